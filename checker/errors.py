@@ -1,0 +1,46 @@
+"""The one error hierarchy of checker.
+
+Library code raises these; only the CLI turns them into a one-line ``Error: ...``
+message and a non-zero exit code.
+
+    CheckerError
+    ├── ConfigError      a deployment file, criteria file or manual-points file is wrong
+    ├── CriteriaError    points or a criteria set do not fit together (grading input)
+    ├── SourceError      a source (folder, API) cannot be read at all
+    ├── RecordError      one input record is unusable; it is quarantined, the run goes on
+    └── StorageError     the database cannot be opened, migrated or written
+
+Each message says what happened, where (file and line, record, source) and, where it
+helps, what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class CheckerError(Exception):
+    """Base of every error checker raises on purpose."""
+
+
+class ConfigError(CheckerError):
+    """A configuration file (deployment, criteria set, manual points) is invalid."""
+
+
+class CriteriaError(CheckerError):
+    """Points given for grading do not fit the criteria set."""
+
+
+class SourceError(CheckerError):
+    """A whole source cannot be read."""
+
+
+class RecordError(CheckerError):
+    """One input record cannot be used; it is set aside with this reason."""
+
+    def __init__(self, reason: str, excerpt: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.excerpt = excerpt
+
+
+class StorageError(CheckerError):
+    """The store cannot be opened, migrated or written."""
