@@ -10,6 +10,7 @@ source states and the clock on which "the same day" is judged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -72,3 +73,14 @@ class Quarantined(_Record):
     reason: str
     excerpt: str = ""
     content_hash: str = ""
+
+
+Record = DocumentRecord | StatusRecord
+
+
+@dataclass(frozen=True)
+class Read:
+    """One message a connector read: the record and where it came from."""
+
+    locator: str
+    record: Record

@@ -1,0 +1,177 @@
+"""The deployment file: which agencies a city grades, in which groups, with which criteria
+set, where the logs come from, and which database holds them.
+
+A deployment is one TOML file, validated strictly: an unknown key is an error that names the
+file, the key and its line. Relative paths in it are relative to the file's folder. The
+environment overrides the database URL (``CHECKER_DB_URL``) and carries secrets.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from checker.errors import ConfigError
+
+DEFAULT_DB_URL = "sqlite:///checker.db"
+DB_URL_ENV = "CHECKER_DB_URL"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Group(_Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    criteria: str = Field(min_length=1, description="criteria set name or path")
+
+
+class Agency(_Strict):
+    code: str = Field(min_length=1)
+    codes: tuple[str, ...] = Field(default=(), description="alternative organisation codes")
+    name: str = Field(min_length=1)
+    group: str = Field(min_length=1)
+
+    @property
+    def all_codes(self) -> tuple[str, ...]:
+        return (self.code, *self.codes)
+
+
+class EdxmlSource(_Strict):
+    name: str = Field(min_length=1)
+    kind: Literal["edxml"]
+    paths: tuple[Path, ...] = Field(min_length=1)
+
+
+class CalendarConfig(_Strict):
+    extra_days_off: tuple[str, ...] = ()
+    working_days: tuple[str, ...] = ()
+
+
+class DatabaseConfig(_Strict):
+    url: str = DEFAULT_DB_URL
+
+
+class ScoringConfig(_Strict):
+    manual_points: Path | None = None
+    criteria_dir: Path | None = None
+
+
+class Deployment(_Strict):
+    """A validated deployment file."""
+
+    city: str = "Thành phố"
+    database: DatabaseConfig = DatabaseConfig()
+    groups: tuple[Group, ...] = ()
+    agencies: tuple[Agency, ...] = ()
+    sources: tuple[EdxmlSource, ...] = ()
+    calendar: CalendarConfig = CalendarConfig()
+    scoring: ScoringConfig = ScoringConfig()
+
+    @model_validator(mode="after")
+    def _references_hold(self) -> Deployment:
+        group_ids = [g.id for g in self.groups]
+        _no_repeats("group id", group_ids)
+        _no_repeats("source name", [s.name for s in self.sources])
+        _no_repeats("agency code", [c for a in self.agencies for c in a.all_codes])
+        for agency in self.agencies:
+            if agency.group not in group_ids:
+                raise ValueError(
+                    f"agency {agency.code} names group {agency.group!r}, "
+                    f"which is not among the groups {group_ids}"
+                )
+        return self
+
+    def group(self, group_id: str) -> Group:
+        return next(g for g in self.groups if g.id == group_id)
+
+
+def _no_repeats(what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} appears twice")
+        seen.add(value)
+
+
+def load_deployment(path: Path) -> Deployment:
+    """Read and validate a deployment file; relative paths become relative to its folder."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"deployment file {path}: cannot be read ({exc.strerror})") from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"deployment file {path}: not valid TOML ({exc})") from exc
+    try:
+        deployment = Deployment.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(path, text, exc)) from exc
+    return _anchor_paths(deployment, path.parent)
+
+
+def describe_validation_error(path: Path, text: str, exc: ValidationError) -> str:
+    """One line naming the file, the key, its line (when it can be found) and the problem."""
+    first = exc.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    key = ".".join(loc) or "(top level)"
+    line = _line_of(text, _last_name(loc))
+    where = f", line {line}" if line else ""
+    if first["type"] == "extra_forbidden":
+        return f"{path}{where}: unknown key {key!r}"
+    return f"{path}{where}: {key}: {first['msg']}"
+
+
+def _last_name(loc: list[str]) -> str | None:
+    names = [part for part in loc if not part.isdigit()]
+    return names[-1] if names else None
+
+
+def _line_of(text: str, key: str | None) -> int | None:
+    if not key:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip().strip("[]").strip()
+        if stripped.split("=")[0].strip().strip('"') == key or stripped.endswith("." + key):
+            return number
+    return None
+
+
+def _anchor_paths(deployment: Deployment, base: Path) -> Deployment:
+    def anchor(p: Path) -> Path:
+        return p if p.is_absolute() else base / p
+
+    sources = tuple(
+        s.model_copy(update={"paths": tuple(map(anchor, s.paths))}) for s in deployment.sources
+    )
+    scoring = deployment.scoring
+    updates: dict[str, Any] = {}
+    if scoring.manual_points is not None:
+        updates["manual_points"] = anchor(scoring.manual_points)
+    if scoring.criteria_dir is not None:
+        updates["criteria_dir"] = anchor(scoring.criteria_dir)
+    db = deployment.database
+    if db.url.startswith("sqlite:///") and not db.url.startswith("sqlite:////"):
+        relative = db.url.removeprefix("sqlite:///")
+        db = DatabaseConfig(url=f"sqlite:///{anchor(Path(relative))}")
+    return deployment.model_copy(
+        update={"sources": sources, "scoring": scoring.model_copy(update=updates), "database": db}
+    )
+
+
+def database_url(cli_url: str | None, deployment: Deployment | None) -> str:
+    """The database URL in force: the --db option, then CHECKER_DB_URL, then the file."""
+    if cli_url:
+        return cli_url
+    env = os.environ.get(DB_URL_ENV)
+    if env:
+        return env
+    if deployment is not None:
+        return deployment.database.url
+    return DEFAULT_DB_URL

@@ -1,0 +1,213 @@
+"""Storage tables.
+
+Every stored record keeps where it came from (source, locator, fetched_at) so a score can be
+traced back to the documents behind it. Organisation codes are stored as the source gave
+them; ``agency_code`` maps each known code (main or alternative) to its agency.
+
+Times are naive Vietnam local time (see ``checker.records``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import DateTime, Index, Table, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class AgencyRow(SQLModel, table=True):
+    __tablename__ = "agency"
+
+    code: str = Field(primary_key=True)
+    name: str
+    group_id: str
+    group_name: str
+    criteria: str
+
+
+class AgencyCode(SQLModel, table=True):
+    """Every organisation code (main and alternative) of a registered agency."""
+
+    __tablename__ = "agency_code"
+
+    code: str = Field(primary_key=True)
+    agency_code: str = Field(foreign_key="agency.code", index=True)
+
+
+class Message(SQLModel, table=True):
+    """One ingested message, by its natural key; a message seen again is a duplicate."""
+
+    __tablename__ = "message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_key: str = Field(unique=True)
+    kind: str
+    source: str
+    locator: str
+    fetched_at: datetime = Field(sa_type=DateTime)
+
+
+class Document(SQLModel, table=True):
+    """A document as seen by one organisation: outgoing for its sender, incoming for each
+    recipient (``organ_id`` is that organisation)."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("direction", "organ_id", "doc_key", name="uq_document_natural"),
+        Index("ix_document_measure", "direction", "organ_id", "doc_date", "channel", "doc_key"),
+        Index("ix_document_sender_code", "sender_id", "code"),
+        Index("ix_document_doc_key", "doc_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str  # "in" or "out"
+    organ_id: str
+    doc_key: str
+    sender_id: str
+    sender_name: str | None = None
+    recipients: str  # recipient codes joined by ";"
+    code: str | None = None
+    code_number: str | None = None
+    code_notation: str | None = None
+    doc_type: str | None = None
+    type_name: str | None = None
+    subject: str | None = None
+    promulgation_date: date | None = None
+    due_date: date | None = None
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime)
+    doc_date: date | None = None  # the day it was sent (else its promulgation date)
+    priority: int = 0
+    business_type: int = 0
+    channel: str
+    flags: str = ""
+    source: str
+    locator: str
+    fetched_at: datetime = Field(sa_type=DateTime)
+
+
+class DocumentEvent(SQLModel, table=True):
+    """A lifecycle step on a document, reported by ``actor_id`` (an edXML status message).
+
+    ``doc_key`` is the document answered; when the message named the document only by its
+    sender and code, it is filled in once that document is in the store."""
+
+    __tablename__ = "document_event"
+    __table_args__ = (
+        UniqueConstraint(
+            "actor_id", "ref_key", "status_code", "occurred_at", name="uq_event_natural"
+        ),
+        Index("ix_event_measure", "doc_key", "actor_id", "status_code", "occurred_on"),
+        Index("ix_event_unlinked", "ref_sender_id", "ref_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    doc_key: str | None = None
+    ref_key: str  # what the message said it answers: DocumentId, or sender|code
+    ref_sender_id: str | None = None
+    ref_code: str | None = None
+    actor_id: str
+    status_code: str
+    description: str | None = None
+    occurred_at: datetime | None = Field(default=None, sa_type=DateTime)
+    occurred_on: date | None = None
+    flags: str = ""
+    source: str
+    locator: str
+    fetched_at: datetime = Field(sa_type=DateTime)
+
+
+class QuarantineRow(SQLModel, table=True):
+    """An input set aside, with why; the same input set aside twice is kept once."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("source", "locator", "content_hash", name="uq_quarantine"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    locator: str
+    reason: str
+    excerpt: str = ""
+    content_hash: str = ""
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class Run(SQLModel, table=True):
+    """One scoring run: the period measured and when."""
+
+    __tablename__ = "run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    started_at: datetime = Field(sa_type=DateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime)
+    period_start: date
+    period_end: date
+    as_of: date | None = None
+    note: str = ""
+
+
+class MetricValueRow(SQLModel, table=True):
+    __tablename__ = "metric_value"
+    __table_args__ = (UniqueConstraint("run_id", "agency_code", "metric_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    agency_code: str
+    metric_id: str
+    numerator: int
+    denominator: int
+
+
+class ScoreRow(SQLModel, table=True):
+    """Points of one criterion for one agency in a run."""
+
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("run_id", "agency_code", "criterion_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    agency_code: str
+    section_id: str
+    criterion_id: str
+    points: str | None = None  # exact decimal as text; None = not measured / not entered
+    max_points: str
+    origin: str  # "measured" or "manual"
+    metric_id: str | None = None
+
+
+class AgencyResult(SQLModel, table=True):
+    """Total, grade with its reasons, and rank inside the group, for one agency in a run."""
+
+    __tablename__ = "agency_result"
+    __table_args__ = (UniqueConstraint("run_id", "agency_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    agency_code: str
+    group_id: str
+    criteria: str
+    total: str
+    max_total: str
+    grade_id: str
+    grade_name: str
+    reasons: str  # JSON list of strings
+    rank: int
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for set-based inserts and aggregate queries."""
+    table = model.__dict__["__table__"]
+    assert isinstance(table, Table)
+    return table
+
+
+AGENCY = table_of(AgencyRow)
+AGENCY_CODE = table_of(AgencyCode)
+MESSAGE = table_of(Message)
+DOCUMENT = table_of(Document)
+EVENT = table_of(DocumentEvent)
+QUARANTINE = table_of(QuarantineRow)
+RUN = table_of(Run)
+METRIC_VALUE = table_of(MetricValueRow)
+SCORE = table_of(ScoreRow)
+AGENCY_RESULT = table_of(AgencyResult)
