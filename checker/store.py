@@ -28,6 +28,11 @@ def safe_url(url: str) -> str:
         return "<unparseable database URL>"
 
 
+def one_line(text: str) -> str:
+    """A driver's multi-line message folded into one line."""
+    return " ".join(text.split())
+
+
 def normalise_url(url: str) -> str:
     """PostgreSQL URLs use the psycopg 3 driver unless one is named."""
     if url.startswith("postgresql://"):
@@ -71,7 +76,7 @@ def migrate(engine: Engine) -> None:
     except OperationalError as exc:
         raise StorageError(
             f"database {safe_url(str(engine.url))} cannot be opened or migrated: "
-            f"{str(exc.orig).strip()}"
+            f"{one_line(str(exc.orig))}"
         ) from exc
 
 
