@@ -1,50 +1,60 @@
 """Inbound metrics: incoming documents received through the axis and handled on the
-software (acknowledged, registered, assigned, refused). One aggregate query measures them
-all, for every agency at once."""
+software (acknowledged the same day, registered, assigned, refused)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, func, select
-
-from checker.models import AGENCY_CODE, DOCUMENT
-from metrics.period import Period
 from metrics.scope import (
     ACKNOWLEDGED,
     ASSIGNED,
     REFUSED,
     REGISTERED,
-    count_where,
-    in_period,
-    reported_by_agency,
+    DocumentMetric,
+    every_document,
+    reported,
     through_axis,
 )
-from metrics.values import MetricValue
 
+AXIS_INCOMING = "incoming documents received through the axis"
 
-def measure_inbound(connection: Connection, period: Period) -> list[MetricValue]:
-    agency = AGENCY_CODE.c.agency_code
-    axis = through_axis()
-    query = (
-        select(
-            agency,
-            func.count().label("all"),
-            count_where(axis).label("axis"),
-            count_where(and_(axis, reported_by_agency(ACKNOWLEDGED, agency, same_day=True))),
-            count_where(and_(axis, reported_by_agency(REGISTERED, agency))),
-            count_where(and_(axis, reported_by_agency(ASSIGNED, agency))),
-            count_where(and_(axis, reported_by_agency(REFUSED, agency))),
-        )
-        .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
-        .where(in_period("in", period))
-        .group_by(agency)
-    )
-    values: list[MetricValue] = []
-    for code, total, axis_count, acked, registered, assigned, refused in connection.execute(query):
-        values += [
-            MetricValue(code, "inbound.received_axis", axis_count, total),
-            MetricValue(code, "inbound.acknowledged_same_day", acked, axis_count),
-            MetricValue(code, "inbound.registered", registered, axis_count),
-            MetricValue(code, "inbound.assigned", assigned, axis_count),
-            MetricValue(code, "inbound.refused", refused, axis_count),
-        ]
-    return values
+INBOUND = (
+    DocumentMetric(
+        "inbound.received_axis",
+        "in",
+        every_document,
+        through_axis,
+        "incoming documents",
+        "not received through the interconnection axis",
+    ),
+    DocumentMetric(
+        "inbound.acknowledged_same_day",
+        "in",
+        through_axis,
+        reported(ACKNOWLEDGED, same_day=True),
+        AXIS_INCOMING,
+        "no status 01 or 03 sent back on the day it arrived",
+    ),
+    DocumentMetric(
+        "inbound.registered",
+        "in",
+        through_axis,
+        reported(REGISTERED),
+        AXIS_INCOMING,
+        "never registered (no status 03 sent back)",
+    ),
+    DocumentMetric(
+        "inbound.assigned",
+        "in",
+        through_axis,
+        reported(ASSIGNED),
+        AXIS_INCOMING,
+        "never assigned for handling (no status 04, 05 or 06 sent back)",
+    ),
+    DocumentMetric(
+        "inbound.refused",
+        "in",
+        through_axis,
+        reported(REFUSED),
+        AXIS_INCOMING,
+        "not refused",
+    ),
+)

@@ -1,19 +1,23 @@
 """Outbound metrics: outgoing documents issued through the axis, and acknowledged by every
-recipient. One aggregate query for every agency at once."""
+recipient."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, not_, select
+from sqlalchemy import ColumnElement, exists, func, not_, select
 
 from checker.models import AGENCY_CODE, DOCUMENT, EVENT
-from metrics.period import Period
-from metrics.scope import ACKNOWLEDGED, count_where, in_period, through_axis
-from metrics.values import MetricValue
+from metrics.scope import (
+    ACKNOWLEDGED,
+    AgencyColumn,
+    DocumentMetric,
+    every_document,
+    through_axis,
+)
 
 
-def _every_recipient_acknowledged() -> ColumnElement[bool]:
-    """No incoming copy of the current outgoing document lacks an acknowledgement from
-    its recipient (matched through the registry, or by the exact code if unregistered)."""
+def every_recipient_acknowledged(_agency: AgencyColumn) -> ColumnElement[bool]:
+    """No incoming copy of the current outgoing document lacks an acknowledgement from its
+    recipient (matched through the registry, or by the exact code if unregistered)."""
     copy = DOCUMENT.alias("copy")
     copy_agency = AGENCY_CODE.alias("copy_agency")
     actor = AGENCY_CODE.alias("ack_actor")
@@ -35,24 +39,21 @@ def _every_recipient_acknowledged() -> ColumnElement[bool]:
     return not_(unacknowledged_copy)
 
 
-def measure_outbound(connection: Connection, period: Period) -> list[MetricValue]:
-    agency = AGENCY_CODE.c.agency_code
-    axis = through_axis()
-    query = (
-        select(
-            agency,
-            func.count(),
-            count_where(axis),
-            count_where(and_(axis, _every_recipient_acknowledged())),
-        )
-        .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
-        .where(in_period("out", period))
-        .group_by(agency)
-    )
-    values: list[MetricValue] = []
-    for code, total, axis_count, acknowledged in connection.execute(query):
-        values += [
-            MetricValue(code, "outbound.issued_axis", axis_count, total),
-            MetricValue(code, "outbound.acknowledged_all", acknowledged, axis_count),
-        ]
-    return values
+OUTBOUND = (
+    DocumentMetric(
+        "outbound.issued_axis",
+        "out",
+        every_document,
+        through_axis,
+        "outgoing documents",
+        "not issued through the interconnection axis",
+    ),
+    DocumentMetric(
+        "outbound.acknowledged_all",
+        "out",
+        through_axis,
+        every_recipient_acknowledged,
+        "outgoing documents issued through the axis",
+        "at least one recipient sent no status 01 or 03 back",
+    ),
+)
