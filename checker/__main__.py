@@ -1,0 +1,5 @@
+"""``python -m checker`` runs the command line."""
+
+from checker.cli import app
+
+app()

@@ -1,0 +1,48 @@
+"""Manual points: what inspectors (or the agency itself) enter for criteria that need human
+judgement, in a TOML file they edit::
+
+    ["000.00.01.H99"]      # agency code
+    "3.1" = 8              # criterion id = points
+    "4.2" = 4.5
+"""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from checker.errors import ConfigError
+
+ManualPoints = dict[str, dict[str, Decimal]]
+
+
+def load_manual_points(path: Path) -> ManualPoints:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"manual points file {path}: cannot be read ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"manual points file {path}: not valid TOML ({exc})") from exc
+    points: ManualPoints = {}
+    for agency, entries in raw.items():
+        if not isinstance(entries, dict):
+            raise ConfigError(
+                f"manual points file {path}: {agency!r} should be a table of criterion = points"
+            )
+        points[agency] = {c: _points(path, agency, c, v) for c, v in entries.items()}
+    return points
+
+
+def _points(path: Path, agency: str, criterion: str, value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigError(f"manual points file {path}: [{agency}] {criterion} is not a number")
+    try:
+        points = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ConfigError(
+            f"manual points file {path}: [{agency}] {criterion} = {value!r} is not a number"
+        ) from exc
+    if points < 0:
+        raise ConfigError(f"manual points file {path}: [{agency}] {criterion} is negative")
+    return points

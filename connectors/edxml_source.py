@@ -1,0 +1,39 @@
+"""An edXML source: files and folders of messages from the interconnection axis, read one
+message at a time. A file that is not a usable message becomes a ``Quarantined`` record with
+the reason; reading goes on."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from checker.errors import RecordError
+from checker.records import Quarantined, Read
+from connectors.edxml import find_files, read_message
+
+
+def read_edxml(paths: Sequence[Path], source: str) -> Iterator[Read | Quarantined]:
+    for path in find_files(paths):
+        locator = str(path.resolve())
+        try:
+            yield Read(locator, read_message(path))
+        except RecordError as exc:
+            yield Quarantined(
+                source=source,
+                locator=locator,
+                reason=exc.reason,
+                excerpt=exc.excerpt,
+                content_hash=_file_hash(path),
+            )
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
