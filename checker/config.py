@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from checker.errors import ConfigError
+from metrics.calendar import CalendarOverrides
 
 DEFAULT_DB_URL = "sqlite:///checker.db"
 DB_URL_ENV = "CHECKER_DB_URL"
@@ -48,11 +49,6 @@ class EdxmlSource(_Strict):
     paths: tuple[Path, ...] = Field(min_length=1)
 
 
-class CalendarConfig(_Strict):
-    extra_days_off: tuple[str, ...] = ()
-    working_days: tuple[str, ...] = ()
-
-
 class DatabaseConfig(_Strict):
     url: str = DEFAULT_DB_URL
 
@@ -70,7 +66,7 @@ class Deployment(_Strict):
     groups: tuple[Group, ...] = ()
     agencies: tuple[Agency, ...] = ()
     sources: tuple[EdxmlSource, ...] = ()
-    calendar: CalendarConfig = CalendarConfig()
+    calendar: CalendarOverrides = CalendarOverrides()
     scoring: ScoringConfig = ScoringConfig()
 
     @model_validator(mode="after")
@@ -113,6 +109,8 @@ def load_deployment(path: Path) -> Deployment:
         deployment = Deployment.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, text, exc)) from exc
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     return _anchor_paths(deployment, path.parent)
 
 
