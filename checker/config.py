@@ -118,7 +118,7 @@ def describe_validation_error(path: Path, text: str, exc: ValidationError) -> st
     """One line naming the file, the key, its line (when it can be found) and the problem."""
     first = exc.errors()[0]
     loc = [str(part) for part in first["loc"]]
-    key = ".".join(loc) or "(top level)"
+    key = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc).lstrip(".") or "(top level)"
     line = _line_of(text, _last_name(loc))
     where = f", line {line}" if line else ""
     if first["type"] == "extra_forbidden":

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.config import database_url, load_deployment
+from checker.errors import ConfigError
+
+GOOD = """\
+city = "Thành phố Thử"
+[database]
+url = "sqlite:///data/checker.db"
+[[groups]]
+id = "so"
+name = "Sở, ban, ngành"
+criteria = "danang-electronic-example"
+[[agencies]]
+code = "000.00.01.H99"
+codes = ["H99.01"]
+name = "Sở Nội vụ"
+group = "so"
+[[sources]]
+name = "axis"
+kind = "edxml"
+paths = ["edxml"]
+[calendar]
+extra_days_off = [2025-01-02]
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "checker.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_deployment_loads_with_paths_relative_to_its_folder(tmp_path):
+    deployment = load_deployment(_write(tmp_path, GOOD))
+    assert deployment.agencies[0].all_codes == ("000.00.01.H99", "H99.01")
+    assert deployment.sources[0].paths == (tmp_path / "edxml",)
+    assert deployment.database.url == f"sqlite:///{tmp_path / 'data/checker.db'}"
+
+
+def test_an_unknown_key_names_the_file_the_key_and_the_line(tmp_path):
+    path = _write(tmp_path, GOOD.replace('name = "Sở Nội vụ"', 'name = "Sở Nội vụ"\ncolour = 1'))
+    with pytest.raises(ConfigError) as info:
+        load_deployment(path)
+    assert str(info.value) == f"{path}, line 12: unknown key 'agencies[0].colour'"
+
+
+def test_an_agency_in_an_unknown_group_is_an_error(tmp_path):
+    path = _write(tmp_path, GOOD.replace('group = "so"', 'group = "xa"'))
+    with pytest.raises(ConfigError, match="names group 'xa'"):
+        load_deployment(path)
+
+
+def test_a_code_carried_by_two_agencies_is_an_error(tmp_path):
+    extra = '[[agencies]]\ncode = "H99.01"\nname = "Khác"\ngroup = "so"\n'
+    with pytest.raises(ConfigError, match="agency code 'H99.01' appears twice"):
+        load_deployment(_write(tmp_path, GOOD + extra))
+
+
+def test_a_calendar_date_in_both_lists_is_an_error_naming_the_file(tmp_path):
+    path = _write(tmp_path, GOOD + "working_days = [2025-01-02]\n")
+    with pytest.raises(ConfigError) as info:
+        load_deployment(path)
+    assert str(info.value).startswith(str(path))
+    assert "2025-01-02" in str(info.value)
+
+
+def test_invalid_toml_is_a_one_line_error(tmp_path):
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_deployment(_write(tmp_path, "city = \n"))
+
+
+def test_database_url_comes_from_the_option_then_the_environment_then_the_file(
+    tmp_path, monkeypatch
+):
+    deployment = load_deployment(_write(tmp_path, GOOD))
+    monkeypatch.delenv("CHECKER_DB_URL", raising=False)
+    assert database_url(None, deployment) == deployment.database.url
+    monkeypatch.setenv("CHECKER_DB_URL", "postgresql://h/db")
+    assert database_url(None, deployment) == "postgresql://h/db"
+    assert database_url("sqlite:///x.db", deployment) == "sqlite:///x.db"
