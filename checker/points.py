@@ -83,10 +83,10 @@ def rule_points(
 ) -> Decimal | None:
     if numerator < 0 or denominator < 0:
         raise ValueError(f"a metric counts documents: got {numerator}/{denominator}")
+    if denominator == 0:
+        return None  # nothing to count: not measured, never zero and never full marks
     if isinstance(rule, CountRule):
         return _within(_first_reached(rule.targets, Fraction(numerator)), max_points)
-    if denominator == 0:
-        return None
     ratio = Fraction(numerator, denominator)
     if isinstance(rule, BandsRule):
         return _within(_first_reached(rule.bands, ratio), max_points)

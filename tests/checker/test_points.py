@@ -64,11 +64,14 @@ def test_a_linear_rule_is_zero_at_from_full_at_to_and_rounded_half_up_between():
     assert measured_points(LINEAR, 50_125, 100_000) == Decimal("0.03")
 
 
-def test_a_count_rule_works_on_the_numerator_even_without_a_denominator():
+def test_a_count_rule_works_on_the_numerator():
     assert measured_points(COUNT, 100, 400) == 5
     assert measured_points(COUNT, 99, 99) == 2
     assert measured_points(COUNT, 19, 19) == 0
-    assert measured_points(COUNT, 0, 0) == 0
+
+
+def test_a_count_rule_with_nothing_to_count_is_not_measured():
+    assert measured_points(COUNT, 0, 0) is None
 
 
 def test_a_manual_criterion_has_no_measured_points():
