@@ -164,7 +164,7 @@ def store_run(
     scores: Sequence[AgencyScore],
 ) -> int:
     """Write one scoring run; returns its id."""
-    run_id = connection.execute(
+    inserted = connection.execute(
         insert(RUN).values(
             kind="score",
             started_at=started_at,
@@ -174,7 +174,9 @@ def store_run(
             as_of=as_of,
             note="",
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert inserted is not None
+    run_id = int(inserted[0])
     if values:
         connection.execute(insert(METRIC_VALUE), [_value_row(run_id, v) for v in values])
     score_rows = [_score_row(run_id, s, c) for s in scores for c in s.criteria]
@@ -182,7 +184,7 @@ def store_run(
         connection.execute(insert(SCORE), score_rows)
     if scores:
         connection.execute(insert(AGENCY_RESULT), [_result_row(run_id, s) for s in scores])
-    return int(run_id)
+    return run_id
 
 
 def _value_row(run_id: int, value: MetricValue) -> dict[str, object]:
