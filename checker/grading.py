@@ -48,7 +48,7 @@ class GradeResult:
     grade_id: str
     grade_name: str
     total: Decimal
-    reasons: tuple[str, ...]  # for each higher grade missed: "not A: total 80 is below 85"
+    reasons: tuple[str, ...]  # for each higher grade missed: "not Loại A: total 80 is below 85"
     sections: tuple[SectionScore, ...]
 
 
@@ -61,7 +61,7 @@ def grade(criteria: CriteriaSet, section_points: Sequence[Decimal]) -> GradeResu
         failed = [r for c in candidate.conditions for r in _failures(c, sections, total)]
         if not failed:
             return GradeResult(candidate.id, candidate.name, total, tuple(reasons), sections)
-        reasons += [f"not {candidate.id}: {reason}" for reason in failed]
+        reasons += [f"not {candidate.name}: {reason}" for reason in failed]
     raise CriteriaError(f"{criteria.id}: no grade fits; its last grade must have no conditions")
 
 

@@ -38,7 +38,7 @@ def test_content_2_at_exactly_70_percent_is_not_above_70_so_not_a():
     assert result.grade_id == "B"
     assert result.total == Decimal("95.5")
     assert result.sections[1].share == Fraction(7, 10)
-    assert result.reasons == ("not A: section 2 has 10.5/15 (70%), needs above 70%",)
+    assert result.reasons == ("not Loại A: section 2 has 10.5/15 (70%), needs above 70%",)
 
 
 def test_content_3_at_exactly_80_percent_is_at_least_80_so_a():
@@ -50,7 +50,7 @@ def test_content_3_at_exactly_80_percent_is_at_least_80_so_a():
 def test_content_4_just_below_80_percent_is_not_a():
     result = _hanoi("5,15,25,23.99,10,10,5")
     assert result.grade_id == "B"
-    assert result.reasons == ("not A: section 4 has 23.99/30 (79.97%), needs at least 80%",)
+    assert result.reasons == ("not Loại A: section 4 has 23.99/30 (79.97%), needs at least 80%",)
 
 
 def test_a_total_of_exactly_85_is_at_least_85():
@@ -61,15 +61,15 @@ def test_a_total_of_exactly_85_is_at_least_85():
 def test_a_total_below_85_says_so():
     result = _hanoi("5,11,20,24,10,10,4")
     assert result.grade_id == "B"
-    assert result.reasons == ("not A: total 84 is below 85",)
+    assert result.reasons == ("not Loại A: total 84 is below 85",)
 
 
 def test_b_lists_every_condition_that_kept_it_from_a():
     result = _hanoi("3,11,20,24,7,6,4")
     assert (result.grade_id, result.total) == ("B", 75)
     assert result.reasons == (
-        "not A: total 75 is below 85",
-        "not A: section 5 has 7/10 (70%), needs above 70%",
+        "not Loại A: total 75 is below 85",
+        "not Loại A: section 5 has 7/10 (70%), needs above 70%",
     )
 
 
@@ -81,14 +81,14 @@ def test_a_total_of_exactly_70_with_every_share_in_place_is_b():
 def test_content_5_at_exactly_65_percent_is_not_above_65_so_not_b():
     result = _hanoi("5,15,25,30,6.5,10,5")
     assert result.grade_id == "C"
-    assert "not B: section 5 has 6.5/10 (65%), needs above 65%" in result.reasons
+    assert "not Loại B: section 5 has 6.5/10 (65%), needs above 65%" in result.reasons
 
 
 def test_five_of_seven_contents_implemented_is_c():
     result = _hanoi("0,5,15,20,5,5,0")
     assert (result.grade_id, result.grade_name, result.total) == ("C", "Loại C", 50)
     assert (
-        "not B: 5/7 sections implemented (above 0 points), needs at least 7; "
+        "not Loại B: 5/7 sections implemented (above 0 points), needs at least 7; "
         "0 points in sections 1, 7"
     ) in result.reasons
 
@@ -96,16 +96,16 @@ def test_five_of_seven_contents_implemented_is_c():
 def test_content_3_at_exactly_50_percent_is_not_above_50_so_d():
     result = _hanoi("5,15,12.5,30,10,10,5")
     assert result.grade_id == "D"
-    assert result.reasons[-1] == "not C: section 3 has 12.5/25 (50%), needs above 50%"
+    assert result.reasons[-1] == "not Loại C: section 3 has 12.5/25 (50%), needs above 50%"
 
 
 def test_little_work_is_d_with_the_reasons_for_each_higher_grade():
     result = _hanoi("0,0,10,10,0,0,0")
     assert (result.grade_id, result.grade_name) == ("D", "Loại D")
-    assert {r.split(":")[0] for r in result.reasons} == {"not A", "not B", "not C"}
-    assert "not C: total 20 is below 50" in result.reasons
+    assert {r.split(":")[0] for r in result.reasons} == {"not Loại A", "not Loại B", "not Loại C"}
+    assert "not Loại C: total 20 is below 50" in result.reasons
     assert (
-        "not C: 2/7 sections implemented (above 0 points), needs at least 5; "
+        "not Loại C: 2/7 sections implemented (above 0 points), needs at least 5; "
         "0 points in sections 1, 2, 5, 6, 7"
     ) in result.reasons
 
@@ -118,7 +118,7 @@ def test_the_danang_example_grades_full_marks_excellent():
 def test_the_danang_example_falls_to_average_without_electronic_work():
     result = grade(DANANG, [Decimal(0), Decimal(0), Decimal(15), Decimal(15), Decimal(15)])
     assert (result.grade_id, result.grade_name) == ("tb", "Trung bình")
-    assert "not tb-kha: total 45 is below 50" in result.reasons
+    assert "not Trung bình khá: total 45 is below 50" in result.reasons
 
 
 # --- wrong input ----------------------------------------------------------------------------
