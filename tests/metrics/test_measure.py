@@ -96,5 +96,8 @@ def test_evidence_lists_counted_documents_first_and_says_why_others_were_not(eng
     _measure(engine, [d1, d2, status(d1, STC, "03", DAY)])
     with engine.connect() as connection:
         lines = evidence(connection, STC, "inbound.registered", Period.year(2025))
-    assert [(line.code, line.counted) for line in lines] == [("1/SNV-VP", True), ("2/SNV-VP", False)]
+    assert [(line.code, line.counted) for line in lines] == [
+        ("1/SNV-VP", True),
+        ("2/SNV-VP", False),
+    ]
     assert lines[1].reason == "never registered (no status 03 sent back)"
