@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -84,3 +85,97 @@ class Read:
 
     locator: str
     record: Record
+
+
+# --- Records from the document-management and archive software (HTTP APIs, registers) ----
+
+Direction = Literal["in", "out"]
+Channel = Literal["axis", "email", "paper"]
+TransferKind = Literal["agency_archive", "historical_archive"]
+
+
+class AgencyDocumentRecord(_Record):
+    """A document as one agency's document-management software (or its register) reports
+    it: incoming or outgoing for that agency, with the times of its lifecycle."""
+
+    organ_id: str = Field(min_length=1, description="the agency whose software reports it")
+    direction: Direction
+    external_id: str = Field(min_length=1, description="its id in the reporting software")
+    doc_key: str | None = Field(default=None, description="edXML DocumentId, when known")
+    code_number: str | None = None
+    code_notation: str | None = None
+    type_name: str | None = None
+    subject: str | None = None
+    sender_id: str | None = None
+    sender_name: str | None = None
+    recipient_ids: tuple[str, ...] = ()
+    promulgation_date: date | None = None
+    due_date: date | None = None
+    priority: int = Field(default=0, ge=0, le=4)
+    channel: Channel
+    arrival_number: str | None = None
+    arrived_at: datetime | None = None
+    registered_at: datetime | None = None
+    submitted_at: datetime | None = None
+    assigned_at: datetime | None = None
+    signed_at: datetime | None = None
+    issued_at: datetime | None = None
+    digitally_signed: bool | None = None
+    file_code: str | None = None
+    recalled: bool = False
+    updated_at: datetime | None = None
+
+    @property
+    def code(self) -> str | None:
+        if self.code_number and self.code_notation:
+            return f"{self.code_number}/{self.code_notation}"
+        return self.code_number or self.code_notation
+
+
+class FileRecord(_Record):
+    """A work file (hồ sơ) of an agency, as the document-management software reports it."""
+
+    organ_id: str = Field(min_length=1)
+    external_id: str = Field(min_length=1)
+    file_code: str = Field(min_length=1, description="agency code + year + file notation")
+    title: str | None = None
+    year: int = Field(ge=1900, le=2200)
+    retention_code: str | None = Field(default=None, description="01 permanent … 06 10 years")
+    retention_years: int | None = Field(default=None, description="None: permanent")
+    listed: bool = Field(default=False, description="on the agency's annual file list")
+    electronic: bool = False
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    work_ended_on: date | None = None
+    construction: bool = False
+    final_settlement_on: date | None = None
+    metadata_complete: bool | None = None
+    document_count: int = Field(default=0, ge=0)
+    updated_at: datetime | None = None
+
+
+class FileListRecord(_Record):
+    """An agency's annual file list (Danh mục hồ sơ) and the day it was issued."""
+
+    organ_id: str = Field(min_length=1)
+    external_id: str = Field(min_length=1)
+    year: int = Field(ge=1900, le=2200)
+    issued_on: date | None = None
+    updated_at: datetime | None = None
+
+
+class TransferRecord(_Record):
+    """A file handed to the agency archive, or from there to the historical archive, as the
+    shared archive software reports it."""
+
+    organ_id: str = Field(min_length=1)
+    external_id: str = Field(min_length=1)
+    file_code: str = Field(min_length=1)
+    kind: TransferKind
+    transferred_on: date | None = None
+    status: str = Field(min_length=1, description="received, pending, returned, ...")
+    retention_code: str | None = None
+    updated_at: datetime | None = None
+
+
+SoftwareRecord = AgencyDocumentRecord | FileRecord | FileListRecord | TransferRecord
