@@ -1,0 +1,423 @@
+"""Reading edXML messages (QCVN 102:2016/BTTTT) into records.
+
+One file holds one message: an outgoing document (edoc) or a status message answering one.
+Only the header is used. A file above 64 KB is fed to a pull parser in chunks, parsing stops as
+soon as ``edXMLHeader`` is complete, and attachment content met before that (some producers put
+it first) is cleared as it ends, so base64 attachments after the header are never read. A
+smaller file is parsed whole: its few KB of attachment cost less than reporting parse events.
+Elements are matched by local name inside the edXML namespace, never by prefix or position.
+
+The input is untrusted: a DOCTYPE is refused outright (edXML never has one), entities are not
+expanded, nothing is fetched from the network and files above ``max_bytes`` are not parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+from pydantic import ValidationError
+
+from checker.errors import RecordError, SourceError
+from checker.records import DocumentRecord, StatusRecord
+
+NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+_Q = "{" + NS + "}"
+_ROOT, _HEADER, _MESSAGE, _TRACE = (
+    _Q + name for name in ("edXML", "edXMLHeader", "MessageHeader", "TraceHeaderList")
+)
+_ATTACHMENT_PARTS = ("{*}ContentTransferEncoded", "{*}Attachment")
+_WHOLE = 64 * 1024  # files up to this size are parsed whole
+_CHUNK = 16 * 1024  # larger ones are streamed in chunks of this size
+_EXCERPT = 200
+_ERR_DOCUMENT_EMPTY = 4  # libxml2: no element at all
+_VIETNAM = timezone(timedelta(hours=7))  # no daylight saving
+
+_DOCTYPE = b"<!DOCTYPE"
+_PROLOG_ITEM = re.compile(rb"\xef\xbb\xbf|\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_LINE_COLUMN = re.compile(r",? line \d+, column \d+$")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_STATUS_CODE = re.compile(r"[0-9]{1,2}")
+_WHEN = re.compile(
+    r"(?:([0-9]{4})[/-]([0-9]{1,2})[/-]([0-9]{1,2})|([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4}))"
+    r"(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?)?"
+)
+
+_Parts = tuple[etree._Element, etree._Element | None]
+"""MessageHeader and TraceHeaderList of a message."""
+
+
+def find_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """Each given file, then every file under each given folder (hidden ones skipped), sorted."""
+    seen: set[Path] = set()
+    for path in paths:
+        if not path.exists():
+            raise SourceError(f"edXML path {path} does not exist")
+        for found in _walk(path) if path.is_dir() else [path]:
+            if found not in seen:
+                seen.add(found)
+                yield found
+
+
+def _walk(folder: Path) -> list[Path]:
+    files: list[Path] = []
+    for top, dirs, names in os.walk(folder):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        files += (Path(top, name) for name in names if not name.startswith("."))
+    return sorted(files)
+
+
+def read_message(
+    path: Path, *, max_bytes: int = 200 * 1024 * 1024
+) -> DocumentRecord | StatusRecord:
+    """The record held by one edXML file; ``RecordError`` if it is not a usable message."""
+    try:
+        with path.open("rb", buffering=0) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            head = handle.readall() if size <= _WHOLE else handle.read(_CHUNK)
+            excerpt = head[:_EXCERPT].decode("utf-8", errors="replace")
+            _check_start(head, size, max_bytes, excerpt)
+            if len(head) == size:
+                message, trace = _parse_whole(head, excerpt)
+            else:
+                message, trace = _parse_header(_chunks(handle, head, max_bytes, excerpt), excerpt)
+    except OSError as exc:
+        raise RecordError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        return _record(message, trace)
+    except RecordError as exc:
+        exc.excerpt = excerpt
+        raise
+    except ValidationError as exc:
+        raise RecordError(f"unusable field values: {_first_error(exc)}", excerpt) from exc
+
+
+def _check_start(head: bytes, size: int, max_bytes: int, excerpt: str) -> None:
+    if size > max_bytes:
+        raise RecordError(f"file is larger than {max_bytes} bytes ({size} bytes)", excerpt)
+    if not head:
+        raise RecordError("empty file", excerpt)
+
+
+def _chunks(handle: BinaryIO, head: bytes, max_bytes: int, excerpt: str) -> Iterator[bytes]:
+    total, chunk = 0, head
+    while chunk:
+        total += len(chunk)
+        if total > max_bytes:
+            raise RecordError(f"file is larger than {max_bytes} bytes", excerpt)
+        yield chunk
+        chunk = handle.read(_CHUNK)
+
+
+def _parse_whole(data: bytes, excerpt: str) -> _Parts:
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=True
+    )
+    if data.startswith(_DOCTYPE, _prolog_end(data)):
+        raise _doctype_error(excerpt)
+    _feed(parser, data, excerpt)
+    root = _close(parser, excerpt)
+    _check_document(root.getroottree(), excerpt)
+    message = next(root.iter(_MESSAGE), None)
+    if message is None:
+        raise _no_message_header(excerpt)
+    return message, next(root.iter(_TRACE), None)
+
+
+def _parse_header(chunks: Iterator[bytes], excerpt: str) -> _Parts:
+    """Stream the file up to the end of edXMLHeader, clearing attachment content."""
+    parts: dict[str, etree._Element] = {}
+    for element in _events(chunks, excerpt):
+        if element.tag == _HEADER:
+            break
+        if element.tag in (_MESSAGE, _TRACE):
+            parts.setdefault(element.tag, element)
+        else:
+            element.clear()
+    if _MESSAGE not in parts:
+        raise _no_message_header(excerpt)
+    return parts[_MESSAGE], parts.get(_TRACE)
+
+
+def _events(chunks: Iterator[bytes], excerpt: str) -> Iterator[etree._Element]:
+    """Header parts and attachment content as they end; the document is checked at the first."""
+    parser = etree.XMLPullParser(
+        events=("end",),
+        tag=(_HEADER, _MESSAGE, _TRACE, *_ATTACHMENT_PARTS),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        remove_blank_text=True,
+        huge_tree=True,  # base64 text nodes above 10 MB; safe since a DOCTYPE is refused
+    )
+    checked, tail = False, b""
+    for chunk in chunks:
+        if not checked:
+            _refuse_doctype(chunk, tail, excerpt)
+            tail = chunk[-len(_DOCTYPE) :]
+        _feed(parser, chunk, excerpt)
+        for _event, element in parser.read_events():
+            assert isinstance(element, etree._Element)  # only "end" events are asked for
+            if not checked:
+                _check_document(element.getroottree(), excerpt)
+                checked = True
+            yield element
+    _check_document(_close(parser, excerpt).getroottree(), excerpt)
+
+
+def _feed(parser: etree._FeedParser, data: bytes, excerpt: str) -> None:
+    try:
+        parser.feed(data)
+    except etree.XMLSyntaxError as exc:
+        raise RecordError(f"not XML: {_describe(exc)}", excerpt) from exc
+
+
+def _close(parser: etree._FeedParser, excerpt: str) -> etree._Element:
+    try:
+        return parser.close()
+    except etree.XMLSyntaxError as exc:
+        no_element = getattr(exc, "code", None) == _ERR_DOCUMENT_EMPTY
+        kind = "not XML" if no_element else "truncated XML"
+        raise RecordError(f"{kind}: {_describe(exc)}", excerpt) from exc
+
+
+def _describe(exc: etree.XMLSyntaxError) -> str:
+    return f"{_LINE_COLUMN.sub('', exc.msg)} (line {exc.lineno})"
+
+
+def _check_document(tree: etree._ElementTree, excerpt: str) -> None:
+    info = tree.docinfo
+    if info.internalDTD is not None or info.externalDTD is not None:
+        raise _doctype_error(excerpt)
+    tag = tree.getroot().tag
+    if tag != _ROOT:
+        raise RecordError(f"root element is {tag}, expected edXML in namespace {NS}", excerpt)
+
+
+def _prolog_end(data: bytes) -> int:
+    """Where the XML declaration, comments and processing instructions at the start end."""
+    position = 0
+    while item := _PROLOG_ITEM.match(data, position):
+        position = item.end()
+    return position
+
+
+def _refuse_doctype(chunk: bytes, before: bytes, excerpt: str) -> None:
+    """Refuse a DOCTYPE before libxml2 reads it, in a chunk streamed before the first element
+    of interest ended (``before``: the end of the previous chunk). Once parsed, the tree's DTD
+    is checked too."""
+    if _DOCTYPE in chunk or _DOCTYPE in before + chunk[: len(_DOCTYPE)]:
+        raise _doctype_error(excerpt)
+
+
+def _doctype_error(excerpt: str) -> RecordError:
+    return RecordError("DTD or entity declarations are not allowed in edXML", excerpt)
+
+
+def _no_message_header(excerpt: str) -> RecordError:
+    return RecordError("edXML message without MessageHeader", excerpt)
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+
+
+class _Children:
+    """The children of one element, looked up by local name inside the edXML namespace."""
+
+    def __init__(self, element: etree._Element) -> None:
+        self.by_tag: dict[str, list[etree._Element]] = {}
+        for child in element:
+            self.by_tag.setdefault(child.tag, []).append(child)
+
+    def first(self, name: str) -> etree._Element | None:
+        found = self.by_tag.get(_Q + name)
+        return found[0] if found else None
+
+    def all(self, name: str) -> list[etree._Element]:
+        return self.by_tag.get(_Q + name, [])
+
+    def text(self, name: str) -> str | None:
+        found = self.by_tag.get(_Q + name)
+        return _text(found[0]) if found else None
+
+
+def _child(element: etree._Element | None, name: str) -> etree._Element | None:
+    """The first child called ``name``: a plain loop, as the wanted child usually comes first."""
+    if element is not None:
+        tag = _Q + name
+        for child in element:
+            if child.tag == tag:
+                return child
+    return None
+
+
+def _child_text(element: etree._Element | None, name: str) -> str | None:
+    child = _child(element, name)
+    return None if child is None else _text(child)
+
+
+def _text(element: etree._Element) -> str | None:
+    return (element.text or "").strip() or None
+
+
+def _record(message: etree._Element, trace: etree._Element | None) -> DocumentRecord | StatusRecord:
+    header = _Children(message)
+    if header.text("StatusCode") is not None:
+        return _status(header)
+    if header.first("ResponseFor") is not None and header.first("To") is None:
+        raise RecordError("status message without StatusCode")
+    return _document(header, trace)
+
+
+def _document(header: _Children, trace: etree._Element | None) -> DocumentRecord:
+    flags: list[str] = []
+    sender = header.first("From")
+    sender_id = _child_text(sender, "OrganId")
+    if sender_id is None:
+        raise RecordError("document without From/OrganId")
+    recipients = (_child_text(to, "OrganId") for to in header.all("To"))
+    recipient_ids = tuple(dict.fromkeys(r for r in recipients if r is not None))
+    if not recipient_ids:
+        raise RecordError("document without any To/OrganId")
+    code, kind = header.first("Code"), header.first("DocumentType")
+    promulgated = _date(_child(header.first("PromulgationInfo"), "PromulgationDate"), flags)
+    return DocumentRecord(
+        doc_key=_doc_key(header, sender_id, promulgated),
+        sender_id=sender_id,
+        sender_name=_child_text(sender, "OrganName"),
+        recipient_ids=recipient_ids,
+        code_number=_child_text(code, "CodeNumber"),
+        code_notation=_child_text(code, "CodeNotation"),
+        doc_type=_child_text(kind, "Type"),
+        type_name=_child_text(kind, "TypeName"),
+        subject=header.text("Subject"),
+        promulgation_date=promulgated,
+        due_date=_date(header.first("DueDate"), flags),
+        sent_at=_sent_at(trace, sender_id, flags),
+        priority=_integer(_child(header.first("OtherInfo"), "Priority"), flags),
+        business_type=_integer(_child(_child(trace, "Bussiness"), "BussinessDocType"), flags),
+        flags=tuple(flags),
+    )
+
+
+def _doc_key(header: _Children, sender_id: str, promulgated: date | None) -> str:
+    document_id = header.text("DocumentId")
+    if document_id is not None:
+        return document_id
+    code = header.first("Code")
+    number, notation = _child_text(code, "CodeNumber"), _child_text(code, "CodeNotation")
+    if number is None and notation is None:
+        raise RecordError("document without DocumentId or Code")
+    day = promulgated.isoformat().replace("-", "/") if promulgated else ""
+    return f"{sender_id},{day},{number or ''}/{notation or ''}"
+
+
+def _sent_at(trace: etree._Element | None, sender_id: str, flags: list[str]) -> datetime | None:
+    """Timestamp of the sender's TraceHeader, else of the first one."""
+    headers = [] if trace is None else list(trace.iterchildren(_Q + "TraceHeader"))
+    own = [header for header in headers if _child_text(header, "OrganId") == sender_id]
+    chosen = own or headers
+    return _moment(_child(chosen[0], "Timestamp"), flags) if chosen else None
+
+
+def _status(header: _Children) -> StatusRecord:
+    flags: list[str] = []
+    actor_id = _child_text(header.first("From"), "OrganId")
+    if actor_id is None:
+        raise RecordError("status message without From/OrganId")
+    answered = header.first("ResponseFor")
+    doc_key, ref_sender_id = _child_text(answered, "DocumentId"), _child_text(answered, "OrganId")
+    ref_code = _ref_code(_child(answered, "Code"))
+    if doc_key is None and (ref_sender_id is None or ref_code is None):
+        raise RecordError("status message does not say which document it answers")
+    return StatusRecord(
+        actor_id=actor_id,
+        doc_key=doc_key,
+        ref_sender_id=ref_sender_id,
+        ref_code=ref_code,
+        status_code=_status_code(header.text("StatusCode") or ""),
+        description=header.text("Description"),
+        occurred_at=_moment(header.first("Timestamp"), flags),
+        flags=tuple(flags),
+    )
+
+
+def _ref_code(code: etree._Element | None) -> str | None:
+    """``number/notation``: the Code text, or its CodeNumber and CodeNotation children."""
+    if code is None:
+        return None
+    number, notation = _child_text(code, "CodeNumber"), _child_text(code, "CodeNotation")
+    if number and notation:
+        return f"{number}/{notation}"
+    return number or notation or _text(code)
+
+
+def _status_code(text: str) -> str:
+    if not _STATUS_CODE.fullmatch(text):
+        raise RecordError(f"status message with StatusCode '{text[:40]}', expected two digits")
+    return text.zfill(2)
+
+
+def _integer(element: etree._Element | None, flags: list[str]) -> int:
+    if element is None or (text := _text(element)) is None:
+        return 0
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    flags.append(f"unreadable {_local_name(element)} '{text[:40]}', taken as 0")
+    return 0
+
+
+def _date(element: etree._Element | None, flags: list[str]) -> date | None:
+    moment = _moment(element, flags)
+    return None if moment is None else moment.date()
+
+
+def _moment(element: etree._Element | None, flags: list[str]) -> datetime | None:
+    """A date or timestamp as naive Vietnam time; flagged and None if it cannot be read."""
+    if element is None or (text := _text(element)) is None:
+        return None
+    try:
+        return _when(text)
+    except ValueError:
+        problem = "impossible" if _WHEN.fullmatch(text) else "unreadable"
+        flags.append(f"{problem} {_local_name(element)} '{text[:40]}'")
+        return None
+
+
+def _when(text: str) -> datetime:
+    """``yyyy/MM/dd`` or ``dd/MM/yyyy``, ``/`` or ``-``, with an optional ``HH:mm:ss``; an ISO
+    8601 time with an offset is converted to Vietnam time."""
+    if text[4:5] in ("/", "-"):
+        try:
+            moment = datetime.fromisoformat(text.replace("/", "-"))
+        except ValueError:
+            pass
+        else:
+            return moment if moment.tzinfo is None else _vietnam_time(moment)
+    match = _WHEN.fullmatch(text)
+    if match is None:
+        raise ValueError(f"unreadable date {text!r}")
+    year, month, day, day2, month2, year2, hours, minutes, seconds = match.groups()
+    return datetime(
+        int(year or year2),
+        int(month or month2),
+        int(day or day2),
+        int(hours or 0),
+        int(minutes or 0),
+        int(seconds or 0),
+    )
+
+
+def _vietnam_time(moment: datetime) -> datetime:
+    return moment.astimezone(_VIETNAM).replace(tzinfo=None)
+
+
+def _local_name(element: etree._Element) -> str:
+    return etree.QName(element).localname
