@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, Index, Table, UniqueConstraint
+from sqlalchemy import DateTime, Index, Table, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -83,6 +83,19 @@ class Document(SQLModel, table=True):
     source: str
     locator: str
     fetched_at: datetime = Field(sa_type=DateTime)
+    # Reported by the agency's document-management software or its registers:
+    external_id: str | None = None
+    arrival_number: str | None = None
+    arrived_at: datetime | None = Field(default=None, sa_type=DateTime)
+    registered_at: datetime | None = Field(default=None, sa_type=DateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=DateTime)
+    assigned_at: datetime | None = Field(default=None, sa_type=DateTime)
+    signed_at: datetime | None = Field(default=None, sa_type=DateTime)
+    issued_at: datetime | None = Field(default=None, sa_type=DateTime)
+    digitally_signed: bool | None = None
+    file_code: str | None = None
+    recalled: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    updated_at: datetime | None = Field(default=None, sa_type=DateTime)
 
 
 class DocumentEvent(SQLModel, table=True):
@@ -129,6 +142,87 @@ class QuarantineRow(SQLModel, table=True):
     excerpt: str = ""
     content_hash: str = ""
     created_at: datetime = Field(sa_type=DateTime)
+
+
+class RecordFile(SQLModel, table=True):
+    """A work file (hồ sơ) of an agency."""
+
+    __tablename__ = "record_file"
+    __table_args__ = (UniqueConstraint("organ_id", "file_code", name="uq_record_file_natural"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organ_id: str
+    file_code: str
+    external_id: str
+    title: str | None = None
+    year: int
+    retention_code: str | None = None
+    retention_years: int | None = None  # None: permanent
+    listed: bool = False
+    electronic: bool = False
+    opened_at: datetime | None = Field(default=None, sa_type=DateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime)
+    work_ended_on: date | None = None
+    construction: bool = False
+    final_settlement_on: date | None = None
+    metadata_complete: bool | None = None
+    document_count: int = 0
+    updated_at: datetime | None = Field(default=None, sa_type=DateTime)
+    source: str
+    locator: str
+    fetched_at: datetime = Field(sa_type=DateTime)
+
+
+class FileList(SQLModel, table=True):
+    """An agency's annual file list (Danh mục hồ sơ)."""
+
+    __tablename__ = "file_list"
+    __table_args__ = (UniqueConstraint("organ_id", "year", name="uq_file_list_natural"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organ_id: str
+    year: int
+    external_id: str
+    issued_on: date | None = None
+    updated_at: datetime | None = Field(default=None, sa_type=DateTime)
+    source: str
+    locator: str
+    fetched_at: datetime = Field(sa_type=DateTime)
+
+
+class Transfer(SQLModel, table=True):
+    """A file handed to the agency archive or to the historical archive."""
+
+    __tablename__ = "transfer"
+    __table_args__ = (
+        UniqueConstraint("organ_id", "kind", "file_code", name="uq_transfer_natural"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organ_id: str
+    kind: str  # agency_archive or historical_archive
+    file_code: str
+    external_id: str
+    transferred_on: date | None = None
+    status: str
+    retention_code: str | None = None
+    updated_at: datetime | None = Field(default=None, sa_type=DateTime)
+    source: str
+    locator: str
+    fetched_at: datetime = Field(sa_type=DateTime)
+
+
+class SyncCursor(SQLModel, table=True):
+    """How far a source's endpoint has been read for one agency; saved in the same
+    transaction as the records it covers."""
+
+    __tablename__ = "sync_cursor"
+
+    source: str = Field(primary_key=True)
+    endpoint: str = Field(primary_key=True)
+    agency: str = Field(primary_key=True)
+    cursor: str | None = None
+    updated_at: datetime = Field(sa_type=DateTime)
 
 
 class Run(SQLModel, table=True):
@@ -207,6 +301,10 @@ MESSAGE = table_of(Message)
 DOCUMENT = table_of(Document)
 EVENT = table_of(DocumentEvent)
 QUARANTINE = table_of(QuarantineRow)
+RECORD_FILE = table_of(RecordFile)
+FILE_LIST = table_of(FileList)
+TRANSFER = table_of(Transfer)
+SYNC_CURSOR = table_of(SyncCursor)
 RUN = table_of(Run)
 METRIC_VALUE = table_of(MetricValueRow)
 SCORE = table_of(ScoreRow)

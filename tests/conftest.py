@@ -24,11 +24,15 @@ from checker.models import (
     AGENCY_RESULT,
     DOCUMENT,
     EVENT,
+    FILE_LIST,
     MESSAGE,
     METRIC_VALUE,
     QUARANTINE,
+    RECORD_FILE,
     RUN,
     SCORE,
+    SYNC_CURSOR,
+    TRANSFER,
 )
 from checker.store import normalise_url, open_store
 
@@ -44,6 +48,10 @@ TABLES_IN_DELETE_ORDER = (
     DOCUMENT,
     MESSAGE,
     QUARANTINE,
+    RECORD_FILE,
+    FILE_LIST,
+    TRANSFER,
+    SYNC_CURSOR,
     AGENCY_CODE,
     AGENCY,
 )
