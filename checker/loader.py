@@ -22,7 +22,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from checker.errors import StorageError
 from checker.models import DOCUMENT, EVENT, MESSAGE, QUARANTINE
-from checker.records import DocumentRecord, Quarantined, Read, Record, StatusRecord
+from checker.records import (
+    DocumentRecord,
+    Quarantined,
+    Read,
+    Record,
+    SoftwareRecord,
+    StatusRecord,
+)
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -51,11 +58,14 @@ def vietnam_now() -> datetime:
     return datetime.now(VIETNAM).replace(tzinfo=None, microsecond=0)
 
 
-def message_key(record: Record) -> str:
+def message_key(record: Record | SoftwareRecord) -> str:
+    """The natural key of an edXML message."""
     if isinstance(record, DocumentRecord):
         return f"edoc|{record.doc_key}"
-    when = record.occurred_at.isoformat() if record.occurred_at else ""
-    return f"status|{record.actor_id}|{ref_key(record)}|{record.status_code}|{when}"
+    if isinstance(record, StatusRecord):
+        when = record.occurred_at.isoformat() if record.occurred_at else ""
+        return f"status|{record.actor_id}|{ref_key(record)}|{record.status_code}|{when}"
+    raise TypeError(f"not an edXML message: {type(record).__name__} (see checker.upsert)")
 
 
 def ref_key(status: StatusRecord) -> str:

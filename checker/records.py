@@ -79,14 +79,6 @@ class Quarantined(_Record):
 Record = DocumentRecord | StatusRecord
 
 
-@dataclass(frozen=True)
-class Read:
-    """One message a connector read: the record and where it came from."""
-
-    locator: str
-    record: Record
-
-
 # --- Records from the document-management and archive software (HTTP APIs, registers) ----
 
 Direction = Literal["in", "out"]
@@ -179,3 +171,11 @@ class TransferRecord(_Record):
 
 
 SoftwareRecord = AgencyDocumentRecord | FileRecord | FileListRecord | TransferRecord
+
+
+@dataclass(frozen=True)
+class Read:
+    """One record a connector read, and where it came from (file, file#row, URL page)."""
+
+    locator: str
+    record: Record | SoftwareRecord

@@ -57,7 +57,7 @@ def test_an_agency_in_an_unknown_group_is_an_error(tmp_path):
 
 def test_a_code_carried_by_two_agencies_is_an_error(tmp_path):
     extra = '[[agencies]]\ncode = "H99.01"\nname = "Khác"\ngroup = "so"\n'
-    with pytest.raises(ConfigError, match="agency code 'H99.01' appears twice"):
+    with pytest.raises(ConfigError, match=r"agency code 'H99\.01' appears twice"):
         load_deployment(_write(tmp_path, GOOD + extra))
 
 

@@ -1,0 +1,135 @@
+"""Writing records from the document-management and archive software: upserts on each
+record's natural key, so reading the same records again changes nothing and a record that
+changed at the source is updated in place.
+
+Callers pass an open connection: a sync writes a page of records and its cursor in one
+transaction (see ``checker.cursors``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from checker.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, TRANSFER
+from checker.records import (
+    AgencyDocumentRecord,
+    FileListRecord,
+    FileRecord,
+    Quarantined,
+    Read,
+    SoftwareRecord,
+    TransferRecord,
+)
+
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "document": ("direction", "organ_id", "doc_key"),
+    "record_file": ("organ_id", "file_code"),
+    "file_list": ("organ_id", "year"),
+    "transfer": ("organ_id", "kind", "file_code"),
+}
+
+
+@dataclass
+class StoredCounts:
+    records: int = 0
+    quarantined: int = 0
+
+
+def store_records(
+    connection: Connection,
+    items: Sequence[Read | Quarantined],
+    *,
+    source: str,
+    fetched_at: datetime,
+) -> StoredCounts:
+    """Upsert every record read and keep every quarantined one; returns the counts."""
+    rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+    quarantined = [i for i in items if isinstance(i, Quarantined)]
+    for item in items:
+        if isinstance(item, Read):
+            table, row = _row(item, source, fetched_at)
+            key = tuple(row[k] for k in NATURAL_KEYS[table.name])
+            rows.setdefault(table.name, {})[key] = row  # the last one read wins
+    for name, by_key in rows.items():
+        _upsert(connection, _TABLES[name], list(by_key.values()))
+    if quarantined:
+        q_rows = [{**q.model_dump(), "created_at": fetched_at} for q in quarantined]
+        connection.execute(_insert(connection, QUARANTINE).on_conflict_do_nothing(), q_rows)
+    return StoredCounts(len(items) - len(quarantined), len(quarantined))
+
+
+_TABLES: dict[str, Table] = {
+    "document": DOCUMENT,
+    "record_file": RECORD_FILE,
+    "file_list": FILE_LIST,
+    "transfer": TRANSFER,
+}
+
+
+def _insert(connection: Connection, table: Table) -> Any:
+    module = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
+def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    statement = _insert(connection, table)
+    keys = NATURAL_KEYS[table.name]
+    updated = {c: statement.excluded[c] for c in rows[0] if c not in keys}
+    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=updated), rows)
+
+
+def _row(item: Read, source: str, fetched_at: datetime) -> tuple[Table, dict[str, Any]]:
+    provenance = {"source": source, "locator": item.locator, "fetched_at": fetched_at}
+    record: SoftwareRecord = item.record  # type: ignore[assignment]
+    if isinstance(record, AgencyDocumentRecord):
+        return DOCUMENT, {**document_row(record, source), **provenance}
+    if isinstance(record, FileRecord):
+        return RECORD_FILE, {**record.model_dump(), **provenance}
+    if isinstance(record, FileListRecord):
+        return FILE_LIST, {**record.model_dump(), **provenance}
+    if isinstance(record, TransferRecord):
+        return TRANSFER, {**record.model_dump(), **provenance}
+    raise TypeError(f"not a record of the document-management or archive software: {record!r}")
+
+
+def document_row(record: AgencyDocumentRecord, source: str) -> dict[str, Any]:
+    """A document row from the agency's own software. Its key is the edXML DocumentId when
+    the software knows it, else the software's own id within this source."""
+    day = record.arrived_at or record.issued_at or record.signed_at
+    return {
+        "direction": record.direction,
+        "organ_id": record.organ_id,
+        "doc_key": record.doc_key or f"{source}:{record.external_id}",
+        "external_id": record.external_id,
+        "sender_id": record.sender_id or (record.organ_id if record.direction == "out" else ""),
+        "sender_name": record.sender_name,
+        "recipients": ";".join(record.recipient_ids),
+        "code": record.code,
+        "code_number": record.code_number,
+        "code_notation": record.code_notation,
+        "type_name": record.type_name,
+        "subject": record.subject,
+        "promulgation_date": record.promulgation_date,
+        "due_date": record.due_date,
+        "sent_at": record.issued_at if record.direction == "out" else record.arrived_at,
+        "doc_date": day.date() if day else record.promulgation_date,
+        "priority": record.priority,
+        "channel": record.channel,
+        "arrival_number": record.arrival_number,
+        "arrived_at": record.arrived_at,
+        "registered_at": record.registered_at,
+        "submitted_at": record.submitted_at,
+        "assigned_at": record.assigned_at,
+        "signed_at": record.signed_at,
+        "issued_at": record.issued_at,
+        "digitally_signed": record.digitally_signed,
+        "file_code": record.file_code,
+        "recalled": record.recalled,
+        "updated_at": record.updated_at,
+    }
