@@ -17,9 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from checker.bulk import insert_new
 from checker.errors import StorageError
 from checker.models import DOCUMENT, EVENT, MESSAGE, QUARANTINE
 from checker.records import (
@@ -116,15 +116,15 @@ def _load_batch(
     _insert_quarantined(connection, quarantined, when, summary)
     if not fresh:
         return
-    _insert(connection, MESSAGE, [_message_row(r, source, when) for r in fresh])
+    insert_new(connection, MESSAGE, [_message_row(r, source, when) for r in fresh])
     docs = [r for r in fresh if isinstance(r.record, DocumentRecord)]
     events = [r for r in fresh if isinstance(r.record, StatusRecord)]
-    _insert(
+    insert_new(
         connection,
         DOCUMENT,
         [row for r in docs for row in _document_rows(r, source, when)],
     )
-    _insert(connection, EVENT, [_event_row(r, source, when) for r in events])
+    insert_new(connection, EVENT, [_event_row(r, source, when) for r in events])
     summary.documents += len(docs)
     summary.statuses += len(events)
 
@@ -147,14 +147,6 @@ def _fresh_reads(connection: Connection, reads: Sequence[Read]) -> list[Read]:
             stored.add(key)
             fresh.append(read)
     return fresh
-
-
-def _insert(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    dialect = connection.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    connection.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
 def _message_row(read: Read, source: str, when: datetime) -> dict[str, Any]:
@@ -226,7 +218,7 @@ def _insert_quarantined(
     for item in items:
         summary.quarantine_reasons[item.reason] = summary.quarantine_reasons.get(item.reason, 0) + 1
     rows = [{**item.model_dump(), "created_at": when} for item in items]
-    _insert(connection, QUARANTINE, rows)
+    insert_new(connection, QUARANTINE, rows)
 
 
 def link_events(connection: Connection) -> None:

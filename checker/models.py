@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, Index, Table, UniqueConstraint, false
+from sqlalchemy import DateTime, Index, Table, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 
@@ -53,10 +53,17 @@ class Document(SQLModel, table=True):
 
     __tablename__ = "document"
     __table_args__ = (
-        UniqueConstraint("direction", "organ_id", "doc_key", name="uq_document_natural"),
+        # doc_key first: the same index finds every copy of a document (evidence, acks)
+        UniqueConstraint("doc_key", "direction", "organ_id", name="uq_document_natural"),
         Index("ix_document_measure", "direction", "organ_id", "doc_date", "channel", "doc_key"),
-        Index("ix_document_sender_code", "sender_id", "code"),
-        Index("ix_document_doc_key", "doc_key"),
+        # only outgoing rows are looked up by sender and code (statuses without DocumentId)
+        Index(
+            "ix_document_sender_code",
+            "sender_id",
+            "code",
+            sqlite_where=text("direction = 'out'"),
+            postgresql_where=text("direction = 'out'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -110,7 +117,6 @@ class DocumentEvent(SQLModel, table=True):
             "actor_id", "ref_key", "status_code", "occurred_at", name="uq_event_natural"
         ),
         Index("ix_event_measure", "doc_key", "actor_id", "status_code", "occurred_on"),
-        Index("ix_event_unlinked", "ref_sender_id", "ref_code"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -65,11 +65,11 @@ def find_files(paths: Sequence[Path]) -> Iterator[Path]:
 
 
 def _walk(folder: Path) -> list[Path]:
-    files: list[Path] = []
+    files: list[str] = []
     for top, dirs, names in os.walk(folder):
         dirs[:] = [name for name in dirs if not name.startswith(".")]
-        files += (Path(top, name) for name in names if not name.startswith("."))
-    return sorted(files)
+        files += (os.path.join(top, name) for name in names if not name.startswith("."))
+    return [Path(name) for name in sorted(files, key=lambda name: name.split(os.sep))]
 
 
 def read_message(

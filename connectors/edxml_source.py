@@ -15,7 +15,7 @@ from connectors.edxml import find_files, read_message
 
 def read_edxml(paths: Sequence[Path], source: str) -> Iterator[Read | Quarantined]:
     for path in find_files(paths):
-        locator = str(path.resolve())
+        locator = str(path.absolute())
         try:
             yield Read(locator, read_message(path))
         except RecordError as exc:

@@ -1,0 +1,66 @@
+"""Multi-row inserts that skip rows already stored, straight through the database driver.
+
+SQLAlchemy's per-row parameter processing costs more than the database's own work on
+ingest-sized batches (measured: 0.35 s of 0.57 s for 35,000 rows on SQLite). Here values
+are put in the driver's form once (SQLite keeps times as the ISO text that SQLAlchemy's
+``DateTime`` reads back) and the driver's ``executemany`` does the rest. The statement,
+``INSERT … ON CONFLICT DO NOTHING``, reads the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Date, DateTime, Table
+
+
+def insert_new(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys), skipping those whose unique key exists.
+    Columns left out take their database default."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(k) for k in keys)
+    if connection.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in keys)
+        params: Any = _sqlite_rows(table, keys, rows)
+    else:
+        marks = ", ".join(f"%({k})s" for k in keys)
+        params = list(rows)
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+    connection.exec_driver_sql(sql, params)
+
+
+def _sqlite_rows(table: Table, keys: list[str], rows: Sequence[dict[str, Any]]) -> list[Any]:
+    """Rows as tuples in ``keys`` order, with dates and times as the ISO text SQLAlchemy's
+    SQLite types write and read."""
+    pick = itemgetter(*keys)
+    temporal = [i for i, k in enumerate(keys) if isinstance(table.c[k].type, Date | DateTime)]
+    if len(keys) == 1:
+        return [(_iso(row[keys[0]]),) if temporal else (row[keys[0]],) for row in rows]
+    if not temporal:
+        return [pick(row) for row in rows]
+    converted = []
+    seen: dict[int, Any] = {}  # rows of one document share their values: convert each once
+    for row in rows:
+        values = list(pick(row))
+        for i in temporal:
+            value = values[i]
+            text = seen.get(id(value))
+            if text is None:
+                text = seen[id(value)] = _iso(value)
+            values[i] = text
+        converted.append(tuple(values))
+    return converted
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(" ", "microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
