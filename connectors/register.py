@@ -1,0 +1,560 @@
+"""Incoming and outgoing registers (sổ đăng ký văn bản đến / đi) exported as spreadsheets.
+
+Every document-management system exports its registers in the layout of Decree 30/2020,
+Appendix IV, give or take: title rows above the header, merged cells, columns in any order,
+extra columns, header names in any case, with or without diacritics, broken over lines, and a
+row numbering the columns (1, 2, 3, ...) under the header. The header is the row among the
+first 30 that names the most known columns (with the row below or above it when the header
+spans two rows); each row after it is one document.
+
+Choices a reader of the stored data should know:
+
+- ``external_id`` is the register's own key, so that importing an updated export again
+  updates the same documents: ``in:{year}:{arrival number}`` (arrival numbers restart each
+  year), ``out:{year}:{number/notation}`` (Decree 30 art. 15), else ``{file name}#row{n}``.
+  A second row with the same key in one file is quarantined.
+- ``registered_at`` of an incoming document is its arrival time: a row in the register *is*
+  the registration. A date without a time is midnight; a separate "Giờ đến" column adds it.
+- "Ngày chuyển" is ``assigned_at`` of an incoming document, ``issued_at`` of an outgoing one.
+- Organisation codes found in "Nơi nhận" are ``recipient_ids``; recipient names are dropped.
+- The channel column (Hình thức, Phương thức nhận) maps to axis, email or paper; without one,
+  every row has the ``default_channel``. An unknown channel or priority quarantines the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from checker.errors import RecordError, SourceError
+from checker.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
+
+Row = tuple[object, ...]
+
+HEADER_SCAN_ROWS = 30
+
+# fmt: off
+# Header names, normalised (see `normalise`), "|"-separated. A one-word name must be the whole
+# cell; a longer one may also start it ("ngay thang" names "Ngày tháng văn bản"). The longest
+# matching name wins, so "Tên loại và trích yếu" is the subject, not the type.
+FIELDS = {
+    "arrived": "ngay den|ngay nhan|ngay gio den|ngay thang den|ngay thang nhan|thoi gian den"
+               "|thoi gian nhan",
+    "arrival_time": "gio den|gio nhan",
+    "arrival_number": "so den|so vb den|so van ban den",
+    "sender": "tac gia|noi gui|co quan ban hanh|co quan gui|don vi gui|don vi ban hanh"
+              "|noi ban hanh|co quan to chuc ban hanh",
+    "code": "so ky hieu|so va ky hieu|so hieu|so ky hieu van ban|so hieu van ban",
+    "number": "so|so van ban|so vb",
+    "notation": "ky hieu|ky hieu van ban",
+    "doc_date": "ngay thang|ngay van ban|ngay ban hanh|ngay ky|ngay vb",
+    "type": "loai van ban|ten loai|the loai|loai",
+    "subject": "ten loai va trich yeu|trich yeu|noi dung",
+    "signer": "nguoi ky",
+    "recipients": "noi nhan",
+    "channel": "hinh thuc|phuong thuc|kenh",
+    "priority": "do khan|muc do khan",
+    "due": "han giai quyet|thoi han giai quyet|han xu ly|thoi han xu ly",
+    "file_code": "ma ho so|ho so",
+    "transfer": "ngay chuyen|ngay chuyen giao|ngay phat hanh",
+}
+REQUIRED: dict[Direction, dict[str, set[str]]] = {
+    "in": {"Ngày đến": {"arrived"}, "Số, ký hiệu": {"code", "number", "notation"},
+           "Tên loại và trích yếu": {"subject"}},
+    "out": {"Số, ký hiệu": {"code", "number", "notation"}, "Ngày tháng văn bản": {"doc_date"},
+            "Tên loại và trích yếu": {"subject"}},
+}
+LABELS = {"arrived": "arrival date", "doc_date": "document date", "due": "due date",
+          "transfer": "transfer date", "arrival_time": "arrival time"}
+TYPE_NAMES = ("Công văn", "Quyết định", "Kế hoạch", "Báo cáo", "Thông báo", "Tờ trình", "Giấy mời",
+              "Chỉ thị", "Nghị quyết", "Hướng dẫn", "Công điện", "Thông tư", "Nghị định",
+              "Biên bản", "Chương trình", "Quy chế", "Quy định")
+CHANNELS: dict[Channel, str] = {  # tried in this order: "thư điện tử" is email, "trực tiếp" paper
+    "email": "email|e mail|mail|thu dien tu",
+    "paper": "giay|ban giay|buu dien|buu chinh|truc tiep|fax",
+    "axis": "truc|lien thong|dien tu|vdxp|lgsp",
+}
+PRIORITIES = {"": 0, "thuong": 0, "binh thuong": 0, "khan": 1, "thuong khan": 2, "hoa toc": 3,
+              "hoa toc hen gio": 4, "0": 0, "1": 1, "2": 2, "3": 3, "4": 4}
+XLSX_ERRORS = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError,
+               TypeError, SyntaxError)  # SyntaxError: xml ParseError of a damaged part
+# fmt: on
+_NAMES = sorted(
+    ((name, field) for field, names in FIELDS.items() for name in names.split("|")),
+    key=lambda pair: -len(pair[0]),
+)
+ORGAN_CODE = re.compile(r"\b(?:\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(?:\.\d{2,3}){1,3})\b")
+_DATE = (
+    r"(?:(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
+    r"|(?P<Y>\d{4})[/.-](?P<M>\d{1,2})[/.-](?P<D>\d{1,2}))"
+)
+_TIME = r"(?P<H>\d{1,2})[:hg](?P<N>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?"
+DATE_TIME = re.compile(rf"{_DATE}(?:[ T,]+{_TIME})?")
+TIME_DATE = re.compile(rf"{_TIME}[ ,]+{_DATE}")
+TIME_TEXT = re.compile(_TIME)
+_KIND: dict[Direction, str] = {"in": "an incoming", "out": "an outgoing"}
+NUMBERING = re.compile(r"[(\[]?(\d{1,2})[)\]]?")
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header: its 1-based rows (two when merged cells split it) and the columns found."""
+
+    row: int
+    last_row: int
+    columns: dict[str, int]
+    texts: tuple[tuple[str, ...], ...]
+
+
+def read_register(
+    path: Path,
+    *,
+    organ_id: str,
+    direction: Direction | None = None,
+    source: str = "register",
+    default_channel: Channel = "paper",
+) -> Iterator[Read | Quarantined]:
+    """The documents of one register file of agency ``organ_id``; unusable rows come as
+    ``Quarantined``. Raises ``SourceError`` at once when the file cannot be read as a register."""
+    rows = load_rows(path)
+    header = find_header(rows, path)
+    told = _direction_of(header)
+    if direction and told and told != direction:
+        raise SourceError(
+            f"register {path}: the header on row {header.row} is that of "
+            f"{_KIND[told]} register, not {_KIND[direction]} one"
+        )
+    direction = direction or told or _direction_from_title(header, rows, path)
+    missing = [
+        name for name, fields in REQUIRED[direction].items() if not fields & header.columns.keys()
+    ]
+    if missing:
+        raise SourceError(_missing_message(path, header, direction, missing))
+    return _read_rows(rows, _Context(path, organ_id, direction, source, default_channel, header))
+
+
+# --- files to rows ---------------------------------------------------------------------------
+
+
+def load_rows(path: Path) -> list[Row]:
+    """The rows of a CSV file, or of the sheet of a workbook that looks most like a register."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_rows(path)
+    if suffix == ".csv":
+        return _csv_rows(path)
+    raise SourceError(
+        f"register {path}: {suffix or 'a file without extension'} is not read; "
+        "export the register as .xlsx or .csv"
+    )
+
+
+def _xlsx_rows(path: Path) -> list[Row]:
+    try:
+        with path.open("rb") as handle, warnings.catch_warnings():
+            # Styles and extensions openpyxl cannot read do not matter for the values.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            try:
+                return _best_sheet([s for s in book.worksheets if isinstance(s, ReadOnlyWorksheet)])
+            finally:
+                book.close()
+    except XLSX_ERRORS as exc:
+        raise SourceError(
+            f"register {path} is not a readable XLSX workbook: {_one_line(exc)}"
+        ) from exc
+
+
+def _best_sheet(sheets: list[ReadOnlyWorksheet]) -> list[Row]:
+    scores = []
+    for sheet in sheets:
+        sheet.reset_dimensions()  # exports often state wrong dimensions, which would cut rows
+        values = sheet.values
+        scores.append(_rows_score(list(islice(values, HEADER_SCAN_ROWS))))
+        values.close()
+    return list(sheets[scores.index(max(scores))].values) if sheets else []
+
+
+def _csv_rows(path: Path) -> list[Row]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        tables = [
+            [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=d)]
+            for d in ",;\t"
+        ]
+    except OSError as exc:
+        raise SourceError(f"register {path} cannot be read: {_one_line(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"register {path} is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'"
+        ) from exc
+    except csv.Error as exc:
+        raise SourceError(f"register {path} is not a readable CSV file: {exc}") from exc
+    scores = [_rows_score(table[:HEADER_SCAN_ROWS]) for table in tables]
+    return list(tables[scores.index(max(scores))])  # the delimiter that shows the best header
+
+
+def _one_line(exc: BaseException) -> str:
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return (text.splitlines() or [type(exc).__name__])[0]
+
+
+# --- the header ------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Lower case, no diacritics, no column numbers like "(1)", words separated by one space."""
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[(\[]\d+[)\]]", " ", text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def header_field(cell: object) -> str | None:
+    """The field a header cell names, if any."""
+    text = normalise(_text(cell))
+    for name, field in _NAMES:
+        if text == name or (" " in name and text.startswith(name + " ")):
+            return field
+    return None
+
+
+def _match_row(row: Row) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(row):
+        field = header_field(cell)
+        if field and field not in columns:
+            columns[field] = index
+    return columns
+
+
+def _rows_score(rows: Sequence[Row]) -> tuple[int, int]:
+    return max(((len(_match_row(r)), len(r)) for r in rows), default=(0, 0))
+
+
+def find_header(rows: Sequence[Row], path: Path) -> Header:
+    """The row among the first 30 naming the most fields, with the row above or below it when
+    that one names more fields in other columns (a header of two rows)."""
+    matches = [_match_row(row) for row in rows[:HEADER_SCAN_ROWS]]
+    best = max(range(len(matches)), key=lambda i: len(matches[i]), default=0)
+    if not matches or len(matches[best]) < 2:
+        raise SourceError(
+            f"register {path}: no header row in the first {HEADER_SCAN_ROWS} rows "
+            "(looked for columns such as 'Ngày đến', 'Số, ký hiệu', 'Trích yếu')"
+        )
+    columns, used = dict(matches[best]), [best]
+    for other in (best - 1, best + 1):
+        extra = matches[other] if 0 <= other < len(matches) else {}
+        for field, index in extra.items():
+            if field not in columns and index not in columns.values():
+                columns[field] = index
+                used.append(other)
+    texts = tuple(tuple(_text(c) for c in rows[i]) for i in sorted(set(used)))
+    return Header(row=best + 1, last_row=max(used) + 1, columns=columns, texts=texts)
+
+
+def _direction_of(header: Header) -> Direction | None:
+    """Incoming registers have "Ngày đến"/"Số đến", outgoing ones "Người ký"/"Nơi nhận"."""
+    incoming = bool({"arrived", "arrival_number"} & header.columns.keys())
+    outgoing = bool({"signer", "recipients"} & header.columns.keys())
+    return None if incoming == outgoing else "in" if incoming else "out"
+
+
+def _direction_from_title(header: Header, rows: Sequence[Row], path: Path) -> Direction:
+    """When the columns do not tell, the title above them ("Sổ đăng ký văn bản đến") may."""
+    title = " ".join(normalise(_text(c)) for row in rows[: header.row - 1] for c in row)
+    said = {word for word in ("den", "di") if re.search(rf"\b(?:van ban|vb) {word}\b", title)}
+    if len(said) == 1:
+        return "in" if said == {"den"} else "out"
+    raise SourceError(
+        f"register {path}: the header on row {header.row} does not tell an "
+        "incoming from an outgoing register; give the direction (in or out)"
+    )
+
+
+def _missing_message(path: Path, header: Header, direction: Direction, missing: list[str]) -> str:
+    found = " | ".join(text for text in header.texts[0] if text)
+    names = ", ".join(repr(name) for name in missing)
+    return (
+        f"register {path}: the header on row {header.row} ({found}) has no column for "
+        f"{names}, needed in {_KIND[direction]} register"
+    )
+
+
+# --- rows to records -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Context:
+    path: Path
+    organ_id: str
+    direction: Direction
+    source: str
+    default_channel: Channel
+    header: Header
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """One row's cells, by field."""
+
+    number: int
+    values: Row
+    columns: dict[str, int]
+
+    def get(self, field: str) -> object:
+        index = self.columns.get(field)
+        return self.values[index] if index is not None and index < len(self.values) else None
+
+    def text(self, field: str) -> str | None:
+        return _text(self.get(field)) or None
+
+    def moment(self, field: str) -> datetime | None:
+        try:
+            return parse_datetime(self.get(field))
+        except ValueError:
+            text = _text(self.get(field))
+            raise RecordError(f"{LABELS[field]} '{text}' is not a date") from None
+
+    def day(self, field: str) -> date | None:
+        moment = self.moment(field)
+        return moment.date() if moment else None
+
+    def clock(self, field: str) -> time | None:
+        try:
+            return parse_time(self.get(field))
+        except ValueError:
+            text = _text(self.get(field))
+            raise RecordError(f"{LABELS[field]} '{text}' is not a time") from None
+
+
+def _read_rows(rows: Sequence[Row], context: _Context) -> Iterator[Read | Quarantined]:
+    seen: dict[str, int] = {}
+    locator = str(context.path.absolute())
+    for number, values in enumerate(rows, start=1):
+        if number <= context.header.last_row or _skipped(values, context.header):
+            continue
+        try:
+            record = _record(_Cells(number, values, context.header.columns), context)
+            if record.external_id in seen:
+                first = seen[record.external_id]
+                raise RecordError(f"the same document as row {first} ({record.external_id})")
+        except RecordError as exc:
+            excerpt = " | ".join(_text(v) for v in values).rstrip(" |")
+            yield Quarantined(
+                source=context.source,
+                locator=f"{locator}#row{number}",
+                reason=f"row {number}: {exc.reason}",
+                excerpt=excerpt,
+                content_hash=hashlib.sha256(excerpt.encode()).hexdigest(),
+            )
+            continue
+        seen[record.external_id] = number
+        yield Read(f"{locator}#row{number}", record)
+
+
+def _skipped(values: Row, header: Header) -> bool:
+    """Empty rows, the header repeated (on each printed page) and the row numbering columns."""
+    texts = [_text(v) for v in values]
+    filled = [t for t in texts if t]
+    if not filled or any(_repeats(texts, header_texts) for header_texts in header.texts):
+        return True
+    numbers = [NUMBERING.fullmatch(t) for t in filled]
+    if len(filled) < 3 or not all(numbers):
+        return False
+    ints = [int(m[1]) for m in numbers if m]
+    return ints == list(range(ints[0], ints[0] + len(ints)))
+
+
+def _repeats(texts: list[str], header_texts: tuple[str, ...]) -> bool:
+    return sum(1 for a, b in zip(texts, header_texts, strict=False) if a and a == b) >= 2
+
+
+def _record(cells: _Cells, context: _Context) -> AgencyDocumentRecord:
+    number, notation = split_code(cells.text("code"))
+    number, notation = number or cells.text("number"), notation or cells.text("notation")
+    type_name, subject = split_type(cells.text("subject"), cells.text("type"))
+    if not (number or notation or subject):
+        raise RecordError("no number and no subject")
+    fields = _incoming(cells) if context.direction == "in" else _outgoing(cells)
+    key = _key(context.direction, number and notation and f"{number}/{notation}", fields)
+    sender = cells.text("sender")
+    sender_ids = ORGAN_CODE.findall(sender or "")
+    return AgencyDocumentRecord(
+        organ_id=context.organ_id,
+        direction=context.direction,
+        external_id=key or f"{context.path.name}#row{cells.number}",
+        code_number=number,
+        code_notation=notation,
+        type_name=type_name,
+        subject=subject,
+        sender_id=sender_ids[0] if sender_ids else None,
+        sender_name=sender,
+        recipient_ids=tuple(ORGAN_CODE.findall(cells.text("recipients") or "")),
+        due_date=cells.day("due"),
+        priority=_priority(cells),
+        channel=_channel(cells, context.default_channel),
+        file_code=cells.text("file_code"),
+        **fields,
+    )
+
+
+def _incoming(cells: _Cells) -> dict[str, Any]:
+    arrived = cells.moment("arrived")
+    if arrived is None:
+        raise RecordError("no arrival date")
+    hour = cells.clock("arrival_time")
+    if hour is not None and arrived.time() == time():
+        arrived = datetime.combine(arrived.date(), hour)
+    return {
+        "arrived_at": arrived,
+        "registered_at": arrived,
+        "promulgation_date": cells.day("doc_date"),
+        "arrival_number": cells.text("arrival_number"),
+        "assigned_at": cells.moment("transfer"),
+    }
+
+
+def _outgoing(cells: _Cells) -> dict[str, Any]:
+    promulgated = cells.day("doc_date")
+    if promulgated is None:
+        raise RecordError("no document date")
+    return {"promulgation_date": promulgated, "issued_at": cells.moment("transfer")}
+
+
+def _key(direction: Direction, code: str | None, fields: dict[str, Any]) -> str | None:
+    """The register's own key of a document (see the module docstring), when the row has it."""
+    arrived, arrival = fields.get("arrived_at"), fields.get("arrival_number")
+    if direction == "in" and arrived and arrival:
+        return f"in:{arrived.year}:{arrival}"
+    promulgated = fields.get("promulgation_date")
+    if direction == "out" and promulgated and code:
+        return f"out:{promulgated.year}:{code}"
+    return None
+
+
+def split_code(text: str | None) -> tuple[str | None, str | None]:
+    """Number and notation of "123/UBND-VP"; "01/2025/TT-BTC" is 01 and 2025/TT-BTC."""
+    if not text:
+        return None, None
+    match = re.fullmatch(r"(?:s[ốo]\s*:?\s*)?(\d+[a-zA-Z]?)\s*(?:/\s*(.*))?", text, re.IGNORECASE)
+    if not match:
+        return None, text
+    return match[1], (match[2] or "").strip() or None
+
+
+def split_type(subject: str | None, type_cell: str | None) -> tuple[str | None, str | None]:
+    """Type name and subject of "Công văn V/v ...", unless a type column gives the type."""
+    if type_cell or not subject:
+        return type_cell, subject
+    words = subject.split()
+    for name in TYPE_NAMES:
+        size = len(name.split())
+        if normalise(" ".join(words[:size])) == normalise(name):
+            return name, " ".join(words[size:]).lstrip(" :-–,") or None
+    return None, subject
+
+
+def _channel(cells: _Cells, default: Channel) -> Channel:
+    text = normalise(cells.text("channel") or "")
+    if not text:
+        return default
+    for channel, names in CHANNELS.items():
+        if re.search(rf"\b(?:{names})\b", text):
+            return channel
+    raise RecordError(f"channel '{cells.text('channel')}' is not known (axis, email or paper)")
+
+
+def _priority(cells: _Cells) -> int:
+    text = normalise(cells.text("priority") or "")
+    if text not in PRIORITIES:
+        raise RecordError(f"priority '{cells.text('priority')}' is not known")
+    return PRIORITIES[text]
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M" if value.time() != time() else "%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return " ".join(str(value).split())
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """A date cell: a datetime or date, an Excel serial number, or text "dd/mm/yyyy",
+    "dd/mm/yyyy hh:mm[:ss]", "hh:mm dd/mm/yyyy", "yyyy-mm-dd[ hh:mm[:ss]]" ("-", "/" or "."
+    between the parts). None when empty; ValueError when not a date (30/02/2025 is not)."""
+    if isinstance(value, datetime):
+        return _nearest_second(value)  # Excel keeps times as fractions of a day
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _serial(float(value))
+    text = _text(value)
+    if not text:
+        return None
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", text):
+        return _serial(float(text))
+    match = DATE_TIME.fullmatch(text) or TIME_DATE.fullmatch(text)
+    if not match:
+        raise ValueError(text)
+    g = match.groupdict()
+    day = date(int(g["y"] or g["Y"]), int(g["m"] or g["M"]), int(g["d"] or g["D"]))
+    return datetime.combine(day, _time_of(g))
+
+
+def _serial(number: float) -> datetime:
+    if not 18264 <= number < 73051:  # 1950 to 2099: anything else is not a register date
+        raise ValueError(number)
+    moment = from_excel(number)
+    assert isinstance(moment, datetime)
+    return _nearest_second(moment)
+
+
+def _nearest_second(moment: datetime) -> datetime:
+    return (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def parse_time(value: object) -> time | None:
+    """A time cell: a time, a fraction of a day, or text "08:30", "8h30". ValueError if not."""
+    if isinstance(value, datetime):
+        return value.time()
+    if isinstance(value, time):
+        return value
+    if isinstance(value, timedelta):
+        return (datetime.min + value).time()
+    if isinstance(value, float) and 0 <= value < 1:
+        return _nearest_second(datetime.min + timedelta(days=value)).time()
+    text = _text(value)
+    match = TIME_TEXT.fullmatch(text)
+    if text and not match:
+        raise ValueError(text)
+    return _time_of(match.groupdict()) if match else None
+
+
+def _time_of(groups: dict[str, str | None]) -> time:
+    hour, minute, second = groups["H"], groups["N"], groups["S"]
+    return time(int(hour), int(minute or 0), int(second or 0)) if hour else time()
