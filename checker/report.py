@@ -22,8 +22,8 @@ from checker.criteria import CriteriaSet
 from checker.errors import StorageError
 from checker.models import AGENCY, AGENCY_RESULT, METRIC_VALUE, RUN, SCORE
 from metrics.catalogue import METRICS
-from metrics.evidence import EvidenceLine
 from metrics.period import Period
+from metrics.values import EvidenceLine
 
 
 class _Model(BaseModel):
@@ -318,11 +318,11 @@ def render_evidence(
         {
             "counted": line.counted,
             "reason": line.reason,
-            "doc_key": line.doc_key,
+            "item": line.item,
             "code": line.code or "",
-            "date": line.doc_date.isoformat() if line.doc_date else "",
+            "date": line.day.isoformat() if line.day else "",
             "organ_id": line.organ_id,
-            "subject": line.subject or "",
+            "title": line.title or "",
             "locator": line.locator,
         }
         for line in lines
@@ -342,10 +342,10 @@ def render_evidence(
     )
     body = [
         f"  {'✓' if r['counted'] else '✗'} {r['date']:<10} {r['code']:<22} {r['reason']}"
-        f"  [{r['doc_key']}]"
+        f"  [{r['item']}]"
         for r in rows
     ]
     return head + "\n".join(body) + ("\n" if body else "")
 
 
-EVIDENCE_FIELDS = ("counted", "reason", "doc_key", "code", "date", "organ_id", "subject", "locator")
+EVIDENCE_FIELDS = ("counted", "reason", "item", "code", "date", "organ_id", "title", "locator")

@@ -3,28 +3,13 @@ in the denominator that were not, each with the reason in plain words."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-
 from sqlalchemy import Connection, and_, select
 
 from checker.errors import ConfigError
 from checker.models import AGENCY_CODE, DOCUMENT
 from metrics.measure import DOCUMENT_METRICS
 from metrics.period import Period
-
-
-@dataclass(frozen=True)
-class EvidenceLine:
-    doc_key: str
-    code: str | None
-    subject: str | None
-    organ_id: str
-    doc_date: date | None
-    sent_at: datetime | None
-    counted: bool
-    reason: str
-    locator: str
+from metrics.values import EvidenceLine
 
 
 def evidence(
@@ -61,12 +46,11 @@ def evidence(
     )
     lines = [
         EvidenceLine(
-            doc_key=row.doc_key,
+            item=row.doc_key,
             code=row.code,
-            subject=row.subject,
+            title=row.subject,
             organ_id=row.organ_id,
-            doc_date=row.doc_date,
-            sent_at=row.sent_at,
+            day=row.doc_date,
             counted=bool(row.counted),
             reason="counted" if row.counted else metric.not_counted_reason,
             locator=row.locator,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 
@@ -28,3 +29,17 @@ class MetricValue:
         return (
             f"{self.numerator}/{self.denominator} ({100 * self.numerator / self.denominator:.1f}%)"
         )
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """One item (a document or a file) behind a metric's number, counted or not, and why."""
+
+    item: str  # doc_key of a document, file code of a file
+    code: str | None  # number/notation of a document, file code of a file
+    title: str | None  # subject of a document, title of a file
+    organ_id: str
+    day: date | None  # the day that put it in the period (arrival, issue, deadline)
+    counted: bool
+    reason: str
+    locator: str

@@ -172,7 +172,7 @@ def test_evidence_lists_documents_as_csv(demo_output):
         "csv",
     )
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("counted,reason,doc_key")
+    assert lines[0].startswith("counted,reason,item")
     assert any(line.startswith("False,never registered") for line in lines)
     assert any(line.startswith("True,counted") for line in lines)
 
