@@ -19,7 +19,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from sqlalchemy import Engine, select
 
-from checker.config import Deployment, database_url, load_deployment
+from checker.config import Deployment, EdxmlSource, database_url, load_deployment
 from checker.criteria import CriteriaSet, load_criteria
 from checker.demo import build_demo_workspace
 from checker.errors import CheckerError, ConfigError
@@ -31,7 +31,9 @@ from checker.registry import write_registry
 from checker.report import build_report, latest_run_id, render_evidence, render_table
 from checker.scoring import score_agencies, store_run
 from checker.store import open_store
+from checker.upsert import store_in_batches
 from connectors.edxml_source import read_edxml
+from connectors.register import read_register
 from metrics.evidence import evidence
 from metrics.measure import measure_all, unknown_codes
 from metrics.period import Period
@@ -131,6 +133,55 @@ def ingest_edxml(
     with settings.store(settings.deployment(required=False)) as engine:
         summary = load(engine, read_edxml(paths, source), source=source)
     _print_load(summary, as_json)
+
+
+@ingest_app.command("register")
+@user_errors
+def ingest_register(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Register exports (.xlsx or .csv).")],
+    agency: Annotated[str, typer.Option(help="Code of the agency whose register it is.")],
+    direction: Annotated[
+        str | None, typer.Option(help="in or out (default: told from the headers).")
+    ] = None,
+    channel: Annotated[
+        str, typer.Option(help="Channel of rows without one: paper, email or axis.")
+    ] = "paper",
+    source: Annotated[str, typer.Option(help="Name recorded as the source.")] = "register",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Read incoming or outgoing registers exported as spreadsheets (Decree 30 layout)."""
+    if direction not in (None, "in", "out"):
+        raise ConfigError(f"--direction {direction!r}: use in or out")
+    if channel not in ("paper", "email", "axis"):
+        raise ConfigError(f"--channel {channel!r}: use paper, email or axis")
+    settings = _settings(ctx)
+    totals = {"files": 0, "rows": 0, "stored": 0, "quarantined": 0}
+    reasons: list[str] = []
+    with settings.store(settings.deployment(required=False)) as engine:
+        for path in files:
+            rows = read_register(
+                path,
+                organ_id=agency,
+                direction=direction,  # type: ignore[arg-type]
+                source=source,
+                default_channel=channel,  # type: ignore[arg-type]
+            )
+            counts = store_in_batches(engine, rows, source)
+            totals["files"] += 1
+            totals["stored"] += counts.records
+            totals["quarantined"] += counts.quarantined
+            reasons += counts.reasons
+    totals["rows"] = totals["stored"] + totals["quarantined"]
+    if as_json:
+        typer.echo(json.dumps(totals))
+        return
+    typer.echo(
+        f"Read {totals['files']} register file(s): {totals['stored']} rows stored, "
+        f"{totals['quarantined']} set aside."
+    )
+    for reason in reasons:
+        typer.echo(f"  set aside: {reason}")
 
 
 def _print_load(summary: LoadSummary, as_json: bool) -> None:
@@ -376,6 +427,8 @@ def demo_command(
     assert deployment is not None
     with settings.store(deployment) as engine:
         for source in deployment.sources:
+            if not isinstance(source, EdxmlSource):
+                continue
             typer.echo(f"Ingesting source {source.name} …")
             summary = load(engine, read_edxml(source.paths, source.name), source=source.name)
             _print_load(summary, False)

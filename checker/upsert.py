@@ -8,14 +8,16 @@ transaction (see ``checker.cursors``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
+from checker.loader import vietnam_now
 from checker.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, TRANSFER
 from checker.records import (
     AgencyDocumentRecord,
@@ -39,6 +41,27 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 class StoredCounts:
     records: int = 0
     quarantined: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+def store_in_batches(
+    engine: Engine,
+    items: Iterable[Read | Quarantined],
+    source: str,
+    batch_size: int = 2000,
+    fetched_at: datetime | None = None,
+) -> StoredCounts:
+    """Store what a file-based connector read, one transaction per batch."""
+    total = StoredCounts()
+    when = fetched_at or vietnam_now()
+    iterator = iter(items)
+    while batch := list(islice(iterator, batch_size)):
+        with engine.begin() as connection:
+            counts = store_records(connection, batch, source=source, fetched_at=when)
+        total.records += counts.records
+        total.quarantined += counts.quarantined
+        total.reasons += [i.reason for i in batch if isinstance(i, Quarantined)]
+    return total
 
 
 def store_records(

@@ -183,3 +183,21 @@ def test_report_before_any_score_says_what_to_run(tmp_path, demo_output):
     result = run("--config", str(folder / "checker.toml"), "--db", db, "report", ok=False)
     assert result.exit_code == 1
     assert re.match(r"Error: no scoring run .*checker score", result.output)
+
+
+def test_a_register_export_is_stored_and_a_bad_row_set_aside(store_url, tmp_path):
+    path = tmp_path / "so-den.csv"
+    path.write_text(
+        "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN\n"
+        "Ngày đến;Số đến;Tác giả;Số, ký hiệu;Ngày tháng;Tên loại và trích yếu nội dung\n"
+        "03/03/2025;1;UBND Quận Mũi Đá;12/UBND-VP;01/03/2025;Công văn V/v kiểm tra\n"
+        "30/02/2025;2;Sở Tài chính;13/STC-VP;01/03/2025;Công văn V/v dự toán\n",
+        encoding="utf-8-sig",
+    )
+    args = ["--db", store_url, "ingest", "register", str(path), "--agency", "000.00.01.H99"]
+    counts = json.loads(run(*args, "--json").stdout)
+    assert counts == {"files": 1, "rows": 2, "stored": 1, "quarantined": 1}
+    again = json.loads(run(*args, "--json").stdout)
+    assert again["stored"] == 1
+    listing = run("--db", store_url, "quarantine", "list").stdout
+    assert "30/02/2025" in listing
