@@ -30,6 +30,8 @@ from checker.models import QUARANTINE
 from checker.registry import write_registry
 from checker.report import build_report, latest_run_id, render_evidence, render_table
 from checker.scoring import score_agencies, store_run
+from checker.simulated_data import demo_agency_codes, generate_dataset
+from checker.simulator import FaultPlan, Simulator, serve
 from checker.store import open_store
 from checker.upsert import store_in_batches
 from connectors.edxml_source import read_edxml
@@ -408,6 +410,35 @@ def evidence_command(
         write_registry(connection, deployment)
         lines = evidence(connection, agency, metric, period)
     typer.echo(render_evidence(lines, output_format, agency, metric, period), nl=False)
+
+
+@app.command("simulate")
+@user_errors
+def simulate_command(
+    size: Annotated[int, typer.Option(min=1, help="Volume: 1 is a year of a small city.")] = 1,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+    token: Annotated[str, typer.Option(help="Bearer token clients must send.")] = "demo-token",
+    faults: Annotated[
+        str,
+        typer.Option(
+            help="Injected faults, e.g. rate_limit_every=5,error_every=7,retry_after=1 "
+            "(also slow_every, slow_seconds, truncate_every, invalid_record_every)."
+        ),
+    ] = "",
+    year: Annotated[int, typer.Option(help="Year of the generated logs.")] = DEMO_YEAR,
+) -> None:
+    """Serve the reference log API of the demo city's document-management and archive
+    software on loopback, until Ctrl-C."""
+    plan = FaultPlan.parse(faults) if faults else FaultPlan()
+    data = generate_dataset(agencies=demo_agency_codes(), year=year, size=size)
+
+    def ready(simulator: Simulator) -> None:
+        typer.echo(f"Serving {sum(data.counts().values())} records at {simulator.base_url}")
+        typer.echo(f"  document-management API: {simulator.base_url}/api/v1")
+        typer.echo(f"  archive API:             {simulator.base_url}/archive/v1")
+        typer.echo("Press Ctrl-C to stop.")
+
+    serve(data, port=port, token=token, faults=plan, on_ready=ready)
 
 
 @app.command("demo")
