@@ -7,6 +7,7 @@ message and a non-zero exit code.
     ├── ConfigError      a deployment file, criteria file or manual-points file is wrong
     ├── CriteriaError    points or a criteria set do not fit together (grading input)
     ├── SourceError      a source (folder, API) cannot be read at all
+    │   └── SourceAuthError   the API refused our credentials (401/403): misconfigured
     ├── RecordError      one input record is unusable; it is quarantined, the run goes on
     └── StorageError     the database cannot be opened, migrated or written
 
@@ -31,6 +32,10 @@ class CriteriaError(CheckerError):
 
 class SourceError(CheckerError):
     """A whole source cannot be read."""
+
+
+class SourceAuthError(SourceError):
+    """A source refused the credentials it was given (HTTP 401 or 403): fix the configuration."""
 
 
 class RecordError(CheckerError):
