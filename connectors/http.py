@@ -1,0 +1,296 @@
+"""HTTP access to the document-management and archive software: the client, its
+authentication, and JSON requests that retry what is worth retrying.
+
+Secrets come only from environment variables named in the deployment file (``token_env``,
+``key_env``, ``password_env``); the file itself never holds one. They are kept out of every
+message: authentication is an ``httpx.Auth`` that adds its header to each request (so the
+client's headers and every repr stay clean), and each message about a request is passed
+through ``redact``, which masks those values, passwords in URLs and secret-looking query
+parameters.
+
+``fetch_json`` retries, with exponential backoff and full jitter, what a later attempt may
+fix: HTTP 429 (waiting what ``Retry-After`` asks, in seconds or as an HTTP date, up to a cap),
+5xx answers, timeouts, connection errors, and bodies that are cut short or not valid JSON. It
+gives up after ``max_attempts`` attempts or when ``max_total_seconds`` would be exceeded
+(time in requests plus time waiting), raising ``SourceError``. HTTP 401 and 403 are never
+retried: they raise ``SourceAuthError``, meaning the source is misconfigured. Other 4xx
+answers raise ``SourceError`` at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import logging
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+
+from checker.errors import ConfigError, SourceAuthError, SourceError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "checker (electronic-records compliance checker)"
+REDACTED = "[redacted]"
+_SECRET_PARAM = re.compile(r"pass|token|secret|key|signature|auth", re.IGNORECASE)
+_EXCERPT = 200
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BearerAuth(_Strict):
+    """``Authorization: Bearer <token>``, the token read from ``token_env``."""
+
+    type: Literal["bearer"]
+    token_env: str = Field(min_length=1)
+
+
+class ApiKeyAuth(_Strict):
+    """An API key in a header of the vendor's choosing, read from ``key_env``."""
+
+    type: Literal["api_key"]
+    header: str = Field(default="X-API-Key", min_length=1)
+    key_env: str = Field(min_length=1)
+
+
+class BasicAuth(_Strict):
+    """HTTP basic authentication; the password is read from ``password_env``."""
+
+    type: Literal["basic"]
+    user: str = Field(min_length=1)
+    password_env: str = Field(min_length=1)
+
+
+AuthConfig = Annotated[BearerAuth | ApiKeyAuth | BasicAuth, Field(discriminator="type")]
+
+
+class Timeouts(_Strict):
+    """Seconds allowed to connect, to read or write a chunk, and to wait for a pooled
+    connection."""
+
+    connect: float = Field(default=10.0, gt=0)
+    read: float = Field(default=60.0, gt=0)
+    write: float = Field(default=60.0, gt=0)
+    pool: float = Field(default=10.0, gt=0)
+
+
+class RetryPolicy(_Strict):
+    """How often and how long a request is tried again."""
+
+    max_attempts: int = Field(default=5, ge=1)
+    max_total_seconds: float = Field(default=300.0, gt=0)
+    base_delay: float = Field(default=1.0, ge=0, description="first backoff ceiling, seconds")
+    max_delay: float = Field(default=60.0, ge=0, description="largest backoff ceiling")
+    max_retry_after: float = Field(default=120.0, ge=0, description="cap on Retry-After")
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """A failed attempt that will be tried again after ``delay`` seconds."""
+
+    attempt: int
+    delay: float
+    reason: str
+
+
+class SecretHeaderAuth(httpx.Auth):
+    """Adds one secret header to each request; its repr and ``redact`` never show it."""
+
+    def __init__(self, header: str, value: str, secrets: tuple[str, ...]) -> None:
+        self._header = header
+        self._value = value
+        self.secrets = tuple(s for s in (value, *secrets) if s)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[self._header] = self._value
+        yield request
+
+    def __repr__(self) -> str:
+        return f"SecretHeaderAuth({self._header}: {REDACTED})"
+
+
+def build_client(
+    source: str,
+    auth: AuthConfig | None,
+    timeouts: Timeouts,
+    *,
+    environ: Mapping[str, str] = os.environ,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """A client for one source, authenticated with the secret its configuration names."""
+    return httpx.Client(
+        auth=_auth(source, auth, environ) if auth else None,
+        timeout=httpx.Timeout(
+            connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
+        ),
+        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def _auth(source: str, auth: AuthConfig, environ: Mapping[str, str]) -> SecretHeaderAuth:
+    if isinstance(auth, BearerAuth):
+        token = _secret(source, auth.token_env, "bearer token", environ)
+        return SecretHeaderAuth("Authorization", f"Bearer {token}", (token,))
+    if isinstance(auth, ApiKeyAuth):
+        key = _secret(source, auth.key_env, "API key", environ)
+        return SecretHeaderAuth(auth.header, key, ())
+    password = _secret(source, auth.password_env, "password", environ)
+    encoded = base64.b64encode(f"{auth.user}:{password}".encode()).decode("ascii")
+    return SecretHeaderAuth("Authorization", f"Basic {encoded}", (encoded, password))
+
+
+def _secret(source: str, variable: str, what: str, environ: Mapping[str, str]) -> str:
+    value = environ.get(variable, "")
+    if not value:
+        raise ConfigError(
+            f"source {source}: environment variable {variable} (its {what}) is not set"
+        )
+    return value
+
+
+def redact(text: str, client: httpx.Client | None = None) -> str:
+    """``text`` with the client's secrets, URL passwords and secret query values masked."""
+    secrets = client.auth.secrets if client and isinstance(client.auth, SecretHeaderAuth) else ()
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = re.sub(r"(://[^/\s:@]*:)[^/\s@]*@", rf"\g<1>{REDACTED}@", text)
+    return re.sub(r"([?&]([^=&\s]+)=)([^&\s#]*)", _mask_param, text)
+
+
+def _mask_param(match: re.Match[str]) -> str:
+    secret = _SECRET_PARAM.search(match.group(2))
+    return match.group(1) + (REDACTED if secret else match.group(3))
+
+
+def fetch_json(
+    client: httpx.Client,
+    url: str,
+    params: Mapping[str, str],
+    *,
+    policy: RetryPolicy,
+    on_retry: Callable[[RetryNotice], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    jitter: Callable[[], float] = random.random,
+) -> Any:
+    """The JSON body of ``GET url?params``, trying again on failures that may pass."""
+    spent = 0.0
+    for attempt in range(1, policy.max_attempts + 1):
+        started = time.monotonic()
+        try:
+            return _attempt(client, url, params)
+        except _Transient as failure:
+            spent += time.monotonic() - started
+            delay = _delay(policy, attempt, failure.retry_after, jitter)
+            if attempt == policy.max_attempts or spent + delay > policy.max_total_seconds:
+                where = _where(client, url, params)
+                raise SourceError(
+                    f"{where}: gave up after {attempt} attempt{'s' * (attempt > 1)} "
+                    f"in {spent:.0f} s; last: {redact(failure.reason, client)}"
+                ) from failure.__cause__
+            notice = RetryNotice(attempt, delay, redact(failure.reason, client))
+            where = _where(client, url, params)
+            log.info("%s: %s; retrying in %.1f s", where, notice.reason, notice.delay)
+            if on_retry is not None:
+                on_retry(notice)
+            sleep(delay)
+            spent += delay
+    raise AssertionError("unreachable: max_attempts >= 1")
+
+
+class _Transient(Exception):
+    """An attempt failed in a way a later attempt may not."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+def _attempt(client: httpx.Client, url: str, params: Mapping[str, str]) -> Any:
+    try:
+        response = client.get(full_url(url, params))
+    except httpx.TimeoutException as exc:
+        raise _Transient(f"timed out ({type(exc).__name__})") from exc
+    except httpx.TransportError as exc:
+        raise _Transient(f"connection failed ({type(exc).__name__}: {exc})") from exc
+    return _json_of(client, response)
+
+
+def _json_of(client: httpx.Client, response: httpx.Response) -> Any:
+    status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+    if response.status_code in (401, 403):
+        raise SourceAuthError(
+            f"{_where(client, response.request)}: {status}: the source refused our "
+            "credentials; check the source's auth settings and the secret in its variable"
+        )
+    if response.status_code == 429 or response.status_code >= 500:
+        raise _Transient(status, retry_after=_retry_after(response.headers.get("Retry-After")))
+    if not response.is_success:
+        excerpt = redact(response.text[:_EXCERPT], client)
+        raise SourceError(f"{_where(client, response.request)}: {status}: {excerpt}")
+    _check_complete(response)
+    try:
+        return json.loads(response.content)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _Transient(f"body is not valid JSON ({exc})") from exc
+
+
+def _check_complete(response: httpx.Response) -> None:
+    """A body shorter than its Content-Length was cut short (an encoded body is not
+    comparable: its declared length is the compressed one)."""
+    declared = response.headers.get("Content-Length", "")
+    if "Content-Encoding" in response.headers or not declared.isdigit():
+        return
+    if len(response.content) < int(declared):
+        raise _Transient(f"body cut short ({len(response.content)} of {declared} bytes)")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _delay(
+    policy: RetryPolicy, attempt: int, retry_after: float | None, jitter: Callable[[], float]
+) -> float:
+    if retry_after is not None:
+        return min(retry_after, policy.max_retry_after)
+    ceiling = min(policy.max_delay, policy.base_delay * 2.0 ** (attempt - 1))
+    return jitter() * ceiling
+
+
+def _where(
+    client: httpx.Client, url: str | httpx.Request, params: Mapping[str, str] | None = None
+) -> str:
+    if isinstance(url, httpx.Request):
+        return redact(f"GET {url.url}", client)
+    return redact(f"GET {full_url(url, params or {})}", client)
+
+
+def full_url(url: str, params: Mapping[str, str]) -> httpx.URL:
+    """``url`` with ``params`` added to the query it may already have."""
+    return httpx.URL(url).copy_merge_params(dict(params)) if params else httpx.URL(url)

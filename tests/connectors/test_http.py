@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+from checker.errors import ConfigError, SourceAuthError, SourceError
+from connectors.http import (
+    ApiKeyAuth,
+    BasicAuth,
+    BearerAuth,
+    RetryNotice,
+    RetryPolicy,
+    Timeouts,
+    build_client,
+    fetch_json,
+    redact,
+)
+
+URL = "https://dms.example/api/v1/incoming-documents"
+TOKEN = "s3cr3t-t0ken-value"
+ENV = {"DMS_TOKEN": TOKEN}
+POLICY = RetryPolicy(max_attempts=3, max_total_seconds=100, base_delay=1, max_delay=10)
+
+
+def client(auth=None, environ=ENV):
+    auth = auth or BearerAuth(type="bearer", token_env="DMS_TOKEN")
+    return build_client("dms", auth, Timeouts(), environ=environ)
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def fetch(http, sleep, policy=POLICY, notices=None):
+    return fetch_json(
+        http,
+        URL,
+        {"agency": "000.00.01.H99"},
+        policy=policy,
+        on_retry=notices.append if notices is not None else None,
+        sleep=sleep,
+        jitter=lambda: 0.5,
+    )
+
+
+def test_bearer_token_comes_from_the_named_variable_and_is_sent(httpx_mock):
+    httpx_mock.add_response(
+        url=f"{URL}?agency=000.00.01.H99",
+        match_headers={"Authorization": f"Bearer {TOKEN}"},
+        json={"items": []},
+    )
+    with client() as http:
+        assert fetch(http, Sleeps()) == {"items": []}
+        assert TOKEN not in repr(http.auth)
+        assert "authorization" not in http.headers
+
+
+def test_api_key_goes_in_the_configured_header(httpx_mock):
+    httpx_mock.add_response(match_headers={"X-VanThuSo-Key": "k-123"}, json=[])
+    auth = ApiKeyAuth(type="api_key", header="X-VanThuSo-Key", key_env="KEY")
+    with client(auth, {"KEY": "k-123"}) as http:
+        assert fetch(http, Sleeps()) == []
+
+
+def test_basic_auth_sends_user_and_password_from_the_variable(httpx_mock):
+    expected = "Basic " + base64.b64encode(b"van-thu:pa55").decode()
+    httpx_mock.add_response(match_headers={"Authorization": expected}, json=[])
+    auth = BasicAuth(type="basic", user="van-thu", password_env="PW")
+    with client(auth, {"PW": "pa55"}) as http:
+        assert fetch(http, Sleeps()) == []
+
+
+def test_a_missing_secret_variable_is_a_config_error_naming_the_variable():
+    with pytest.raises(ConfigError) as info:
+        client(environ={})
+    assert str(info.value) == (
+        "source dms: environment variable DMS_TOKEN (its bearer token) is not set"
+    )
+
+
+def test_timeouts_come_from_the_configuration():
+    timeouts = Timeouts(connect=1, read=2, write=3, pool=4)
+    with build_client("dms", None, timeouts) as http:
+        assert http.timeout == httpx.Timeout(connect=1, read=2, write=3, pool=4)
+
+
+def test_429_waits_the_seconds_retry_after_asks(httpx_mock):
+    httpx_mock.add_response(status_code=429, headers={"Retry-After": "7"})
+    httpx_mock.add_response(json={"ok": 1})
+    sleeps, notices = Sleeps(), []
+    with client() as http:
+        assert fetch(http, sleeps, notices=notices) == {"ok": 1}
+    assert sleeps == [7.0]
+    assert notices == [RetryNotice(1, 7.0, "HTTP 429 Too Many Requests")]
+
+
+def test_429_retry_after_as_an_http_date_is_honoured(httpx_mock):
+    when = datetime.now(UTC) + timedelta(seconds=30)
+    httpx_mock.add_response(status_code=429, headers={"Retry-After": format_datetime(when, True)})
+    httpx_mock.add_response(json={"ok": 1})
+    sleeps = Sleeps()
+    with client() as http:
+        fetch(http, sleeps)
+    assert 25 <= sleeps[0] <= 30
+
+
+def test_a_long_retry_after_is_capped(httpx_mock):
+    httpx_mock.add_response(status_code=429, headers={"Retry-After": "3600"})
+    httpx_mock.add_response(json={})
+    sleeps = Sleeps()
+    with client() as http:
+        fetch(http, sleeps, policy=POLICY.model_copy(update={"max_retry_after": 20}))
+    assert sleeps == [20.0]
+
+
+def test_5xx_is_retried_with_jittered_exponential_backoff(httpx_mock):
+    httpx_mock.add_response(status_code=502)
+    httpx_mock.add_response(status_code=503)
+    httpx_mock.add_response(json=[1])
+    sleeps = Sleeps()
+    with client() as http:
+        assert fetch(http, sleeps) == [1]
+    assert sleeps == [0.5, 1.0]  # jitter 0.5 of the ceilings 1 s, then 2 s
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (httpx.ReadTimeout("slow"), "timed out (ReadTimeout)"),
+        (httpx.ConnectError("refused"), "connection failed (ConnectError: refused)"),
+        (httpx.RemoteProtocolError("closed"), "connection failed (RemoteProtocolError: closed)"),
+    ],
+)
+def test_timeouts_and_connection_errors_are_retried(httpx_mock, failure, reason):
+    httpx_mock.add_exception(failure)
+    httpx_mock.add_response(json={"ok": 1})
+    notices = []
+    with client() as http:
+        assert fetch(http, Sleeps(), notices=notices) == {"ok": 1}
+    assert [n.reason for n in notices] == [reason]
+
+
+def test_a_body_that_is_not_json_is_retried(httpx_mock):
+    httpx_mock.add_response(text="<html>proxy error</html>")
+    httpx_mock.add_response(json={"ok": 1})
+    notices = []
+    with client() as http:
+        assert fetch(http, Sleeps(), notices=notices) == {"ok": 1}
+    assert notices[0].reason.startswith("body is not valid JSON")
+
+
+def test_a_body_cut_short_is_retried(httpx_mock):
+    httpx_mock.add_response(content=b'{"items": [{"id": "a"}', headers={"Content-Length": "90"})
+    httpx_mock.add_response(content=b'{"items": [{"id": "a"}, {"id": "b"}]}')
+    notices = []
+    with client() as http:
+        assert fetch(http, Sleeps(), notices=notices) == {"items": [{"id": "a"}, {"id": "b"}]}
+    assert notices[0].reason == "body cut short (22 of 90 bytes)"
+
+
+def test_retries_exhausted_is_a_source_error_saying_where_and_why(httpx_mock):
+    for _ in range(3):
+        httpx_mock.add_response(status_code=503)
+    sleeps = Sleeps()
+    with client() as http, pytest.raises(SourceError) as info:
+        fetch(http, sleeps)
+    assert str(info.value) == (
+        f"GET {URL}?agency=000.00.01.H99: gave up after 3 attempts in 2 s; "
+        "last: HTTP 503 Service Unavailable"
+    )
+    assert len(sleeps) == 2
+
+
+def test_no_attempt_is_made_past_the_total_time_allowed(httpx_mock):
+    httpx_mock.add_response(status_code=429, headers={"Retry-After": "90"})
+    sleeps = Sleeps()
+    policy = POLICY.model_copy(update={"max_total_seconds": 60})
+    with client() as http, pytest.raises(SourceError, match="gave up after 1 attempt in"):
+        fetch(http, sleeps, policy=policy)
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_refused_credentials_are_not_retried_and_never_shown(httpx_mock, status):
+    httpx_mock.add_response(status_code=status, text=f"bad token {TOKEN}")
+    with client() as http, pytest.raises(SourceAuthError) as info:
+        fetch(http, Sleeps())
+    assert "refused our credentials" in str(info.value)
+    assert TOKEN not in str(info.value)
+
+
+def test_other_client_errors_fail_at_once_with_the_body_redacted(httpx_mock):
+    httpx_mock.add_response(status_code=400, text=f"unknown parameter; your token {TOKEN}")
+    with client() as http, pytest.raises(SourceError) as info:
+        fetch(http, Sleeps())
+    assert str(info.value) == (
+        f"GET {URL}?agency=000.00.01.H99: HTTP 400 Bad Request: "
+        "unknown parameter; your token [redacted]"
+    )
+
+
+def test_redact_masks_url_passwords_secret_parameters_and_the_clients_secrets():
+    text = f"https://u:pw@h/x?agency=A&api_key=k1&token=t2 Bearer {TOKEN}"
+    with client() as http:
+        assert redact(text, http) == (
+            "https://u:[redacted]@h/x?agency=A&api_key=[redacted]&token=[redacted] [redacted]"
+        )
