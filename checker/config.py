@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from checker.errors import ConfigError
+from connectors.mapping import HttpSource
 from metrics.calendar import CalendarOverrides
 
 DEFAULT_DB_URL = "sqlite:///checker.db"
@@ -65,7 +66,7 @@ class Deployment(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     groups: tuple[Group, ...] = ()
     agencies: tuple[Agency, ...] = ()
-    sources: tuple[EdxmlSource, ...] = ()
+    sources: tuple[Annotated[EdxmlSource | HttpSource, Field(discriminator="kind")], ...] = ()
     calendar: CalendarOverrides = CalendarOverrides()
     scoring: ScoringConfig = ScoringConfig()
 
@@ -146,7 +147,10 @@ def _anchor_paths(deployment: Deployment, base: Path) -> Deployment:
         return p if p.is_absolute() else base / p
 
     sources = tuple(
-        s.model_copy(update={"paths": tuple(map(anchor, s.paths))}) for s in deployment.sources
+        s.model_copy(update={"paths": tuple(map(anchor, s.paths))})
+        if isinstance(s, EdxmlSource)
+        else s
+        for s in deployment.sources
     )
     scoring = deployment.scoring
     updates: dict[str, Any] = {}

@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from checker.config import load_deployment
+from checker.errors import ConfigError, RecordError
+from checker.records import AgencyDocumentRecord, FileRecord, TransferRecord
+from connectors.mapping import Endpoint, HttpSource, map_record, reference_endpoints
+
+REPO = Path(__file__).resolve().parents[2]
+AGENCY = "000.00.01.H99"
+
+
+def reference(name):
+    system = "archive" if name.startswith("transfers") else "documents"
+    return next(e for e in reference_endpoints(system) if e.name == name)
+
+
+INCOMING = {
+    "id": "in-1",
+    "document_id": "000.00.00.H41,2025/03/01,45/UBND-VP",
+    "number": "45",
+    "notation": "UBND-VP",
+    "type_name": "Công văn",
+    "subject": "V/v kiểm tra công tác văn thư",
+    "sender_code": "000.00.00.H41",
+    "sender_name": "UBND tỉnh",
+    "issued_date": "2025-03-01",
+    "arrival_number": "102",
+    "arrived_at": "2025-03-03T09:15:00+07:00",
+    "registered_at": "2025-03-03T02:30:00Z",
+    "submitted_at": None,
+    "assigned_at": None,
+    "channel": "axis",
+    "urgency": 1,
+    "due_date": None,
+    "file_code": None,
+    "digitally_signed": True,
+    "recalled": False,
+    "updated_at": "2025-03-03T10:00:00+07:00",
+}
+
+
+def test_a_reference_incoming_document_maps_to_naive_vietnam_times():
+    record = map_record(reference("incoming-documents"), INCOMING, AGENCY)
+    assert isinstance(record, AgencyDocumentRecord)
+    assert (record.organ_id, record.direction, record.external_id) == (AGENCY, "in", "in-1")
+    assert record.code == "45/UBND-VP"
+    assert record.promulgation_date == date(2025, 3, 1)
+    assert record.arrived_at == datetime(2025, 3, 3, 9, 15)
+    assert record.registered_at == datetime(2025, 3, 3, 9, 30)  # 02:30 UTC
+    assert (record.priority, record.channel, record.sender_id) == (1, "axis", "000.00.00.H41")
+
+
+def test_a_reference_outgoing_document_keeps_its_recipients():
+    raw = {
+        "id": "out-1",
+        "document_id": None,
+        "number": 7,
+        "notation": "SNV-VP",
+        "recipients": ["000.00.02.H99", "000.00.03.H99"],
+        "issued_date": "2025-03-04",
+        "signed_at": "2025-03-04T16:00:00+07:00",
+        "issued_at": "2025-03-05T08:00:00+07:00",
+        "channel": "axis",
+        "urgency": 0,
+        "digitally_signed": True,
+        "recalled": False,
+        "updated_at": "2025-03-05T08:00:00+07:00",
+    }
+    record = map_record(reference("outgoing-documents"), raw, AGENCY)
+    assert isinstance(record, AgencyDocumentRecord)
+    assert record.direction == "out"
+    assert record.code_number == "7"  # a number given as a JSON number
+    assert record.recipient_ids == ("000.00.02.H99", "000.00.03.H99")
+
+
+@pytest.mark.parametrize(("code", "years"), [("01", None), ("02", 70), ("04", 30), ("06", 10)])
+def test_a_files_retention_code_gives_its_years(code, years):
+    raw = {"id": "f", "file_code": f"{AGENCY}.2025.01", "year": 2025, "retention": code}
+    record = map_record(reference("files"), raw, AGENCY)
+    assert isinstance(record, FileRecord)
+    assert (record.retention_code, record.retention_years) == (code, years)
+
+
+def test_a_transfer_maps_with_its_kind():
+    raw = {
+        "id": "t",
+        "file_code": "X.2020.01",
+        "kind": "agency_archive",
+        "transferred_on": "2021-05-02",
+        "status": "received",
+        "retention": "03",
+        "updated_at": "2021-05-02T08:00:00+07:00",
+    }
+    record = map_record(reference("transfers-agency-archive"), raw, AGENCY)
+    assert isinstance(record, TransferRecord)
+    assert (record.kind, record.transferred_on) == ("agency_archive", date(2021, 5, 2))
+    assert reference("transfers-agency-archive").extra_params == {"kind": "agency_archive"}
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": None}, "id: None: Input should be a valid string"),
+        ({"arrived_at": "not a date"}, "arrived_at: 'not a date' does not match ISO 8601"),
+        ({"urgency": 7}, "urgency: 7: Input should be less than or equal to 4"),
+        ({"channel": "fax"}, "channel: 'fax': Input should be 'axis', 'email' or 'paper'"),
+    ],
+)
+def test_an_unusable_record_says_which_of_their_fields_is_wrong(change, reason):
+    with pytest.raises(RecordError) as info:
+        map_record(reference("incoming-documents"), {**INCOMING, **change}, AGENCY)
+    assert info.value.reason == reason
+    assert info.value.excerpt.startswith('{"id": ')
+
+
+def test_a_missing_id_is_named():
+    raw = {k: v for k, v in INCOMING.items() if k != "id"}
+    with pytest.raises(RecordError, match=r"^id: missing$"):
+        map_record(reference("incoming-documents"), raw, AGENCY)
+
+
+def test_an_unknown_retention_code_is_an_unusable_record():
+    raw = {"id": "f", "file_code": "X.2025.01", "year": 2025, "retention": "09"}
+    with pytest.raises(
+        RecordError, match=r"^retention: '09' is not a retention code \(01 to 06\)$"
+    ):
+        map_record(reference("files"), raw, AGENCY)
+
+
+def test_something_other_than_an_object_is_an_unusable_record():
+    with pytest.raises(RecordError, match=r"^not a JSON object but list$"):
+        map_record(reference("files"), [1], AGENCY)
+
+
+def test_dates_follow_the_configured_formats():
+    endpoint = Endpoint(
+        name="files",
+        record="file_list",
+        path="danh-muc",
+        fields={"external_id": "ma", "year": "nam", "issued_on": "ngay_ban_hanh"},
+        date_formats=("%d/%m/%Y",),
+    )
+    record = map_record(endpoint, {"ma": 1, "nam": 2025, "ngay_ban_hanh": "06/01/2025"}, AGENCY)
+    assert record.issued_on == date(2025, 1, 6)  # type: ignore[union-attr]
+    with pytest.raises(RecordError, match=r"^ngay_ban_hanh: '30/02/2025' does not match %d/%m/%Y$"):
+        map_record(endpoint, {"ma": 1, "nam": 2025, "ngay_ban_hanh": "30/02/2025"}, AGENCY)
+
+
+# --- The example vendor mapping --------------------------------------------------------------
+
+VENDOR_INCOMING = {
+    "ma": 1201,
+    "ma_van_ban_lien_thong": None,
+    "thong_tin": {
+        "so": 45,
+        "ky_hieu": "UBND-VP",
+        "loai_van_ban": "Công văn",
+        "trich_yeu": "V/v nộp lưu hồ sơ",
+        "ngay_ban_hanh": "01/03/2025",
+    },
+    "noi_gui": {"ma_dinh_danh": "000.00.00.H41", "ten": "UBND tỉnh"},
+    "so_den": "102",
+    "ngay_den": "03/03/2025 08:15:00",
+    "xu_ly": {"ngay_vao_so": "03/03/2025 08:40", "ngay_trinh": None, "ngay_chuyen_xu_ly": ""},
+    "han_xu_ly": "10/03/2025",
+    "hinh_thuc_nhan": "Trục LGSP",
+    "do_khan": "Thượng khẩn",
+    "co_chu_ky_so": True,
+    "ma_ho_so": None,
+    "da_thu_hoi": False,
+    "ngay_cap_nhat": "03/03/2025 09:00:00",
+}
+
+
+@pytest.fixture(scope="module")
+def vendor():
+    raw = tomllib.loads((REPO / "config/vendors/example-vendor.toml").read_text("utf-8"))
+    source = HttpSource.model_validate(raw["sources"][0])
+    return {e.name: e for e in source.all_endpoints()}
+
+
+def test_the_example_vendor_maps_nested_vietnamese_fields_and_dd_mm_yyyy_dates(vendor):
+    record = map_record(vendor["van-ban-den"], VENDOR_INCOMING, AGENCY)
+    assert isinstance(record, AgencyDocumentRecord)
+    assert record.external_id == "1201"
+    assert record.code == "45/UBND-VP"
+    assert record.promulgation_date == date(2025, 3, 1)
+    assert record.arrived_at == datetime(2025, 3, 3, 8, 15)
+    assert record.registered_at == datetime(2025, 3, 3, 8, 40)
+    assert (record.submitted_at, record.assigned_at) == (None, None)
+    assert (record.channel, record.priority) == ("axis", 2)
+    assert record.due_date == date(2025, 3, 10)
+    assert record.updated_at == datetime(2025, 3, 3, 9)
+
+
+def test_the_example_vendor_maps_recipients_constants_and_files(vendor):
+    outgoing = {
+        "ma": "di-9",
+        "thong_tin": {"so": "9", "ky_hieu": "SNV", "ngay_ban_hanh": "04/03/2025"},
+        "noi_nhan": [{"ma_dinh_danh": "000.00.02.H99"}, {"ma_dinh_danh": "000.00.03.H99"}],
+        "ky_so": {"thoi_diem_ky": "04/03/2025 16:00:00", "da_ky": True},
+        "ngay_phat_hanh": "05/03/2025 08:00:00",
+        "do_khan": "Thường",
+        "ngay_cap_nhat": "05/03/2025 08:00:00",
+    }
+    record = map_record(vendor["van-ban-di"], outgoing, AGENCY)
+    assert isinstance(record, AgencyDocumentRecord)
+    assert record.recipient_ids == ("000.00.02.H99", "000.00.03.H99")
+    assert (record.channel, record.signed_at) == ("axis", datetime(2025, 3, 4, 16))
+    file = {
+        "ma": 5,
+        "ma_ho_so": f"{AGENCY}.2025.01",
+        "nam": 2025,
+        "thoi_han_bao_quan": {"ma": 5, "ten": "20 năm"},
+        "ho_so_dien_tu": True,
+    }
+    record = map_record(vendor["ho-so"], file, AGENCY)
+    assert isinstance(record, FileRecord)
+    assert (record.retention_code, record.retention_years, record.electronic) == ("05", 20, True)
+
+
+def test_the_example_vendor_sends_page_numbers_and_its_own_date_format(vendor):
+    endpoint = vendor["van-ban-den"]
+    assert endpoint.pagination.style == "page"
+    assert (endpoint.incremental_param, endpoint.incremental_format) == (
+        "tu_ngay_cap_nhat",
+        "%d/%m/%Y %H:%M:%S",
+    )
+
+
+# --- Configuration ---------------------------------------------------------------------------
+
+
+def test_a_source_of_the_reference_api_needs_only_url_auth_and_agencies():
+    source = HttpSource.model_validate(
+        {
+            "name": "dms",
+            "kind": "http",
+            "system": "documents",
+            "base_url": "http://h/api/v1/",
+            "auth": {"type": "bearer", "token_env": "DMS_TOKEN"},
+            "agencies": [AGENCY],
+        }
+    )
+    assert [e.name for e in source.all_endpoints()] == [
+        "incoming-documents",
+        "outgoing-documents",
+        "files",
+        "file-lists",
+    ]
+    assert source.url_of(source.all_endpoints()[0]) == "http://h/api/v1/incoming-documents"
+    assert source.agency_codes(["A", "B"]) == (AGENCY,)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"fields": {"external_id": "id", "colour": "c"}}, "fields names ['colour']"),
+        (
+            {"fields": {"title": "t"}},
+            "no field or constant for ['external_id', 'file_code', 'year']",
+        ),
+        ({"incremental_field": "title"}, "incremental_field 'title' is not a date or time field"),
+        ({"constants": {"year": 2025}}, "['year'] in both fields and constants"),
+        ({"value_maps": {"listed": {"có": True}}}, "value_maps names ['listed']"),
+    ],
+)
+def test_an_endpoint_that_does_not_fit_its_record_is_refused(change, message):
+    good = {
+        "name": "files",
+        "record": "file",
+        "path": "files",
+        "fields": {"external_id": "id", "file_code": "code", "year": "year", "title": "t"},
+    }
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        Endpoint.model_validate({**good, **change})
+
+
+def test_a_password_in_the_base_url_is_refused():
+    with pytest.raises(ValidationError, match="must not carry a user or password"):
+        HttpSource(name="d", kind="http", system="documents", base_url="https://u:p@h/api")
+
+
+def test_a_deployment_file_takes_http_sources_next_to_edxml_ones(tmp_path):
+    path = tmp_path / "checker.toml"
+    path.write_text(
+        '[[sources]]\nname = "axis"\nkind = "edxml"\npaths = ["edxml"]\n'
+        '[[sources]]\nname = "dms"\nkind = "http"\nsystem = "documents"\n'
+        'base_url = "http://127.0.0.1:8765/api/v1"\nauth = {type = "bearer", token_env = "T"}\n',
+        encoding="utf-8",
+    )
+    deployment = load_deployment(path)
+    assert [s.kind for s in deployment.sources] == ["edxml", "http"]
+    path.write_text(path.read_text("utf-8") + "colour = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape("unknown key 'sources[1].http.colour'")):
+        load_deployment(path)
