@@ -1,0 +1,357 @@
+"""E-file metrics (Decree 30/2020/NĐ-CP Art. 28-29): the annual file list (Danh mục hồ sơ)
+issued at the start of the year, listed files opened as electronic files, documents filed
+into files, and electronic files with their required metadata complete.
+
+The year measured is the year of the period's end (a calendar year, or a year to date).
+A file belongs to the year in its ``year`` field, the year it was opened under that year's
+list, even when its work runs into later years: a file opened in 2024 and still open in 2025
+is measured with 2024's files, not again with 2025's.
+
+Every metric is an SQL aggregate over all agencies at once, grouped by agency through
+``agency_code``; evidence lists the rows of one agency with the same conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Row,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+)
+
+from checker.errors import ConfigError
+from checker.models import AGENCY_CODE, DOCUMENT, FILE_LIST, RECORD_FILE
+from metrics.catalogue import MetricDefinition
+from metrics.period import Period
+from metrics.scope import count_where
+from metrics.values import EvidenceLine, MetricValue
+
+
+class FilesConfig(BaseModel):
+    """The deployment's settings for the file metrics."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    list_due: str = Field(
+        default="01-31",
+        pattern=r"^\d{2}-\d{2}$",
+        description="month-day by which the year's file list must be issued",
+    )
+
+    @field_validator("list_due")
+    @classmethod
+    def _is_a_day_of_every_year(cls, value: str) -> str:
+        month, day = (int(part) for part in value.split("-"))
+        try:
+            date(2001, month, day)  # not a leap year: 02-29 is refused
+        except ValueError:
+            raise ValueError(
+                f"list_due {value!r} is not a day of every year; write MM-DD, e.g. 01-31"
+            ) from None
+        return value
+
+    def cutoff(self, year: int) -> date:
+        month, day = (int(part) for part in self.list_due.split("-"))
+        return date(year, month, day)
+
+
+DEFAULT_FILES_CONFIG = FilesConfig()
+
+FILE_METRICS = (
+    MetricDefinition(
+        "files.list_issued_on_time",
+        "Danh mục hồ sơ được ban hành đúng thời hạn",
+        "Annual file list issued on time",
+        "1 when the agency's annual file list for the period's year was issued on or before "
+        "the cut-off day of that year (deployment setting list_due, default 31 January), "
+        "else 0. Measured for an agency with a file list, files of the year or documents in "
+        "the period; before the cut-off, only an agency whose list is already issued.",
+        "Decree 30/2020/NĐ-CP Art. 28",
+    ),
+    MetricDefinition(
+        "files.opened_electronic",
+        "Hồ sơ trong Danh mục được lập hồ sơ điện tử",
+        "Listed files opened as electronic files",
+        "Files on the annual file list of the period's year opened as electronic files, out "
+        "of the listed files of that year. A file counts in the year it was opened (its "
+        "year field), even when its work runs into later years.",
+        "Decree 30/2020/NĐ-CP Art. 28-29",
+    ),
+    MetricDefinition(
+        "files.documents_filed",
+        "Văn bản được đưa vào hồ sơ",
+        "Documents filed into a file",
+        "Documents of the agency in the period (incoming and outgoing, recalled ones left "
+        "out) that the agency's software or register places in a file, out of those it "
+        "reported. Documents known only from the interconnection axis carry no file and are "
+        "not measured.",
+        "Decree 30/2020/NĐ-CP Art. 29",
+    ),
+    MetricDefinition(
+        "files.metadata_complete",
+        "Hồ sơ điện tử có đủ thông tin đầu vào",
+        "Electronic files with complete metadata",
+        "Electronic files of the period's year whose required metadata is complete, out of "
+        "the electronic files of that year. A file whose completeness is not reported counts "
+        "as incomplete.",
+        "Decree 30/2020/NĐ-CP Art. 29 and Annex VI",
+    ),
+)
+
+_AGENCY = AGENCY_CODE.c.agency_code
+_FILES = RECORD_FILE.join(AGENCY_CODE, AGENCY_CODE.c.code == RECORD_FILE.c.organ_id)
+_DOCUMENTS = DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id)
+_LISTS = FILE_LIST.join(AGENCY_CODE, AGENCY_CODE.c.code == FILE_LIST.c.organ_id)
+
+
+@dataclass(frozen=True)
+class _Rate:
+    """A metric counted over rows of one table: the rows it is measured over, those that
+    count, and why a row counts or not, in plain words."""
+
+    id: str
+    population: ColumnElement[bool]
+    counted: ColumnElement[bool]
+    reason: Callable[[Row[Any]], str]
+
+
+def _metadata_reason(row: Row[Any]) -> str:
+    if row.metadata_complete is None:
+        return "metadata completeness not reported, counted as incomplete"
+    return "required metadata complete" if row.metadata_complete else "required metadata incomplete"
+
+
+_FILE_RATES = (
+    _Rate(
+        "files.opened_electronic",
+        RECORD_FILE.c.listed.is_(true()),
+        RECORD_FILE.c.electronic.is_(true()),
+        lambda row: (
+            "opened as an electronic file"
+            if row.counted
+            else "listed but not opened as an electronic file"
+        ),
+    ),
+    _Rate(
+        "files.metadata_complete",
+        RECORD_FILE.c.electronic.is_(true()),
+        RECORD_FILE.c.metadata_complete.is_(true()),
+        _metadata_reason,
+    ),
+)
+
+
+_DOCUMENTS_FILED = _Rate(
+    "files.documents_filed",
+    and_(DOCUMENT.c.recalled.is_(false()), DOCUMENT.c.external_id.is_not(None)),
+    and_(DOCUMENT.c.file_code.is_not(None), DOCUMENT.c.file_code != ""),
+    lambda row: f"filed into {row.file_code}" if row.counted else "not filed into any file",
+)
+
+
+def measure_files(
+    connection: Connection, period: Period, config: FilesConfig = DEFAULT_FILES_CONFIG
+) -> list[MetricValue]:
+    """Every file metric for every agency with something to count."""
+    year = period.end.year
+    return [
+        *_list_values(connection, period, config),
+        *_rate_values(connection, _FILES, RECORD_FILE.c.year == year, _FILE_RATES),
+        *_rate_values(connection, _DOCUMENTS, _documents_in(period), (_DOCUMENTS_FILED,)),
+    ]
+
+
+def files_evidence(
+    connection: Connection,
+    agency_code: str,
+    metric_id: str,
+    period: Period,
+    config: FilesConfig = DEFAULT_FILES_CONFIG,
+) -> list[EvidenceLine]:
+    """The list, files or documents behind the agency's number, counted ones first."""
+    if metric_id == "files.list_issued_on_time":
+        return _list_evidence(connection, agency_code, period, config)
+    if metric_id == _DOCUMENTS_FILED.id:
+        return _document_evidence(connection, agency_code, period)
+    rate = next((r for r in _FILE_RATES if r.id == metric_id), None)
+    if rate is None:
+        known = ", ".join(m.id for m in FILE_METRICS)
+        raise ConfigError(f"unknown file metric {metric_id!r}; known file metrics: {known}")
+    return _file_evidence(connection, agency_code, rate, period.end.year)
+
+
+def _documents_in(period: Period) -> ColumnElement[bool]:
+    return and_(DOCUMENT.c.doc_date >= period.start, DOCUMENT.c.doc_date <= period.end)
+
+
+def _rate_values(
+    connection: Connection, source: FromClause, scope: ColumnElement[bool], rates: tuple[_Rate, ...]
+) -> list[MetricValue]:
+    """Numerator and denominator of each rate, for every agency, in one GROUP BY."""
+    columns = []
+    for rate in rates:
+        columns += [count_where(and_(rate.population, rate.counted)), count_where(rate.population)]
+    query = select(_AGENCY, *columns).select_from(source).where(scope).group_by(_AGENCY)
+    values: list[MetricValue] = []
+    for code, *counts in connection.execute(query):
+        for index, rate in enumerate(rates):
+            values.append(MetricValue(code, rate.id, counts[2 * index], counts[2 * index + 1]))
+    return values
+
+
+def _ordered(lines: list[EvidenceLine]) -> list[EvidenceLine]:
+    return sorted(lines, key=lambda line: not line.counted)
+
+
+def _file_evidence(
+    connection: Connection, agency_code: str, rate: _Rate, year: int
+) -> list[EvidenceLine]:
+    query = (
+        select(RECORD_FILE, rate.counted.label("counted"))
+        .select_from(_FILES)
+        .where(
+            AGENCY_CODE.c.agency_code == agency_code, RECORD_FILE.c.year == year, rate.population
+        )
+        .order_by(RECORD_FILE.c.file_code)
+    )
+    return _ordered(
+        [
+            EvidenceLine(
+                item=row.file_code,
+                code=row.file_code,
+                title=row.title,
+                organ_id=row.organ_id,
+                day=row.opened_at.date() if row.opened_at else None,
+                counted=bool(row.counted),
+                reason=rate.reason(row),
+                locator=row.locator,
+            )
+            for row in connection.execute(query)
+        ]
+    )
+
+
+def _document_evidence(
+    connection: Connection, agency_code: str, period: Period
+) -> list[EvidenceLine]:
+    rate = _DOCUMENTS_FILED
+    query = (
+        select(DOCUMENT, rate.counted.label("counted"))
+        .select_from(_DOCUMENTS)
+        .where(AGENCY_CODE.c.agency_code == agency_code, _documents_in(period), rate.population)
+        .order_by(DOCUMENT.c.doc_date, DOCUMENT.c.doc_key, DOCUMENT.c.direction)
+    )
+    return _ordered(
+        [
+            EvidenceLine(
+                item=row.doc_key,
+                code=row.code,
+                title=row.subject,
+                organ_id=row.organ_id,
+                day=row.doc_date,
+                counted=bool(row.counted),
+                reason=rate.reason(row),
+                locator=row.locator,
+            )
+            for row in connection.execute(query)
+        ]
+    )
+
+
+# --- The annual file list -----------------------------------------------------------------
+
+
+def _list_query(period: Period, config: FilesConfig, agency_code: str | None = None) -> Select[Any]:
+    """One row per agency with a list, files or documents in the year: the metric's
+    numerator and denominator.
+
+    Before the cut-off an agency is measured only once its list is issued (by the period's
+    end); from the cut-off on, every such agency is."""
+    year = period.end.year
+    cutoff, end = literal(config.cutoff(year)), literal(period.end)
+    active = union(
+        select(_AGENCY).select_from(_LISTS).where(FILE_LIST.c.year == year),
+        select(_AGENCY).select_from(_FILES).where(RECORD_FILE.c.year == year),
+        select(_AGENCY).select_from(_DOCUMENTS).where(_documents_in(period)),
+    ).subquery()
+    lists = (
+        select(_AGENCY, func.min(FILE_LIST.c.issued_on).label("issued_on"))
+        .select_from(_LISTS)
+        .where(FILE_LIST.c.year == year)
+        .group_by(_AGENCY)
+        .subquery()
+    )
+    measured = or_(cutoff <= end, lists.c.issued_on <= end)
+    query = select(
+        active.c.agency_code,
+        case((and_(measured, lists.c.issued_on <= cutoff), 1), else_=0).label("numerator"),
+        case((measured, 1), else_=0).label("denominator"),
+    ).select_from(active.outerjoin(lists, lists.c.agency_code == active.c.agency_code))
+    if agency_code is not None:
+        query = query.where(active.c.agency_code == agency_code)
+    return query
+
+
+def _list_values(connection: Connection, period: Period, config: FilesConfig) -> list[MetricValue]:
+    return [
+        MetricValue(row.agency_code, "files.list_issued_on_time", row.numerator, row.denominator)
+        for row in connection.execute(_list_query(period, config))
+    ]
+
+
+def _list_evidence(
+    connection: Connection, agency_code: str, period: Period, config: FilesConfig
+) -> list[EvidenceLine]:
+    value = connection.execute(_list_query(period, config, agency_code)).first()
+    if value is None or not value.denominator:
+        return []
+    year = period.end.year
+    row = connection.execute(
+        select(FILE_LIST)
+        .select_from(_LISTS)
+        .where(AGENCY_CODE.c.agency_code == agency_code, FILE_LIST.c.year == year)
+        .order_by(FILE_LIST.c.issued_on.is_(None), FILE_LIST.c.issued_on)
+    ).first()
+    return [
+        EvidenceLine(
+            item=row.external_id if row else f"file list {year}",
+            code=None,
+            title=f"Danh mục hồ sơ năm {year}",
+            organ_id=row.organ_id if row else agency_code,
+            day=row.issued_on if row else None,
+            counted=bool(value.numerator),
+            reason=_list_reason(year, row, config.cutoff(year)),
+            locator=row.locator if row else "",
+        )
+    ]
+
+
+def _list_reason(year: int, row: Row[Any] | None, cutoff: date) -> str:
+    if row is None:
+        return f"no file list for {year}"
+    if row.issued_on is None:
+        return f"the file list for {year} has no issue date"
+    if row.issued_on <= cutoff:
+        return f"issued on {row.issued_on}, by the cut-off {cutoff}"
+    return f"issued on {row.issued_on}, {_days(row.issued_on - cutoff)} after the cut-off {cutoff}"
+
+
+def _days(delta: timedelta) -> str:
+    return "1 day" if delta.days == 1 else f"{delta.days} days"
