@@ -1,0 +1,318 @@
+"""E-transfer metrics: files handed to the agency archive, and from there to the historical
+archive, by their deadlines (Decree 30/2020/NĐ-CP Art. 30-31; Law on Archives 33/2024/QH15,
+in force 1 July 2025), and the list of overdue files for reports.
+
+Everything is judged **as of** a day D, the period's end. A file is *due* when its deadline
+is on or before D; every file due by D is measured, whatever the year of its deadline, so a
+backlog stays visible until it is cleared. A transfer dated after D had not happened on D
+and is left out, so a past period measures the same whenever it is run.
+
+Deadline to the agency archive, for files kept 5 years or more (permanent files and those
+with ``retention_years`` >= 5):
+
+- construction files: 3 months after final settlement (``final_settlement_on``); none while
+  no settlement date is recorded, since the period runs from the settlement;
+- work ended on or after 1 July 2025 (Law 2024, "within 1 year from the year the work
+  ended"): 31 December of the year after the year it ended;
+- work ended before 1 July 2025 (Decree 30, "within 1 year from the end of the work"): one
+  year after it ended;
+- no ``work_ended_on``: no deadline; the file is not due.
+
+Deadline to the historical archive, for permanent files: 5 years after the agency archive
+received them. Months and years end as the Civil Code ends them (see ``metrics.sqldates``);
+a deadline falling on a weekend or holiday is not moved to the next working day.
+
+A transfer is on time when it was received (status ``received``) on or before the deadline.
+A unit may keep a file up to 2 years past due with written approval; there are no approval
+data, so such a file is counted late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Label,
+    Row,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+
+from checker.errors import ConfigError
+from checker.models import AGENCY_CODE, RECORD_FILE, TRANSFER
+from metrics.catalogue import MetricDefinition
+from metrics.period import Period
+from metrics.scope import count_where
+from metrics.sqldates import add_months, days_between, end_of_next_year
+from metrics.values import EvidenceLine, MetricValue
+
+AGENCY_ARCHIVE = "agency_archive"
+HISTORICAL_ARCHIVE = "historical_archive"
+LAW_2024_IN_FORCE = date(2025, 7, 1)
+MIN_RETENTION_YEARS = 5
+CONSTRUCTION_MONTHS = 3
+HISTORICAL_MONTHS = 5 * 12
+
+TRANSFER_METRICS = (
+    MetricDefinition(
+        "transfers.agency_archive_on_time",
+        "Hồ sơ được giao nộp vào Lưu trữ cơ quan đúng thời hạn",
+        "Files transferred to the agency archive on time",
+        "Files kept 5 years or more whose deadline for the agency archive has come by the "
+        "period's end, and of those, the ones the agency archive received by the deadline. "
+        "Deadline: construction files 3 months after final settlement; work ended from "
+        "1 July 2025, 31 December of the year after it ended; work ended earlier, one year "
+        "after it ended. Files with no end of work (or, for construction, no settlement) "
+        "recorded are not due and not measured. Every file due by the period's end counts, "
+        "whatever the year of its deadline. Keeping a file up to 2 years past due with "
+        "written approval is not modelled (no approval data): such a file counts as late.",
+        "Decree 30/2020/NĐ-CP Art. 30-31; Law on Archives 33/2024/QH15 (from 1 July 2025)",
+    ),
+    MetricDefinition(
+        "transfers.historical_archive_on_time",
+        "Hồ sơ được nộp lưu vào Lưu trữ lịch sử đúng thời hạn",
+        "Files transferred to the historical archive on time",
+        "Permanent files that entered the agency archive 5 years or more before the "
+        "period's end, and of those, the ones the historical archive received within 5 years "
+        "of their entry into the agency archive.",
+        "Law on Archives 33/2024/QH15",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class OverdueFile:
+    """A file past its deadline and not received by the archive it is due to."""
+
+    archive: str  # agency_archive or historical_archive
+    agency_code: str
+    organ_id: str
+    file_code: str
+    title: str | None
+    deadline: date
+    days_overdue: int
+    status: str | None  # pending, returned, received without a date; None: nothing sent
+
+
+def agency_archive_deadline() -> ColumnElement[date]:
+    """The day by which a file must be in the agency archive (NULL: not due)."""
+    file = RECORD_FILE.c
+    return case(
+        (file.construction.is_(true()), add_months(file.final_settlement_on, CONSTRUCTION_MONTHS)),
+        (file.work_ended_on >= LAW_2024_IN_FORCE, end_of_next_year(file.work_ended_on)),
+        else_=add_months(file.work_ended_on, 12),
+    )
+
+
+def measure_transfers(connection: Connection, period: Period) -> list[MetricValue]:
+    """Both transfer metrics for every agency with files due by the period's end."""
+    values: list[MetricValue] = []
+    for metric_id, due_files in _DUE_FILES.items():
+        files = due_files(period.end).subquery()
+        counts = (files.c.agency_code, count_where(_on_time(files)), func.count())
+        query = select(*counts).group_by(files.c.agency_code)
+        values += [MetricValue(code, metric_id, n, d) for code, n, d in connection.execute(query)]
+    return values
+
+
+def transfers_evidence(
+    connection: Connection, agency_code: str, metric_id: str, period: Period
+) -> list[EvidenceLine]:
+    """The agency's files due by the period's end, those received on time first."""
+    due_files = _DUE_FILES.get(metric_id)
+    if due_files is None:
+        known = ", ".join(_DUE_FILES)
+        raise ConfigError(f"unknown transfer metric {metric_id!r}; known transfer metrics: {known}")
+    files = due_files(period.end).subquery()
+    query = (
+        select(files, _on_time(files).label("counted"))
+        .where(files.c.agency_code == agency_code)
+        .order_by(files.c.deadline, files.c.file_code)
+    )
+    lines = [_evidence_line(row) for row in connection.execute(query)]
+    return sorted(lines, key=lambda line: not line.counted)
+
+
+def overdue_files(
+    connection: Connection, as_of: date, agency_code: str | None = None
+) -> list[OverdueFile]:
+    """Files past their deadline on ``as_of`` and not received, by agency, oldest first."""
+    rows = connection.execute(_overdue_query(as_of, agency_code))
+    return [
+        OverdueFile(
+            archive=row.archive,
+            agency_code=row.agency_code,
+            organ_id=row.organ_id,
+            file_code=row.file_code,
+            title=row.title,
+            deadline=row.deadline,
+            days_overdue=row.days_overdue,
+            status=_status(row),
+        )
+        for row in rows
+    ]
+
+
+def _overdue_query(as_of: date, agency_code: str | None) -> Select[Any]:
+    selects = []
+    for archive, due_files in _DUE_BY_ARCHIVE.items():
+        files = due_files(as_of).subquery()
+        query = select(literal(archive).label("archive"), files).where(
+            files.c.received_on.is_(None), files.c.deadline < as_of
+        )
+        if agency_code is not None:
+            query = query.where(files.c.agency_code == agency_code)
+        selects.append(query)
+    both = union_all(*selects).subquery()
+    order = (both.c.agency_code, both.c.archive, both.c.deadline, both.c.file_code)
+    return select(both).order_by(*order)
+
+
+# --- Files due, with what the archives received ---------------------------------------------
+
+_FILES = RECORD_FILE.join(AGENCY_CODE, AGENCY_CODE.c.code == RECORD_FILE.c.organ_id)
+
+
+def _transfers(kind: str, as_of: date) -> Subquery:
+    """Per agency and file code: the first day an archive of ``kind`` received it by
+    ``as_of``, and whether a transfer was returned, is pending, or was received undated."""
+    transfer = TRANSFER.c
+    received = transfer.status == "received"
+    return (
+        select(
+            AGENCY_CODE.c.agency_code,
+            transfer.file_code,
+            func.min(
+                case((and_(received, transfer.transferred_on <= as_of), transfer.transferred_on))
+            ).label("received_on"),
+            _flag(transfer.status == "returned", "returned"),
+            _flag(transfer.status == "pending", "pending"),
+            _flag(and_(received, transfer.transferred_on.is_(None)), "undated"),
+        )
+        .select_from(TRANSFER.join(AGENCY_CODE, AGENCY_CODE.c.code == transfer.organ_id))
+        .where(transfer.kind == kind)
+        .group_by(AGENCY_CODE.c.agency_code, transfer.file_code)
+        .subquery(kind)
+    )
+
+
+def _flag(condition: ColumnElement[bool], name: str) -> Label[int]:
+    """1 when any transfer of the group meets ``condition``, else 0."""
+    return func.max(case((condition, 1), else_=0)).label(name)
+
+
+def _same_file(transfers: Subquery) -> ColumnElement[bool]:
+    return and_(
+        transfers.c.agency_code == AGENCY_CODE.c.agency_code,
+        transfers.c.file_code == RECORD_FILE.c.file_code,
+    )
+
+
+def _columns(deadline: ColumnElement[date], moved: Subquery, as_of: date) -> tuple[Any, ...]:
+    file = RECORD_FILE.c
+    return (
+        AGENCY_CODE.c.agency_code,
+        file.organ_id,
+        file.file_code,
+        file.title,
+        file.locator,
+        deadline.label("deadline"),
+        moved.c.received_on,
+        moved.c.returned,
+        moved.c.pending,
+        moved.c.undated,
+        days_between(deadline, moved.c.received_on).label("days_late"),
+        days_between(deadline, literal(as_of)).label("days_overdue"),
+    )
+
+
+def _agency_archive_due(as_of: date) -> Select[Any]:
+    deadline = agency_archive_deadline()
+    moved = _transfers(AGENCY_ARCHIVE, as_of)
+    kept = RECORD_FILE.c.retention_years
+    return (
+        select(*_columns(deadline, moved, as_of))
+        .select_from(_FILES.outerjoin(moved, _same_file(moved)))
+        .where(or_(kept.is_(None), kept >= MIN_RETENTION_YEARS), deadline <= as_of)
+    )
+
+
+def _historical_archive_due(as_of: date) -> Select[Any]:
+    entered = _transfers(AGENCY_ARCHIVE, as_of)
+    deadline = add_months(entered.c.received_on, HISTORICAL_MONTHS)
+    moved = _transfers(HISTORICAL_ARCHIVE, as_of)
+    return (
+        select(*_columns(deadline, moved, as_of))
+        .select_from(_FILES.join(entered, _same_file(entered)).outerjoin(moved, _same_file(moved)))
+        .where(RECORD_FILE.c.retention_years.is_(None), deadline <= as_of)
+    )
+
+
+_DUE_BY_ARCHIVE: dict[str, Callable[[date], Select[Any]]] = {
+    AGENCY_ARCHIVE: _agency_archive_due,
+    HISTORICAL_ARCHIVE: _historical_archive_due,
+}
+_DUE_FILES: dict[str, Callable[[date], Select[Any]]] = {
+    "transfers.agency_archive_on_time": _agency_archive_due,
+    "transfers.historical_archive_on_time": _historical_archive_due,
+}
+
+
+def _on_time(files: Subquery) -> ColumnElement[bool]:
+    return files.c.received_on <= files.c.deadline
+
+
+# --- Evidence in plain words ---------------------------------------------------------------
+
+
+def _evidence_line(row: Row[Any]) -> EvidenceLine:
+    return EvidenceLine(
+        item=row.file_code,
+        code=row.file_code,
+        title=row.title,
+        organ_id=row.organ_id,
+        day=row.deadline,
+        counted=bool(row.counted),
+        reason=_reason(row),
+        locator=row.locator,
+    )
+
+
+def _reason(row: Row[Any]) -> str:
+    if row.received_on is not None:
+        if row.days_late <= 0:
+            return f"transferred {row.received_on}, on time"
+        return f"transferred {row.received_on}, {_days(row.days_late)} late"
+    if row.returned:
+        return "returned by the archive"
+    if row.undated:
+        return "received without a transfer date, so not shown to be on time"
+    pending = "pending at the archive, " if row.pending else ""
+    if row.days_overdue > 0:
+        return f"{pending}overdue by {_days(row.days_overdue)}"
+    return f"{pending}not transferred by the deadline {row.deadline}"
+
+
+def _status(row: Row[Any]) -> str | None:
+    if row.returned:
+        return "returned"
+    if row.undated:
+        return "received without a date"
+    return "pending" if row.pending else None
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
