@@ -10,18 +10,28 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
+import httpx
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from sqlalchemy import Engine, select
 
 from checker.config import Deployment, EdxmlSource, database_url, load_deployment
 from checker.criteria import CriteriaSet, load_criteria
-from checker.demo import build_demo_workspace
+from checker.demo import DEMO_TOKEN_ENV, SIMULATOR_URL, build_demo_workspace
 from checker.errors import CheckerError, ConfigError
 from checker.grading import grade, parse_points
 from checker.loader import LoadSummary, load, vietnam_now
@@ -33,8 +43,11 @@ from checker.scoring import score_agencies, store_run
 from checker.simulated_data import demo_agency_codes, generate_dataset
 from checker.simulator import FaultPlan, Simulator, serve
 from checker.store import open_store
+from checker.sync import ClientFactory, PageProgress, SyncReport, default_client, sync
 from checker.upsert import store_in_batches
 from connectors.edxml_source import read_edxml
+from connectors.http import build_client
+from connectors.mapping import HttpSource
 from connectors.register import read_register
 from metrics.evidence import evidence
 from metrics.measure import measure_all, unknown_codes
@@ -43,6 +56,7 @@ from metrics.period import Period
 BUNDLED_CRITERIA = Path(__file__).resolve().parent.parent / "config" / "criteria"
 DEFAULT_CONFIG = Path("checker.toml")
 DEMO_YEAR = 2025
+DEMO_TOKEN = "demo-token"
 
 app = typer.Typer(
     help="checker: measures agencies' electronic records work from logs and grades it.",
@@ -412,12 +426,90 @@ def evidence_command(
     typer.echo(render_evidence(lines, output_format, agency, metric, period), nl=False)
 
 
+@app.command("sync")
+@user_errors
+def sync_command(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None, typer.Option(help="Only this source (default: every http source).")
+    ] = None,
+    full: Annotated[bool, typer.Option(help="Forget the cursors and read everything.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Pull the document-management and archive software's logs over HTTP, incrementally.
+    Exits with status 1 when any source failed."""
+    settings = _settings(ctx)
+    deployment = settings.deployment()
+    assert deployment is not None
+    sources = _http_sources(deployment, source)
+    with settings.store(deployment) as engine:
+        report = run_sync(engine, deployment, sources, full=full, show_progress=not as_json)
+    _print_sync(report, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _http_sources(deployment: Deployment, name: str | None) -> list[HttpSource]:
+    sources = [s for s in deployment.sources if isinstance(s, HttpSource)]
+    if name is not None:
+        sources = [s for s in sources if s.name == name]
+        if not sources:
+            known = ", ".join(s.name for s in deployment.sources if isinstance(s, HttpSource))
+            raise ConfigError(f"no http source named {name!r} (http sources: {known or 'none'})")
+    return sources
+
+
+def run_sync(
+    engine: Engine,
+    deployment: Deployment,
+    sources: list[HttpSource],
+    *,
+    full: bool,
+    show_progress: bool,
+    client_factory: ClientFactory = default_client,
+) -> SyncReport:
+    """Sync with a progress bar per source on the terminal (none when not a terminal)."""
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    disable = not show_progress or not console.is_terminal
+    with Progress(*columns, TimeElapsedColumn(), console=console, disable=disable) as bars:
+        tasks: dict[tuple[str, str, str], TaskID] = {}
+
+        def progress(page: PageProgress) -> None:
+            key = (page.source, page.endpoint, page.agency)
+            if key not in tasks:
+                label = f"{page.source} {page.endpoint} {page.agency}"
+                tasks[key] = bars.add_task(label, total=page.total)
+            bars.update(tasks[key], advance=page.records + page.quarantined, total=page.total)
+
+        return sync(
+            engine,
+            deployment,
+            sources,
+            registry_codes=[a.code for a in deployment.agencies],
+            full=full,
+            client_factory=client_factory,
+            progress=progress,
+        )
+
+
+def _print_sync(report: SyncReport, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({"ok": report.ok, "sources": [asdict(r) for r in report.sources]}))
+        return
+    for r in report.sources:
+        typer.echo(
+            f"{r.source}: {r.status} — {r.pages} pages, {r.records} records stored, "
+            f"{r.quarantined} set aside, {r.retries} retries"
+        )
+
+
 @app.command("simulate")
 @user_errors
 def simulate_command(
     size: Annotated[int, typer.Option(min=1, help="Volume: 1 is a year of a small city.")] = 1,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
-    token: Annotated[str, typer.Option(help="Bearer token clients must send.")] = "demo-token",
+    token: Annotated[str, typer.Option(help="Bearer token clients must send.")] = DEMO_TOKEN,
     faults: Annotated[
         str,
         typer.Option(
@@ -463,6 +555,7 @@ def demo_command(
             typer.echo(f"Ingesting source {source.name} …")
             summary = load(engine, read_edxml(source.paths, source.name), source=source.name)
             _print_load(summary, False)
+        _demo_sync(engine, deployment)
         period = Period.year(DEMO_YEAR)
         outcome = run_scoring(engine, deployment, period, None, None)
         _print_score(outcome, period, False)
@@ -483,6 +576,29 @@ def demo_command(
         f"  {prefix} evidence --agency {shown} --metric inbound.acknowledged_same_day "
         f"--year {DEMO_YEAR}"
     )
+
+
+def _demo_sync(engine: Engine, deployment: Deployment) -> None:
+    """Pull the demo city's software logs over real HTTP from a simulator of its own."""
+    data = generate_dataset(agencies=demo_agency_codes(), year=DEMO_YEAR)
+    with Simulator(data, token=DEMO_TOKEN, port=0) as simulator:
+        sources = [
+            s.model_copy(update={"base_url": s.base_url.replace(SIMULATOR_URL, simulator.base_url)})
+            for s in deployment.sources
+            if isinstance(s, HttpSource)
+        ]
+        demo = deployment.model_copy(update={"sources": tuple(sources)})
+        typer.echo(f"Syncing {len(sources)} HTTP sources from a simulator on loopback …")
+
+        def client(source: HttpSource) -> httpx.Client:
+            return build_client(
+                source.name, source.auth, source.timeouts, environ={DEMO_TOKEN_ENV: DEMO_TOKEN}
+            )
+
+        report = run_sync(
+            engine, demo, sources, full=False, show_progress=True, client_factory=client
+        )
+    _print_sync(report, False)
 
 
 def _project_hint() -> str:

@@ -141,6 +141,8 @@ def deployment_toml(orgs: tuple[Org, ...]) -> str:
             lines.append(f"codes = [{_q(org.alt_code)}]")
         lines += [f"name = {_q(org.name)}", f"group = {_q(org.group or '')}"]
     lines += ["", "[[sources]]", 'name = "truc-lien-thong"', 'kind = "edxml"', 'paths = ["edxml"]']
+    lines += _http_source("qlvb", "documents", "api/v1")
+    lines += _http_source("luu-tru", "archive", "archive/v1")
     lines += ["", "[scoring]", 'manual_points = "manual-points.toml"']
     return "\n".join(lines) + "\n"
 
@@ -483,6 +485,24 @@ def _without(data: bytes, local_name: str, inside: str | None = None) -> bytes:
 
 
 # --- manual points ---------------------------------------------------------------------------
+
+
+SIMULATOR_URL = "http://127.0.0.1:8765"
+DEMO_TOKEN_ENV = "CHECKER_DEMO_TOKEN"
+
+
+def _http_source(name: str, system: str, path: str) -> list[str]:
+    """A source on the simulator (`checker simulate`, port 8765; the demo command points it
+    at a simulator of its own)."""
+    return [
+        "",
+        "[[sources]]",
+        f'name = "{name}"',
+        'kind = "http"',
+        f'system = "{system}"',
+        f'base_url = "{SIMULATOR_URL}/{path}"',
+        f'auth = {{ type = "bearer", token_env = "{DEMO_TOKEN_ENV}" }}',
+    ]
 
 
 def manual_points_toml(

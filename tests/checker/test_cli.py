@@ -12,6 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
+from checker.simulated_data import demo_agency_codes, generate_dataset
+from checker.simulator import Simulator
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = (SAMPLES / "edoc-vpcp-7816.edxml", SAMPLES / "status-05-nghean.edxml")
@@ -21,7 +23,8 @@ runner = CliRunner()
 
 
 def run(*args: str, ok: bool = True):
-    result = runner.invoke(app, list(args), env={"CHECKER_DB_URL": ""})
+    env = {"CHECKER_DB_URL": "", "CHECKER_DEMO_TOKEN": "demo-token"}
+    result = runner.invoke(app, list(args), env=env)
     if ok:
         assert result.exit_code == 0, result.output
     return result
@@ -120,10 +123,22 @@ def test_the_demo_gives_the_same_result_twice(demo_output, tmp_path):
     assert again.stdout == output
 
 
-def test_score_and_report_on_each_database_agree(demo_output, store_url):
+def test_ingest_sync_score_and_report_on_each_database_agree_with_the_demo(
+    demo_output, store_url, tmp_path
+):
     _, folder = demo_output
-    config = str(folder / "checker.toml")
-    ingest(store_url, folder / "edxml")
+    data = generate_dataset(agencies=demo_agency_codes(), year=2025)
+    with Simulator(data, token="demo-token", port=0) as simulator:
+        config_path = tmp_path / "checker.toml"
+        text = (folder / "checker.toml").read_text(encoding="utf-8")
+        text = text.replace("http://127.0.0.1:8765", simulator.base_url)
+        config_path.write_text(text.replace('"edxml"]', f'"{folder / "edxml"}"]'), encoding="utf-8")
+        shutil.copy(folder / "manual-points.toml", tmp_path / "manual-points.toml")
+        config = str(config_path)
+        ingest(store_url, folder / "edxml")
+        synced = json.loads(run("--config", config, "--db", store_url, "sync", "--json").stdout)
+    assert synced["ok"]
+    assert [s["source"] for s in synced["sources"]] == ["qlvb", "luu-tru"]
     scored = json.loads(
         run("--config", config, "--db", store_url, "score", "--year", "2025", "--json").stdout
     )
@@ -131,7 +146,8 @@ def test_score_and_report_on_each_database_agree(demo_output, store_url):
     report = json.loads(
         run("--config", config, "--db", store_url, "report", "--format", "json").stdout
     )
-    local = json.loads(run("--config", config, "report", "--format", "json").stdout)
+    local_config = str(folder / "checker.toml")
+    local = json.loads(run("--config", local_config, "report", "--format", "json").stdout)
     assert _without_run_id(report) == _without_run_id(local)
     assert set(report) == {"run", "groups", "agencies"}
     assert [g["id"] for g in report["groups"]] == ["so-nganh", "quan-huyen", "phuong-xa"]
