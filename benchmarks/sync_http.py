@@ -73,11 +73,15 @@ def bare_loop(base_url: str) -> int:
     return count
 
 
-def checker_sync(base_url: str, workdir: Path, db_url: str) -> dict[str, object]:
-    workspace = build_demo_workspace(workdir / "city")
-    config = workspace.config_path
+def deployment_file(base_url: str, workdir: Path) -> Path:
+    """The demo city's deployment file, its http sources pointed at the simulator."""
+    config = build_demo_workspace(workdir / "city").config_path
     text = config.read_text(encoding="utf-8").replace("http://127.0.0.1:8765", base_url)
     config.write_text(text, encoding="utf-8")
+    return config
+
+
+def checker_sync(config: Path, db_url: str) -> dict[str, object]:
     env = {**os.environ, "CHECKER_DEMO_TOKEN": TOKEN}
     command = [sys.executable, "-m", "checker", "--config", str(config), "--db", db_url]
     result = subprocess.run(
@@ -102,8 +106,9 @@ def main() -> None:
         bare = time.perf_counter() - start
         with tempfile.TemporaryDirectory(prefix="checker-sync-bench-") as tmp:
             db_url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
+            config = deployment_file(base_url, Path(tmp))
             start = time.perf_counter()
-            report = checker_sync(base_url, Path(tmp), db_url)
+            report = checker_sync(config, db_url)
             elapsed = time.perf_counter() - start
     finally:
         simulator.terminate()

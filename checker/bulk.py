@@ -1,10 +1,11 @@
-"""Multi-row inserts that skip rows already stored, straight through the database driver.
+"""Multi-row inserts and upserts, straight through the database driver.
 
 SQLAlchemy's per-row parameter processing costs more than the database's own work on
 ingest-sized batches (measured: 0.35 s of 0.57 s for 35,000 rows on SQLite). Here values
 are put in the driver's form once (SQLite keeps times as the ISO text that SQLAlchemy's
-``DateTime`` reads back) and the driver's ``executemany`` does the rest. The statement,
-``INSERT … ON CONFLICT DO NOTHING``, reads the same on SQLite and PostgreSQL.
+``DateTime`` reads back) and the driver's ``executemany`` does the rest. The statements,
+``INSERT … ON CONFLICT DO NOTHING`` and ``… ON CONFLICT (key) DO UPDATE SET … = excluded.…``,
+read the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,6 +21,30 @@ from sqlalchemy import Connection, Date, DateTime, Table
 def insert_new(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (all with the same keys), skipping those whose unique key exists.
     Columns left out take their database default."""
+    _execute(connection, table, rows, "ON CONFLICT DO NOTHING")
+
+
+def upsert(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    natural_key: Sequence[str],
+) -> None:
+    """Insert ``rows``, or update every other given column of the row with the same natural
+    key. No two rows may share a natural key."""
+    if not rows:
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    target = ", ".join(quote(k) for k in natural_key)
+    updates = ", ".join(
+        f"{quote(k)} = excluded.{quote(k)}" for k in rows[0] if k not in natural_key
+    )
+    _execute(connection, table, rows, f"ON CONFLICT ({target}) DO UPDATE SET {updates}")
+
+
+def _execute(
+    connection: Connection, table: Table, rows: Sequence[dict[str, Any]], conflict: str
+) -> None:
     if not rows:
         return
     keys = list(rows[0])
@@ -31,7 +56,7 @@ def insert_new(connection: Connection, table: Table, rows: Sequence[dict[str, An
     else:
         marks = ", ".join(f"%({k})s" for k in keys)
         params = list(rows)
-    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks}) {conflict}"
     connection.exec_driver_sql(sql, params)
 
 

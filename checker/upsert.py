@@ -15,8 +15,8 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table
-from sqlalchemy.dialects import postgresql, sqlite
 
+from checker.bulk import insert_new, upsert
 from checker.loader import vietnam_now
 from checker.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, TRANSFER
 from checker.records import (
@@ -83,7 +83,7 @@ def store_records(
         _upsert(connection, _TABLES[name], list(by_key.values()))
     if quarantined:
         q_rows = [{**q.model_dump(), "created_at": fetched_at} for q in quarantined]
-        connection.execute(_insert(connection, QUARANTINE).on_conflict_do_nothing(), q_rows)
+        insert_new(connection, QUARANTINE, q_rows)
     return StoredCounts(len(items) - len(quarantined), len(quarantined))
 
 
@@ -95,16 +95,8 @@ _TABLES: dict[str, Table] = {
 }
 
 
-def _insert(connection: Connection, table: Table) -> Any:
-    module = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return module.insert(table)
-
-
 def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    statement = _insert(connection, table)
-    keys = NATURAL_KEYS[table.name]
-    updated = {c: statement.excluded[c] for c in rows[0] if c not in keys}
-    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=updated), rows)
+    upsert(connection, table, rows, NATURAL_KEYS[table.name])
 
 
 def _row(item: Read, source: str, fetched_at: datetime) -> tuple[Table, dict[str, Any]]:
@@ -155,4 +147,6 @@ def document_row(record: AgencyDocumentRecord, source: str) -> dict[str, Any]:
         "file_code": record.file_code,
         "recalled": record.recalled,
         "updated_at": record.updated_at,
+        "business_type": 1 if record.recalled else 0,
+        "flags": "",
     }

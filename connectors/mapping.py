@@ -17,9 +17,11 @@ Aware times become naive Vietnam local time (UTC+7); naive ones are taken as Vie
 
 from __future__ import annotations
 
+import functools
 import json
 import types
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -72,6 +74,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+@dataclass(frozen=True)
+class FieldPlan:
+    """One of our fields: where it is in their record and what it becomes."""
+
+    ours: str
+    theirs: str
+    key: str | None  # a top-level key, read without walking a path
+    kind: str | None  # "datetime", "date", "str" or None
+    formats: tuple[str, ...]
+    value_map: dict[str, Scalar] | None
+
+
 class Endpoint(_Strict):
     """One list endpoint of a vendor's API and how its records map onto ours."""
 
@@ -93,6 +107,21 @@ class Endpoint(_Strict):
     @property
     def model(self) -> type[SoftwareRecord]:
         return _MODELS[self.record]
+
+    @functools.cached_property
+    def plan(self) -> tuple[FieldPlan, ...]:
+        """How each mapped field is read and converted, worked out once per endpoint."""
+        return tuple(
+            FieldPlan(
+                ours=ours,
+                theirs=theirs,
+                key=theirs if theirs and "." not in theirs and "[" not in theirs else None,
+                kind=_kind_of(self.model, ours),
+                formats=self.field_date_formats.get(ours, self.date_formats),
+                value_map=self.value_maps.get(ours),
+            )
+            for ours, theirs in self.fields.items()
+        )
 
     @model_validator(mode="after")
     def _fits_the_record(self) -> Endpoint:
@@ -282,33 +311,35 @@ def _reference(
 
 def map_record(endpoint: Endpoint, raw: Any, organ_id: str) -> SoftwareRecord:
     """Our record for one of their records, read for agency ``organ_id``."""
-    excerpt = json.dumps(raw, ensure_ascii=False, default=str)[:_EXCERPT]
     if not isinstance(raw, dict):
-        raise RecordError(f"not a JSON object but {type(raw).__name__}", excerpt)
+        raise RecordError(f"not a JSON object but {type(raw).__name__}", _excerpt(raw))
     data: dict[str, Any] = {"organ_id": organ_id, **endpoint.constants}
     if endpoint.record in ("incoming", "outgoing"):
         data["direction"] = "in" if endpoint.record == "incoming" else "out"
     try:
-        for ours, theirs in endpoint.fields.items():
-            value = lookup(raw, theirs)
+        for field in endpoint.plan:
+            value = raw.get(field.key, MISSING) if field.key else lookup(raw, field.theirs)
             if value is not MISSING:
-                data[ours] = _convert(endpoint, ours, theirs, value)
+                data[field.ours] = _convert(field, value)
         _retention(endpoint, data)
         return endpoint.model.model_validate(data)
     except RecordError as exc:
-        raise RecordError(exc.reason, excerpt) from exc
+        raise RecordError(exc.reason, _excerpt(raw)) from exc
     except ValidationError as exc:
-        raise RecordError(_reason(endpoint, exc), excerpt) from exc
+        raise RecordError(_reason(endpoint, exc), _excerpt(raw)) from exc
 
 
-def _convert(endpoint: Endpoint, ours: str, theirs: str, value: Any) -> Any:
-    if ours in endpoint.value_maps:
+def _excerpt(raw: Any) -> str:
+    return json.dumps(raw, ensure_ascii=False, default=str)[:_EXCERPT]
+
+
+def _convert(field: FieldPlan, value: Any) -> Any:
+    if field.value_map is not None:
         key = value if isinstance(value, str) else json.dumps(value)
-        value = endpoint.value_maps[ours].get(key, value)
-    kind = _kind_of(endpoint.model, ours)
-    if kind in ("datetime", "date"):
-        formats = endpoint.field_date_formats.get(ours, endpoint.date_formats)
-        return _when(value, formats, theirs, as_date=kind == "date")
+        value = field.value_map.get(key, value)
+    kind = field.kind
+    if kind == "datetime" or kind == "date":
+        return _when(value, field.formats, field.theirs, as_date=kind == "date")
     if kind == "str" and isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return value
@@ -366,6 +397,7 @@ def _reason(endpoint: Endpoint, exc: ValidationError) -> str:
     return f"{theirs}: {error['input']!r}: {error['msg']}"
 
 
+@functools.cache
 def _kind_of(model: type[BaseModel], name: str) -> str | None:
     """The kind of a field: "datetime", "date" or "str" (optional or not), else None."""
     field = model.model_fields.get(name)

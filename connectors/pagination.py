@@ -99,6 +99,8 @@ class Page:
 
 def lookup(data: Any, path: str) -> Any:
     """The value at a dotted ``path`` in parsed JSON, or ``MISSING``."""
+    if isinstance(data, dict) and "." not in path and "[" not in path and path:
+        return data.get(path, MISSING)  # the common case: a top-level field
     if not path:
         return data
     if data is None:
