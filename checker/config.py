@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from checker.errors import ConfigError
 from connectors.mapping import HttpSource
 from metrics.calendar import CalendarOverrides
+from metrics.files import FilesConfig
 
 DEFAULT_DB_URL = "sqlite:///checker.db"
 DB_URL_ENV = "CHECKER_DB_URL"
@@ -68,6 +69,7 @@ class Deployment(_Strict):
     agencies: tuple[Agency, ...] = ()
     sources: tuple[Annotated[EdxmlSource | HttpSource, Field(discriminator="kind")], ...] = ()
     calendar: CalendarOverrides = CalendarOverrides()
+    files: FilesConfig = FilesConfig()
     scoring: ScoringConfig = ScoringConfig()
 
     @model_validator(mode="after")

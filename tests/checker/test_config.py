@@ -83,3 +83,10 @@ def test_database_url_comes_from_the_option_then_the_environment_then_the_file(
     monkeypatch.setenv("CHECKER_DB_URL", "postgresql://h/db")
     assert database_url(None, deployment) == "postgresql://h/db"
     assert database_url("sqlite:///x.db", deployment) == "sqlite:///x.db"
+
+
+def test_the_file_list_cut_off_is_configurable_and_checked(tmp_path):
+    deployment = load_deployment(_write(tmp_path, GOOD + '[files]\nlist_due = "02-15"\n'))
+    assert deployment.files.cutoff(2025).isoformat() == "2025-02-15"
+    with pytest.raises(ConfigError, match="list_due"):
+        load_deployment(_write(tmp_path, GOOD + '[files]\nlist_due = "02-30"\n'))
