@@ -9,13 +9,13 @@ environment overrides the database URL (``CHECKER_DB_URL``) and carries secrets.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from checker.errors import ConfigError
+from checker.tomlfile import read_toml
 from connectors.mapping import HttpSource
 from metrics.calendar import CalendarOverrides
 from metrics.files import FilesConfig
@@ -100,14 +100,7 @@ def _no_repeats(what: str, values: list[str]) -> None:
 
 def load_deployment(path: Path) -> Deployment:
     """Read and validate a deployment file; relative paths become relative to its folder."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"deployment file {path}: cannot be read ({exc.strerror})") from exc
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"deployment file {path}: not valid TOML ({exc})") from exc
+    text, raw = read_toml(path, f"deployment file {path}")
     try:
         deployment = Deployment.model_validate(raw)
     except ValidationError as exc:

@@ -11,7 +11,6 @@ comparison at exactly 70% is exact.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from itertools import pairwise
@@ -31,6 +30,7 @@ from pydantic import (
 
 from checker.errors import ConfigError
 from checker.points import Rule, points_text, rule_problems
+from checker.tomlfile import read_toml
 from metrics.catalogue import METRICS
 
 Comparison = Literal["at_least", "above"]
@@ -272,16 +272,7 @@ def load_criteria(
     """Read and validate a criteria set by name (``hanoi-2017``) or by the path to its file."""
     path = criteria_path(name_or_path, criteria_dir)
     where = f"criteria file {path}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{where}: cannot be read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{where}: not UTF-8 text (byte {exc.start})") from exc
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML ({exc})") from exc
+    text, raw = read_toml(path, where)
     try:
         criteria = CriteriaSet.model_validate(raw, context={"metrics": known_metrics})
     except ValidationError as exc:

@@ -8,22 +8,17 @@ judgement, in a TOML file they edit::
 
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from checker.errors import ConfigError
+from checker.tomlfile import read_toml
 
 ManualPoints = dict[str, dict[str, Decimal]]
 
 
 def load_manual_points(path: Path) -> ManualPoints:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"manual points file {path}: cannot be read ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"manual points file {path}: not valid TOML ({exc})") from exc
+    _text, raw = read_toml(path, f"manual points file {path}")
     points: ManualPoints = {}
     for agency, entries in raw.items():
         if not isinstance(entries, dict):
