@@ -47,6 +47,19 @@ class Message(SQLModel, table=True):
     fetched_at: datetime = Field(sa_type=DateTime)
 
 
+# The leading columns of both measuring indexes: organisation first, so one agency's
+# evidence is a range of the index; then the day that puts a document in a period.
+MEASURED_COLUMNS = (
+    "organ_id",
+    "doc_date",
+    "doc_key",
+    "channel",
+    "priority",
+    "recalled",
+    "business_type",
+)
+
+
 class Document(SQLModel, table=True):
     """A document as seen by one organisation: outgoing for its sender, incoming for each
     recipient (``organ_id`` is that organisation)."""
@@ -55,7 +68,34 @@ class Document(SQLModel, table=True):
     __table_args__ = (
         # doc_key first: the same index finds every copy of a document (evidence, acks)
         UniqueConstraint("doc_key", "direction", "organ_id", name="uq_document_natural"),
-        Index("ix_document_measure", "direction", "organ_id", "doc_date", "channel", "doc_key"),
+        # Measuring reads one direction at a time for every agency (metrics.scope). Each row
+        # is in exactly one of these two partial indexes, and each index holds every column
+        # its direction's metrics read, so the aggregates never touch the table. Queries
+        # must say the direction as a literal for the planner to pick them; the direction
+        # is also the last column, as SQLite covers a query from a partial index only when
+        # the index holds the columns of its own WHERE.
+        Index(
+            "ix_document_inbound",
+            *MEASURED_COLUMNS,
+            "registered_at",
+            "submitted_at",
+            "assigned_at",
+            "direction",
+            sqlite_where=text("direction = 'in'"),
+            postgresql_where=text("direction = 'in'"),
+        ),
+        Index(
+            "ix_document_outbound",
+            *MEASURED_COLUMNS,
+            "signed_at",
+            "issued_at",
+            "digitally_signed",
+            "code_number",
+            "code_notation",
+            "direction",
+            sqlite_where=text("direction = 'out'"),
+            postgresql_where=text("direction = 'out'"),
+        ),
         # only outgoing rows are looked up by sender and code (statuses without DocumentId)
         Index(
             "ix_document_sender_code",
@@ -117,6 +157,15 @@ class DocumentEvent(SQLModel, table=True):
             "actor_id", "ref_key", "status_code", "occurred_at", name="uq_event_natural"
         ),
         Index("ix_event_measure", "doc_key", "actor_id", "status_code", "occurred_on"),
+        # recalls are rare: measuring lists them once, from this small index (status_code
+        # in it too, for SQLite to read the partial index without the table)
+        Index(
+            "ix_event_recall",
+            "status_code",
+            "doc_key",
+            sqlite_where=text("status_code = '13'"),
+            postgresql_where=text("status_code = '13'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -133,6 +182,22 @@ class DocumentEvent(SQLModel, table=True):
     source: str
     locator: str
     fetched_at: datetime = Field(sa_type=DateTime)
+
+
+class CalendarDay(SQLModel, table=True):
+    """One day of the working-day calendar in force (``metrics.workdays`` writes it).
+
+    ``working_index`` counts the working days from a fixed origin up to and including the
+    day: the working days after ``a`` up to ``b`` are ``index(b) - index(a)``, and a day off
+    carries the index of the working day before it."""
+
+    __tablename__ = "calendar_day"
+    # deadlines are found by index: the working day whose index is n
+    __table_args__ = (Index("ix_calendar_day_working_index", "working_index", "working", "day"),)
+
+    day: date = Field(primary_key=True)
+    working: bool
+    working_index: int
 
 
 class QuarantineRow(SQLModel, table=True):
@@ -306,6 +371,7 @@ AGENCY_CODE = table_of(AgencyCode)
 MESSAGE = table_of(Message)
 DOCUMENT = table_of(Document)
 EVENT = table_of(DocumentEvent)
+CALENDAR_DAY = table_of(CalendarDay)
 QUARANTINE = table_of(QuarantineRow)
 RECORD_FILE = table_of(RecordFile)
 FILE_LIST = table_of(FileList)

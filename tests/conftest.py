@@ -22,6 +22,7 @@ from checker.models import (
     AGENCY,
     AGENCY_CODE,
     AGENCY_RESULT,
+    CALENDAR_DAY,
     DOCUMENT,
     EVENT,
     FILE_LIST,
@@ -54,6 +55,7 @@ TABLES_IN_DELETE_ORDER = (
     SYNC_CURSOR,
     AGENCY_CODE,
     AGENCY,
+    CALENDAR_DAY,
 )
 
 
