@@ -49,9 +49,11 @@ from connectors.edxml_source import read_edxml
 from connectors.http import build_client
 from connectors.mapping import HttpSource
 from connectors.register import read_register
+from metrics.calendar import WorkingCalendar
 from metrics.evidence import evidence
 from metrics.measure import measure_all, unknown_codes
 from metrics.period import Period
+from metrics.workdays import write_period_calendar
 
 BUNDLED_CRITERIA = Path(__file__).resolve().parent.parent / "config" / "criteria"
 DEFAULT_CONFIG = Path("checker.toml")
@@ -305,7 +307,9 @@ def run_scoring(
     started = vietnam_now()
     with engine.begin() as connection:
         write_registry(connection, deployment)
-        values = measure_all(connection, period)
+        calendar = WorkingCalendar.from_overrides(deployment.calendar)
+        write_period_calendar(connection, calendar, period)
+        values = measure_all(connection, period, calendar)
         unknown = unknown_codes(connection, period)
         scores = score_agencies(
             deployment, criteria_sets, values, manual_points, manual_path or "manual points"
@@ -422,7 +426,9 @@ def evidence_command(
     period = _period(year, _parse_date(as_of))
     with settings.store(deployment) as engine, engine.begin() as connection:
         write_registry(connection, deployment)
-        lines = evidence(connection, agency, metric, period)
+        calendar = WorkingCalendar.from_overrides(deployment.calendar)
+        write_period_calendar(connection, calendar, period)
+        lines = evidence(connection, agency, metric, period, calendar)
     typer.echo(render_evidence(lines, output_format, agency, metric, period), nl=False)
 
 

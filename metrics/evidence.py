@@ -1,60 +1,65 @@
 """Evidence: the documents behind a metric's number for one agency, those counted and those
-in the denominator that were not, each with the reason in plain words."""
+in the denominator that were not, each with the reason in plain words.
+
+Whether a document counts comes from the same SQL conditions as the aggregate; the reason
+for one not counted is worked out here from its facts row (``metrics.scope``), in Python,
+over one agency's documents.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, case, select
 
 from checker.errors import ConfigError
-from checker.models import AGENCY_CODE, DOCUMENT
-from metrics.measure import DOCUMENT_METRICS
+from metrics.calendar import WorkingCalendar
+from metrics.measure import DOCUMENT_METRICS, FACTS
+from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence
 from metrics.period import Period
 from metrics.values import EvidenceLine
+from metrics.workdays import calendar_range, check_calendar_days
+
+EVIDENCED = (*DOCUMENT_METRICS, NUMBERING_ANOMALIES)
 
 
 def evidence(
-    connection: Connection, agency_code: str, metric_id: str, period: Period
+    connection: Connection,
+    agency_code: str,
+    metric_id: str,
+    period: Period,
+    calendar: WorkingCalendar,
 ) -> list[EvidenceLine]:
-    """Every document in the metric's denominator for the agency, counted ones first."""
+    """Every document in the metric's denominator for the agency, counted ones first.
+    The working-day calendar must be stored for the period (``metrics.workdays``)."""
+    if metric_id == NUMBERING_ANOMALIES:
+        return numbering_evidence(connection, agency_code, period)
     metric = DOCUMENT_METRICS.get(metric_id)
     if metric is None:
-        known = ", ".join(sorted(DOCUMENT_METRICS))
+        known = ", ".join(sorted(EVIDENCED))
         raise ConfigError(f"unknown metric {metric_id!r}; known metrics: {known}")
-    agency = AGENCY_CODE.c.agency_code
+    check_calendar_days(connection, calendar, *calendar_range(period))
+    facts = FACTS[metric.direction](period, agency_code, True)
     query = (
         select(
-            DOCUMENT.c.doc_key,
-            DOCUMENT.c.code,
-            DOCUMENT.c.subject,
-            DOCUMENT.c.organ_id,
-            DOCUMENT.c.doc_date,
-            DOCUMENT.c.sent_at,
-            metric.counted(agency).label("counted"),
-            DOCUMENT.c.locator,
+            facts.row,
+            facts.same_day.label("same_day"),
+            facts.next_day.label("next_day"),
+            case((metric.counted(facts), True), else_=False).label("counted"),
         )
-        .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
-        .where(
-            and_(
-                DOCUMENT.c.direction == metric.direction,
-                DOCUMENT.c.doc_date >= period.start,
-                DOCUMENT.c.doc_date <= period.end,
-                agency == agency_code,
-                metric.population(agency),
-            )
-        )
-        .order_by(DOCUMENT.c.doc_date, DOCUMENT.c.doc_key)
+        .select_from(facts.source)
+        .where(metric.population(facts))
+        .order_by(facts["doc_date"], facts["doc_key"])
     )
     lines = [
         EvidenceLine(
-            item=row.doc_key,
-            code=row.code,
-            title=row.subject,
-            organ_id=row.organ_id,
-            day=row.doc_date,
-            counted=bool(row.counted),
-            reason="counted" if row.counted else metric.not_counted_reason,
-            locator=row.locator,
+            item=row["doc_key"],
+            code=row["code"],
+            title=row["subject"],
+            organ_id=row["organ_id"],
+            day=row["doc_date"],
+            counted=bool(row["counted"]),
+            reason="counted" if row["counted"] else metric.reason(row, calendar),
+            locator=row["locator"],
         )
-        for row in connection.execute(query)
+        for row in connection.execute(query).mappings()
     ]
     return sorted(lines, key=lambda line: not line.counted)

@@ -1,21 +1,28 @@
 """Measuring the catalogue for every registered agency at once, one aggregate query per
-direction, and reporting the organisation codes the registry does not know."""
+direction and one for the numbering, and reporting the organisation codes the registry
+does not know."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, select, union_all
 
 from checker.models import AGENCY_CODE, DOCUMENT
-from metrics.inbound import INBOUND
-from metrics.outbound import OUTBOUND
+from metrics.calendar import WorkingCalendar
+from metrics.inbound import INBOUND, inbound_facts
+from metrics.outbound import OUTBOUND, measure_numbering, outbound_facts
 from metrics.period import Period
-from metrics.scope import DocumentMetric, count_where, in_period
+from metrics.scope import DocumentMetric, Facts, count_where, in_period
 from metrics.values import MetricValue
+from metrics.workdays import calendar_range, check_calendar_days
 
 DOCUMENT_METRICS: dict[str, DocumentMetric] = {m.id: m for m in (*INBOUND, *OUTBOUND)}
+
+FactsOf = Callable[[Period, str | None, bool], Facts]
+FACTS: dict[str, FactsOf] = {"in": inbound_facts, "out": outbound_facts}
+"""The facts rows each direction's metrics read."""
 
 
 @dataclass(frozen=True)
@@ -26,10 +33,16 @@ class UnknownCode:
     documents: int
 
 
-def measure_all(connection: Connection, period: Period) -> list[MetricValue]:
+def measure_all(
+    connection: Connection, period: Period, calendar: WorkingCalendar
+) -> list[MetricValue]:
+    """Every metric of the catalogue for every agency with documents in ``period``. The
+    working-day calendar must be stored for the period (``metrics.workdays``)."""
+    check_calendar_days(connection, calendar, *calendar_range(period))
     return [
         *measure_documents(connection, period, "in", INBOUND),
         *measure_documents(connection, period, "out", OUTBOUND),
+        *measure_numbering(connection, period),
     ]
 
 
@@ -37,17 +50,13 @@ def measure_documents(
     connection: Connection, period: Period, direction: str, metrics: Sequence[DocumentMetric]
 ) -> list[MetricValue]:
     """Numerator and denominator of each metric, for every agency, in one GROUP BY."""
-    agency = AGENCY_CODE.c.agency_code
+    facts = FACTS[direction](period, None, False)
     columns = []
     for metric in metrics:
-        population = metric.population(agency)
-        columns += [count_where(and_(population, metric.counted(agency))), count_where(population)]
-    query = (
-        select(agency, *columns)
-        .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
-        .where(in_period(direction, period))
-        .group_by(agency)
-    )
+        population = metric.population(facts)
+        columns += [count_where(and_(population, metric.counted(facts))), count_where(population)]
+    agency = facts["agency"]
+    query = select(agency, *columns).select_from(facts.source).group_by(agency)
     values: list[MetricValue] = []
     for row in connection.execute(query):
         code, counts = row[0], row[1:]
@@ -58,14 +67,15 @@ def measure_documents(
 
 def unknown_codes(connection: Connection, period: Period) -> list[UnknownCode]:
     known = select(AGENCY_CODE.c.code)
-    query = (
-        select(DOCUMENT.c.organ_id, func.count())
-        .where(
-            DOCUMENT.c.doc_date >= period.start,
-            DOCUMENT.c.doc_date <= period.end,
-            DOCUMENT.c.organ_id.not_in(known),
+    codes = union_all(
+        *(
+            select(DOCUMENT.c.organ_id).where(
+                in_period(direction, period), DOCUMENT.c.organ_id.not_in(known)
+            )
+            for direction in ("in", "out")
         )
-        .group_by(DOCUMENT.c.organ_id)
-        .order_by(DOCUMENT.c.organ_id)
+    ).subquery("codes")
+    query = (
+        select(codes.c.organ_id, func.count()).group_by(codes.c.organ_id).order_by(codes.c.organ_id)
     )
     return [UnknownCode(code, count) for code, count in connection.execute(query)]

@@ -1,21 +1,64 @@
-"""Outbound metrics: outgoing documents issued through the axis, and acknowledged by every
-recipient."""
+"""Outbound metrics (Decree 30/2020/NĐ-CP Art. 15-18): outgoing documents created and
+issued electronically with a digital signature, issued through the axis, issued in time
+after signing, acknowledged by every recipient; and the anomalies of the year's numbering.
+
+An outgoing document's day is its issue (``doc_date``): the day it was sent through the
+axis, or the issue time the agency's software reports. Recalled documents are left out of
+every denominator, but not out of the numbering: a recalled document used its number.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, func, not_, select
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from checker.models import AGENCY_CODE, DOCUMENT, EVENT
-from metrics.scope import (
-    ACKNOWLEDGED,
-    AgencyColumn,
-    DocumentMetric,
-    every_document,
-    through_axis,
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    extract,
+    func,
+    not_,
+    or_,
+    select,
+    true,
 )
 
+from checker.models import AGENCY_CODE, DOCUMENT, EVENT
+from checker.records import AXIS
+from metrics.calendar import WorkingCalendar
+from metrics.period import Period
+from metrics.scope import (
+    ACKNOWLEDGED,
+    AGENCY,
+    DocumentMetric,
+    Facts,
+    as_flag,
+    channel_words,
+    direction_is,
+    facts_query,
+    lateness,
+    not_recalled,
+    recall_sent,
+    recalled,
+)
+from metrics.values import EvidenceLine, MetricValue
+from metrics.workdays import Deadlines, local_day
 
-def every_recipient_acknowledged(_agency: AgencyColumn) -> ColumnElement[bool]:
+NUMBERING_ANOMALIES = "outbound.numbering_anomalies"
+
+
+def every_recipient_acknowledged() -> ColumnElement[bool]:
     """No incoming copy of the current outgoing document lacks an acknowledgement from its
     recipient (matched through the registry, or by the exact code if unregistered)."""
     copy = DOCUMENT.alias("copy")
@@ -39,21 +82,283 @@ def every_recipient_acknowledged(_agency: AgencyColumn) -> ColumnElement[bool]:
     return not_(unacknowledged_copy)
 
 
+def outbound_facts(period: Period, agency_code: str | None = None, details: bool = False) -> Facts:
+    """One row per outgoing document and sending agency; deadlines count from signing."""
+    signed_at, issued_at = DOCUMENT.c.signed_at, DOCUMENT.c.issued_at
+    columns: list[ColumnElement[Any]] = [
+        local_day(signed_at).label("start_day"),
+        recalled(recall_sent()).label("recalled"),
+        local_day(issued_at).label("issued_on"),
+        as_flag(and_(DOCUMENT.c.channel == AXIS, every_recipient_acknowledged())).label(
+            "acknowledged_all"
+        ),
+    ]
+    grouped = [signed_at, issued_at, DOCUMENT.c.digitally_signed]
+    query = facts_query("out", period, agency_code, grouped, columns, details)
+    return Facts(query.subquery("facts"), Deadlines.aliases())
+
+
+def through_axis(facts: Facts) -> ColumnElement[bool]:
+    return and_(not_recalled(facts), facts["channel"] == AXIS)
+
+
+def signed_and_issued(facts: Facts) -> ColumnElement[bool]:
+    return and_(
+        not_recalled(facts), facts["signed_at"].is_not(None), facts["issued_at"].is_not(None)
+    )
+
+
+def _not_signed_electronically(row: RowMapping, _calendar: WorkingCalendar) -> str:
+    if row["channel"] == "paper":
+        return "issued on paper"
+    if row["digitally_signed"] is None:
+        return "no digital signature reported by the software"
+    return "no digital signature"
+
+
+def _not_through_axis(row: RowMapping, _calendar: WorkingCalendar) -> str:
+    return f"issued {channel_words(row['channel'])}, not through the interconnection axis"
+
+
+def _issued_late(row: RowMapping, calendar: WorkingCalendar) -> str:
+    urgent = row["priority"] >= 1
+    text = lateness("issued", "signing", row["start_day"], row["issued_on"], urgent, calendar)
+    return f"urgent: {text}" if urgent else text
+
+
 OUTBOUND = (
+    DocumentMetric(
+        "outbound.electronic_signed",
+        "out",
+        not_recalled,
+        lambda f: and_(f["digitally_signed"] == true(), f["channel"] != "paper"),
+        "outgoing documents",
+        _not_signed_electronically,
+    ),
     DocumentMetric(
         "outbound.issued_axis",
         "out",
-        every_document,
-        through_axis,
+        not_recalled,
+        lambda f: f["channel"] == AXIS,
         "outgoing documents",
-        "not issued through the interconnection axis",
+        _not_through_axis,
+    ),
+    DocumentMetric(
+        "outbound.issued_in_time",
+        "out",
+        signed_and_issued,
+        lambda f: f["issued_on"] <= f.due(),
+        "outgoing documents with signing and issue times",
+        _issued_late,
     ),
     DocumentMetric(
         "outbound.acknowledged_all",
         "out",
         through_axis,
-        every_recipient_acknowledged,
+        lambda f: f["acknowledged_all"] == 1,
         "outgoing documents issued through the axis",
-        "at least one recipient sent no status 01 or 03 back",
+        lambda _row, _calendar: "at least one recipient sent no status 01 or 03 back",
     ),
 )
+
+
+# --- numbering: numbers run 01..n per calendar year, unique with the notation -------------
+
+NEW_OR_REPLACING = (0, 3)
+"""BussinessDocType of messages that carry a number of their own; a recall (1) or an update
+(2) repeats the number of a document already counted."""
+
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def numbered() -> ColumnElement[bool]:
+    """Rows that hold a number of the sequence: new and replacing documents, and recalled
+    ones (a recalled document used its number; ``checker.upsert`` marks a recalled record
+    of the software as BussinessDocType 1 as well)."""
+    return or_(DOCUMENT.c.business_type.in_(NEW_OR_REPLACING), DOCUMENT.c.recalled)
+
+
+def _sequence(period: Period, agency_code: str | None) -> Select[Any]:
+    """The agency's numbered outgoing documents of each year ``period`` touches, from
+    1 January up to the end of the period: the year's sequence as it stands then."""
+    code_number = DOCUMENT.c.code_number
+    plain = and_(func.length(code_number).between(1, 9), func.trim(code_number, "0123456789") == "")
+    number = case((plain, cast(code_number, Integer)), else_=0)
+    conditions = [
+        direction_is("out"),
+        DOCUMENT.c.doc_date >= date(period.start.year, 1, 1),
+        DOCUMENT.c.doc_date <= period.end,
+        numbered(),
+        number >= 1,
+    ]
+    if agency_code is not None:
+        conditions.append(AGENCY_CODE.c.agency_code == agency_code)
+    return (
+        select(
+            AGENCY.label("agency"),
+            cast(extract("year", DOCUMENT.c.doc_date), Integer).label("year"),
+            number.label("number"),
+            DOCUMENT.c.code_notation.label("notation"),
+        )
+        .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
+        .where(*conditions)
+    )
+
+
+def measure_numbering(connection: Connection, period: Period) -> list[MetricValue]:
+    """Anomalies of every agency's numbering: the numbers missing from 1 to the highest
+    issued, plus the number/notation pairs issued more than once, out of the highest number
+    (summed over the years of the period). Lower is better."""
+    sequence = _sequence(period, None).cte("sequence")
+    key = (sequence.c.agency, sequence.c.year)
+    years = (
+        select(
+            *key,
+            func.max(sequence.c.number).label("top"),
+            func.count(distinct(sequence.c.number)).label("numbers"),
+        )
+        .group_by(*key)
+        .subquery("years")
+    )
+    pairs = (
+        select(*key)
+        .group_by(*key, sequence.c.number, sequence.c.notation)
+        .having(func.count() > 1)
+        .subquery("pairs")
+    )
+    duplicates = (
+        select(pairs.c.agency, pairs.c.year, func.count().label("pairs"))
+        .group_by(pairs.c.agency, pairs.c.year)
+        .subquery("duplicates")
+    )
+    anomalies = years.c.top - years.c.numbers + func.coalesce(duplicates.c.pairs, 0)
+    query = (
+        select(
+            years.c.agency,
+            func.sum(anomalies, type_=Integer),
+            func.sum(years.c.top, type_=Integer),
+        )
+        .select_from(
+            years.outerjoin(
+                duplicates,
+                and_(duplicates.c.agency == years.c.agency, duplicates.c.year == years.c.year),
+            )
+        )
+        .group_by(years.c.agency)
+    )
+    return [
+        MetricValue(agency, NUMBERING_ANOMALIES, int(found), int(top))
+        for agency, found, top in connection.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    line: EvidenceLine
+    year: int
+    number: int | None
+    notation: str | None
+
+
+def numbering_evidence(
+    connection: Connection, agency_code: str, period: Period
+) -> list[EvidenceLine]:
+    """Each anomaly of the agency's numbering (counted), then every outgoing document of
+    the sequence with its number (not counted)."""
+    query = (
+        select(
+            DOCUMENT.c.doc_key,
+            DOCUMENT.c.code,
+            DOCUMENT.c.subject,
+            DOCUMENT.c.organ_id,
+            DOCUMENT.c.doc_date,
+            DOCUMENT.c.locator,
+            DOCUMENT.c.code_number,
+            DOCUMENT.c.code_notation,
+        )
+        .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
+        .where(
+            direction_is("out"),
+            AGENCY_CODE.c.agency_code == agency_code,
+            DOCUMENT.c.doc_date >= date(period.start.year, 1, 1),
+            DOCUMENT.c.doc_date <= period.end,
+            numbered(),
+        )
+        .order_by(DOCUMENT.c.doc_date, DOCUMENT.c.doc_key)
+    )
+    documents = [_numbered(row) for row in connection.execute(query).mappings()]
+    return [*_anomalies(agency_code, documents), *(d.line for d in documents)]
+
+
+def _numbered(row: RowMapping) -> _Numbered:
+    text, year = row["code_number"], row["doc_date"].year
+    number = int(text) if text and _PLAIN_NUMBER.fullmatch(text) else None
+    if number is not None and number >= 1:
+        reason = f"number {number} of the {year} sequence"
+    elif text:
+        reason = f"number {text!r} is not a plain number from 1: left out of the sequence"
+        number = None
+    else:
+        reason = "no number: left out of the sequence"
+    line = EvidenceLine(
+        item=row["doc_key"],
+        code=row["code"],
+        title=row["subject"],
+        organ_id=row["organ_id"],
+        day=row["doc_date"],
+        counted=False,
+        reason=reason,
+        locator=row["locator"],
+    )
+    return _Numbered(line, year, number, row["code_notation"])
+
+
+def _anomalies(agency_code: str, documents: list[_Numbered]) -> list[EvidenceLine]:
+    by_year: dict[int, dict[tuple[int, str | None], list[_Numbered]]] = defaultdict(dict)
+    for d in documents:
+        if d.number is not None:
+            by_year[d.year].setdefault((d.number, d.notation), []).append(d)
+    lines = []
+    for year, pairs in sorted(by_year.items()):
+        numbers = {number for number, _notation in pairs}
+        lines += [
+            EvidenceLine(
+                item=f"{year} sequence, number {n}",
+                code=None,
+                title=None,
+                organ_id=agency_code,
+                day=None,
+                counted=True,
+                reason=f"number {n} is missing from the {year} sequence",
+                locator="",
+            )
+            for n in range(1, max(numbers) + 1)
+            if n not in numbers
+        ]
+        for (number, notation), same in sorted(pairs.items(), key=_pair_order):
+            if len(same) > 1:
+                lines.append(_duplicate(year, number, notation, same))
+    return lines
+
+
+def _pair_order(item: tuple[tuple[int, str | None], list[_Numbered]]) -> tuple[int, str]:
+    (number, notation), _same = item
+    return number, notation or ""
+
+
+def _duplicate(year: int, number: int, notation: str | None, same: list[_Numbered]) -> EvidenceLine:
+    code = f"{number}/{notation}" if notation else str(number)
+    first, second = same[0].line, same[1].line
+    return EvidenceLine(
+        item=second.item,
+        code=second.code,
+        title=second.title,
+        organ_id=second.organ_id,
+        day=second.day,
+        counted=True,
+        reason=(
+            f"number {code} is used by {len(same)} documents in the {year} sequence "
+            f"(first: {first.item})"
+        ),
+        locator=second.locator,
+    )

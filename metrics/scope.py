@@ -1,33 +1,95 @@
-"""SQL building blocks shared by the metric families.
+"""SQL building blocks shared by the document metrics.
 
-A document metric is a pair of conditions on a row of ``document`` seen from one agency:
-which documents it is measured over (the denominator) and which of those count (the
-numerator). The same conditions drive the aggregate (``metrics.measure``) and the list of
-documents behind a number (``metrics.evidence``), so the two can never disagree.
+A document metric is a pair of conditions on a document seen from one agency: which
+documents it is measured over (the denominator) and which of those count (the numerator).
+The same conditions drive the aggregate (``metrics.measure``) and the list of documents
+behind a number (``metrics.evidence``), so the two can never disagree.
+
+The conditions read a *facts* row (:class:`Facts`), built by each family
+(``metrics.inbound``, ``metrics.outbound``): one row per document and agency, with the
+document's own columns, what the agency reported on it through the axis, whether it was
+recalled, and its deadlines from the working-day calendar (``metrics.workdays``). Facts that
+need a subquery (a status sent, every recipient's acknowledgement) are columns of an inner
+query grouped per document, so each is computed once per document however many metrics
+read it, and the planner cannot fold them back into every metric's expression.
 
 The agency registry is applied here, through ``agency_code``: a document belongs to the
-agency one of whose codes (main or alternative) it carries.
+agency one of whose codes (main or alternative) it carries. A document sent to several
+agencies is one incoming document of each, and one outgoing document of its sender.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, select, true
-from sqlalchemy.sql.elements import KeyedColumnElement
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from checker.models import AGENCY_CODE, DOCUMENT, EVENT
-from checker.records import AXIS
+from metrics.calendar import WorkingCalendar
 from metrics.period import Period
+from metrics.workdays import Deadlines
 
 ACKNOWLEDGED = ("01", "03")
-REGISTERED = ("03",)
-ASSIGNED = ("04", "05", "06")
 REFUSED = ("02",)
+REGISTERED = ("03",)
+SUBMITTED = ("04",)
+ASSIGNED = ("04", "05", "06")
+RECALL = "13"
+RECALL_REFUSED = ("16",)
+RECALL_MESSAGE = 1  # BussinessDocType of a message that recalls a document
 
-AgencyColumn = KeyedColumnElement[str]
-Condition = Callable[[AgencyColumn], ColumnElement[bool]]
+AGENCY = AGENCY_CODE.c.agency_code
+"""The agency a document belongs to, through the code it carries."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The facts rows of one direction and period, and the calendar rows joined to them."""
+
+    row: Subquery
+    deadlines: Deadlines
+
+    def __getitem__(self, name: str) -> ColumnElement[Any]:
+        column: ColumnElement[Any] = self.row.c[name]
+        return column
+
+    @property
+    def source(self) -> FromClause:
+        """The facts joined to their deadlines, to select from."""
+        return self.deadlines.join(self.row, self.row.c.start_day)
+
+    @property
+    def same_day(self) -> ColumnElement[date]:
+        return self.deadlines.same_day
+
+    @property
+    def next_day(self) -> ColumnElement[date]:
+        return self.deadlines.next_day
+
+    def due(self) -> ColumnElement[date]:
+        """The last day in time: the same working day for urgent documents, else the next."""
+        return self.deadlines.due(self["priority"] >= 1)
+
+
+Condition = Callable[[Facts], ColumnElement[bool]]
+Reason = Callable[[RowMapping, WorkingCalendar], str]
+"""Why a document in the denominator was not counted, from its facts row (with its
+``same_day`` and ``next_day``), in plain words."""
 
 
 @dataclass(frozen=True)
@@ -39,50 +101,119 @@ class DocumentMetric:
     population: Condition
     counted: Condition
     population_label: str
-    not_counted_reason: str
+    reason: Reason
+
+
+def direction_is(direction: str) -> ColumnElement[bool]:
+    """``document.direction = 'in'``, with the value written into the SQL so the planner
+    can choose the direction's partial index (``checker.models``)."""
+    if direction not in ("in", "out"):
+        raise ValueError(f"a direction is 'in' or 'out', not {direction!r}")
+    return DOCUMENT.c.direction == literal_column(f"'{direction}'")
 
 
 def in_period(direction: str, period: Period) -> ColumnElement[bool]:
+    """Documents of ``direction`` whose day (arrival or issue) is in ``period``."""
     return and_(
-        DOCUMENT.c.direction == direction,
+        direction_is(direction),
         DOCUMENT.c.doc_date >= period.start,
         DOCUMENT.c.doc_date <= period.end,
     )
 
 
-def every_document(_agency: AgencyColumn) -> ColumnElement[bool]:
-    return true()
-
-
-def through_axis(_agency: AgencyColumn | None = None) -> ColumnElement[bool]:
-    return DOCUMENT.c.channel == AXIS
-
-
-def reported_by_agency(
-    codes: Sequence[str], agency: AgencyColumn, same_day: bool = False
-) -> ColumnElement[bool]:
-    """The agency (any of its codes) sent one of ``codes`` back on the current document."""
-    actor = AGENCY_CODE.alias("actor")
-    conditions = [
-        EVENT.c.doc_key == DOCUMENT.c.doc_key,
-        EVENT.c.status_code.in_(codes),
-        actor.c.agency_code == agency,
+def facts_query(
+    direction: str,
+    period: Period,
+    agency_code: str | None,
+    grouped: Sequence[ColumnElement[Any]],
+    columns: Sequence[ColumnElement[Any]],
+    details: bool,
+) -> Select[Any]:
+    """The documents of ``direction`` in ``period`` with their agency (only
+    ``agency_code``'s when given), one row per document: grouped by the document's columns
+    in the order of the direction's index (``checker.models``), then ``grouped``, so the
+    planner groups as it reads the index. ``columns`` are the facts worked out per
+    document. ``details`` adds what evidence shows (code, subject, locator), which the
+    measuring indexes do not hold."""
+    document_columns = [
+        DOCUMENT.c.organ_id,
+        DOCUMENT.c.doc_date,
+        DOCUMENT.c.doc_key,
+        DOCUMENT.c.channel,
+        DOCUMENT.c.priority,
     ]
-    if same_day:
-        conditions.append(EVENT.c.occurred_on == DOCUMENT.c.doc_date)
-    return exists(
-        select(1)
-        .select_from(EVENT.join(actor, actor.c.code == EVENT.c.actor_id))
+    flags = [DOCUMENT.c.recalled, DOCUMENT.c.business_type]  # read by recalled()
+    shown = [DOCUMENT.c.code, DOCUMENT.c.subject, DOCUMENT.c.locator] if details else []
+    conditions = [in_period(direction, period)]
+    if agency_code is not None:
+        conditions.append(AGENCY_CODE.c.agency_code == agency_code)
+    # (organ_id, doc_key) is unique in a direction, so a group is one document; its agency
+    # follows from organ_id, and max() says so to databases that group strictly
+    return (
+        select(func.max(AGENCY).label("agency"), *document_columns, *grouped, *shown, *columns)
+        .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
         .where(*conditions)
+        .group_by(*document_columns, *flags, *grouped, *shown)
     )
 
 
-def reported(codes: Sequence[str], same_day: bool = False) -> Condition:
-    def condition(agency: AgencyColumn) -> ColumnElement[bool]:
-        return reported_by_agency(codes, agency, same_day)
+def recalled(*also: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 when the document is recalled: marked so by the software, stored from a recall
+    message, or recalled through the axis (``also``)."""
+    return as_flag(or_(DOCUMENT.c.recalled, DOCUMENT.c.business_type == RECALL_MESSAGE, *also))
 
-    return condition
+
+def recall_sent() -> ColumnElement[bool]:
+    """Someone (its sender) recalled the current document through the axis (status 13).
+
+    The recalled documents are listed once per query, through a partial index holding only
+    the recall statuses (``checker.models``), rather than looked up per document."""
+    recalls = select(EVENT.c.doc_key).where(EVENT.c.status_code == literal_column(f"'{RECALL}'"))
+    return DOCUMENT.c.doc_key.in_(recalls)  # NULL keys match nothing
+
+
+def as_flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 when ``condition`` holds, else 0: a fact the outer query reads as a column."""
+    return case((condition, 1), else_=0)
+
+
+def not_recalled(facts: Facts) -> ColumnElement[bool]:
+    return facts["recalled"] == 0
 
 
 def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0), type_=Integer)
+
+
+# --- reasons, in plain words --------------------------------------------------------------
+
+CHANNEL_WORDS = {"paper": "on paper", "email": "by email"}
+
+
+def channel_words(channel: str) -> str:
+    return CHANNEL_WORDS.get(channel, f"through {channel}")
+
+
+def lateness(
+    verb: str,
+    start_word: str,
+    start: date,
+    done: date,
+    same_day_only: bool,
+    calendar: WorkingCalendar,
+) -> str:
+    """Why ``done`` missed the deadline counted from ``start``, e.g. "submitted 3 working
+    days after arrival". Days are counted from the first working day on or after ``start``
+    (a document arriving on a day off counts as arriving then)."""
+    first = start if calendar.is_working_day(start) else calendar.next_working_day(start)
+    deadline = first if same_day_only else calendar.next_working_day(first)
+    late = calendar.working_days_between(first, done)
+    if calendar.working_days_between(deadline, done) == 0:
+        text = f"{verb} on {done.isoformat()}, a day off after the deadline {deadline.isoformat()}"
+    elif same_day_only and late == 1:
+        text = f"{verb} the next working day, not the same day"
+    else:
+        text = f"{verb} {late} working days after {start_word}"
+    if first != start:
+        text += f" (counted from {first.isoformat()}, the first working day on or after it)"
+    return text

@@ -11,6 +11,7 @@ from sqlalchemy import literal, select
 from checker.errors import StorageError
 from checker.models import CALENDAR_DAY
 from metrics.calendar import WorkingCalendar
+from metrics.measure import measure_all
 from metrics.period import Period
 from metrics.workdays import (
     ORIGIN,
@@ -95,6 +96,16 @@ def test_writing_a_range_replaces_that_range_only(engine):
 def test_the_period_needs_its_years_and_the_next_one():
     period = Period.year_to_date(date(2025, 6, 30))
     assert calendar_range(period) == (date(2025, 1, 1), date(2026, 12, 31))
+
+
+def test_measuring_without_the_calendar_is_refused(engine):
+    with engine.begin() as connection, pytest.raises(StorageError) as info:
+        measure_all(connection, Period.year(2025), CALENDAR)
+    assert str(info.value) == (
+        "the working-day calendar stored for 2025-01-01..2026-12-31 is missing or is not "
+        "the deployment's: write it with metrics.workdays.write_period_calendar before "
+        "measuring"
+    )
 
 
 def test_a_stored_calendar_that_is_not_the_deployment_s_is_refused(engine):
