@@ -56,6 +56,17 @@ class SectionLine(_Model):
     criteria: list[CriterionLine]
 
 
+class Finding(_Model):
+    """A criterion the agency does well on, or one it must fix, with what it loses."""
+
+    criterion: str
+    title: str
+    points: float | None
+    max: float
+    lost: float
+    note: str
+
+
 class AgencyReport(_Model):
     code: str
     name: str
@@ -67,6 +78,8 @@ class AgencyReport(_Model):
     grade: str
     grade_name: str
     reasons: list[str]
+    strengths: list[Finding]
+    to_fix: list[Finding]
     sections: list[SectionLine]
 
 
@@ -241,7 +254,41 @@ def _agency_report(
         grade=result["grade_id"],
         grade_name=result["grade_name"],
         reasons=json.loads(result["reasons"]),
+        strengths=[f for f in _findings(sections) if f.lost == 0 and f.points is not None],
+        to_fix=sorted(
+            (f for f in _findings(sections) if f.lost > 0 or f.points is None),
+            key=lambda f: (-f.lost, f.criterion),
+        ),
         sections=sections,
+    )
+
+
+def _findings(sections: Sequence[SectionLine]) -> list[Finding]:
+    """Every criterion as a finding: full marks, points lost, or nothing to go on yet."""
+    return [
+        Finding(
+            criterion=c.id,
+            title=c.title,
+            points=c.points,
+            max=c.max,
+            lost=round(c.max - c.points, 2) if c.points is not None else c.max,
+            note=_note(c),
+        )
+        for section in sections
+        for c in section.criteria
+    ]
+
+
+def _note(line: CriterionLine) -> str:
+    if line.points is None:
+        if line.origin == "manual":
+            return "chưa chấm (not entered yet)"
+        return "chưa đo được: không có dữ liệu (not measured: no data)"
+    if line.metric is None:
+        return "chấm tay"
+    m = line.metric
+    return f"{m.name}: {m.numerator}/{m.denominator}" + (
+        f" ({m.percent}%)" if m.percent is not None else ""
     )
 
 
@@ -292,6 +339,15 @@ def _render_agency(agency: AgencyReport) -> list[str]:
         f"{_num(agency.total)}/{_num(agency.max)} điểm, xếp loại {agency.grade_name}"
     ]
     lines += [f"  vì: {reason}" for reason in agency.reasons]
+    if agency.to_fix:
+        lines.append("  Cần khắc phục (theo số điểm bị mất):")
+        lines += [
+            f"    - {f.criterion} {f.title}: mất {_num(f.lost)} điểm — {f.note}"
+            for f in agency.to_fix
+        ]
+    if agency.strengths:
+        lines.append("  Làm tốt (đạt điểm tối đa):")
+        lines += [f"    + {f.criterion} {f.title}" for f in agency.strengths]
     for section in agency.sections:
         lines.append(f"  {section.id}. {section.title}: {_num(section.points)}/{_num(section.max)}")
         for c in section.criteria:

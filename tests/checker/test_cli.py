@@ -169,6 +169,12 @@ def test_report_for_one_agency_lists_its_criteria_with_metrics_and_evidence(demo
         c["metric"]["evidence"].startswith("checker evidence") for c in measured
     )
     assert sum(s["points"] for s in agency["sections"]) == pytest.approx(agency["total"])
+    lost = sum(f["lost"] for f in agency["to_fix"])
+    assert lost == pytest.approx(agency["max"] - agency["total"])
+    assert [f["lost"] for f in agency["to_fix"]] == sorted(
+        (f["lost"] for f in agency["to_fix"]), reverse=True
+    )
+    assert all(f["points"] == f["max"] for f in agency["strengths"])
 
 
 def test_evidence_lists_documents_as_csv(demo_output):
