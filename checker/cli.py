@@ -309,7 +309,7 @@ def run_scoring(
         write_registry(connection, deployment)
         calendar = WorkingCalendar.from_overrides(deployment.calendar)
         write_period_calendar(connection, calendar, period)
-        values = measure_all(connection, period, calendar)
+        values = measure_all(connection, period, calendar, deployment.files)
         unknown = unknown_codes(connection, period)
         scores = score_agencies(
             deployment, criteria_sets, values, manual_points, manual_path or "manual points"
@@ -428,7 +428,7 @@ def evidence_command(
         write_registry(connection, deployment)
         calendar = WorkingCalendar.from_overrides(deployment.calendar)
         write_period_calendar(connection, calendar, period)
-        lines = evidence(connection, agency, metric, period, calendar)
+        lines = evidence(connection, agency, metric, period, calendar, deployment.files)
     typer.echo(render_evidence(lines, output_format, agency, metric, period), nl=False)
 
 

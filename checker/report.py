@@ -352,10 +352,12 @@ def _render_agency(agency: AgencyReport) -> list[str]:
         lines.append(f"  {section.id}. {section.title}: {_num(section.points)}/{_num(section.max)}")
         for c in section.criteria:
             origin = "đo tự động" if c.origin == "measured" else "chấm tay"
-            points = (
-                "chưa đo được" if c.points is None and c.origin == "measured" else _num(c.points)
-            )
-            lines.append(f"     {c.id} {c.title}: {points}/{_num(c.max)} ({origin})")
+            if c.points is not None:
+                score = f"{_num(c.points)}/{_num(c.max)}"
+            else:
+                missing = "chưa đo được" if c.origin == "measured" else "chưa chấm"
+                score = f"{missing} (tối đa {_num(c.max)})"
+            lines.append(f"     {c.id} {c.title}: {score} ({origin})")
             if c.metric is not None:
                 m = c.metric
                 ratio = f"{m.numerator}/{m.denominator}" + (

@@ -1,6 +1,7 @@
 """The catalogue of metrics: what each one measures, in Vietnamese and English, and on what
 legal basis. The SQL that measures them lives in the module of their family
-(``metrics.inbound``, ``metrics.outbound``); this module is the one place that names them,
+(``metrics.inbound``, ``metrics.outbound``, ``metrics.files``, ``metrics.transfers``);
+this module is the one place that names them,
 and the definitions in ``docs/metrics.md`` are rendered from it (:func:`catalogue_markdown`;
 a test keeps them equal).
 
@@ -11,20 +12,10 @@ and never full marks.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class MetricDefinition:
-    id: str
-    name_vi: str
-    name_en: str
-    definition: str
-    basis: str
-    lower_is_better: bool = False
-    """A count of faults (``outbound.numbering_anomalies``): 0 is best. A points rule that
-    reads it must give the most points to the lowest value."""
-
+from metrics.definition import MetricDefinition
+from metrics.files import FILE_METRICS
+from metrics.transfers import TRANSFER_METRICS
 
 METRICS: dict[str, MetricDefinition] = {
     m.id: m
@@ -138,6 +129,8 @@ METRICS: dict[str, MetricDefinition] = {
             "Decree 30/2020/NĐ-CP Art. 15",
             lower_is_better=True,
         ),
+        *FILE_METRICS,
+        *TRANSFER_METRICS,
     )
 }
 

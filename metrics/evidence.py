@@ -12,13 +12,17 @@ from sqlalchemy import Connection, case, select
 
 from checker.errors import ConfigError
 from metrics.calendar import WorkingCalendar
+from metrics.files import DEFAULT_FILES_CONFIG, FILE_METRICS, FilesConfig, files_evidence
 from metrics.measure import DOCUMENT_METRICS, FACTS
 from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence
 from metrics.period import Period
+from metrics.transfers import TRANSFER_METRICS, transfers_evidence
 from metrics.values import EvidenceLine
 from metrics.workdays import calendar_range, check_calendar_days
 
-EVIDENCED = (*DOCUMENT_METRICS, NUMBERING_ANOMALIES)
+FILE_IDS = {m.id for m in FILE_METRICS}
+TRANSFER_IDS = {m.id for m in TRANSFER_METRICS}
+EVIDENCED = (*DOCUMENT_METRICS, NUMBERING_ANOMALIES, *sorted(FILE_IDS), *sorted(TRANSFER_IDS))
 
 
 def evidence(
@@ -27,11 +31,16 @@ def evidence(
     metric_id: str,
     period: Period,
     calendar: WorkingCalendar,
+    files: FilesConfig = DEFAULT_FILES_CONFIG,
 ) -> list[EvidenceLine]:
     """Every document in the metric's denominator for the agency, counted ones first.
     The working-day calendar must be stored for the period (``metrics.workdays``)."""
     if metric_id == NUMBERING_ANOMALIES:
         return numbering_evidence(connection, agency_code, period)
+    if metric_id in FILE_IDS:
+        return files_evidence(connection, agency_code, metric_id, period, files)
+    if metric_id in TRANSFER_IDS:
+        return transfers_evidence(connection, agency_code, metric_id, period)
     metric = DOCUMENT_METRICS.get(metric_id)
     if metric is None:
         known = ", ".join(sorted(EVIDENCED))

@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 from checker.errors import ConfigError
 from checker.models import AGENCY_CODE, DOCUMENT, FILE_LIST, RECORD_FILE
-from metrics.catalogue import MetricDefinition
+from metrics.definition import MetricDefinition
 from metrics.period import Period
 from metrics.scope import count_where
 from metrics.values import EvidenceLine, MetricValue

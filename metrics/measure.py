@@ -11,10 +11,12 @@ from sqlalchemy import Connection, and_, func, select, union_all
 
 from checker.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
+from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig, measure_files
 from metrics.inbound import INBOUND, inbound_facts
 from metrics.outbound import OUTBOUND, measure_numbering, outbound_facts
 from metrics.period import Period
 from metrics.scope import DocumentMetric, Facts, count_where, in_period
+from metrics.transfers import measure_transfers
 from metrics.values import MetricValue
 from metrics.workdays import calendar_range, check_calendar_days
 
@@ -34,15 +36,21 @@ class UnknownCode:
 
 
 def measure_all(
-    connection: Connection, period: Period, calendar: WorkingCalendar
+    connection: Connection,
+    period: Period,
+    calendar: WorkingCalendar,
+    files: FilesConfig = DEFAULT_FILES_CONFIG,
 ) -> list[MetricValue]:
-    """Every metric of the catalogue for every agency with documents in ``period``. The
-    working-day calendar must be stored for the period (``metrics.workdays``)."""
+    """Every metric of the catalogue for every agency with something to count in
+    ``period`` (files and transfers: due as of its last day). The working-day calendar must
+    be stored for the period (``metrics.workdays``)."""
     check_calendar_days(connection, calendar, *calendar_range(period))
     return [
         *measure_documents(connection, period, "in", INBOUND),
         *measure_documents(connection, period, "out", OUTBOUND),
         *measure_numbering(connection, period),
+        *measure_files(connection, period, files),
+        *measure_transfers(connection, period),
     ]
 
 

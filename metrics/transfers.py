@@ -53,7 +53,7 @@ from sqlalchemy import (
 
 from checker.errors import ConfigError
 from checker.models import AGENCY_CODE, RECORD_FILE, TRANSFER
-from metrics.catalogue import MetricDefinition
+from metrics.definition import MetricDefinition
 from metrics.period import Period
 from metrics.scope import count_where
 from metrics.sqldates import add_months, days_between, end_of_next_year

@@ -253,7 +253,7 @@ def test_evidence_lists_exactly_the_documents_behind_every_number(engine):
             assert counted == value.numerator, value
             if value.metric_id in DOCUMENT_METRICS:
                 assert len(lines) == value.denominator, value
-    assert {v.metric_id for v in values} == {*DOCUMENT_METRICS, NUMBERING_ANOMALIES}
+    assert {*DOCUMENT_METRICS, NUMBERING_ANOMALIES} <= {v.metric_id for v in values}
 
 
 def test_an_unknown_metric_is_a_config_error_naming_the_known_ones(engine):
