@@ -24,6 +24,7 @@ from checker.grading import GradeResult, grade, section_points_from_criteria
 from checker.manual import ManualPoints
 from checker.models import AGENCY_RESULT, METRIC_VALUE, RUN, SCORE
 from checker.points import measured_points
+from metrics.catalogue import METRICS
 from metrics.period import Period
 from metrics.values import MetricValue
 
@@ -97,12 +98,18 @@ def _score_criterion(
             section_id, criterion.id, entered.get(criterion.id), criterion.max, MANUAL
         )
     value = values.get((agency_code, criterion.metric))
-    points = (
-        None if value is None else measured_points(criterion, value.numerator, value.denominator)
-    )
+    points = None if value is None else measured_points(criterion, *_as_achieved(value))
     return CriterionScore(
         section_id, criterion.id, points, criterion.max, MEASURED, criterion.metric
     )
+
+
+def _as_achieved(value: MetricValue) -> tuple[int, int]:
+    """Numerator and denominator with "more is better": a count of faults (numbering
+    anomalies, where 0 is best) is scored on what was free of them, max(den - num, 0)."""
+    if METRICS[value.metric_id].lower_is_better:
+        return max(value.denominator - value.numerator, 0), value.denominator
+    return value.numerator, value.denominator
 
 
 def check_manual_points(

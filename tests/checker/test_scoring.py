@@ -83,3 +83,31 @@ def test_the_order_of_metric_values_never_changes_a_score():
     forward = score_agencies(DEPLOYMENT, BY_GROUP, values, {})
     backward = score_agencies(DEPLOYMENT, BY_GROUP, list(reversed(values)), {})
     assert forward == backward
+
+
+def test_a_count_of_faults_scores_more_the_fewer_faults_there_are(tmp_path):
+    text = (CRITERIA_DIR / "danang-electronic-example.toml").read_text(encoding="utf-8")
+    start = text.index('  id = "2.2"')
+    end = text.index("[[sections.criteria]]", start)
+    numbering = (
+        '  id = "2.2"\n  title = "Cấp số văn bản đi liên tục, không trùng"\n  max = 5\n'
+        '  kind = "measured"\n  metric = "outbound.numbering_anomalies"\n'
+        '  rule = { kind = "linear", from = 0.9, to = 1.0 }\n\n  '
+    )
+    text = (text[:start] + numbering + text[end:]).replace(
+        'id = "danang-electronic-example"', 'id = "numbering"'
+    )
+    (tmp_path / "numbering.toml").write_text(text, encoding="utf-8")
+    criteria = load_criteria("numbering", tmp_path)
+    by_group = {"so": criteria, "xa": HANOI}
+
+    def points(anomalies: int) -> Decimal | None:
+        values = [MetricValue("A", "outbound.numbering_anomalies", anomalies, 100)]
+        scores = score_agencies(DEPLOYMENT, by_group, values, {})
+        (score,) = [s for s in scores if s.agency.code == "A"]
+        return next(c.points for c in score.criteria if c.criterion_id == "2.2")
+
+    assert points(0) == 5
+    assert points(5) == Decimal("2.5")
+    assert points(10) == 0
+    assert points(150) == 0
