@@ -53,6 +53,7 @@ from metrics.calendar import WorkingCalendar
 from metrics.evidence import evidence
 from metrics.measure import measure_all, unknown_codes
 from metrics.period import Period
+from metrics.transfers import overdue_files
 from metrics.workdays import write_period_calendar
 
 BUNDLED_CRITERIA = Path(__file__).resolve().parent.parent / "config" / "criteria"
@@ -403,6 +404,35 @@ def report_command(
         typer.echo(report.model_dump_json(indent=2))
     else:
         typer.echo(render_table(report), nl=False)
+
+
+@app.command("overdue")
+@user_errors
+def overdue_command(
+    ctx: typer.Context,
+    agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
+    as_of: AsOfOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Files past their deadline for the agency archive or the historical archive."""
+    settings = _settings(ctx)
+    deployment = settings.deployment()
+    assert deployment is not None
+    day = _parse_date(as_of) or vietnam_now().date()
+    with settings.store(deployment) as engine, engine.begin() as connection:
+        write_registry(connection, deployment)
+        files = overdue_files(connection, day, agency)
+    if as_json:
+        typer.echo(json.dumps([asdict(f) for f in files], default=str, ensure_ascii=False))
+        return
+    typer.echo(f"{len(files)} files overdue as of {day.isoformat()}")
+    for f in files:
+        archive = "Lưu trữ cơ quan" if f.archive == "agency_archive" else "Lưu trữ lịch sử"
+        state = f", {f.status}" if f.status else ""
+        typer.echo(
+            f"  {f.agency_code}  {f.file_code}  {archive}: due {f.deadline.isoformat()}, "
+            f"overdue by {f.days_overdue} days{state}  {f.title or ''}".rstrip()
+        )
 
 
 @app.command("evidence")

@@ -223,3 +223,36 @@ def test_a_register_export_is_stored_and_a_bad_row_set_aside(store_url, tmp_path
     assert again["stored"] == 1
     listing = run("--db", store_url, "quarantine", "list").stdout
     assert "30/02/2025" in listing
+
+
+def test_overdue_lists_files_past_their_transfer_deadline(demo_output):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    files = json.loads(run("--config", config, "overdue", "--as-of", "2025-12-31", "--json").stdout)
+    assert files, "the simulated archive has late files"
+    assert all(f["days_overdue"] > 0 for f in files)
+    assert {f["archive"] for f in files} <= {"agency_archive", "historical_archive"}
+    one = run("--config", config, "overdue", "--agency", files[0]["agency_code"], "--json")
+    assert {f["agency_code"] for f in json.loads(one.stdout)} == {files[0]["agency_code"]}
+
+
+def test_evidence_of_a_transfer_metric_says_how_late(demo_output):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    files = json.loads(run("--config", config, "overdue", "--as-of", "2025-12-31", "--json").stdout)
+    agency = next(f["agency_code"] for f in files if f["archive"] == "agency_archive")
+    result = run(
+        "--config",
+        config,
+        "evidence",
+        "--agency",
+        agency,
+        "--metric",
+        "transfers.agency_archive_on_time",
+        "--year",
+        "2025",
+        "--format",
+        "json",
+    )
+    lines = json.loads(result.stdout)
+    assert any("overdue by" in line["reason"] for line in lines if not line["counted"])
