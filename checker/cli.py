@@ -92,6 +92,11 @@ class Settings:
             return None
         return load_deployment(path)
 
+    def required_deployment(self) -> Deployment:
+        deployment = self.deployment(required=True)
+        assert deployment is not None  # deployment(required=True) raises instead
+        return deployment
+
     @contextmanager
     def store(self, deployment: Deployment | None) -> Iterator[Engine]:
         """An engine on the up-to-date store, disposed of when the command ends."""
@@ -355,8 +360,7 @@ def score_command(
 ) -> None:
     """Measure every agency, score and grade it, rank it in its group, and store the run."""
     settings = _settings(ctx)
-    deployment = settings.deployment()
-    assert deployment is not None
+    deployment = settings.required_deployment()
     as_of_date = _parse_date(as_of)
     period = _period(year, as_of_date)
     with settings.store(deployment) as engine:
@@ -392,8 +396,7 @@ def report_command(
     if output_format not in ("table", "json"):
         raise ConfigError(f"--format {output_format!r}: use table or json")
     settings = _settings(ctx)
-    deployment = settings.deployment()
-    assert deployment is not None
+    deployment = settings.required_deployment()
     criteria_sets = _criteria_by_id(deployment)
     with settings.store(deployment) as engine, engine.connect() as connection:
         run_id = run or latest_run_id(connection)
@@ -416,8 +419,7 @@ def overdue_command(
 ) -> None:
     """Files past their deadline for the agency archive or the historical archive."""
     settings = _settings(ctx)
-    deployment = settings.deployment()
-    assert deployment is not None
+    deployment = settings.required_deployment()
     day = _parse_date(as_of) or vietnam_now().date()
     with settings.store(deployment) as engine, engine.begin() as connection:
         write_registry(connection, deployment)
@@ -449,8 +451,7 @@ def evidence_command(
     if output_format not in ("table", "csv", "json"):
         raise ConfigError(f"--format {output_format!r}: use table, csv or json")
     settings = _settings(ctx)
-    deployment = settings.deployment()
-    assert deployment is not None
+    deployment = settings.required_deployment()
     if agency not in {a.code for a in deployment.agencies}:
         raise ConfigError(f"agency {agency} is not in the deployment's registry")
     period = _period(year, _parse_date(as_of))
@@ -475,8 +476,7 @@ def sync_command(
     """Pull the document-management and archive software's logs over HTTP, incrementally.
     Exits with status 1 when any source failed."""
     settings = _settings(ctx)
-    deployment = settings.deployment()
-    assert deployment is not None
+    deployment = settings.required_deployment()
     sources = _http_sources(deployment, source)
     with settings.store(deployment) as engine:
         report = run_sync(engine, deployment, sources, full=full, show_progress=not as_json)
@@ -582,8 +582,7 @@ def demo_command(
         f"({workspace.malformed_written} of them malformed, on purpose)."
     )
     settings = Settings(workspace.config_path, _settings(ctx).db_url)
-    deployment = settings.deployment()
-    assert deployment is not None
+    deployment = settings.required_deployment()
     with settings.store(deployment) as engine:
         for source in deployment.sources:
             if not isinstance(source, EdxmlSource):
