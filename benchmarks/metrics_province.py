@@ -23,9 +23,9 @@ scaled down: the full lifecycle (01, 03-06, about 4 statuses) on ``--status-shar
 incoming axis copies (default 0.3), status 01 alone on the rest. The schema comes from
 ``checker.store.open_store`` (the Alembic migrations); the loader drops the secondary indexes
 and unique constraints it finds there, loads the rows (SQLite: ``executemany``, one
-transaction per chunk, ``synchronous=OFF``; PostgreSQL: ``COPY ... FROM STDIN``) and creates
-the same indexes again from their stored definitions. Generation is timed apart and is not
-part of the comparison.
+transaction per chunk, ``synchronous=OFF`` and a 1 GiB page cache for the load only;
+PostgreSQL: ``COPY ... FROM STDIN``) and creates the same indexes again from their stored
+definitions. Generation is timed apart and is not part of the comparison.
 
 Run:  uv run python benchmarks/metrics_province.py [--scale 0.1] [--db sqlite|postgresql|both]
 PostgreSQL: CHECKER_BENCH_PG_URL (default postgresql://127.0.0.1:5432/test); the benchmark
