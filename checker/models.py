@@ -29,9 +29,16 @@ class AgencyCode(SQLModel, table=True):
     """Every organisation code (main and alternative) of a registered agency."""
 
     __tablename__ = "agency_code"
+    # Measuring maps codes to agencies and back for every document and status: both
+    # directions are covering indexes, so no lookup reads the table (benchmarks/
+    # metrics_province.py: -16% on the catalogue on SQLite).
+    __table_args__ = (
+        Index("ix_agency_code_agency_code", "agency_code", "code"),
+        Index("ix_agency_code_covering", "code", "agency_code"),
+    )
 
     code: str = Field(primary_key=True)
-    agency_code: str = Field(foreign_key="agency.code", index=True)
+    agency_code: str = Field(foreign_key="agency.code")
 
 
 class Message(SQLModel, table=True):
