@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy import Connection, Engine, and_, literal, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from checker.bulk import insert_new
@@ -228,7 +228,8 @@ def link_events(connection: Connection) -> None:
         select(docs.c.doc_key)
         .where(
             and_(
-                docs.c.direction == "out",
+                # a literal, so the planner can use the partial index of outgoing rows
+                docs.c.direction == literal("out", literal_execute=True),
                 docs.c.sender_id == events.c.ref_sender_id,
                 docs.c.code == events.c.ref_code,
             )
