@@ -1,0 +1,9 @@
+"""The command line: the only place that talks to the user (see ``checker.cli.app``).
+
+Importing this package registers every command on ``app``.
+"""
+
+from checker.cli import ingest, sync, scoring, demo  # noqa: I001  (the order of --help)
+from checker.cli.app import app
+
+__all__ = ["app", "demo", "ingest", "scoring", "sync"]
