@@ -27,6 +27,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    exists,
     false,
     func,
     literal,
@@ -289,7 +290,7 @@ def _list_query(period: Period, config: FilesConfig, agency_code: str | None = N
     active = union(
         select(_AGENCY).select_from(_LISTS).where(FILE_LIST.c.year == year),
         select(_AGENCY).select_from(_FILES).where(RECORD_FILE.c.year == year),
-        select(_AGENCY).select_from(_DOCUMENTS).where(_documents_in(period)),
+        select(_AGENCY).where(or_(*(_has_documents(d, period) for d in ("in", "out")))),
     ).subquery()
     lists = (
         select(_AGENCY, func.min(FILE_LIST.c.issued_on).label("issued_on"))
@@ -307,6 +308,18 @@ def _list_query(period: Period, config: FilesConfig, agency_code: str | None = N
     if agency_code is not None:
         query = query.where(active.c.agency_code == agency_code)
     return query
+
+
+def _has_documents(direction: str, period: Period) -> ColumnElement[bool]:
+    """The agency code has a document of ``direction`` in the period: one seek in the
+    direction's partial index (the direction is a literal so the planner can use it)."""
+    return exists(
+        select(1).where(
+            DOCUMENT.c.organ_id == AGENCY_CODE.c.code,
+            DOCUMENT.c.direction == literal(direction, literal_execute=True),
+            _documents_in(period),
+        )
+    )
 
 
 def _list_values(connection: Connection, period: Period, config: FilesConfig) -> list[MetricValue]:
