@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from checker.cli.app import (
     AsOfOption,
@@ -36,6 +36,17 @@ from metrics.measure import measure_all, unknown_codes
 from metrics.period import Period
 from metrics.transfers import overdue_files
 from metrics.workdays import write_period_calendar
+
+
+def prepare_measuring(
+    connection: Connection, deployment: Deployment, period: Period
+) -> WorkingCalendar:
+    """Write what measuring reads besides the logs: the deployment's agency registry and its
+    working-day calendar for the period. Returns the calendar."""
+    write_registry(connection, deployment)
+    calendar = WorkingCalendar.from_overrides(deployment.calendar)
+    write_period_calendar(connection, calendar, period)
+    return calendar
 
 
 @app.command("grade")
@@ -95,9 +106,7 @@ def run_scoring(
     manual_points, manual_path = _manual_points(deployment, manual)
     started = vietnam_now()
     with engine.begin() as connection:
-        write_registry(connection, deployment)
-        calendar = WorkingCalendar.from_overrides(deployment.calendar)
-        write_period_calendar(connection, calendar, period)
+        calendar = prepare_measuring(connection, deployment, period)
         values = measure_all(connection, period, calendar, deployment.files)
         unknown = unknown_codes(connection, period)
         scores = score_agencies(
@@ -216,8 +225,6 @@ def evidence_command(
         raise ConfigError(f"agency {agency} is not in the deployment's registry")
     period = _period(year, _parse_date(as_of))
     with settings.store(deployment) as engine, engine.begin() as connection:
-        write_registry(connection, deployment)
-        calendar = WorkingCalendar.from_overrides(deployment.calendar)
-        write_period_calendar(connection, calendar, period)
+        calendar = prepare_measuring(connection, deployment, period)
         lines = evidence(connection, agency, metric, period, calendar, deployment.files)
     typer.echo(render_evidence(lines, output_format, agency, metric, period), nl=False)
