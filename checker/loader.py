@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, and_, literal, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from checker.bulk import insert_new
+from checker.derived import mark_stale
 from checker.errors import StorageError
 from checker.models import DOCUMENT, EVENT, MESSAGE, QUARANTINE
 from checker.records import (
@@ -125,6 +126,8 @@ def _load_batch(
         [row for r in docs for row in _document_rows(r, source, when)],
     )
     insert_new(connection, EVENT, [_event_row(r, source, when) for r in events])
+    edxml = (DocumentRecord, StatusRecord)
+    mark_stale(connection, [r.record.doc_key for r in fresh if isinstance(r.record, edxml)])
     summary.documents += len(docs)
     summary.statuses += len(events)
 
@@ -222,7 +225,8 @@ def _insert_quarantined(
 
 
 def link_events(connection: Connection) -> None:
-    """Attach statuses that named their document only by sender and code."""
+    """Attach statuses that named their document only by sender and code, and mark the
+    documents they attach to stale."""
     events, docs = EVENT, DOCUMENT
     match = (
         select(docs.c.doc_key)
@@ -237,8 +241,10 @@ def link_events(connection: Connection) -> None:
         .limit(1)
         .scalar_subquery()
     )
-    connection.execute(
+    linked = connection.scalars(
         update(events)
         .where(events.c.doc_key.is_(None), events.c.ref_code.is_not(None))
         .values(doc_key=match)
+        .returning(events.c.doc_key)
     )
+    mark_stale(connection, list(linked))

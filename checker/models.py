@@ -55,21 +55,22 @@ class Message(SQLModel, table=True):
 
 
 # The leading columns of both measuring indexes: organisation first, so one agency's
-# evidence is a range of the index; then the day that puts a document in a period.
-MEASURED_COLUMNS = (
-    "organ_id",
-    "doc_date",
-    "doc_key",
-    "channel",
-    "priority",
-    "recalled",
-    "business_type",
-)
+# numbers are a range of the index; then the day that puts a document in a period; then
+# what every metric of the direction reads, the per-document facts among them.
+MEASURED_COLUMNS = ("organ_id", "doc_date", "channel", "priority", "fact_recalled", "fact_filed")
+
+FACTS_STALE = text("fact_recalled IS NULL")
+"""The rows whose facts are to be worked out again (``checker.derived``)."""
 
 
 class Document(SQLModel, table=True):
     """A document as seen by one organisation: outgoing for its sender, incoming for each
-    recipient (``organ_id`` is that organisation)."""
+    recipient (``organ_id`` is that organisation).
+
+    The ``fact_*`` columns are worked out from the document's statuses and the agency
+    registry by ``metrics.facts`` and kept in the row, so measuring reads one index row
+    per document instead of joining its statuses; every writer marks the rows it touches
+    stale (``checker.derived``) and measuring brings them up to date first."""
 
     __tablename__ = "document"
     __table_args__ = (
@@ -84,9 +85,11 @@ class Document(SQLModel, table=True):
         Index(
             "ix_document_inbound",
             *MEASURED_COLUMNS,
-            "registered_at",
-            "submitted_at",
-            "assigned_at",
+            "fact_refused",
+            "fact_registered",
+            "fact_assigned",
+            "fact_acknowledged_on",
+            "fact_submitted_on",
             "direction",
             sqlite_where=text("direction = 'in'"),
             postgresql_where=text("direction = 'in'"),
@@ -97,6 +100,9 @@ class Document(SQLModel, table=True):
             "signed_at",
             "issued_at",
             "digitally_signed",
+            "fact_acknowledged_all",
+            "recalled",
+            "business_type",
             "code_number",
             "code_notation",
             "direction",
@@ -110,6 +116,14 @@ class Document(SQLModel, table=True):
             "code",
             sqlite_where=text("direction = 'out'"),
             postgresql_where=text("direction = 'out'"),
+        ),
+        # the rows whose facts are stale: none between two writes and a measuring run
+        Index(
+            "ix_document_stale",
+            "doc_key",
+            "fact_recalled",
+            sqlite_where=FACTS_STALE,
+            postgresql_where=FACTS_STALE,
         ),
     )
 
@@ -150,6 +164,15 @@ class Document(SQLModel, table=True):
     file_code: str | None = None
     recalled: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     updated_at: datetime | None = Field(default=None, sa_type=DateTime)
+    # Facts (metrics.facts), NULL while stale. 1/0 flags, days in Vietnam local time.
+    fact_recalled: int | None = None  # recalled by the software, a recall message or the axis
+    fact_filed: int | None = None  # filed into a file; NULL when the software reported nothing
+    fact_refused: int | None = None  # incoming: the agency sent status 02 back
+    fact_registered: int | None = None  # incoming: registered on the software or status 03
+    fact_assigned: int | None = None  # incoming: assigned on the software or status 04-06
+    fact_acknowledged_on: date | None = None  # incoming: first status 01 or 03 sent back
+    fact_submitted_on: date | None = None  # incoming: submitted on the software or status 04
+    fact_acknowledged_all: int | None = None  # outgoing: every recipient sent 01 or 03 back
 
 
 class DocumentEvent(SQLModel, table=True):
@@ -199,12 +222,14 @@ class CalendarDay(SQLModel, table=True):
     carries the index of the working day before it."""
 
     __tablename__ = "calendar_day"
-    # deadlines are found by index: the working day whose index is n
-    __table_args__ = (Index("ix_calendar_day_working_index", "working_index", "working", "day"),)
+    # measuring reads a day's deadlines from this index alone, one seek per document
+    __table_args__ = (Index("ix_calendar_day_deadlines", "day", "same_day", "next_day"),)
 
     day: date = Field(primary_key=True)
     working: bool
     working_index: int
+    same_day: date  # the first working day on or after the day
+    next_day: date  # the working day after same_day
 
 
 class QuarantineRow(SQLModel, table=True):

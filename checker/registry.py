@@ -1,19 +1,27 @@
 """The agency registry in the store: the deployment's agencies and every code they carry.
 
 Measuring joins documents to agencies through these rows, so the registry in force is the
-one written here just before a scoring run.
+one written here just before a scoring run. Which statuses count for a document depends on
+the codes its agency carries, so a registry whose codes changed marks every document's
+facts stale (``checker.derived``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection, delete, insert, select
 
 from checker.config import Deployment
+from checker.derived import mark_all_stale
 from checker.models import AGENCY, AGENCY_CODE
 
 
 def write_registry(connection: Connection, deployment: Deployment) -> None:
     """Replace the stored registry with the deployment's."""
+    query = select(AGENCY_CODE.c.code, AGENCY_CODE.c.agency_code)
+    stored = {(code, agency) for code, agency in connection.execute(query)}
+    wanted = {(c, a.code) for a in deployment.agencies for c in a.all_codes}
+    if stored != wanted:
+        mark_all_stale(connection)
     connection.execute(delete(AGENCY_CODE))
     connection.execute(delete(AGENCY))
     if not deployment.agencies:
@@ -28,6 +36,6 @@ def write_registry(connection: Connection, deployment: Deployment) -> None:
         }
         for a in deployment.agencies
     ]
-    codes = [{"code": c, "agency_code": a.code} for a in deployment.agencies for c in a.all_codes]
+    codes = [{"code": c, "agency_code": a} for c, a in sorted(wanted)]
     connection.execute(insert(AGENCY), agencies)
     connection.execute(insert(AGENCY_CODE), codes)

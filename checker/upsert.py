@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table
 
 from checker.bulk import insert_new, upsert
+from checker.derived import mark_stale
 from checker.loader import vietnam_now
 from checker.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, TRANSFER
 from checker.records import (
@@ -81,6 +82,8 @@ def store_records(
             rows.setdefault(table.name, {})[key] = row  # the last one read wins
     for name, by_key in rows.items():
         _upsert(connection, _TABLES[name], list(by_key.values()))
+    # the documents written (and the other rows of each) have their facts worked out again
+    mark_stale(connection, [row["doc_key"] for row in rows.get("document", {}).values()])
     if quarantined:
         q_rows = [{**q.model_dump(), "created_at": fetched_at} for q in quarantined]
         insert_new(connection, QUARANTINE, q_rows)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, case, select
 
 from checker.errors import ConfigError
 from metrics.calendar import WorkingCalendar
+from metrics.facts import refresh_facts
 from metrics.files import DEFAULT_FILES_CONFIG, FILE_METRICS, FilesConfig, files_evidence
 from metrics.measure import DOCUMENT_METRICS, FACTS
 from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence
@@ -34,7 +35,9 @@ def evidence(
     files: FilesConfig = DEFAULT_FILES_CONFIG,
 ) -> list[EvidenceLine]:
     """Every document in the metric's denominator for the agency, counted ones first.
-    The working-day calendar must be stored for the period (``metrics.workdays``)."""
+    The working-day calendar must be stored for the period (``metrics.workdays``); stale
+    document facts are worked out first (``metrics.facts``)."""
+    refresh_facts(connection)
     if metric_id == NUMBERING_ANOMALIES:
         return numbering_evidence(connection, agency_code, period)
     if metric_id in FILE_IDS:

@@ -28,20 +28,20 @@ from sqlalchemy import (
     and_,
     case,
     exists,
-    false,
     func,
     literal,
     or_,
     select,
     true,
     union,
+    union_all,
 )
 
 from checker.errors import ConfigError
 from checker.models import AGENCY_CODE, DOCUMENT, FILE_LIST, RECORD_FILE
 from metrics.definition import MetricDefinition
 from metrics.period import Period
-from metrics.scope import count_where
+from metrics.scope import count_where, in_period
 from metrics.values import EvidenceLine, MetricValue
 
 
@@ -161,8 +161,10 @@ _FILE_RATES = (
 
 _DOCUMENTS_FILED = _Rate(
     "files.documents_filed",
-    and_(DOCUMENT.c.recalled.is_(false()), DOCUMENT.c.external_id.is_not(None)),
-    and_(DOCUMENT.c.file_code.is_not(None), DOCUMENT.c.file_code != ""),
+    # documents the software reported, not recalled on it; filed into a file with a code
+    # (the row's fact_filed, worked out by metrics.facts)
+    DOCUMENT.c.fact_filed.is_not(None),
+    DOCUMENT.c.fact_filed == 1,
     lambda row: f"filed into {row.file_code}" if row.counted else "not filed into any file",
 )
 
@@ -175,7 +177,7 @@ def measure_files(
     return [
         *_list_values(connection, period, config),
         *_rate_values(connection, _FILES, RECORD_FILE.c.year == year, _FILE_RATES),
-        *_rate_values(connection, _DOCUMENTS, _documents_in(period), (_DOCUMENTS_FILED,)),
+        *_filed_values(connection, period),
     ]
 
 
@@ -215,6 +217,33 @@ def _rate_values(
         for index, rate in enumerate(rates):
             values.append(MetricValue(code, rate.id, counts[2 * index], counts[2 * index + 1]))
     return values
+
+
+def _filed_values(connection: Connection, period: Period) -> list[MetricValue]:
+    """Documents filed, for every agency: counted per code in each direction's index (in
+    the index's order, so without sorting), then summed per agency."""
+    rate = _DOCUMENTS_FILED
+    per_code = union_all(
+        *(
+            select(
+                DOCUMENT.c.organ_id,
+                count_where(rate.counted).label("filed"),
+                count_where(rate.population).label("reported"),
+            )
+            .where(in_period(direction, period))
+            .group_by(DOCUMENT.c.organ_id)
+            for direction in ("in", "out")
+        )
+    ).subquery("per_code")
+    query = (
+        select(_AGENCY, func.sum(per_code.c.filed), func.sum(per_code.c.reported))
+        .select_from(per_code.join(AGENCY_CODE, AGENCY_CODE.c.code == per_code.c.organ_id))
+        .group_by(_AGENCY)
+    )
+    return [
+        MetricValue(code, rate.id, int(filed), int(reported))
+        for code, filed, reported in connection.execute(query)
+    ]
 
 
 def _ordered(lines: list[EvidenceLine]) -> list[EvidenceLine]:

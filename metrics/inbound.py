@@ -10,70 +10,38 @@ a refused document goes back to its sender, it is not handled.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from sqlalchemy import ColumnElement, RowMapping, and_
 
-from sqlalchemy import ColumnElement, RowMapping, and_, case, func, not_
-
-from checker.models import AGENCY_CODE, DOCUMENT, EVENT
+from checker.models import DOCUMENT
 from checker.records import AXIS
 from metrics.calendar import WorkingCalendar
 from metrics.period import Period
 from metrics.scope import (
-    ACKNOWLEDGED,
-    AGENCY,
-    ASSIGNED,
-    RECALL_REFUSED,
-    REFUSED,
-    REGISTERED,
-    SUBMITTED,
+    EVIDENCE_DETAILS,
     DocumentMetric,
     Facts,
-    as_flag,
     channel_words,
     facts_query,
     lateness,
     not_recalled,
-    recall_sent,
-    recalled,
 )
-from metrics.workdays import Deadlines, local_day
-
-_ACTOR = AGENCY_CODE.alias("actor")
-
-
-def _first(codes: Sequence[str]) -> ColumnElement[Any]:
-    """The first day the agency sent one of ``codes`` on the document."""
-    return func.min(case((EVENT.c.status_code.in_(codes), EVENT.c.occurred_on)))
-
-
-def _sent(codes: Sequence[str]) -> ColumnElement[bool]:
-    """The agency sent one of ``codes`` on the document, on any day."""
-    return func.max(case((EVENT.c.status_code.in_(codes), 1), else_=0)) == 1
+from metrics.workdays import Deadlines
 
 
 def inbound_facts(period: Period, agency_code: str | None = None, details: bool = False) -> Facts:
-    """One row per incoming document and recipient agency, with the statuses that agency
-    (under any of its codes) sent back on it."""
-    submitted_at = DOCUMENT.c.submitted_at
+    """One row per incoming document and recipient agency, with what that agency (under
+    any of its codes) sent back on it (``metrics.facts``)."""
     columns = [
         DOCUMENT.c.doc_date.label("start_day"),
-        recalled(and_(recall_sent(), not_(_sent(RECALL_REFUSED)))).label("recalled"),
-        as_flag(_sent(REFUSED)).label("refused"),
-        _first(ACKNOWLEDGED).label("acknowledged_on"),
-        as_flag(DOCUMENT.c.registered_at.is_not(None) | _sent(REGISTERED)).label("registered"),
-        case((submitted_at.is_not(None), local_day(submitted_at)), else_=_first(SUBMITTED)).label(
-            "submitted_on"
-        ),
-        as_flag(DOCUMENT.c.assigned_at.is_not(None) | _sent(ASSIGNED)).label("assigned"),
+        DOCUMENT.c.fact_refused.label("refused"),
+        DOCUMENT.c.fact_acknowledged_on.label("acknowledged_on"),
+        DOCUMENT.c.fact_registered.label("registered"),
+        DOCUMENT.c.fact_submitted_on.label("submitted_on"),
+        DOCUMENT.c.fact_assigned.label("assigned"),
     ]
-    grouped = [DOCUMENT.c.registered_at, submitted_at, DOCUMENT.c.assigned_at]
-    query = facts_query("in", period, agency_code, grouped, columns, details)
-    # every code of the document's agency, and what each sent back on the document
-    query = query.join(_ACTOR, _ACTOR.c.agency_code == AGENCY).outerjoin(
-        EVENT, and_(EVENT.c.doc_key == DOCUMENT.c.doc_key, EVENT.c.actor_id == _ACTOR.c.code)
-    )
-    return Facts(query.subquery("facts"), Deadlines.aliases())
+    shown = [*EVIDENCE_DETAILS, DOCUMENT.c.submitted_at] if details else []
+    query = facts_query("in", period, agency_code, columns, shown)
+    return Facts(query.subquery("facts"), Deadlines.alias())
 
 
 def through_axis(facts: Facts) -> ColumnElement[bool]:

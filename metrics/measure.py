@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, select, union_all
+from sqlalchemy import ColumnElement, Connection, and_, func, select, union_all
 
 from checker.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
+from metrics.facts import refresh_facts
 from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig, measure_files
 from metrics.inbound import INBOUND, inbound_facts
 from metrics.outbound import OUTBOUND, measure_numbering, outbound_facts
 from metrics.period import Period
-from metrics.scope import DocumentMetric, Facts, count_where, in_period
+from metrics.scope import Condition, DocumentMetric, Facts, count_where, in_period
 from metrics.transfers import measure_transfers
 from metrics.values import MetricValue
 from metrics.workdays import calendar_range, check_calendar_days
@@ -43,8 +44,10 @@ def measure_all(
 ) -> list[MetricValue]:
     """Every metric of the catalogue for every agency with something to count in
     ``period`` (files and transfers: due as of its last day). The working-day calendar must
-    be stored for the period (``metrics.workdays``)."""
+    be stored for the period (``metrics.workdays``); the facts of the documents written
+    since the last measuring run are worked out first (``metrics.facts``)."""
     check_calendar_days(connection, calendar, *calendar_range(period))
+    refresh_facts(connection)
     return [
         *measure_documents(connection, period, "in", INBOUND),
         *measure_documents(connection, period, "out", OUTBOUND),
@@ -57,19 +60,25 @@ def measure_all(
 def measure_documents(
     connection: Connection, period: Period, direction: str, metrics: Sequence[DocumentMetric]
 ) -> list[MetricValue]:
-    """Numerator and denominator of each metric, for every agency, in one GROUP BY."""
+    """Numerator and denominator of each metric, for every agency, in one GROUP BY (a
+    denominator shared by several metrics is counted once)."""
     facts = FACTS[direction](period, None, False)
-    columns = []
+    columns: list[ColumnElement[int]] = []
+    populations: dict[Condition, int] = {}
+    positions = []
     for metric in metrics:
         population = metric.population(facts)
-        columns += [count_where(and_(population, metric.counted(facts))), count_where(population)]
+        if metric.population not in populations:
+            populations[metric.population] = len(columns)
+            columns.append(count_where(population))
+        positions.append((len(columns), populations[metric.population]))
+        columns.append(count_where(and_(population, metric.counted(facts))))
     agency = facts["agency"]
     query = select(agency, *columns).select_from(facts.source).group_by(agency)
     values: list[MetricValue] = []
-    for row in connection.execute(query):
-        code, counts = row[0], row[1:]
-        for index, metric in enumerate(metrics):
-            values.append(MetricValue(code, metric.id, counts[2 * index], counts[2 * index + 1]))
+    for code, *counts in connection.execute(query):
+        for metric, (numerator, denominator) in zip(metrics, positions, strict=True):
+            values.append(MetricValue(code, metric.id, counts[numerator], counts[denominator]))
     return values
 
 

@@ -25,32 +25,27 @@ from sqlalchemy import (
     case,
     cast,
     distinct,
-    exists,
     extract,
     func,
-    not_,
     or_,
     select,
     true,
 )
 
-from checker.models import AGENCY_CODE, DOCUMENT, EVENT
+from checker.models import AGENCY_CODE, DOCUMENT
 from checker.records import AXIS
 from metrics.calendar import WorkingCalendar
 from metrics.period import Period
 from metrics.scope import (
-    ACKNOWLEDGED,
     AGENCY,
+    EVIDENCE_DETAILS,
     DocumentMetric,
     Facts,
-    as_flag,
     channel_words,
     direction_is,
     facts_query,
     lateness,
     not_recalled,
-    recall_sent,
-    recalled,
 )
 from metrics.values import EvidenceLine, MetricValue
 from metrics.workdays import Deadlines, local_day
@@ -58,44 +53,20 @@ from metrics.workdays import Deadlines, local_day
 NUMBERING_ANOMALIES = "outbound.numbering_anomalies"
 
 
-def every_recipient_acknowledged() -> ColumnElement[bool]:
-    """No incoming copy of the current outgoing document lacks an acknowledgement from its
-    recipient (matched through the registry, or by the exact code if unregistered)."""
-    copy = DOCUMENT.alias("copy")
-    copy_agency = AGENCY_CODE.alias("copy_agency")
-    actor = AGENCY_CODE.alias("ack_actor")
-    recipient = func.coalesce(copy_agency.c.agency_code, copy.c.organ_id)
-    acknowledged = exists(
-        select(1)
-        .select_from(EVENT.outerjoin(actor, actor.c.code == EVENT.c.actor_id))
-        .where(
-            EVENT.c.doc_key == copy.c.doc_key,
-            EVENT.c.status_code.in_(ACKNOWLEDGED),
-            func.coalesce(actor.c.agency_code, EVENT.c.actor_id) == recipient,
-        )
-    )
-    unacknowledged_copy = exists(
-        select(1)
-        .select_from(copy.outerjoin(copy_agency, copy_agency.c.code == copy.c.organ_id))
-        .where(copy.c.direction == "in", copy.c.doc_key == DOCUMENT.c.doc_key, not_(acknowledged))
-    )
-    return not_(unacknowledged_copy)
-
-
 def outbound_facts(period: Period, agency_code: str | None = None, details: bool = False) -> Facts:
     """One row per outgoing document and sending agency; deadlines count from signing."""
     signed_at, issued_at = DOCUMENT.c.signed_at, DOCUMENT.c.issued_at
     columns: list[ColumnElement[Any]] = [
         local_day(signed_at).label("start_day"),
-        recalled(recall_sent()).label("recalled"),
         local_day(issued_at).label("issued_on"),
-        as_flag(and_(DOCUMENT.c.channel == AXIS, every_recipient_acknowledged())).label(
-            "acknowledged_all"
-        ),
+        DOCUMENT.c.fact_acknowledged_all.label("acknowledged_all"),
+        signed_at,
+        issued_at,
+        DOCUMENT.c.digitally_signed,
     ]
-    grouped = [signed_at, issued_at, DOCUMENT.c.digitally_signed]
-    query = facts_query("out", period, agency_code, grouped, columns, details)
-    return Facts(query.subquery("facts"), Deadlines.aliases())
+    shown = EVIDENCE_DETAILS if details else ()
+    query = facts_query("out", period, agency_code, columns, shown)
+    return Facts(query.subquery("facts"), Deadlines.alias())
 
 
 def through_axis(facts: Facts) -> ColumnElement[bool]:

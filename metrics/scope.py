@@ -7,11 +7,9 @@ behind a number (``metrics.evidence``), so the two can never disagree.
 
 The conditions read a *facts* row (:class:`Facts`), built by each family
 (``metrics.inbound``, ``metrics.outbound``): one row per document and agency, with the
-document's own columns, what the agency reported on it through the axis, whether it was
-recalled, and its deadlines from the working-day calendar (``metrics.workdays``). Facts that
-need a subquery (a status sent, every recipient's acknowledgement) are columns of an inner
-query grouped per document, so each is computed once per document however many metrics
-read it, and the planner cannot fold them back into every metric's expression.
+document's own columns, what its statuses say (the ``fact_*`` columns worked out by
+``metrics.facts``), and its deadlines from the working-day calendar (``metrics.workdays``).
+Measuring reads every one of these from the direction's index, never from the table.
 
 The agency registry is applied here, through ``agency_code``: a document belongs to the
 agency one of whose codes (main or alternative) it carries. A document sent to several
@@ -34,24 +32,14 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
-    or_,
     select,
 )
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
-from checker.models import AGENCY_CODE, DOCUMENT, EVENT
+from checker.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
 from metrics.period import Period
 from metrics.workdays import Deadlines
-
-ACKNOWLEDGED = ("01", "03")
-REFUSED = ("02",)
-REGISTERED = ("03",)
-SUBMITTED = ("04",)
-ASSIGNED = ("04", "05", "06")
-RECALL = "13"
-RECALL_REFUSED = ("16",)
-RECALL_MESSAGE = 1  # BussinessDocType of a message that recalls a document
 
 AGENCY = AGENCY_CODE.c.agency_code
 """The agency a document belongs to, through the code it carries."""
@@ -125,56 +113,35 @@ def facts_query(
     direction: str,
     period: Period,
     agency_code: str | None,
-    grouped: Sequence[ColumnElement[Any]],
     columns: Sequence[ColumnElement[Any]],
-    details: bool,
+    details: Sequence[ColumnElement[Any]] = (),
 ) -> Select[Any]:
     """The documents of ``direction`` in ``period`` with their agency (only
-    ``agency_code``'s when given), one row per document: grouped by the document's columns
-    in the order of the direction's index (``checker.models``), then ``grouped``, so the
-    planner groups as it reads the index. ``columns`` are the facts worked out per
-    document. ``details`` adds what evidence shows (code, subject, locator), which the
-    measuring indexes do not hold."""
-    document_columns = [
-        DOCUMENT.c.organ_id,
-        DOCUMENT.c.doc_date,
-        DOCUMENT.c.doc_key,
-        DOCUMENT.c.channel,
-        DOCUMENT.c.priority,
-    ]
-    flags = [DOCUMENT.c.recalled, DOCUMENT.c.business_type]  # read by recalled()
-    shown = [DOCUMENT.c.code, DOCUMENT.c.subject, DOCUMENT.c.locator] if details else []
+    ``agency_code``'s when given), one row per document: its channel, priority and
+    ``columns`` (the facts its metrics read), all in the direction's index
+    (``checker.models``). ``details`` adds what evidence shows (code, subject, locator...),
+    which the index does not hold."""
     conditions = [in_period(direction, period)]
     if agency_code is not None:
         conditions.append(AGENCY_CODE.c.agency_code == agency_code)
-    # (organ_id, doc_key) is unique in a direction, so a group is one document; its agency
-    # follows from organ_id, and max() says so to databases that group strictly
     return (
-        select(func.max(AGENCY).label("agency"), *document_columns, *grouped, *shown, *columns)
+        select(
+            AGENCY.label("agency"),
+            DOCUMENT.c.organ_id,
+            DOCUMENT.c.doc_date,
+            DOCUMENT.c.channel,
+            DOCUMENT.c.priority,
+            DOCUMENT.c.fact_recalled.label("recalled"),
+            *columns,
+            *details,
+        )
         .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
         .where(*conditions)
-        .group_by(*document_columns, *flags, *grouped, *shown)
     )
 
 
-def recalled(*also: ColumnElement[bool]) -> ColumnElement[int]:
-    """1 when the document is recalled: marked so by the software, stored from a recall
-    message, or recalled through the axis (``also``)."""
-    return as_flag(or_(DOCUMENT.c.recalled, DOCUMENT.c.business_type == RECALL_MESSAGE, *also))
-
-
-def recall_sent() -> ColumnElement[bool]:
-    """Someone (its sender) recalled the current document through the axis (status 13).
-
-    The recalled documents are listed once per query, through a partial index holding only
-    the recall statuses (``checker.models``), rather than looked up per document."""
-    recalls = select(EVENT.c.doc_key).where(EVENT.c.status_code == literal_column(f"'{RECALL}'"))
-    return DOCUMENT.c.doc_key.in_(recalls)  # NULL keys match nothing
-
-
-def as_flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    """1 when ``condition`` holds, else 0: a fact the outer query reads as a column."""
-    return case((condition, 1), else_=0)
+EVIDENCE_DETAILS = (DOCUMENT.c.doc_key, DOCUMENT.c.code, DOCUMENT.c.subject, DOCUMENT.c.locator)
+"""What evidence shows of every document."""
 
 
 def not_recalled(facts: Facts) -> ColumnElement[bool]:

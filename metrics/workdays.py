@@ -9,12 +9,13 @@ for the period's years and the year after (:func:`write_period_calendar`):
 - ``working_index``: the working days from :data:`ORIGIN` up to and including the day
   (negative before it). The working days after ``a`` up to ``b`` are
   ``index(b) - index(a)``; a day off carries the index of the working day before it.
+- ``same_day``: the first working day on or after the day (a document arriving on a day off
+  counts as arriving then), and ``next_day``: the working day after that one. These are the
+  deadlines counted from the day (:class:`Deadlines`), read by measuring in one index seek.
 
-So the first working day on or after a day ``d`` is the working day whose index is
-``index(d)`` when ``d`` is a working day and ``index(d) + 1`` when it is not, and the next
-working day after that one has the index one higher (:class:`Deadlines`). Measuring checks
-first that the stored rows are the calendar it was given (:func:`check_calendar_days`), so
-the SQL and the reasons computed in Python always use the same days.
+Measuring checks first that the stored rows are the calendar it was given
+(:func:`check_calendar_days`), so the SQL and the reasons computed in Python always use the
+same days.
 
 Timestamps are compared by their Vietnam date (:class:`local_day`): the store keeps naive
 Vietnam local times.
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, and_, case, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, Date, case, delete, insert, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -57,7 +58,16 @@ def calendar_days(calendar: WorkingCalendar, first: date, last: date) -> list[di
     while day <= last:
         working = calendar.is_working_day(day)
         index += working
-        rows.append({"day": day, "working": working, "working_index": index})
+        same_day = day if working else calendar.next_working_day(day)
+        rows.append(
+            {
+                "day": day,
+                "working": working,
+                "working_index": index,
+                "same_day": same_day,
+                "next_day": calendar.next_working_day(same_day),
+            }
+        )
         day += _ONE_DAY
     return rows
 
@@ -127,7 +137,7 @@ def _local_day_default(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> 
 
 @dataclass(frozen=True)
 class Deadlines:
-    """The deadlines counted from a start day (arrival, signing), as joined calendar rows.
+    """The deadlines counted from a start day (arrival, signing): its calendar row.
 
     ``same_day`` is the first working day on or after the start day: a document arriving on a
     day off counts as arriving then. ``next_day`` is the working day after it. Both are NULL
@@ -135,47 +145,23 @@ class Deadlines:
     """
 
     start: FromClause
-    same: FromClause
-    next: FromClause
 
     @classmethod
-    def aliases(cls) -> Deadlines:
-        return cls(
-            CALENDAR_DAY.alias("start_day"),
-            CALENDAR_DAY.alias("same_day"),
-            CALENDAR_DAY.alias("next_day"),
-        )
+    def alias(cls) -> Deadlines:
+        return cls(CALENDAR_DAY.alias("start_day"))
 
     def join(self, source: FromClause, start_day: ColumnElement[date]) -> FromClause:
-        """``source`` left-joined to the three calendar rows of its ``start_day``."""
-        start, same, following = self.start, self.same, self.next
-        skip_day_off = case((start.c.working, 0), else_=1)
-        return (
-            source.outerjoin(start, start.c.day == start_day)
-            .outerjoin(
-                same,
-                and_(
-                    same.c.working,
-                    same.c.working_index == start.c.working_index + skip_day_off,
-                ),
-            )
-            .outerjoin(
-                following,
-                and_(
-                    following.c.working,
-                    following.c.working_index == same.c.working_index + 1,
-                ),
-            )
-        )
+        """``source`` left-joined to the calendar row of its ``start_day``."""
+        return source.outerjoin(self.start, self.start.c.day == start_day)
 
     @property
     def same_day(self) -> ColumnElement[date]:
-        day: ColumnElement[date] = self.same.c.day
+        day: ColumnElement[date] = self.start.c.same_day
         return day
 
     @property
     def next_day(self) -> ColumnElement[date]:
-        day: ColumnElement[date] = self.next.c.day
+        day: ColumnElement[date] = self.start.c.next_day
         return day
 
     def due(self, urgent: ColumnElement[bool]) -> ColumnElement[date]:

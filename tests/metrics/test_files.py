@@ -11,6 +11,7 @@ from checker.loader import load
 from checker.records import AgencyDocumentRecord, FileListRecord, FileRecord, Read
 from checker.registry import write_registry
 from checker.upsert import store_records
+from metrics.facts import refresh_facts
 from metrics.files import FILE_METRICS, FilesConfig, files_evidence, measure_files
 from metrics.period import Period
 from tests.factories import doc
@@ -33,6 +34,7 @@ def _store(engine, *records):
         write_registry(connection, DEPLOYMENT)
         items = [Read(f"dms#{i}", record) for i, record in enumerate(records)]
         store_records(connection, items, source="dms", fetched_at=FETCHED)
+        refresh_facts(connection)
 
 
 def _values(engine, period=YEAR, config=FilesConfig()):

@@ -65,7 +65,7 @@ def test_sql_deadlines_are_the_python_calendar_s_for_every_day(engine):
     working day after that, read from the stored rows, against ``WorkingCalendar``."""
     with engine.begin() as connection:
         write_calendar_days(connection, CALENDAR, FIRST, LAST)
-        deadlines = Deadlines.aliases()
+        deadlines = Deadlines.alias()
         day = CALENDAR_DAY.alias("each")
         query = select(day.c.day, deadlines.same_day, deadlines.next_day).select_from(
             deadlines.join(day, day.c.day)

@@ -1,0 +1,41 @@
+"""Facts derived from stored rows and kept in them, and how writers keep them honest.
+
+A document's facts (``fact_*`` in ``checker.models``: recalled, refused, first
+acknowledgement, every recipient acknowledged...) depend on the document's rows, on the
+statuses sent about it, and on the agency registry. ``metrics.facts`` works them out; here
+the writers mark the rows whose facts may have changed as stale (facts NULL), so that the
+next measuring run works out those rows again and only those.
+
+Every row sharing a ``doc_key`` is marked together: a status sent by one recipient changes
+that recipient's incoming row and the sender's "acknowledged by every recipient", and a new
+incoming copy changes the sender's row as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, update
+
+from checker.models import DOCUMENT
+
+_CHUNK = 500  # keys per statement: well under every database's bound-parameter limit
+
+
+def mark_stale(connection: Connection, doc_keys: Iterable[str | None]) -> None:
+    """Mark every row of the documents ``doc_keys`` stale (None keys are ignored)."""
+    keys = sorted({key for key in doc_keys if key is not None})
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        connection.execute(
+            update(DOCUMENT)
+            .where(DOCUMENT.c.doc_key.in_(chunk), DOCUMENT.c.fact_recalled.is_not(None))
+            .values(fact_recalled=None)
+        )
+
+
+def mark_all_stale(connection: Connection) -> None:
+    """Mark every document stale: the registry changed, so whose statuses count did too."""
+    connection.execute(
+        update(DOCUMENT).where(DOCUMENT.c.fact_recalled.is_not(None)).values(fact_recalled=None)
+    )

@@ -1,0 +1,199 @@
+"""Per-document facts, worked out from the statuses and kept in the document row.
+
+Measuring every agency at once needs, for each document, what its statuses say: whether it
+was recalled, whether the agency refused it, the first day it acknowledged it, whether every
+recipient acknowledged an outgoing document. Worked out in every measuring query these
+joins cost more than the aggregates themselves (``benchmarks/metrics_province.py``); so
+they are worked out once, here, into the ``fact_*`` columns of the row
+(``checker.models``), which the direction indexes cover. Writers mark the rows whose facts
+may have changed stale (``checker.derived``); :func:`refresh_facts` works out exactly those
+rows, and measuring calls it first, so a measurement never reads a stale fact.
+
+Which statuses count is the agency registry's business: an incoming document's statuses are
+those its agency sent under any of its codes (main or alternative), or under the document's
+own code when the registry does not know it.
+
+- ``fact_recalled``: 1 when the software marks the document recalled, it was stored from a
+  recall message (BussinessDocType 1), or its sender recalled it through the axis (status
+  13), unless, for an incoming document, the agency refused the recall (status 16).
+- ``fact_filed``: 1 when the software reports the document filed into a file, 0 when it
+  reports it not filed, NULL when the software reported nothing or marks it recalled.
+- incoming only: ``fact_refused`` (status 02 sent back), ``fact_registered`` (a registration
+  time on the software, or status 03), ``fact_assigned`` (an assignment time, or status 04,
+  05 or 06), ``fact_acknowledged_on`` (the first day of a status 01 or 03),
+  ``fact_submitted_on`` (the day of the submission time on the software, else of the first
+  status 04).
+- outgoing only: ``fact_acknowledged_all``: sent through the axis and every incoming copy
+  acknowledged (status 01 or 03) by its recipient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.sql.selectable import NamedFromClause
+
+from checker.models import AGENCY_CODE, DOCUMENT, EVENT
+from checker.records import AXIS
+from metrics.workdays import local_day
+
+ACKNOWLEDGED = ("01", "03")
+REFUSED = ("02",)
+REGISTERED = ("03",)
+SUBMITTED = ("04",)
+ASSIGNED = ("04", "05", "06")
+RECALL = "13"
+RECALL_REFUSED = ("16",)
+RECALL_MESSAGE = 1  # BussinessDocType of a message that recalls a document
+
+
+def refresh_facts(connection: Connection) -> int:
+    """Work out the facts of every stale row; returns how many rows were worked out."""
+    inbound = _inbound().subquery("facts")
+    outbound = _outbound().subquery("facts")
+    refreshed = 0
+    for facts in (inbound, outbound):
+        columns = {c.name: c for c in facts.c if c.name.startswith("fact_")}
+        result = connection.execute(
+            update(DOCUMENT).where(DOCUMENT.c.id == facts.c.id).values(**columns)
+        )
+        refreshed += result.rowcount
+    return refreshed
+
+
+def _stale(table: NamedFromClause) -> ColumnElement[bool]:
+    stale: ColumnElement[bool] = table.c.fact_recalled.is_(None)
+    return stale
+
+
+def _direction(table: NamedFromClause, direction: str) -> ColumnElement[bool]:
+    # a literal, so the planner can use the stale rows' partial index with it
+    is_direction: ColumnElement[bool] = table.c.direction == literal_column(f"'{direction}'")
+    return is_direction
+
+
+def _inbound() -> Select[Any]:
+    """The facts of every stale incoming row, from the statuses its agency sent."""
+    doc = DOCUMENT.alias("doc")
+    own = AGENCY_CODE.alias("own")
+    mate = AGENCY_CODE.alias("mate")
+    event = EVENT.alias("event")
+    # every code of the row's agency (its own code alone when unregistered), and what each
+    # sent back on the document
+    statuses = (
+        doc.outerjoin(own, own.c.code == doc.c.organ_id)
+        .outerjoin(mate, mate.c.agency_code == own.c.agency_code)
+        .outerjoin(
+            event,
+            and_(
+                event.c.doc_key == doc.c.doc_key,
+                event.c.actor_id == func.coalesce(mate.c.code, doc.c.organ_id),
+            ),
+        )
+    )
+
+    def sent(codes: Sequence[str]) -> ColumnElement[bool]:
+        return func.max(case((event.c.status_code.in_(codes), 1), else_=0)) == 1
+
+    def first(codes: Sequence[str]) -> ColumnElement[Any]:
+        return func.min(case((event.c.status_code.in_(codes), event.c.occurred_on)))
+
+    submitted_at = doc.c.submitted_at
+    grouped = [doc.c.id, doc.c.doc_key, doc.c.recalled, doc.c.business_type]
+    grouped += [doc.c.registered_at, submitted_at, doc.c.assigned_at]
+    grouped += [doc.c.external_id, doc.c.file_code]
+    return (
+        select(
+            doc.c.id,
+            _flag(_recalled(doc, and_(_recall_sent(doc), not_(sent(RECALL_REFUSED))))).label(
+                "fact_recalled"
+            ),
+            _filed(doc).label("fact_filed"),
+            _flag(sent(REFUSED)).label("fact_refused"),
+            _flag(doc.c.registered_at.is_not(None) | sent(REGISTERED)).label("fact_registered"),
+            _flag(doc.c.assigned_at.is_not(None) | sent(ASSIGNED)).label("fact_assigned"),
+            first(ACKNOWLEDGED).label("fact_acknowledged_on"),
+            case(
+                (submitted_at.is_not(None), local_day(submitted_at)), else_=first(SUBMITTED)
+            ).label("fact_submitted_on"),
+        )
+        .select_from(statuses)
+        .where(_direction(doc, "in"), _stale(doc))
+        .group_by(*grouped)
+    )
+
+
+def _outbound() -> Select[Any]:
+    """The facts of every stale outgoing row."""
+    doc = DOCUMENT.alias("doc")
+    acknowledged_all = and_(doc.c.channel == AXIS, _every_recipient_acknowledged(doc))
+    return select(
+        doc.c.id,
+        _flag(_recalled(doc, _recall_sent(doc))).label("fact_recalled"),
+        _filed(doc).label("fact_filed"),
+        _flag(acknowledged_all).label("fact_acknowledged_all"),
+    ).where(_direction(doc, "out"), _stale(doc))
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def _recalled(doc: NamedFromClause, by_axis: ColumnElement[bool]) -> ColumnElement[bool]:
+    return or_(doc.c.recalled, doc.c.business_type == RECALL_MESSAGE, by_axis)
+
+
+def _recall_sent(doc: NamedFromClause) -> ColumnElement[bool]:
+    """Someone (its sender) recalled the document through the axis (status 13): one seek
+    in the small partial index of recall statuses (``checker.models``)."""
+    return exists(
+        select(1).where(
+            EVENT.c.status_code == literal_column(f"'{RECALL}'"),
+            EVENT.c.doc_key == doc.c.doc_key,
+        )
+    )
+
+
+def _filed(doc: NamedFromClause) -> ColumnElement[Any]:
+    reported = and_(doc.c.external_id.is_not(None), not_(doc.c.recalled))
+    filed = and_(doc.c.file_code.is_not(None), doc.c.file_code != "")
+    return case((not_(reported), None), (filed, 1), else_=0)
+
+
+def _every_recipient_acknowledged(doc: NamedFromClause) -> ColumnElement[bool]:
+    """No incoming copy of the outgoing document lacks an acknowledgement from its
+    recipient (matched through the registry, or by the exact code if unregistered)."""
+    copy = DOCUMENT.alias("copy")
+    copy_agency = AGENCY_CODE.alias("copy_agency")
+    actor = AGENCY_CODE.alias("ack_actor")
+    recipient = func.coalesce(copy_agency.c.agency_code, copy.c.organ_id)
+    acknowledged = exists(
+        select(1)
+        .select_from(EVENT.outerjoin(actor, actor.c.code == EVENT.c.actor_id))
+        .where(
+            EVENT.c.doc_key == copy.c.doc_key,
+            EVENT.c.status_code.in_(ACKNOWLEDGED),
+            func.coalesce(actor.c.agency_code, EVENT.c.actor_id) == recipient,
+        )
+    )
+    unacknowledged_copy = exists(
+        select(1)
+        .select_from(copy.outerjoin(copy_agency, copy_agency.c.code == copy.c.organ_id))
+        .where(copy.c.direction == "in", copy.c.doc_key == doc.c.doc_key, not_(acknowledged))
+    )
+    return not_(unacknowledged_copy)
