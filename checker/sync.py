@@ -58,7 +58,7 @@ from checker.models import QUARANTINE
 from checker.records import Quarantined, Read, SoftwareRecord
 from checker.upsert import store_records
 from connectors.http import RetryNotice, build_client, fetch_json, redact
-from connectors.mapping import VIETNAM, Endpoint, HttpSource, map_record
+from connectors.mapping import VIETNAM, Endpoint, HttpSource
 from connectors.pagination import Page, walk_pages
 
 _EXCERPT = 300
@@ -192,7 +192,7 @@ def _sync_endpoint(run: _Run, endpoint: Endpoint, agency: str) -> None:
         _fetcher(run), source.url_of(endpoint), params, endpoint.pagination, endpoint.records_path
     )
     for page in pages:
-        items = [_read(run, endpoint, agency, page, i) for i in range(len(page.items))]
+        items = _read_page(run, endpoint, agency, page)
         newest = _newest(newest, endpoint, items)
         _store_page(run, endpoint, agency, page, items, newest)
         _count_page(run, endpoint, agency, page, items)
@@ -265,21 +265,31 @@ def _params(
     return params
 
 
-def _read(run: _Run, endpoint: Endpoint, agency: str, page: Page, index: int) -> Read | Quarantined:
-    raw = page.items[index]
-    try:
-        record = map_record(endpoint, raw, agency)
-    except RecordError as exc:
-        return Quarantined(
-            source=run.source.name,
-            locator=f"{endpoint.name} agency {agency} page {page.number} item {index + 1}",
-            reason=exc.reason,
-            excerpt=exc.excerpt,
-            content_hash=_hash(endpoint, agency, raw),
-        )
-    url = run.source.url_of(endpoint)
-    locator = f"{url}?{run.source.agency_param}={agency}#{record.external_id}"
-    return Read(locator, record)
+def _read_page(run: _Run, endpoint: Endpoint, agency: str, page: Page) -> list[Read | Quarantined]:
+    """The page's items as records, or set aside with the reason."""
+    mapper = endpoint.mapper
+    url = f"{run.source.url_of(endpoint)}?{run.source.agency_param}={agency}#"
+    items: list[Read | Quarantined] = []
+    for index, raw in enumerate(page.items):
+        try:
+            record = mapper(raw, agency)
+        except RecordError as exc:
+            items.append(_quarantined(run, endpoint, agency, page, index, raw, exc))
+        else:
+            items.append(Read(url + record.external_id, record))
+    return items
+
+
+def _quarantined(
+    run: _Run, endpoint: Endpoint, agency: str, page: Page, index: int, raw: Any, exc: RecordError
+) -> Quarantined:
+    return Quarantined(
+        source=run.source.name,
+        locator=f"{endpoint.name} agency {agency} page {page.number} item {index + 1}",
+        reason=exc.reason,
+        excerpt=exc.excerpt,
+        content_hash=_hash(endpoint, agency, raw),
+    )
 
 
 def _hash(endpoint: Endpoint, agency: str, raw: Any) -> str:

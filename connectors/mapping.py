@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal, Union, get_args, get_origin
@@ -122,6 +122,11 @@ class Endpoint(_Strict):
             )
             for ours, theirs in self.fields.items()
         )
+
+    @functools.cached_property
+    def mapper(self) -> Mapper:
+        """``map_record`` for this endpoint, compiled once (see ``_compile``)."""
+        return _compile(self)
 
     @model_validator(mode="after")
     def _fits_the_record(self) -> Endpoint:
@@ -311,38 +316,128 @@ def _reference(
 
 def map_record(endpoint: Endpoint, raw: Any, organ_id: str) -> SoftwareRecord:
     """Our record for one of their records, read for agency ``organ_id``."""
-    if not isinstance(raw, dict):
-        raise RecordError(f"not a JSON object but {type(raw).__name__}", _excerpt(raw))
-    data: dict[str, Any] = {"organ_id": organ_id, **endpoint.constants}
+    return endpoint.mapper(raw, organ_id)
+
+
+Mapper = Callable[[Any, str], SoftwareRecord]
+"""``map_record`` for one endpoint: (their record, organ_id) → our record."""
+_Convert = Callable[[Any], Any]
+
+
+def _compile(endpoint: Endpoint) -> Mapper:
+    """The endpoint's mapping as one function. Everything that depends only on the
+    configuration (paths, kinds, formats, value maps, constants) is decided here, so a
+    record costs one dictionary read and at most one conversion call per field. Fields
+    fall in three groups: top-level fields taken as they are; top-level text fields
+    (a number becomes its text, inline); the rest (paths, dates, value maps)."""
+    base: dict[str, Any] = dict(endpoint.constants)
     if endpoint.record in ("incoming", "outgoing"):
-        data["direction"] = "in" if endpoint.record == "incoming" else "out"
-    try:
-        for field in endpoint.plan:
-            value = raw.get(field.key, MISSING) if field.key else lookup(raw, field.theirs)
-            if value is not MISSING:
-                data[field.ours] = _convert(field, value)
-        _retention(endpoint, data)
-        return endpoint.model.model_validate(data)
-    except RecordError as exc:
-        raise RecordError(exc.reason, _excerpt(raw)) from exc
-    except ValidationError as exc:
-        raise RecordError(_reason(endpoint, exc), _excerpt(raw)) from exc
+        base["direction"] = "in" if endpoint.record == "incoming" else "out"
+    plain: list[tuple[str, str]] = []
+    texts: list[tuple[str, str]] = []
+    other: list[tuple[str, str | None, str, _Convert | None]] = []
+    for field in endpoint.plan:
+        convert = _converter(field)
+        if field.key and field.value_map is None and convert is None:
+            plain.append((field.ours, field.key))
+        elif field.key and field.value_map is None and convert is _number_as_text:
+            texts.append((field.ours, field.key))
+        else:
+            if field.value_map is not None:
+                convert = _mapped_then(field.value_map, convert)
+            other.append((field.ours, field.key, field.theirs, convert))
+    retention = "retention_code" in endpoint.fields or "retention_code" in endpoint.constants
+    validate = endpoint.model.__pydantic_validator__.validate_python  # model_validate, less a call
+
+    def mapper(raw: Any, organ_id: str) -> SoftwareRecord:
+        if not isinstance(raw, dict):
+            raise RecordError(f"not a JSON object but {type(raw).__name__}", _excerpt(raw))
+        data = {"organ_id": organ_id, **base}
+        get = raw.get
+        try:
+            for ours, key in plain:
+                if (value := get(key, MISSING)) is not MISSING:
+                    data[ours] = value
+            for ours, key in texts:
+                if (value := get(key, MISSING)) is not MISSING:
+                    data[ours] = value if value.__class__ is str else _number_as_text(value)
+            for ours, top, path, convert in other:
+                value = get(top, MISSING) if top else lookup(raw, path)
+                if value is not MISSING:
+                    data[ours] = value if convert is None else convert(value)
+            if retention:
+                _retention(endpoint, data)
+            record: SoftwareRecord = validate(data)
+            return record
+        except RecordError as exc:
+            raise RecordError(exc.reason, _excerpt(raw)) from exc
+        except ValidationError as exc:
+            raise RecordError(_reason(endpoint, exc), _excerpt(raw)) from exc
+
+    return mapper
+
+
+def _converter(field: FieldPlan) -> _Convert | None:
+    """What a value of this field goes through, or None when it is taken as it is."""
+    if field.kind == "datetime":
+        if field.formats:
+            return functools.partial(
+                _when, formats=field.formats, theirs=field.theirs, as_date=False
+            )
+        return functools.partial(_iso_datetime, theirs=field.theirs)
+    if field.kind == "date":
+        if field.formats:
+            return functools.partial(
+                _when, formats=field.formats, theirs=field.theirs, as_date=True
+            )
+        return functools.partial(_iso_date, theirs=field.theirs)
+    if field.kind == "str":
+        return _number_as_text
+    return None
+
+
+def _mapped_then(value_map: dict[str, Scalar], then: _Convert | None) -> _Convert:
+    def convert(value: Any) -> Any:
+        key = value if isinstance(value, str) else json.dumps(value)
+        value = value_map.get(key, value)
+        return value if then is None else then(value)
+
+    return convert
+
+
+def _number_as_text(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def _excerpt(raw: Any) -> str:
     return json.dumps(raw, ensure_ascii=False, default=str)[:_EXCERPT]
 
 
-def _convert(field: FieldPlan, value: Any) -> Any:
-    if field.value_map is not None:
-        key = value if isinstance(value, str) else json.dumps(value)
-        value = field.value_map.get(key, value)
-    kind = field.kind
-    if kind == "datetime" or kind == "date":
-        return _when(value, field.formats, field.theirs, as_date=kind == "date")
-    if kind == "str" and isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
+def _iso_datetime(value: Any, theirs: str) -> Any:
+    """An ISO 8601 time; the shape the reference API writes (``2025-03-03T09:15:00+07:00``,
+    already Vietnam time) is read without a time-zone conversion."""
+    if value.__class__ is str and len(value) == 25 and value.endswith("+07:00"):
+        try:
+            return _fromisoformat(value[:19])
+        except ValueError:
+            pass  # the general path below gives the reason
+    return _when(value, (), theirs, as_date=False)
+
+
+def _iso_date(value: Any, theirs: str) -> Any:
+    """An ISO 8601 day; ``2025-03-01`` is read straight as a date."""
+    if value.__class__ is str and len(value) == 10:
+        try:
+            return _date_fromisoformat(value)
+        except ValueError:
+            pass
+    return _when(value, (), theirs, as_date=True)
+
+
+_fromisoformat = datetime.fromisoformat
+_date_fromisoformat = date.fromisoformat
 
 
 def _when(value: Any, formats: tuple[str, ...], theirs: str, *, as_date: bool) -> Any:
@@ -360,17 +455,24 @@ def _when(value: Any, formats: tuple[str, ...], theirs: str, *, as_date: bool) -
 
 
 def _parse(text: str, formats: tuple[str, ...]) -> datetime | None:
+    if formats:
+        return _strptime(text, formats)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=16384)
+def _strptime(text: str, formats: tuple[str, ...]) -> datetime | None:
+    """``text`` read with the first of ``formats`` that fits, or None. Cached: strptime is
+    slow, and days (and often times) repeat across a vendor's records."""
     for layout in formats:
         try:
             return datetime.strptime(text, layout)
         except ValueError:
             continue
-    if formats:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
+    return None
 
 
 def _retention(endpoint: Endpoint, data: dict[str, Any]) -> None:

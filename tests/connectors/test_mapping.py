@@ -6,12 +6,22 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from checker.config import load_deployment
 from checker.errors import ConfigError, RecordError
 from checker.records import AgencyDocumentRecord, FileRecord, TransferRecord
-from connectors.mapping import Endpoint, HttpSource, map_record, reference_endpoints
+from connectors.mapping import (
+    Endpoint,
+    HttpSource,
+    _iso_date,
+    _iso_datetime,
+    _when,
+    map_record,
+    reference_endpoints,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 AGENCY = "000.00.01.H99"
@@ -302,3 +312,58 @@ def test_a_deployment_file_takes_http_sources_next_to_edxml_ones(tmp_path):
     path.write_text(path.read_text("utf-8") + "colour = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape("unknown key 'sources[1].http.colour'")):
         load_deployment(path)
+
+
+# --- The compiled mapping --------------------------------------------------------------------
+
+_ZONES = st.sampled_from(["+07:00", "Z", "+00:00", "-05:30", "+14:00", ""])
+
+
+@given(
+    when=st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+    zone=_ZONES,
+    separator=st.sampled_from(["T", " "]),
+    padding=st.sampled_from(["", " "]),
+)
+def test_times_read_by_the_fast_path_equal_the_general_iso_reading(when, zone, separator, padding):
+    text = padding + when.replace(microsecond=0).isoformat(separator) + zone
+    field = "arrived_at"
+    assert _iso_datetime(text, field) == _when(text, (), field, as_date=False)
+
+
+@given(
+    text=st.one_of(
+        st.dates().map(date.isoformat),
+        st.text(alphabet="0123456789-+:TWZ ", min_size=8, max_size=27),
+    )
+)
+def test_dates_and_odd_text_read_by_the_fast_path_equal_the_general_reading(text):
+    for fast, as_date in ((_iso_date, True), (_iso_datetime, False)):
+        try:
+            expected = _when(text, (), "f", as_date=as_date)
+        except RecordError as exc:
+            with pytest.raises(RecordError, match=re.escape(exc.reason)):
+                fast(text, "f")
+        else:
+            assert fast(text, "f") == expected
+
+
+def test_an_endpoint_compiles_its_mapping_once():
+    endpoint = reference("incoming-documents")
+    assert endpoint.mapper is endpoint.mapper
+    assert endpoint.mapper(INCOMING, AGENCY) == map_record(endpoint, INCOMING, AGENCY)
+
+
+def test_a_formatted_date_read_again_is_the_same_and_a_bad_one_still_fails():
+    endpoint = Endpoint(
+        name="files",
+        record="file_list",
+        path="danh-muc",
+        fields={"external_id": "ma", "year": "nam", "issued_on": "ngay_ban_hanh"},
+        date_formats=("%d/%m/%Y %H:%M", "%d/%m/%Y"),
+    )
+    for _ in range(2):
+        record = map_record(endpoint, {"ma": 1, "nam": 2025, "ngay_ban_hanh": "06/01/2025"}, AGENCY)
+        assert record.issued_on == date(2025, 1, 6)  # type: ignore[union-attr]
+        with pytest.raises(RecordError, match=r"does not match %d/%m/%Y %H:%M or %d/%m/%Y$"):
+            map_record(endpoint, {"ma": 1, "nam": 2025, "ngay_ban_hanh": "6/13/2025"}, AGENCY)
