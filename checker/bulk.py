@@ -62,25 +62,36 @@ def _execute(
 
 def _sqlite_rows(table: Table, keys: list[str], rows: Sequence[dict[str, Any]]) -> list[Any]:
     """Rows as tuples in ``keys`` order, with dates and times as the ISO text SQLAlchemy's
-    SQLite types write and read."""
+    SQLite types write and read. Converted column by column: a value shared by consecutive
+    rows (the rows of one document, the fetch time of a batch) is converted once."""
+    if not rows:
+        return []
     pick = itemgetter(*keys)
     temporal = [i for i, k in enumerate(keys) if isinstance(table.c[k].type, Date | DateTime)]
     if len(keys) == 1:
         return [(_iso(row[keys[0]]),) if temporal else (row[keys[0]],) for row in rows]
     if not temporal:
         return [pick(row) for row in rows]
-    converted = []
-    seen: dict[int, Any] = {}  # rows of one document share their values: convert each once
-    for row in rows:
-        values = list(pick(row))
-        for i in temporal:
-            value = values[i]
-            text = seen.get(id(value))
-            if text is None:
-                text = seen[id(value)] = _iso(value)
-            values[i] = text
-        converted.append(tuple(values))
-    return converted
+    columns: list[Any] = list(zip(*map(pick, rows), strict=True))
+    for i in temporal:
+        columns[i] = _iso_column(columns[i])
+    return list(zip(*columns, strict=True))
+
+
+def _iso_column(values: Sequence[Any]) -> list[Any]:
+    texts: list[Any] = []
+    append = texts.append
+    last: Any = None
+    text: Any = None
+    for value in values:
+        if value is not last:
+            last = value
+            if value.__class__ is datetime:  # the common case, without a call
+                text = value.isoformat(" ", "microseconds")
+            else:
+                text = _iso(value)
+        append(text)
+    return texts
 
 
 def _iso(value: Any) -> Any:

@@ -81,3 +81,28 @@ def test_cursors_are_saved_per_source_endpoint_and_agency(engine):
         assert read_cursor(connection, "dms", "incoming", "A") == "2025-04-01T00:00:00"
         forget_cursors(connection, "dms")
         assert read_cursor(connection, "dms", "incoming", "B") is None
+
+
+def test_times_and_days_read_back_as_written_whether_rows_share_them_or_not(engine):
+    shared = datetime(2025, 3, 3, 8, 0, 0, 250)
+    records = [
+        AgencyDocumentRecord(
+            organ_id="000.00.01.H99",
+            direction="in",
+            external_id=f"d{n}",
+            channel="axis",
+            arrived_at=shared if n < 3 else datetime(2025, 3, n, 9, 30),
+            registered_at=None if n % 2 else shared,
+            promulgation_date=date(2025, 3, 1) if n else None,
+        )
+        for n in range(6)
+    ]
+    items = [Read(f"dms #{r.external_id}", r) for r in records]
+    with engine.begin() as connection:
+        store_records(connection, items, source="dms", fetched_at=WHEN)
+        columns = (DOCUMENT.c.arrived_at, DOCUMENT.c.registered_at, DOCUMENT.c.promulgation_date)
+        rows = connection.execute(select(*columns).order_by(DOCUMENT.c.external_id)).all()
+        fetched = set(connection.scalars(select(DOCUMENT.c.fetched_at)))
+    expected = [(r.arrived_at, r.registered_at, r.promulgation_date) for r in records]
+    assert [tuple(row) for row in rows] == expected
+    assert fetched == {WHEN}
