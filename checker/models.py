@@ -120,8 +120,7 @@ class Document(SQLModel, table=True):
         # the rows whose facts are stale: none between two writes and a measuring run
         Index(
             "ix_document_stale",
-            "doc_key",
-            "fact_recalled",
+            "id",
             sqlite_where=FACTS_STALE,
             postgresql_where=FACTS_STALE,
         ),
@@ -247,11 +246,29 @@ class QuarantineRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=DateTime)
 
 
+RECORD_FILE_MEASURED = (
+    "organ_id",
+    "file_code",
+    "year",
+    "listed",
+    "electronic",
+    "metadata_complete",
+    "retention_years",
+    "construction",
+    "final_settlement_on",
+    "work_ended_on",
+)
+
+
 class RecordFile(SQLModel, table=True):
     """A work file (hồ sơ) of an agency."""
 
     __tablename__ = "record_file"
-    __table_args__ = (UniqueConstraint("organ_id", "file_code", name="uq_record_file_natural"),)
+    __table_args__ = (
+        UniqueConstraint("organ_id", "file_code", name="uq_record_file_natural"),
+        # every column the file and transfer metrics read, found by agency code (and file)
+        Index("ix_record_file_measure", *RECORD_FILE_MEASURED),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organ_id: str
@@ -299,6 +316,8 @@ class Transfer(SQLModel, table=True):
     __tablename__ = "transfer"
     __table_args__ = (
         UniqueConstraint("organ_id", "kind", "file_code", name="uq_transfer_natural"),
+        # what the transfer metrics read, without the table
+        Index("ix_transfer_measure", "organ_id", "kind", "file_code", "status", "transferred_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,4 +1,5 @@
-"""per-document facts kept in the document row, deadlines kept in the calendar
+"""per-document facts kept in the document row, deadlines kept in the calendar, covering
+indexes for the file and transfer metrics
 
 Revision ID: 0006
 Revises: 0005
@@ -60,7 +61,15 @@ def _calendar_day(*deadlines: sa.Column[date]) -> None:
     )
 
 
+RECORD_FILE_MEASURED = ["organ_id", "file_code", "year", "listed", "electronic"]
+RECORD_FILE_MEASURED += ["metadata_complete", "retention_years", "construction"]
+RECORD_FILE_MEASURED += ["final_settlement_on", "work_ended_on"]
+TRANSFER_MEASURED = ["organ_id", "kind", "file_code", "status", "transferred_on"]
+
+
 def upgrade() -> None:
+    op.create_index("ix_record_file_measure", "record_file", RECORD_FILE_MEASURED, unique=False)
+    op.create_index("ix_transfer_measure", "transfer", TRANSFER_MEASURED, unique=False)
     with op.batch_alter_table("document", schema=None) as batch_op:
         for name in FACTS:
             type_ = sa.Date() if name in DAYS else sa.Integer()
@@ -72,7 +81,7 @@ def upgrade() -> None:
         stale = sa.text("fact_recalled IS NULL")
         batch_op.create_index(
             "ix_document_stale",
-            ["doc_key", "fact_recalled"],
+            ["id"],
             unique=False,
             sqlite_where=stale,
             postgresql_where=stale,
@@ -88,6 +97,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_transfer_measure", table_name="transfer")
+    op.drop_index("ix_record_file_measure", table_name="record_file")
     op.drop_table("calendar_day")
     _calendar_day()
     op.create_index(
