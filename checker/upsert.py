@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table
@@ -78,7 +79,7 @@ def store_records(
     for item in items:
         if isinstance(item, Read):
             table, row = _row(item, source, fetched_at)
-            key = tuple(row[k] for k in NATURAL_KEYS[table.name])
+            key = _KEY_OF[table.name](row)
             rows.setdefault(table.name, {})[key] = row  # the last one read wins
     for name, by_key in rows.items():
         _upsert(connection, _TABLES[name], list(by_key.values()))
@@ -96,6 +97,7 @@ _TABLES: dict[str, Table] = {
     "file_list": FILE_LIST,
     "transfer": TRANSFER,
 }
+_KEY_OF = {name: itemgetter(*key) for name, key in NATURAL_KEYS.items()}  # row → natural key
 
 
 def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -103,16 +105,27 @@ def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) ->
 
 
 def _row(item: Read, source: str, fetched_at: datetime) -> tuple[Table, dict[str, Any]]:
-    provenance = {"source": source, "locator": item.locator, "fetched_at": fetched_at}
     record: SoftwareRecord = item.record  # type: ignore[assignment]
+    table = _table_of(record)
     if isinstance(record, AgencyDocumentRecord):
-        return DOCUMENT, {**document_row(record, source), **provenance}
+        row = document_row(record, source)
+    else:  # a flat record of plain values: its fields are what model_dump gives, less its walk
+        row = dict(vars(record))
+    row["source"] = source
+    row["locator"] = item.locator
+    row["fetched_at"] = fetched_at
+    return table, row
+
+
+def _table_of(record: SoftwareRecord) -> Table:
+    if isinstance(record, AgencyDocumentRecord):
+        return DOCUMENT
     if isinstance(record, FileRecord):
-        return RECORD_FILE, {**record.model_dump(), **provenance}
+        return RECORD_FILE
     if isinstance(record, FileListRecord):
-        return FILE_LIST, {**record.model_dump(), **provenance}
+        return FILE_LIST
     if isinstance(record, TransferRecord):
-        return TRANSFER, {**record.model_dump(), **provenance}
+        return TRANSFER
     raise TypeError(f"not a record of the document-management or archive software: {record!r}")
 
 
