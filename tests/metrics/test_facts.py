@@ -1,0 +1,143 @@
+"""Per-document facts kept in the rows (``metrics.facts``): every write that can change a
+fact marks the rows stale, and measuring works out exactly those again, so a measurement
+after any sequence of writes equals one over a store whose facts are all worked out anew.
+On both databases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from checker.config import Agency, Deployment, Group
+from checker.derived import mark_all_stale
+from checker.loader import load
+from checker.models import DOCUMENT
+from checker.records import AgencyDocumentRecord, Read
+from checker.registry import write_registry
+from checker.upsert import store_records
+from metrics.calendar import WorkingCalendar
+from metrics.facts import refresh_facts
+from metrics.measure import measure_all
+from metrics.period import Period
+from metrics.workdays import write_period_calendar
+from tests.factories import doc, status
+
+SNV, STC, SXD = "000.00.01.H99", "000.00.02.H99", "000.00.03.H99"
+GROUP = Group(id="g", name="Sở", criteria="danang-electronic-example")
+AGENCIES = (
+    Agency(code=SNV, name="Sở Nội vụ", group="g"),
+    Agency(code=STC, name="Sở Tài chính", group="g"),
+    Agency(code=SXD, name="Sở Xây dựng", group="g"),
+)
+DEPLOYMENT = Deployment(groups=(GROUP,), agencies=AGENCIES)
+DAY = datetime(2025, 3, 3, 9, 0)  # a Monday
+YEAR = Period.year(2025)
+CALENDAR = WorkingCalendar()
+
+
+def _measure(engine, deployment=DEPLOYMENT):
+    with engine.begin() as connection:
+        write_registry(connection, deployment)
+        write_period_calendar(connection, CALENDAR, YEAR)
+        values = measure_all(connection, YEAR, CALENDAR)
+    return {(v.agency_code, v.metric_id): (v.numerator, v.denominator) for v in values}
+
+
+def _measured_anew(engine, deployment=DEPLOYMENT):
+    """The values once every row's facts are worked out again from scratch."""
+    with engine.begin() as connection:
+        mark_all_stale(connection)
+    return _measure(engine, deployment)
+
+
+def _stale_rows(engine) -> int:
+    with engine.connect() as connection:
+        query = select(DOCUMENT.c.id).where(DOCUMENT.c.fact_recalled.is_(None))
+        return len(connection.execute(query).all())
+
+
+def test_a_status_loaded_after_measuring_changes_the_facts_of_both_sides(engine):
+    d = doc(1, SNV, (STC, SXD))
+    load(engine, [d, status(d, STC, "01", DAY)], source="test")
+    before = _measure(engine)
+    assert before[(SXD, "inbound.acknowledged_same_day")] == (0, 1)
+    assert before[(SNV, "outbound.acknowledged_all")] == (0, 1)
+    load(engine, [status(d, SXD, "03", DAY.replace(hour=16))], source="test")
+    assert _stale_rows(engine) == 3  # the sender's row and both incoming copies
+    after = _measure(engine)
+    assert after[(SXD, "inbound.acknowledged_same_day")] == (1, 1)
+    assert after[(SXD, "inbound.registered")] == (1, 1)
+    assert after[(SNV, "outbound.acknowledged_all")] == (1, 1)
+    assert _stale_rows(engine) == 0
+    assert after == _measured_anew(engine)
+
+
+def test_a_status_named_by_code_counts_once_linked_to_its_document(engine):
+    d = doc(1, SNV, (STC,))
+    load(engine, [d], source="test")
+    assert _measure(engine)[(STC, "inbound.registered")] == (0, 1)
+    load(engine, [status(d, STC, "03", DAY, by_code_only=True)], source="test")
+    values = _measure(engine)
+    assert values[(STC, "inbound.registered")] == (1, 1)
+    assert values == _measured_anew(engine)
+
+
+def test_a_recall_loaded_later_takes_the_document_out_of_every_denominator(engine):
+    d, kept = doc(1, SNV, (STC,)), doc(2, SNV, (STC,))
+    load(engine, [d, kept], source="test")
+    assert _measure(engine)[(STC, "inbound.received_axis")] == (2, 2)
+    load(engine, [status(d, SNV, "13", DAY.replace(hour=11))], source="test")
+    after = _measure(engine)
+    assert after[(STC, "inbound.received_axis")] == (1, 1)
+    assert after[(SNV, "outbound.issued_axis")] == (1, 1)
+    assert after == _measured_anew(engine)
+
+
+def test_a_record_of_the_software_updated_after_measuring_is_worked_out_again(engine):
+    def incoming(**times) -> Read:
+        record = AgencyDocumentRecord(
+            organ_id=STC,
+            direction="in",
+            external_id="in-1",
+            sender_id=SNV,
+            channel="axis",
+            arrived_at=DAY,
+            **times,
+        )
+        return Read("https://qlvb.example/in/1", record)
+
+    def store(item: Read) -> None:
+        with engine.begin() as connection:
+            store_records(connection, [item], source="qlvb", fetched_at=DAY)
+
+    store(incoming())
+    assert _measure(engine)[(STC, "inbound.registered")] == (0, 1)
+    store(incoming(registered_at=DAY, submitted_at=DAY.replace(day=4), file_code="01.2025"))
+    after = _measure(engine)
+    assert after[(STC, "inbound.registered")] == (1, 1)
+    assert after[(STC, "inbound.submitted_in_time")] == (1, 1)
+    assert after[(STC, "files.documents_filed")] == (1, 1)
+    assert after == _measured_anew(engine)
+
+
+def test_a_code_added_to_the_registry_makes_its_statuses_count(engine):
+    d = doc(1, SNV, (STC,))
+    load(engine, [d, status(d, "H99.02", "03", DAY)], source="test")
+    assert _measure(engine)[(STC, "inbound.registered")] == (0, 1)
+    renamed = Agency(code=STC, codes=("H99.02",), name="Sở Tài chính", group="g")
+    deployment = Deployment(groups=(GROUP,), agencies=(AGENCIES[0], renamed, AGENCIES[2]))
+    values = _measure(engine, deployment)
+    assert values[(STC, "inbound.registered")] == (1, 1)
+    assert values == _measured_anew(engine, deployment)
+
+
+def test_refreshing_works_out_the_stale_rows_only(engine):
+    d = doc(1, SNV, (STC, SXD))
+    load(engine, [d], source="test")
+    with engine.begin() as connection:
+        assert refresh_facts(connection) == 3
+        assert refresh_facts(connection) == 0
+    load(engine, [doc(2, SNV, (STC,))], source="test")
+    with engine.begin() as connection:
+        assert refresh_facts(connection) == 2
