@@ -4,11 +4,16 @@ Starts `checker simulate --size N` as its own process on a free loopback port, t
 records per second for
 
 - a bare loop that only fetches and decodes the same pages (httpx, offset/limit 500, every
-  endpoint and agency, no mapping, no storage), and
+  endpoint and agency, no mapping, no storage),
 - `checker sync` end to end (process start, mapping and validation, batched upserts and
-  cursors in SQLite or the database given),
+  cursors in SQLite or the database given), and
+- upserting the same records alone: the pages, mapped and made into rows beforehand by
+  checker's own code, written with ``checker.bulk.upsert``, one transaction per page, into
+  the real schema (a fresh SQLite file, or the database given, its tables emptied first);
+  the floor under any sync that stores every record,
 
-and prints both and their ratio. Run:  uv run python benchmarks/sync_http.py [N] [--db URL]
+and prints the three and the ratio of sync to bare. Run:
+  uv run python benchmarks/sync_http.py [N] [--db URL]
 """
 
 from __future__ import annotations
@@ -22,11 +27,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import Table
 
+from checker.bulk import upsert
 from checker.demo import build_demo_workspace
+from checker.loader import vietnam_now
+from checker.records import Quarantined, Read
 from checker.simulated_data import demo_agency_codes
+from checker.store import open_store
+from checker.upsert import NATURAL_KEYS, rows_by_table
+from connectors.mapping import Endpoint, reference_endpoints
 
 TOKEN = "demo-token"
 ENDPOINTS = (
@@ -56,7 +69,11 @@ def start_simulator(size: int, port: int) -> subprocess.Popen[str]:
     return process
 
 
-def bare_loop(base_url: str) -> int:
+Pages = list[tuple[str, str, list[object]]]  # endpoint path with its kind, agency, items
+
+
+def bare_loop(base_url: str, keep: Pages | None = None) -> int:
+    """Records fetched and decoded; ``keep`` receives the pages."""
     count = 0
     headers = {"Authorization": f"Bearer {TOKEN}"}
     with httpx.Client(headers=headers, timeout=30) as client:
@@ -67,10 +84,47 @@ def bare_loop(base_url: str) -> int:
                     params = {"agency": agency, "offset": offset, "limit": 500, **extra}
                     page = client.get(f"{base_url}/{prefix}/{endpoint}", params=params).json()
                     count += len(page["items"])
+                    if keep is not None:
+                        keep.append((f"{endpoint}{extra}", agency, page["items"]))
                     offset += 500
                     if offset >= page["total"]:
                         break
     return count
+
+
+def rows_of(pages: Pages) -> list[dict[Table, list[dict[str, Any]]]]:
+    """Each page's rows by table, as ``checker sync`` would write them."""
+    endpoints: dict[str, Endpoint] = {
+        f"{e.path}{e.extra_params}": e
+        for e in reference_endpoints("documents") + reference_endpoints("archive")
+    }
+    when = vietnam_now()
+    batches = []
+    for key, agency, items in pages:
+        endpoint = endpoints[key]
+        reads: list[Read | Quarantined] = []
+        for raw in items:
+            record = endpoint.mapper(raw, agency)
+            reads.append(Read(f"{endpoint.path}?agency={agency}#{record.external_id}", record))
+        batches.append(rows_by_table(reads, source="bench", fetched_at=when))
+    return batches
+
+
+def store_only(batches: list[dict[Table, list[dict[str, Any]]]], db_url: str) -> float:
+    """Seconds to upsert the rows, one transaction per page, into emptied tables."""
+    engine = open_store(db_url)
+    try:
+        with engine.begin() as connection:
+            for table in {table for rows in batches for table in rows}:
+                connection.execute(table.delete())
+        start = time.perf_counter()
+        for rows in batches:
+            with engine.begin() as connection:
+                for table, table_rows in rows.items():
+                    upsert(connection, table, table_rows, NATURAL_KEYS[table.name])
+        return time.perf_counter() - start
+    finally:
+        engine.dispose()
 
 
 def deployment_file(base_url: str, workdir: Path) -> Path:
@@ -91,6 +145,14 @@ def checker_sync(config: Path, db_url: str) -> dict[str, object]:
     return report
 
 
+def process_start() -> float:
+    """Seconds for ``python -m checker --help``: imports and the CLI, no work."""
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "checker", "--help"]
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", nargs="?", type=int, default=10, help="simulator size (10)")
@@ -100,7 +162,8 @@ def main() -> None:
     simulator = start_simulator(args.size, port)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        bare_loop(base_url)  # warm up the server's encoded pages
+        pages: Pages = []
+        bare_loop(base_url, pages)  # warms up the server's encoded pages, keeps them
         start = time.perf_counter()
         fetched = bare_loop(base_url)
         bare = time.perf_counter() - start
@@ -110,6 +173,10 @@ def main() -> None:
             start = time.perf_counter()
             report = checker_sync(config, db_url)
             elapsed = time.perf_counter() - start
+            batches = rows_of(pages)
+            rows = sum(len(r) for rows in batches for r in rows.values())
+            storing = store_only(batches, args.db or f"sqlite:///{Path(tmp) / 'store.db'}")
+        starting = min(process_start() for _ in range(3))
     finally:
         simulator.terminate()
         simulator.wait()
@@ -117,9 +184,16 @@ def main() -> None:
     assert isinstance(sources, list)
     stored = sum(int(s["records"]) + int(s["quarantined"]) for s in sources)
     print(f"records served: {fetched}, read by checker sync: {stored}, ok: {report['ok']}")
-    print(f"bare fetch+decode loop: {fetched / bare:10.0f} records/s ({bare:.2f} s)")
-    print(f"checker sync:           {stored / elapsed:10.0f} records/s ({elapsed:.2f} s)")
-    print(f"ratio sync/bare:        {(stored / elapsed) / (fetched / bare):10.0%}")
+    rate = {"bare": fetched / bare, "sync": stored / elapsed, "store": rows / storing}
+    print(f"bare fetch+decode loop:            {rate['bare']:8.0f} records/s ({bare:.2f} s)")
+    print(f"checker sync:                      {rate['sync']:8.0f} records/s ({elapsed:.2f} s)")
+    print(
+        f"upserting the same records alone:  {rate['store']:8.0f} records/s ({storing:.2f} s; "
+        "rows built beforehand, one transaction per page)"
+    )
+    print(f"ratio sync/bare:                   {rate['sync'] / rate['bare']:8.0%}")
+    print(f"ratio upserting alone/bare:        {rate['store'] / rate['bare']:8.0%}")
+    print(f"process start (checker --help):    {starting:8.2f} s of the sync's {elapsed:.2f} s")
 
 
 if __name__ == "__main__":

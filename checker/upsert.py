@@ -74,34 +74,32 @@ def store_records(
     fetched_at: datetime,
 ) -> StoredCounts:
     """Upsert every record read and keep every quarantined one; returns the counts."""
-    rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+    rows = rows_by_table(items, source=source, fetched_at=fetched_at)
     quarantined = [i for i in items if isinstance(i, Quarantined)]
-    for item in items:
-        if isinstance(item, Read):
-            table, row = _row(item, source, fetched_at)
-            key = _KEY_OF[table.name](row)
-            rows.setdefault(table.name, {})[key] = row  # the last one read wins
-    for name, by_key in rows.items():
-        _upsert(connection, _TABLES[name], list(by_key.values()))
+    for table, table_rows in rows.items():
+        upsert(connection, table, table_rows, NATURAL_KEYS[table.name])
     # the documents written (and the other rows of each) have their facts worked out again
-    mark_stale(connection, [row["doc_key"] for row in rows.get("document", {}).values()])
+    mark_stale(connection, [row["doc_key"] for row in rows.get(DOCUMENT, [])])
     if quarantined:
         q_rows = [{**q.model_dump(), "created_at": fetched_at} for q in quarantined]
         insert_new(connection, QUARANTINE, q_rows)
     return StoredCounts(len(items) - len(quarantined), len(quarantined))
 
 
-_TABLES: dict[str, Table] = {
-    "document": DOCUMENT,
-    "record_file": RECORD_FILE,
-    "file_list": FILE_LIST,
-    "transfer": TRANSFER,
-}
 _KEY_OF = {name: itemgetter(*key) for name, key in NATURAL_KEYS.items()}  # row → natural key
 
 
-def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    upsert(connection, table, rows, NATURAL_KEYS[table.name])
+def rows_by_table(
+    items: Sequence[Read | Quarantined], *, source: str, fetched_at: datetime
+) -> dict[Table, list[dict[str, Any]]]:
+    """The rows ``store_records`` upserts for the records read, one per natural key (the
+    last one read wins), by table."""
+    rows: dict[Table, dict[tuple[Any, ...], dict[str, Any]]] = {}
+    for item in items:
+        if isinstance(item, Read):
+            table, row = _row(item, source, fetched_at)
+            rows.setdefault(table, {})[_KEY_OF[table.name](row)] = row
+    return {table: list(by_key.values()) for table, by_key in rows.items()}
 
 
 def _row(item: Read, source: str, fetched_at: datetime) -> tuple[Table, dict[str, Any]]:
