@@ -34,14 +34,13 @@ from sqlalchemy import (
     select,
     true,
     union,
-    union_all,
 )
 
 from checker.errors import ConfigError
 from checker.models import AGENCY_CODE, DOCUMENT, FILE_LIST, RECORD_FILE
 from metrics.definition import MetricDefinition
 from metrics.period import Period
-from metrics.scope import count_where, in_period
+from metrics.scope import DocumentMetric, count_where
 from metrics.values import EvidenceLine, MetricValue
 
 
@@ -169,15 +168,31 @@ _DOCUMENTS_FILED = _Rate(
 )
 
 
+FILED = tuple(
+    DocumentMetric(
+        _DOCUMENTS_FILED.id,
+        direction,
+        lambda f: f["filed"].is_not(None),
+        lambda f: f["filed"] == 1,
+        "documents reported by the software, not recalled on it",
+        lambda _row, _calendar: "not filed into any file",
+    )
+    for direction in ("in", "out")
+)
+"""Documents filed, counted by each direction's aggregate (``metrics.measure``) from the
+row's ``fact_filed``, and summed: the documents of an agency are its incoming and its
+outgoing ones. Evidence lists both directions at once (:func:`files_evidence`)."""
+
+
 def measure_files(
     connection: Connection, period: Period, config: FilesConfig = DEFAULT_FILES_CONFIG
 ) -> list[MetricValue]:
-    """Every file metric for every agency with something to count."""
+    """The file list and file metrics for every agency with something to count (documents
+    filed are counted with the other document metrics: :data:`FILED`)."""
     year = period.end.year
     return [
         *_list_values(connection, period, config),
         *_rate_values(connection, _FILES, RECORD_FILE.c.year == year, _FILE_RATES),
-        *_filed_values(connection, period),
     ]
 
 
@@ -217,33 +232,6 @@ def _rate_values(
         for index, rate in enumerate(rates):
             values.append(MetricValue(code, rate.id, counts[2 * index], counts[2 * index + 1]))
     return values
-
-
-def _filed_values(connection: Connection, period: Period) -> list[MetricValue]:
-    """Documents filed, for every agency: counted per code in each direction's index (in
-    the index's order, so without sorting), then summed per agency."""
-    rate = _DOCUMENTS_FILED
-    per_code = union_all(
-        *(
-            select(
-                DOCUMENT.c.organ_id,
-                count_where(rate.counted).label("filed"),
-                count_where(rate.population).label("reported"),
-            )
-            .where(in_period(direction, period))
-            .group_by(DOCUMENT.c.organ_id)
-            for direction in ("in", "out")
-        )
-    ).subquery("per_code")
-    query = (
-        select(_AGENCY, func.sum(per_code.c.filed), func.sum(per_code.c.reported))
-        .select_from(per_code.join(AGENCY_CODE, AGENCY_CODE.c.code == per_code.c.organ_id))
-        .group_by(_AGENCY)
-    )
-    return [
-        MetricValue(code, rate.id, int(filed), int(reported))
-        for code, filed, reported in connection.execute(query)
-    ]
 
 
 def _ordered(lines: list[EvidenceLine]) -> list[EvidenceLine]:

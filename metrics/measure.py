@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select, union_all
 from checker.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
 from metrics.facts import refresh_facts
-from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig, measure_files
+from metrics.files import DEFAULT_FILES_CONFIG, FILED, FilesConfig, measure_files
 from metrics.inbound import INBOUND, inbound_facts
 from metrics.outbound import OUTBOUND, measure_numbering, outbound_facts
 from metrics.period import Period
@@ -49,8 +49,12 @@ def measure_all(
     check_calendar_days(connection, calendar, *calendar_range(period))
     refresh_facts(connection)
     return [
-        *measure_documents(connection, period, "in", INBOUND),
-        *measure_documents(connection, period, "out", OUTBOUND),
+        *_summed(
+            [
+                *measure_documents(connection, period, "in", (*INBOUND, FILED[0])),
+                *measure_documents(connection, period, "out", (*OUTBOUND, FILED[1])),
+            ]
+        ),
         *measure_numbering(connection, period),
         *measure_files(connection, period, files),
         *measure_transfers(connection, period),
@@ -80,6 +84,23 @@ def measure_documents(
         for metric, (numerator, denominator) in zip(metrics, positions, strict=True):
             values.append(MetricValue(code, metric.id, counts[numerator], counts[denominator]))
     return values
+
+
+def _summed(values: list[MetricValue]) -> list[MetricValue]:
+    """One value per agency and metric: a metric counted in both directions is the sum of
+    its two counts."""
+    summed: dict[tuple[str, str], MetricValue] = {}
+    for value in values:
+        key = (value.agency_code, value.metric_id)
+        if (first := summed.get(key)) is not None:
+            value = MetricValue(
+                value.agency_code,
+                value.metric_id,
+                first.numerator + value.numerator,
+                first.denominator + value.denominator,
+            )
+        summed[key] = value
+    return list(summed.values())
 
 
 def unknown_codes(connection: Connection, period: Period) -> list[UnknownCode]:

@@ -132,6 +132,7 @@ def facts_query(
             DOCUMENT.c.channel,
             DOCUMENT.c.priority,
             DOCUMENT.c.fact_recalled.label("recalled"),
+            DOCUMENT.c.fact_filed.label("filed"),
             *columns,
             *details,
         )
