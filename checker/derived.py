@@ -8,14 +8,16 @@ next measuring run works out those rows again and only those.
 
 Every row sharing a ``doc_key`` is marked together: a status sent by one recipient changes
 that recipient's incoming row and the sender's "acknowledged by every recipient", and a new
-incoming copy changes the sender's row as well.
+incoming copy changes the sender's row as well. The deadlines among the facts come from the
+stored working-day calendar: days written anew mark the rows starting on them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, and_, or_, update
 
 from checker.models import DOCUMENT
 
@@ -38,4 +40,25 @@ def mark_all_stale(connection: Connection) -> None:
     """Mark every document stale: the registry changed, so whose statuses count did too."""
     connection.execute(
         update(DOCUMENT).where(DOCUMENT.c.fact_recalled.is_not(None)).values(fact_recalled=None)
+    )
+
+
+def mark_days_stale(connection: Connection, first: date, last: date) -> None:
+    """Mark the documents whose deadlines start from a day from ``first`` to ``last``:
+    incoming ones arriving then, outgoing ones signed then."""
+    document = DOCUMENT.c
+    signed_from = datetime.combine(first, time())
+    signed_before = datetime.combine(last + timedelta(days=1), time())
+    starting = or_(
+        and_(document.direction == "in", document.doc_date.between(first, last)),
+        and_(
+            document.direction == "out",
+            document.signed_at >= signed_from,
+            document.signed_at < signed_before,
+        ),
+    )
+    connection.execute(
+        update(DOCUMENT)
+        .where(document.fact_recalled.is_not(None), starting)
+        .values(fact_recalled=None)
     )

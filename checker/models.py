@@ -57,7 +57,16 @@ class Message(SQLModel, table=True):
 # The leading columns of both measuring indexes: organisation first, so one agency's
 # numbers are a range of the index; then the day that puts a document in a period; then
 # what every metric of the direction reads, the per-document facts among them.
-MEASURED_COLUMNS = ("organ_id", "doc_date", "channel", "priority", "fact_recalled", "fact_filed")
+MEASURED_COLUMNS = (
+    "organ_id",
+    "doc_date",
+    "channel",
+    "priority",
+    "fact_recalled",
+    "fact_filed",
+    "fact_same_day",
+    "fact_next_day",
+)
 
 FACTS_STALE = text("fact_recalled IS NULL")
 """The rows whose facts are to be worked out again (``checker.derived``)."""
@@ -172,6 +181,9 @@ class Document(SQLModel, table=True):
     fact_acknowledged_on: date | None = None  # incoming: first status 01 or 03 sent back
     fact_submitted_on: date | None = None  # incoming: submitted on the software or status 04
     fact_acknowledged_all: int | None = None  # outgoing: every recipient sent 01 or 03 back
+    # deadlines from the start day (arrival; outgoing: signing), on the stored calendar
+    fact_same_day: date | None = None  # the first working day on or after it
+    fact_next_day: date | None = None  # the working day after that
 
 
 class DocumentEvent(SQLModel, table=True):

@@ -53,8 +53,6 @@ def evidence(
     query = (
         select(
             facts.row,
-            facts.same_day.label("same_day"),
-            facts.next_day.label("next_day"),
             case((metric.counted(facts), True), else_=False).label("counted"),
         )
         .select_from(facts.source)

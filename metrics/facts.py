@@ -25,6 +25,10 @@ own code when the registry does not know it.
   status 04).
 - outgoing only: ``fact_acknowledged_all``: sent through the axis and every incoming copy
   acknowledged (status 01 or 03) by its recipient.
+- ``fact_same_day`` and ``fact_next_day``: the deadlines counted from the row's start day
+  (arrival; for an outgoing document, signing) on the stored working-day calendar
+  (``metrics.workdays``), NULL when the day is not in it. Writing calendar days that differ
+  from the stored ones marks the rows starting on them stale.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from sqlalchemy.sql.selectable import NamedFromClause
 
 from checker.models import AGENCY_CODE, DOCUMENT, EVENT
 from checker.records import AXIS
-from metrics.workdays import local_day
+from metrics.workdays import Deadlines, local_day
 
 ACKNOWLEDGED = ("01", "03")
 REFUSED = ("02",)
@@ -116,8 +120,12 @@ def _inbound() -> Select[Any]:
     def first(codes: Sequence[str]) -> ColumnElement[Any]:
         return func.min(case((event.c.status_code.in_(codes), event.c.occurred_on)))
 
+    deadlines = Deadlines.alias()
+    source = deadlines.join(statuses, doc.c.doc_date)
     submitted_at = doc.c.submitted_at
-    grouped = [doc.c.id, doc.c.doc_key, doc.c.recalled, doc.c.business_type]
+    grouped: list[ColumnElement[Any]] = [doc.c.id, doc.c.doc_key, doc.c.recalled]
+    grouped += [doc.c.business_type]
+    grouped += [deadlines.same_day, deadlines.next_day]
     grouped += [doc.c.registered_at, submitted_at, doc.c.assigned_at]
     grouped += [doc.c.external_id, doc.c.file_code]
     return (
@@ -134,8 +142,10 @@ def _inbound() -> Select[Any]:
             case(
                 (submitted_at.is_not(None), local_day(submitted_at)), else_=first(SUBMITTED)
             ).label("fact_submitted_on"),
+            deadlines.same_day.label("fact_same_day"),
+            deadlines.next_day.label("fact_next_day"),
         )
-        .select_from(statuses)
+        .select_from(source)
         .where(_direction(doc, "in"), _stale(doc))
         .group_by(*grouped)
     )
@@ -145,12 +155,19 @@ def _outbound() -> Select[Any]:
     """The facts of every stale outgoing row."""
     doc = DOCUMENT.alias("doc")
     acknowledged_all = and_(doc.c.channel == AXIS, _every_recipient_acknowledged(doc))
-    return select(
-        doc.c.id,
-        _flag(_recalled(doc, _recall_sent(doc))).label("fact_recalled"),
-        _filed(doc).label("fact_filed"),
-        _flag(acknowledged_all).label("fact_acknowledged_all"),
-    ).where(_direction(doc, "out"), _stale(doc))
+    deadlines = Deadlines.alias()
+    return (
+        select(
+            doc.c.id,
+            _flag(_recalled(doc, _recall_sent(doc))).label("fact_recalled"),
+            _filed(doc).label("fact_filed"),
+            _flag(acknowledged_all).label("fact_acknowledged_all"),
+            deadlines.same_day.label("fact_same_day"),
+            deadlines.next_day.label("fact_next_day"),
+        )
+        .select_from(deadlines.join(doc, local_day(doc.c.signed_at)))
+        .where(_direction(doc, "out"), _stale(doc))
+    )
 
 
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -25,7 +25,6 @@ from metrics.scope import (
     lateness,
     not_recalled,
 )
-from metrics.workdays import Deadlines
 
 
 def inbound_facts(period: Period, agency_code: str | None = None, details: bool = False) -> Facts:
@@ -41,7 +40,7 @@ def inbound_facts(period: Period, agency_code: str | None = None, details: bool 
     ]
     shown = [*EVIDENCE_DETAILS, DOCUMENT.c.submitted_at] if details else []
     query = facts_query("in", period, agency_code, columns, shown)
-    return Facts(query.subquery("facts"), Deadlines.alias())
+    return Facts(query.subquery("facts"))
 
 
 def through_axis(facts: Facts) -> ColumnElement[bool]:

@@ -48,7 +48,7 @@ from metrics.scope import (
     not_recalled,
 )
 from metrics.values import EvidenceLine, MetricValue
-from metrics.workdays import Deadlines, local_day
+from metrics.workdays import local_day
 
 NUMBERING_ANOMALIES = "outbound.numbering_anomalies"
 
@@ -66,7 +66,7 @@ def outbound_facts(period: Period, agency_code: str | None = None, details: bool
     ]
     shown = EVIDENCE_DETAILS if details else ()
     query = facts_query("out", period, agency_code, columns, shown)
-    return Facts(query.subquery("facts"), Deadlines.alias())
+    return Facts(query.subquery("facts"))
 
 
 def through_axis(facts: Facts) -> ColumnElement[bool]:

@@ -39,7 +39,6 @@ from sqlalchemy.sql.selectable import FromClause, Subquery
 from checker.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
 from metrics.period import Period
-from metrics.workdays import Deadlines
 
 AGENCY = AGENCY_CODE.c.agency_code
 """The agency a document belongs to, through the code it carries."""
@@ -47,10 +46,9 @@ AGENCY = AGENCY_CODE.c.agency_code
 
 @dataclass(frozen=True)
 class Facts:
-    """The facts rows of one direction and period, and the calendar rows joined to them."""
+    """The facts rows of one direction and period."""
 
     row: Subquery
-    deadlines: Deadlines
 
     def __getitem__(self, name: str) -> ColumnElement[Any]:
         column: ColumnElement[Any] = self.row.c[name]
@@ -58,20 +56,21 @@ class Facts:
 
     @property
     def source(self) -> FromClause:
-        """The facts joined to their deadlines, to select from."""
-        return self.deadlines.join(self.row, self.row.c.start_day)
+        return self.row
 
     @property
     def same_day(self) -> ColumnElement[date]:
-        return self.deadlines.same_day
+        """The first working day on or after the start day (``metrics.facts``)."""
+        return self["same_day"]
 
     @property
     def next_day(self) -> ColumnElement[date]:
-        return self.deadlines.next_day
+        """The working day after ``same_day``."""
+        return self["next_day"]
 
     def due(self) -> ColumnElement[date]:
         """The last day in time: the same working day for urgent documents, else the next."""
-        return self.deadlines.due(self["priority"] >= 1)
+        return case((self["priority"] >= 1, self.same_day), else_=self.next_day)
 
 
 Condition = Callable[[Facts], ColumnElement[bool]]
@@ -133,6 +132,8 @@ def facts_query(
             DOCUMENT.c.priority,
             DOCUMENT.c.fact_recalled.label("recalled"),
             DOCUMENT.c.fact_filed.label("filed"),
+            DOCUMENT.c.fact_same_day.label("same_day"),
+            DOCUMENT.c.fact_next_day.label("next_day"),
             *columns,
             *details,
         )

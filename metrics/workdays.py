@@ -33,6 +33,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import FromClause
 
+from checker.derived import mark_days_stale
 from checker.errors import StorageError
 from checker.models import CALENDAR_DAY
 from metrics.calendar import WorkingCalendar
@@ -81,11 +82,26 @@ def _working_index(calendar: WorkingCalendar, day: date) -> int:
 def write_calendar_days(
     connection: Connection, calendar: WorkingCalendar, first: date, last: date
 ) -> None:
-    """Replace the rows of ``calendar_day`` from ``first`` to ``last`` with ``calendar``'s."""
+    """Replace the rows of ``calendar_day`` from ``first`` to ``last`` with ``calendar``'s.
+    The documents whose deadlines start from a day whose deadlines changed (or were not
+    stored) are marked stale (``checker.derived``)."""
+    days = calendar_days(calendar, first, last)
+    stored = dict(_stored_deadlines(connection, first, last))
+    changed = [d["day"] for d in days if stored.get(d["day"]) != (d["same_day"], d["next_day"])]
     connection.execute(
         delete(CALENDAR_DAY).where(CALENDAR_DAY.c.day >= first, CALENDAR_DAY.c.day <= last)
     )
-    connection.execute(insert(CALENDAR_DAY), calendar_days(calendar, first, last))
+    connection.execute(insert(CALENDAR_DAY), days)
+    if changed:
+        mark_days_stale(connection, min(changed), max(changed))
+
+
+def _stored_deadlines(
+    connection: Connection, first: date, last: date
+) -> list[tuple[date, tuple[date, date]]]:
+    day = CALENDAR_DAY.c
+    query = select(day.day, day.same_day, day.next_day).where(day.day >= first, day.day <= last)
+    return [(row.day, (row.same_day, row.next_day)) for row in connection.execute(query)]
 
 
 def write_period_calendar(

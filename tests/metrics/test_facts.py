@@ -5,7 +5,7 @@ On both databases."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -36,19 +36,19 @@ YEAR = Period.year(2025)
 CALENDAR = WorkingCalendar()
 
 
-def _measure(engine, deployment=DEPLOYMENT):
+def _measure(engine, deployment=DEPLOYMENT, calendar=CALENDAR):
     with engine.begin() as connection:
         write_registry(connection, deployment)
-        write_period_calendar(connection, CALENDAR, YEAR)
-        values = measure_all(connection, YEAR, CALENDAR)
+        write_period_calendar(connection, calendar, YEAR)
+        values = measure_all(connection, YEAR, calendar)
     return {(v.agency_code, v.metric_id): (v.numerator, v.denominator) for v in values}
 
 
-def _measured_anew(engine, deployment=DEPLOYMENT):
+def _measured_anew(engine, deployment=DEPLOYMENT, calendar=CALENDAR):
     """The values once every row's facts are worked out again from scratch."""
     with engine.begin() as connection:
         mark_all_stale(connection)
-    return _measure(engine, deployment)
+    return _measure(engine, deployment, calendar)
 
 
 def _stale_rows(engine) -> int:
@@ -130,6 +130,20 @@ def test_a_code_added_to_the_registry_makes_its_statuses_count(engine):
     values = _measure(engine, deployment)
     assert values[(STC, "inbound.registered")] == (1, 1)
     assert values == _measured_anew(engine, deployment)
+
+
+def test_a_day_off_added_to_the_calendar_moves_the_deadlines_counted_from_before_it(engine):
+    d, other = doc(1, SNV, (STC,)), doc(2, SNV, (STC,), sent_at=DAY.replace(month=6, day=2))
+    wednesday = DAY.replace(day=5)  # arrived Monday 3 March: due Tuesday, submitted Wednesday
+    load(engine, [d, other, status(d, STC, "04", wednesday)], source="test")
+    assert _measure(engine)[(STC, "inbound.submitted_in_time")] == (0, 2)
+    tuesday_off = WorkingCalendar(extra_days_off=[date(2025, 3, 4)])
+    with engine.begin() as connection:
+        write_period_calendar(connection, tuesday_off, YEAR)
+    assert _stale_rows(engine) == 1  # the document arriving on a day whose deadline moved
+    values = _measure(engine, calendar=tuesday_off)
+    assert values[(STC, "inbound.submitted_in_time")] == (1, 2)
+    assert values == _measured_anew(engine, calendar=tuesday_off)
 
 
 def test_refreshing_works_out_the_stale_rows_only(engine):

@@ -24,9 +24,10 @@ branch_labels = None
 depends_on = None
 
 FLAGS = ["fact_recalled", "fact_filed", "fact_refused", "fact_registered", "fact_assigned"]
-DAYS = ["fact_acknowledged_on", "fact_submitted_on"]
+DAYS = ["fact_acknowledged_on", "fact_submitted_on", "fact_same_day", "fact_next_day"]
 FACTS = [*FLAGS, *DAYS, "fact_acknowledged_all"]
 MEASURED = ["organ_id", "doc_date", "channel", "priority", "fact_recalled", "fact_filed"]
+MEASURED += ["fact_same_day", "fact_next_day"]
 INBOUND = [*MEASURED, "fact_refused", "fact_registered", "fact_assigned"]
 INBOUND += ["fact_acknowledged_on", "fact_submitted_on", "direction"]
 OUTBOUND = [*MEASURED, "signed_at", "issued_at", "digitally_signed", "fact_acknowledged_all"]
