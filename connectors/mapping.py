@@ -420,7 +420,7 @@ def _iso_datetime(value: Any, theirs: str) -> Any:
     already Vietnam time) is read without a time-zone conversion."""
     if value.__class__ is str and len(value) == 25 and value.endswith("+07:00"):
         try:
-            return _fromisoformat(value[:19])
+            return datetime.fromisoformat(value[:19])
         except ValueError:
             pass  # the general path below gives the reason
     return _when(value, (), theirs, as_date=False)
@@ -430,14 +430,10 @@ def _iso_date(value: Any, theirs: str) -> Any:
     """An ISO 8601 day; ``2025-03-01`` is read straight as a date."""
     if value.__class__ is str and len(value) == 10:
         try:
-            return _date_fromisoformat(value)
+            return date.fromisoformat(value)
         except ValueError:
             pass
     return _when(value, (), theirs, as_date=True)
-
-
-_fromisoformat = datetime.fromisoformat
-_date_fromisoformat = date.fromisoformat
 
 
 def _when(value: Any, formats: tuple[str, ...], theirs: str, *, as_date: bool) -> Any:
