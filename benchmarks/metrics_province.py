@@ -78,6 +78,7 @@ from metrics.calendar import WorkingCalendar
 from metrics.facts import (
     ACKNOWLEDGED,
     ASSIGNED,
+    NEW_OR_REPLACING,
     RECALL,
     RECALL_MESSAGE,
     RECALL_REFUSED,
@@ -88,7 +89,7 @@ from metrics.facts import (
 )
 from metrics.files import FilesConfig
 from metrics.measure import measure_all
-from metrics.outbound import NEW_OR_REPLACING, NUMBERING_ANOMALIES
+from metrics.outbound import NUMBERING_ANOMALIES
 from metrics.period import Period
 from metrics.transfers import (
     AGENCY_ARCHIVE,

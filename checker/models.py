@@ -110,9 +110,7 @@ class Document(SQLModel, table=True):
             "issued_at",
             "digitally_signed",
             "fact_acknowledged_all",
-            "recalled",
-            "business_type",
-            "code_number",
+            "fact_number",
             "code_notation",
             "direction",
             sqlite_where=text("direction = 'out'"),
@@ -181,6 +179,7 @@ class Document(SQLModel, table=True):
     fact_acknowledged_on: date | None = None  # incoming: first status 01 or 03 sent back
     fact_submitted_on: date | None = None  # incoming: submitted on the software or status 04
     fact_acknowledged_all: int | None = None  # outgoing: every recipient sent 01 or 03 back
+    fact_number: int | None = None  # outgoing: its number in the year's sequence
     # deadlines from the start day (arrival; outgoing: signing), on the stored calendar
     fact_same_day: date | None = None  # the first working day on or after it
     fact_next_day: date | None = None  # the working day after that

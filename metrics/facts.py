@@ -25,6 +25,9 @@ own code when the registry does not know it.
   status 04).
 - outgoing only: ``fact_acknowledged_all``: sent through the axis and every incoming copy
   acknowledged (status 01 or 03) by its recipient.
+- outgoing only: ``fact_number``: the document's number in its year's sequence: its code
+  number when that is a plain number from 1 (at most 9 digits) and the row holds a number
+  of its own (:func:`numbered`); NULL otherwise.
 - ``fact_same_day`` and ``fact_next_day``: the deadlines counted from the row's start day
   (arrival; for an outgoing document, signing) on the stored working-day calendar
   (``metrics.workdays``), NULL when the day is not in it. Writing calendar days that differ
@@ -39,9 +42,11 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Select,
     and_,
     case,
+    cast,
     exists,
     func,
     literal_column,
@@ -64,6 +69,9 @@ ASSIGNED = ("04", "05", "06")
 RECALL = "13"
 RECALL_REFUSED = ("16",)
 RECALL_MESSAGE = 1  # BussinessDocType of a message that recalls a document
+NEW_OR_REPLACING = (0, 3)
+"""BussinessDocType of messages that carry a number of their own; a recall (1) or an update
+(2) repeats the number of a document already counted."""
 
 
 def refresh_facts(connection: Connection) -> int:
@@ -162,12 +170,27 @@ def _outbound() -> Select[Any]:
             _flag(_recalled(doc, _recall_sent(doc))).label("fact_recalled"),
             _filed(doc).label("fact_filed"),
             _flag(acknowledged_all).label("fact_acknowledged_all"),
+            _number(doc).label("fact_number"),
             deadlines.same_day.label("fact_same_day"),
             deadlines.next_day.label("fact_next_day"),
         )
         .select_from(deadlines.join(doc, local_day(doc.c.signed_at)))
         .where(_direction(doc, "out"), _stale(doc))
     )
+
+
+def numbered(doc: NamedFromClause = DOCUMENT) -> ColumnElement[bool]:
+    """Rows that hold a number of the sequence: new and replacing documents, and recalled
+    ones (a recalled document used its number; ``checker.upsert`` marks a recalled record
+    of the software as BussinessDocType 1 as well)."""
+    return or_(doc.c.business_type.in_(NEW_OR_REPLACING), doc.c.recalled)
+
+
+def _number(doc: NamedFromClause) -> ColumnElement[Any]:
+    code_number = doc.c.code_number
+    plain = and_(func.length(code_number).between(1, 9), func.trim(code_number, "0123456789") == "")
+    number = case((and_(numbered(doc), plain), cast(code_number, Integer)))
+    return case((number >= 1, number))
 
 
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -18,16 +18,11 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Integer,
     RowMapping,
     Select,
     and_,
-    case,
-    cast,
     distinct,
-    extract,
     func,
-    or_,
     select,
     true,
 )
@@ -35,6 +30,7 @@ from sqlalchemy import (
 from checker.models import AGENCY_CODE, DOCUMENT
 from checker.records import AXIS
 from metrics.calendar import WorkingCalendar
+from metrics.facts import numbered
 from metrics.period import Period
 from metrics.scope import (
     AGENCY,
@@ -42,6 +38,7 @@ from metrics.scope import (
     DocumentMetric,
     Facts,
     channel_words,
+    count_where,
     direction_is,
     facts_query,
     lateness,
@@ -135,92 +132,67 @@ OUTBOUND = (
 
 # --- numbering: numbers run 01..n per calendar year, unique with the notation -------------
 
-NEW_OR_REPLACING = (0, 3)
-"""BussinessDocType of messages that carry a number of their own; a recall (1) or an update
-(2) repeats the number of a document already counted."""
-
 _PLAIN_NUMBER = re.compile(r"[0-9]{1,9}")
-
-
-def numbered() -> ColumnElement[bool]:
-    """Rows that hold a number of the sequence: new and replacing documents, and recalled
-    ones (a recalled document used its number; ``checker.upsert`` marks a recalled record
-    of the software as BussinessDocType 1 as well)."""
-    return or_(DOCUMENT.c.business_type.in_(NEW_OR_REPLACING), DOCUMENT.c.recalled)
-
-
-def _sequence(period: Period, agency_code: str | None) -> Select[Any]:
-    """The agency's numbered outgoing documents of each year ``period`` touches, from
-    1 January up to the end of the period: the year's sequence as it stands then."""
-    code_number = DOCUMENT.c.code_number
-    plain = and_(func.length(code_number).between(1, 9), func.trim(code_number, "0123456789") == "")
-    number = case((plain, cast(code_number, Integer)), else_=0)
-    conditions = [
-        direction_is("out"),
-        DOCUMENT.c.doc_date >= date(period.start.year, 1, 1),
-        DOCUMENT.c.doc_date <= period.end,
-        numbered(),
-        number >= 1,
-    ]
-    if agency_code is not None:
-        conditions.append(AGENCY_CODE.c.agency_code == agency_code)
-    return (
-        select(
-            AGENCY.label("agency"),
-            cast(extract("year", DOCUMENT.c.doc_date), Integer).label("year"),
-            number.label("number"),
-            DOCUMENT.c.code_notation.label("notation"),
-        )
-        .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
-        .where(*conditions)
-    )
 
 
 def measure_numbering(connection: Connection, period: Period) -> list[MetricValue]:
     """Anomalies of every agency's numbering: the numbers missing from 1 to the highest
     issued, plus the number/notation pairs issued more than once, out of the highest number
-    (summed over the years of the period). Lower is better."""
-    sequence = _sequence(period, None).cte("sequence")
-    key = (sequence.c.agency, sequence.c.year)
-    years = (
-        select(
-            *key,
-            func.max(sequence.c.number).label("top"),
-            func.count(distinct(sequence.c.number)).label("numbers"),
+    (summed over the years of the period). Lower is better.
+
+    One query per year the period touches, over the year's sequence as it stands at the end
+    of the period (from 1 January): the numbers are the rows' ``fact_number``
+    (``metrics.facts``), read from the outgoing index."""
+    found: dict[str, list[int]] = {}
+    for year in range(period.start.year, period.end.year + 1):
+        last = min(period.end, date(year, 12, 31))
+        for agency, anomalies, top in connection.execute(_year_query(date(year, 1, 1), last)):
+            counts = found.setdefault(agency, [0, 0])
+            counts[0] += int(anomalies)
+            counts[1] += int(top)
+    return [
+        MetricValue(agency, NUMBERING_ANOMALIES, anomalies, top)
+        for agency, (anomalies, top) in found.items()
+    ]
+
+
+def _year_query(first: date, last: date) -> Select[Any]:
+    """Per agency: the numbers missing from 1 to the highest plus the pairs used twice or
+    more, and the highest number, of the documents numbered from ``first`` to ``last``."""
+    number = DOCUMENT.c.fact_number
+    sequence = (
+        select(AGENCY.label("agency"), number.label("number"), DOCUMENT.c.code_notation)
+        .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
+        .where(
+            direction_is("out"),
+            DOCUMENT.c.doc_date >= first,
+            DOCUMENT.c.doc_date <= last,
+            number.is_not(None),
         )
-        .group_by(*key)
-        .subquery("years")
+        .cte("sequence")
     )
     pairs = (
-        select(*key)
-        .group_by(*key, sequence.c.number, sequence.c.notation)
-        .having(func.count() > 1)
+        select(sequence.c.agency, func.count().label("uses"))
+        .group_by(sequence.c.agency, sequence.c.number, sequence.c.code_notation)
         .subquery("pairs")
     )
     duplicates = (
-        select(pairs.c.agency, pairs.c.year, func.count().label("pairs"))
-        .group_by(pairs.c.agency, pairs.c.year)
+        select(pairs.c.agency, count_where(pairs.c.uses > 1).label("pairs"))
+        .group_by(pairs.c.agency)
         .subquery("duplicates")
     )
-    anomalies = years.c.top - years.c.numbers + func.coalesce(duplicates.c.pairs, 0)
-    query = (
+    numbers = (
         select(
-            years.c.agency,
-            func.sum(anomalies, type_=Integer),
-            func.sum(years.c.top, type_=Integer),
+            sequence.c.agency,
+            func.max(sequence.c.number).label("top"),
+            func.count(distinct(sequence.c.number)).label("numbers"),
         )
-        .select_from(
-            years.outerjoin(
-                duplicates,
-                and_(duplicates.c.agency == years.c.agency, duplicates.c.year == years.c.year),
-            )
-        )
-        .group_by(years.c.agency)
+        .group_by(sequence.c.agency)
+        .subquery("numbers")
     )
-    return [
-        MetricValue(agency, NUMBERING_ANOMALIES, int(found), int(top))
-        for agency, found, top in connection.execute(query)
-    ]
+    return select(
+        numbers.c.agency, numbers.c.top - numbers.c.numbers + duplicates.c.pairs, numbers.c.top
+    ).select_from(numbers.join(duplicates, duplicates.c.agency == numbers.c.agency))
 
 
 @dataclass(frozen=True)

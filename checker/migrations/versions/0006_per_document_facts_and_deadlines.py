@@ -25,13 +25,13 @@ depends_on = None
 
 FLAGS = ["fact_recalled", "fact_filed", "fact_refused", "fact_registered", "fact_assigned"]
 DAYS = ["fact_acknowledged_on", "fact_submitted_on", "fact_same_day", "fact_next_day"]
-FACTS = [*FLAGS, *DAYS, "fact_acknowledged_all"]
+FACTS = [*FLAGS, *DAYS, "fact_acknowledged_all", "fact_number"]
 MEASURED = ["organ_id", "doc_date", "channel", "priority", "fact_recalled", "fact_filed"]
 MEASURED += ["fact_same_day", "fact_next_day"]
 INBOUND = [*MEASURED, "fact_refused", "fact_registered", "fact_assigned"]
 INBOUND += ["fact_acknowledged_on", "fact_submitted_on", "direction"]
 OUTBOUND = [*MEASURED, "signed_at", "issued_at", "digitally_signed", "fact_acknowledged_all"]
-OUTBOUND += ["recalled", "business_type", "code_number", "code_notation", "direction"]
+OUTBOUND += ["fact_number", "code_notation", "direction"]
 
 OLD_MEASURED = ["organ_id", "doc_date", "doc_key", "channel", "priority", "recalled"]
 OLD_MEASURED += ["business_type"]
