@@ -97,7 +97,7 @@ def _stale(doc: NamedFromClause) -> ColumnElement[bool]:
 
 
 def _direction(table: NamedFromClause, direction: str) -> ColumnElement[bool]:
-    # a literal, so the planner can use the stale rows' partial index with it
+    # a literal, as the direction's partial indexes require (checker.models)
     is_direction: ColumnElement[bool] = table.c.direction == literal_column(f"'{direction}'")
     return is_direction
 
