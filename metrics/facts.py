@@ -78,10 +78,12 @@ def refresh_facts(connection: Connection) -> int:
     """Work out the facts of every stale row; returns how many rows were worked out."""
     if connection.execute(select(DOCUMENT.c.id).where(_stale(DOCUMENT)).limit(1)).first() is None:
         return 0
-    inbound = _inbound().subquery("facts")
+    # outgoing rows first: their facts read the incoming copies, which on PostgreSQL are
+    # slower to read once updated in the same transaction (every copy then has two versions)
     outbound = _outbound().subquery("facts")
+    inbound = _inbound().subquery("facts")
     refreshed = 0
-    for facts in (inbound, outbound):
+    for facts in (outbound, inbound):
         columns = {c.name: c for c in facts.c if c.name.startswith("fact_")}
         result = connection.execute(
             update(DOCUMENT).where(DOCUMENT.c.id == facts.c.id).values(**columns)
