@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Connection, and_, or_, update
+from sqlalchemy import ColumnElement, Connection, and_, or_, update
 
 from checker.models import DOCUMENT
 
@@ -28,19 +28,12 @@ def mark_stale(connection: Connection, doc_keys: Iterable[str | None]) -> None:
     """Mark every row of the documents ``doc_keys`` stale (None keys are ignored)."""
     keys = sorted({key for key in doc_keys if key is not None})
     for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        connection.execute(
-            update(DOCUMENT)
-            .where(DOCUMENT.c.doc_key.in_(chunk), DOCUMENT.c.fact_recalled.is_not(None))
-            .values(fact_recalled=None)
-        )
+        _mark(connection, DOCUMENT.c.doc_key.in_(keys[start : start + _CHUNK]))
 
 
 def mark_all_stale(connection: Connection) -> None:
     """Mark every document stale: the registry changed, so whose statuses count did too."""
-    connection.execute(
-        update(DOCUMENT).where(DOCUMENT.c.fact_recalled.is_not(None)).values(fact_recalled=None)
-    )
+    _mark(connection)
 
 
 def mark_days_stale(connection: Connection, first: date, last: date) -> None:
@@ -57,8 +50,12 @@ def mark_days_stale(connection: Connection, first: date, last: date) -> None:
             document.signed_at < signed_before,
         ),
     )
+    _mark(connection, starting)
+
+
+def _mark(connection: Connection, *conditions: ColumnElement[bool]) -> None:
+    """Mark the rows meeting ``conditions`` stale (those stale already are left alone)."""
+    stale = DOCUMENT.c.fact_recalled
     connection.execute(
-        update(DOCUMENT)
-        .where(document.fact_recalled.is_not(None), starting)
-        .values(fact_recalled=None)
+        update(DOCUMENT).where(stale.is_not(None), *conditions).values(fact_recalled=None)
     )

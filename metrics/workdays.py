@@ -11,7 +11,7 @@ for the period's years and the year after (:func:`write_period_calendar`):
   ``index(b) - index(a)``; a day off carries the index of the working day before it.
 - ``same_day``: the first working day on or after the day (a document arriving on a day off
   counts as arriving then), and ``next_day``: the working day after that one. These are the
-  deadlines counted from the day (:class:`Deadlines`), read by measuring in one index seek.
+  deadlines counted from the day (:class:`Deadlines`), kept among each document's facts.
 
 Measuring checks first that the stored rows are the calendar it was given
 (:func:`check_calendar_days`), so the SQL and the reasons computed in Python always use the
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, case, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, Date, delete, insert, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -179,7 +179,3 @@ class Deadlines:
     def next_day(self) -> ColumnElement[date]:
         day: ColumnElement[date] = self.start.c.next_day
         return day
-
-    def due(self, urgent: ColumnElement[bool]) -> ColumnElement[date]:
-        """The last day in time: the same working day when ``urgent``, else the next one."""
-        return case((urgent, self.same_day), else_=self.next_day)
