@@ -609,7 +609,7 @@ def sqlite_target(path: Path) -> Target:
     return Target("sqlite", f"sqlite:///{path}", lambda: None)
 
 
-def postgresql_target(server_url: str) -> Target:
+def postgresql_target(server_url: str, keep: bool = False) -> Target:
     admin_url = normalise_url(server_url)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"checker_bench_{uuid.uuid4().hex[:10]}"
@@ -617,6 +617,10 @@ def postgresql_target(server_url: str) -> Target:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
 
     def drop() -> None:
+        if keep:
+            print(f"kept the PostgreSQL database {name}")
+            admin.dispose()
+            return
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
@@ -1165,6 +1169,9 @@ def main() -> None:
     )
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--keep", type=Path, help="keep the SQLite database at this path")
+    parser.add_argument(
+        "--keep-postgresql", action="store_true", help="keep the PostgreSQL database (named)"
+    )
     parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args()
     shape = Shape(
@@ -1185,7 +1192,8 @@ def main() -> None:
         if args.db in ("sqlite", "both"):
             targets.append(sqlite_target(args.keep or workdir / "province.db"))
         if args.db in ("postgresql", "both"):
-            targets.append(postgresql_target(os.environ.get("CHECKER_BENCH_PG_URL", PG_DEFAULT)))
+            server = os.environ.get("CHECKER_BENCH_PG_URL", PG_DEFAULT)
+            targets.append(postgresql_target(server, keep=args.keep_postgresql))
         run(shape, targets)
     finally:
         for target in targets:
