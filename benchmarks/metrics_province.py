@@ -58,10 +58,11 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 
 from checker.config import Agency, Deployment, Group
+from checker.derived import mark_all_stale, mark_stale
 from checker.models import (
     AGENCY_CODE,
     CALENDAR_DAY,
@@ -714,11 +715,17 @@ def finish_load(target: Target, deployment: Deployment, calendar: WorkingCalenda
         target.facts = refresh_facts(connection)
     target.timed("facts", started)
     engine.dispose()
+    analyze(target)
+
+
+def analyze(target: Target) -> None:
+    """Gather planner statistics (and, on PostgreSQL, the visibility map that index-only
+    scans need) as a store's nightly maintenance does."""
     started = time.perf_counter()
-    analyze = create_store_engine(target.url).execution_options(isolation_level="AUTOCOMMIT")
-    with analyze.connect() as connection:
+    engine = create_store_engine(target.url).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE" if target.name == "sqlite" else "VACUUM ANALYZE")
-    analyze.dispose()
+    engine.dispose()
     target.timed("analyze", started)
 
 
@@ -1154,8 +1161,34 @@ def measure(target: Target, deployment: Deployment, calendar: WorkingCalendar) -
                 print(f"  [{n}] {statement.seconds:7.2f} s  reads {label(statement.sql)}")
                 for line in plan(connection, statement):
                     print(f"      {line}")
+        nightly(engine, deployment, calendar)
     finally:
         engine.dispose()
+
+
+NIGHT = date(YEAR, 6, 16)
+"""The day whose documents a nightly run brings in: a Monday of the measured year."""
+
+
+def nightly(engine: Engine, deployment: Deployment, calendar: WorkingCalendar) -> None:
+    """A nightly run: the documents dated ``NIGHT`` and every copy of them written again (as
+    the loader and the software sync mark them, ``checker.derived``), then the catalogue
+    with their facts worked out first, as ``checker score`` runs it."""
+    with engine.begin() as connection:
+        keys = connection.execute(
+            select(DOCUMENT.c.doc_key).where(DOCUMENT.c.doc_date == NIGHT).distinct()
+        ).scalars()
+        mark_stale(connection, keys)
+    with engine.connect() as connection:
+        stale = connection.execute(
+            select(func.count()).select_from(DOCUMENT).where(DOCUMENT.c.fact_recalled.is_(None))
+        ).scalar_one()
+    seconds, _values, statements = timed_catalogue(engine, deployment, calendar)
+    facts = sum(s.seconds for s in statements if s.sql.lstrip().upper().startswith("UPDATE"))
+    print(
+        f"  nightly run: {stale:,} rows stale (the documents of {NIGHT} and their copies):"
+        f" catalogue {seconds:.2f} s, of which working out their facts {facts:.2f} s"
+    )
 
 
 def main() -> None:
@@ -1173,6 +1206,16 @@ def main() -> None:
         "--keep-postgresql", action="store_true", help="keep the PostgreSQL database (named)"
     )
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--reuse",
+        metavar="URL",
+        help="measure a store kept by an earlier run (same --agencies and --seed) instead",
+    )
+    parser.add_argument(
+        "--full-facts",
+        action="store_true",
+        help="with --reuse: mark every document stale and time working out all their facts",
+    )
     args = parser.parse_args()
     shape = Shape(
         args.agencies,
@@ -1184,6 +1227,9 @@ def main() -> None:
     for table, columns in COLUMNS.items():
         facts = {c.name for c in TABLES[table].c if c.name.startswith("fact_")}  # loaded stale
         assert set(columns) == set(TABLES[table].c.keys()) - {"id"} - facts, f"{table} changed"
+    if args.reuse:
+        reuse(args.reuse, shape, args.full_facts)
+        return
     if args.keep and args.keep.exists():
         raise SystemExit(f"--keep {args.keep}: the file exists; give a new path")
     workdir = Path(tempfile.mkdtemp(prefix="checker-bench-"))
@@ -1199,6 +1245,36 @@ def main() -> None:
         for target in targets:
             target.drop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def reuse(url: str, shape: Shape, full_facts: bool) -> None:
+    """Measure a kept store again: its rows counted, the registry of ``shape``'s province
+    (generated from the seed, as the store was), optionally every fact worked out anew."""
+    url = normalise_url(url)
+    engine = open_store(url)
+    target = Target(engine.dialect.name, url, lambda: None)
+    calendar = WorkingCalendar()
+    deployment = Generator(shape, calendar).province.deployment
+    with engine.connect() as connection:
+        for table, model in TABLES.items():
+            count = select(func.count()).select_from(model)
+            target.rows[table] = connection.execute(count).scalar_one()
+    print("rows: " + ", ".join(f"{target.rows[t]:,} {t}" for t in TABLES))
+    if full_facts:
+        with engine.begin() as connection:
+            started = time.perf_counter()
+            mark_all_stale(connection)
+            marked = time.perf_counter() - started
+            target.facts = refresh_facts(connection)
+            target.timed("facts", started + marked)
+        print(
+            f"{target.name}: marked every row stale in {marked:.1f} s; worked out the facts"
+            f" of {target.facts:,} rows in {target.seconds['facts']:.1f} s"
+        )
+    engine.dispose()
+    analyze(target)
+    print(f"{target.name}: vacuumed and analysed in {target.seconds['analyze']:.1f} s")
+    measure(target, deployment, calendar)
 
 
 def run(shape: Shape, targets: list[Target]) -> None:
