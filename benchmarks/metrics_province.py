@@ -88,6 +88,7 @@ from metrics.facts import (
     SUBMITTED,
     refresh_facts,
 )
+from metrics.facts import CHUNK as FACTS_CHUNK
 from metrics.files import FilesConfig
 from metrics.measure import measure_all
 from metrics.outbound import NUMBERING_ANOMALIES
@@ -710,6 +711,11 @@ def finish_load(target: Target, deployment: Deployment, calendar: WorkingCalenda
     with engine.begin() as connection:
         write_registry(connection, deployment)
         write_period_calendar(connection, calendar, PERIOD)
+    engine.dispose()
+    # the rows just copied in, vacuumed and analysed as the database's own maintenance
+    # (autovacuum) does after a large write, before the facts are worked out
+    analyze(target, "vacuum")
+    engine = open_store(target.url)
     started = time.perf_counter()
     with engine.begin() as connection:
         target.facts = refresh_facts(connection)
@@ -718,7 +724,7 @@ def finish_load(target: Target, deployment: Deployment, calendar: WorkingCalenda
     analyze(target)
 
 
-def analyze(target: Target) -> None:
+def analyze(target: Target, step: str = "analyze") -> None:
     """Gather planner statistics (and, on PostgreSQL, the visibility map that index-only
     scans need) as a store's nightly maintenance does."""
     started = time.perf_counter()
@@ -726,7 +732,7 @@ def analyze(target: Target) -> None:
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE" if target.name == "sqlite" else "VACUUM ANALYZE")
     engine.dispose()
-    target.timed("analyze", started)
+    target.timed(step, started)
 
 
 # --- the catalogue, as `checker score` measures it ---------------------------------------
@@ -1213,8 +1219,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--full-facts",
-        action="store_true",
-        help="with --reuse: mark every document stale and time working out all their facts",
+        type=int,
+        nargs="?",
+        const=FACTS_CHUNK,
+        metavar="ROWS",
+        help="with --reuse: mark every document stale, then time working out all their facts"
+        f" (ROWS stale rows per statement, default {FACTS_CHUNK:,})",
     )
     args = parser.parse_args()
     shape = Shape(
@@ -1247,7 +1257,7 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def reuse(url: str, shape: Shape, full_facts: bool) -> None:
+def reuse(url: str, shape: Shape, full_facts: int | None) -> None:
     """Measure a kept store again: its rows counted, the registry of ``shape``'s province
     (generated from the seed, as the store was), optionally every fact worked out anew."""
     url = normalise_url(url)
@@ -1260,16 +1270,20 @@ def reuse(url: str, shape: Shape, full_facts: bool) -> None:
             count = select(func.count()).select_from(model)
             target.rows[table] = connection.execute(count).scalar_one()
     print("rows: " + ", ".join(f"{target.rows[t]:,} {t}" for t in TABLES))
-    if full_facts:
+    if full_facts is not None:
+        started = time.perf_counter()
         with engine.begin() as connection:
-            started = time.perf_counter()
             mark_all_stale(connection)
-            marked = time.perf_counter() - started
-            target.facts = refresh_facts(connection)
-            target.timed("facts", started + marked)
+        marked = time.perf_counter() - started
+        analyze(target, "vacuum")  # as the database's own maintenance does after such a write
+        started = time.perf_counter()
+        with engine.begin() as connection:
+            target.facts = refresh_facts(connection, full_facts)
+        target.timed("facts", started)
         print(
-            f"{target.name}: marked every row stale in {marked:.1f} s; worked out the facts"
-            f" of {target.facts:,} rows in {target.seconds['facts']:.1f} s"
+            f"{target.name}: marked every row stale in {marked:.1f} s, vacuumed in"
+            f" {target.seconds['vacuum']:.1f} s; worked out the facts of {target.facts:,}"
+            f" rows in {target.seconds['facts']:.1f} s ({full_facts:,} per statement)"
         )
     engine.dispose()
     analyze(target)

@@ -74,28 +74,55 @@ NEW_OR_REPLACING = (0, 3)
 (2) repeats the number of a document already counted."""
 
 
-def refresh_facts(connection: Connection) -> int:
+CHUNK = 1_000_000
+"""Stale rows worked out per statement: a nightly run's rows in one, a whole store (the
+first measuring run after an upgrade) in ranges of ids, so that no statement's joins and
+sorts grow with the store."""
+
+
+def refresh_facts(connection: Connection, chunk: int = CHUNK) -> int:
     """Work out the facts of every stale row; returns how many rows were worked out."""
-    if connection.execute(select(DOCUMENT.c.id).where(_stale(DOCUMENT)).limit(1)).first() is None:
-        return 0
-    # outgoing rows first: their facts read the incoming copies, which on PostgreSQL are
-    # slower to read once updated in the same transaction (every copy then has two versions)
-    outbound = _outbound().subquery("facts")
-    inbound = _inbound().subquery("facts")
     refreshed = 0
-    for facts in (outbound, inbound):
-        columns = {c.name: c for c in facts.c if c.name.startswith("fact_")}
-        result = connection.execute(
-            update(DOCUMENT).where(DOCUMENT.c.id == facts.c.id).values(**columns)
-        )
-        refreshed += result.rowcount
+    for low, high in _ranges(connection, chunk):
+        # outgoing rows first: their facts read the incoming copies, which on PostgreSQL are
+        # slower to read once updated in the same transaction (each has two versions then)
+        for facts in (
+            _outbound(low, high).subquery("facts"),
+            _inbound(low, high).subquery("facts"),
+        ):
+            columns = {c.name: c for c in facts.c if c.name.startswith("fact_")}
+            result = connection.execute(
+                update(DOCUMENT).where(DOCUMENT.c.id == facts.c.id).values(**columns)
+            )
+            refreshed += result.rowcount
     return refreshed
 
 
-def _stale(doc: NamedFromClause) -> ColumnElement[bool]:
-    """The row is stale: listed from the small partial index of stale rows
-    (``checker.models``), which the planner would not pick for the joins of the facts."""
-    return doc.c.id.in_(select(DOCUMENT.c.id).where(DOCUMENT.c.fact_recalled.is_(None)))
+def _ranges(connection: Connection, chunk: int) -> list[tuple[int, int | None]]:
+    """Ranges of ids holding ``chunk`` stale rows each (the last one open-ended), read from
+    the partial index of stale rows: none when no row is stale."""
+    ranked = select(
+        DOCUMENT.c.id, func.row_number().over(order_by=DOCUMENT.c.id).label("rank")
+    ).where(DOCUMENT.c.fact_recalled.is_(None))
+    ranks = ranked.subquery("stale")
+    firsts = (
+        connection.execute(
+            select(ranks.c.id).where((ranks.c.rank - 1) % chunk == 0).order_by(ranks.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    return list(zip(firsts, [*firsts[1:], None], strict=False))
+
+
+def _stale(doc: NamedFromClause, low: int, high: int | None) -> ColumnElement[bool]:
+    """The row is stale and its id in ``[low, high)``: listed from the small partial index
+    of stale rows (``checker.models``), which the planner would not pick for the joins of
+    the facts."""
+    stale = select(DOCUMENT.c.id).where(DOCUMENT.c.fact_recalled.is_(None), DOCUMENT.c.id >= low)
+    if high is not None:
+        stale = stale.where(DOCUMENT.c.id < high)
+    return doc.c.id.in_(stale)
 
 
 def _direction(table: NamedFromClause, direction: str) -> ColumnElement[bool]:
@@ -104,8 +131,9 @@ def _direction(table: NamedFromClause, direction: str) -> ColumnElement[bool]:
     return is_direction
 
 
-def _inbound() -> Select[Any]:
-    """The facts of every stale incoming row, from the statuses its agency sent."""
+def _inbound(low: int, high: int | None) -> Select[Any]:
+    """The facts of the stale incoming rows of ids ``[low, high)``, from the statuses their
+    agency sent."""
     doc = DOCUMENT.alias("doc")
     own = AGENCY_CODE.alias("own")
     mate = AGENCY_CODE.alias("mate")
@@ -156,13 +184,13 @@ def _inbound() -> Select[Any]:
             deadlines.next_day.label("fact_next_day"),
         )
         .select_from(source)
-        .where(_direction(doc, "in"), _stale(doc))
+        .where(_direction(doc, "in"), _stale(doc, low, high))
         .group_by(*grouped)
     )
 
 
-def _outbound() -> Select[Any]:
-    """The facts of every stale outgoing row."""
+def _outbound(low: int, high: int | None) -> Select[Any]:
+    """The facts of the stale outgoing rows of ids ``[low, high)``."""
     doc = DOCUMENT.alias("doc")
     acknowledged_all = and_(doc.c.channel == AXIS, _every_recipient_acknowledged(doc))
     deadlines = Deadlines.alias()
@@ -177,7 +205,7 @@ def _outbound() -> Select[Any]:
             deadlines.next_day.label("fact_next_day"),
         )
         .select_from(deadlines.join(doc, local_day(doc.c.signed_at)))
-        .where(_direction(doc, "out"), _stale(doc))
+        .where(_direction(doc, "out"), _stale(doc, low, high))
     )
 
 

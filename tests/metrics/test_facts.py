@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from checker.config import Agency, Deployment, Group
-from checker.derived import mark_all_stale
+from checker.derived import mark_all_stale, mark_stale
 from checker.loader import load
 from checker.models import DOCUMENT
 from checker.records import AgencyDocumentRecord, Read
@@ -155,3 +155,34 @@ def test_refreshing_works_out_the_stale_rows_only(engine):
     load(engine, [doc(2, SNV, (STC,))], source="test")
     with engine.begin() as connection:
         assert refresh_facts(connection) == 2
+
+
+def _facts(engine) -> list[tuple]:
+    columns = [c for c in DOCUMENT.c if c.name.startswith("fact_")]
+    with engine.connect() as connection:
+        query = select(DOCUMENT.c.id, *columns).order_by(DOCUMENT.c.id)
+        return [tuple(row) for row in connection.execute(query)]
+
+
+def test_stale_rows_worked_out_in_ranges_get_the_facts_of_one_statement(engine):
+    senders, recipients = (SNV, STC, SXD), ((STC, SXD), (SXD,), (SNV, STC))
+    sent = [doc(n, senders[n % 3], recipients[n % 3]) for n in range(1, 13)]
+    acknowledged = [status(d, STC, "01", DAY) for n, d in enumerate(sent, 1) if n % 3 != 1]
+    load(engine, [*sent, *acknowledged], source="test")
+    with engine.begin() as connection:
+        write_registry(connection, DEPLOYMENT)
+        write_period_calendar(connection, CALENDAR, YEAR)
+        rows = refresh_facts(connection)
+    in_one_statement = _facts(engine)
+    with engine.begin() as connection:
+        mark_all_stale(connection)
+        assert refresh_facts(connection, chunk=2) == rows
+    assert _facts(engine) == in_one_statement
+    # a third of the documents written again: stale rows with fresh ones between them
+    with engine.begin() as connection:
+        mark_stale(connection, [d.record.doc_key for d in sent[::3]])
+    assert 0 < _stale_rows(engine) < rows
+    with engine.begin() as connection:
+        assert refresh_facts(connection, chunk=1) == 4 * 2  # 4 sent rows, a copy each
+        assert refresh_facts(connection, chunk=1) == 0
+    assert _facts(engine) == in_one_statement
