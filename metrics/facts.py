@@ -36,7 +36,7 @@ own code when the registry does not know it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -80,10 +80,17 @@ first measuring run after an upgrade) in ranges of ids, so that no statement's j
 sorts grow with the store."""
 
 
-def refresh_facts(connection: Connection, chunk: int = CHUNK) -> int:
+FactsProgress = Callable[[int, int], None]
+"""Told after each range of stale rows: the rows worked out so far, and how many were stale."""
+
+
+def refresh_facts(
+    connection: Connection, chunk: int = CHUNK, progress: FactsProgress | None = None
+) -> int:
     """Work out the facts of every stale row; returns how many rows were worked out."""
+    ranges, stale = _ranges(connection, chunk)
     refreshed = 0
-    for low, high in _ranges(connection, chunk):
+    for low, high in ranges:
         # outgoing rows first: their facts read the incoming copies, which on PostgreSQL are
         # slower to read once updated in the same transaction (each has two versions then)
         for facts in (
@@ -95,24 +102,28 @@ def refresh_facts(connection: Connection, chunk: int = CHUNK) -> int:
                 update(DOCUMENT).where(DOCUMENT.c.id == facts.c.id).values(**columns)
             )
             refreshed += result.rowcount
+        if progress is not None:
+            progress(refreshed, stale)
     return refreshed
 
 
-def _ranges(connection: Connection, chunk: int) -> list[tuple[int, int | None]]:
+def _ranges(connection: Connection, chunk: int) -> tuple[list[tuple[int, int | None]], int]:
     """Ranges of ids holding ``chunk`` stale rows each (the last one open-ended), read from
-    the partial index of stale rows: none when no row is stale."""
+    the partial index of stale rows (none when no row is stale), and the stale rows in all."""
     ranked = select(
-        DOCUMENT.c.id, func.row_number().over(order_by=DOCUMENT.c.id).label("rank")
+        DOCUMENT.c.id,
+        func.row_number().over(order_by=DOCUMENT.c.id).label("rank"),
+        func.count().over().label("stale"),
     ).where(DOCUMENT.c.fact_recalled.is_(None))
     ranks = ranked.subquery("stale")
-    firsts = (
-        connection.execute(
-            select(ranks.c.id).where((ranks.c.rank - 1) % chunk == 0).order_by(ranks.c.id)
-        )
-        .scalars()
-        .all()
-    )
-    return list(zip(firsts, [*firsts[1:], None], strict=False))
+    firsts = connection.execute(
+        select(ranks.c.id, ranks.c.stale)
+        .where((ranks.c.rank - 1) % chunk == 0)
+        .order_by(ranks.c.id)
+    ).all()
+    ids = [first.id for first in firsts]
+    ranges = list(zip(ids, [*ids[1:], None], strict=False))
+    return ranges, firsts[0].stale if firsts else 0
 
 
 def _stale(doc: NamedFromClause, low: int, high: int | None) -> ColumnElement[bool]:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select, union_all
 
 from checker.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
-from metrics.facts import refresh_facts
+from metrics.facts import FactsProgress, refresh_facts
 from metrics.files import DEFAULT_FILES_CONFIG, FILED, FilesConfig, measure_files
 from metrics.inbound import INBOUND, inbound_facts
 from metrics.outbound import OUTBOUND, measure_numbering, outbound_facts
@@ -41,13 +41,15 @@ def measure_all(
     period: Period,
     calendar: WorkingCalendar,
     files: FilesConfig = DEFAULT_FILES_CONFIG,
+    progress: FactsProgress | None = None,
 ) -> list[MetricValue]:
     """Every metric of the catalogue for every agency with something to count in
     ``period`` (files and transfers: due as of its last day). The working-day calendar must
     be stored for the period (``metrics.workdays``); the facts of the documents written
-    since the last measuring run are worked out first (``metrics.facts``)."""
+    since the last measuring run are worked out first (``metrics.facts``), told to
+    ``progress``."""
     check_calendar_days(connection, calendar, *calendar_range(period))
-    refresh_facts(connection)
+    refresh_facts(connection, progress=progress)
     return [
         *_summed(
             [

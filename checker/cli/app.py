@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
 from checker.config import Deployment, database_url, load_deployment
@@ -140,3 +142,11 @@ def _parse_date(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc
+
+
+def progress_bars(show: bool) -> Progress:
+    """Progress bars on standard error, shown only when it is a terminal and ``show``."""
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    disable = not show or not console.is_terminal
+    return Progress(*columns, TimeElapsedColumn(), console=console, disable=disable)

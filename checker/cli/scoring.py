@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 from sqlalchemy import Connection, Engine
 
 from checker.cli.app import (
@@ -19,6 +22,7 @@ from checker.cli.app import (
     _period,
     _settings,
     app,
+    progress_bars,
     user_errors,
 )
 from checker.config import Deployment
@@ -32,6 +36,7 @@ from checker.report import build_report, latest_run_id, render_evidence, render_
 from checker.scoring import score_agencies, store_run
 from metrics.calendar import WorkingCalendar
 from metrics.evidence import evidence
+from metrics.facts import FactsProgress
 from metrics.measure import measure_all, unknown_codes
 from metrics.period import Period
 from metrics.transfers import overdue_files
@@ -100,20 +105,41 @@ class ScoreOutcome:
 
 
 def run_scoring(
-    engine: Engine, deployment: Deployment, period: Period, as_of: date | None, manual: Path | None
+    engine: Engine,
+    deployment: Deployment,
+    period: Period,
+    as_of: date | None,
+    manual: Path | None,
+    show_progress: bool = False,
 ) -> ScoreOutcome:
     criteria_sets = _criteria_by_group(deployment)
     manual_points, manual_path = _manual_points(deployment, manual)
     started = vietnam_now()
-    with engine.begin() as connection:
+    with engine.begin() as connection, _facts_bar(show_progress) as progress:
         calendar = prepare_measuring(connection, deployment, period)
-        values = measure_all(connection, period, calendar, deployment.files)
+        values = measure_all(connection, period, calendar, deployment.files, progress)
         unknown = unknown_codes(connection, period)
         scores = score_agencies(
             deployment, criteria_sets, values, manual_points, manual_path or "manual points"
         )
         run_id = store_run(connection, period, as_of, started, vietnam_now(), values, scores)
     return ScoreOutcome(run_id, len(scores), [(u.code, u.documents) for u in unknown])
+
+
+@contextmanager
+def _facts_bar(show: bool) -> Iterator[FactsProgress]:
+    """A progress bar on the terminal (none otherwise) for working out the facts of the
+    documents written since the last run: a nightly run's are done at once, a whole store's
+    (after an upgrade) take minutes."""
+    with progress_bars(show) as bar:
+        task: list[TaskID] = []
+
+        def progress(done: int, stale: int) -> None:
+            if not task:
+                task.append(bar.add_task("Working out the facts of documents", total=stale))
+            bar.update(task[0], completed=done, total=stale)
+
+        yield progress
 
 
 @app.command("score")
@@ -133,7 +159,7 @@ def score_command(
     as_of_date = _parse_date(as_of)
     period = _period(year, as_of_date)
     with settings.store(deployment) as engine:
-        outcome = run_scoring(engine, deployment, period, as_of_date, manual)
+        outcome = run_scoring(engine, deployment, period, as_of_date, manual, not as_json)
     _print_score(outcome, period, as_json)
 
 

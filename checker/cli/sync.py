@@ -7,15 +7,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import TaskID
 from sqlalchemy import Engine
 
 from checker.cli.app import (
@@ -23,6 +15,7 @@ from checker.cli.app import (
     DEMO_YEAR,
     _settings,
     app,
+    progress_bars,
     user_errors,
 )
 from checker.config import Deployment
@@ -75,10 +68,7 @@ def run_sync(
     client_factory: ClientFactory = default_client,
 ) -> SyncReport:
     """Sync with a progress bar per source on the terminal (none when not a terminal)."""
-    console = Console(stderr=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    disable = not show_progress or not console.is_terminal
-    with Progress(*columns, TimeElapsedColumn(), console=console, disable=disable) as bars:
+    with progress_bars(show_progress) as bars:
         tasks: dict[tuple[str, str, str], TaskID] = {}
 
         def progress(page: PageProgress) -> None:

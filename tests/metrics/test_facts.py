@@ -146,6 +146,15 @@ def test_a_day_off_added_to_the_calendar_moves_the_deadlines_counted_from_before
     assert values == _measured_anew(engine, calendar=tuesday_off)
 
 
+def test_refreshing_tells_its_progress_after_each_range(engine):
+    load(engine, [doc(1, SNV, (STC, SXD)), doc(2, SNV, (STC,))], source="test")
+    told: list[tuple[int, int]] = []
+    with engine.begin() as connection:
+        assert refresh_facts(connection, chunk=2, progress=lambda *p: told.append(p)) == 5
+        assert refresh_facts(connection, chunk=2, progress=lambda *p: told.append(p)) == 0
+    assert told == [(2, 5), (4, 5), (5, 5)]
+
+
 def test_refreshing_works_out_the_stale_rows_only(engine):
     d = doc(1, SNV, (STC, SXD))
     load(engine, [d], source="test")
