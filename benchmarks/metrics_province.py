@@ -30,10 +30,10 @@ the product leaves them); once the indexes are back and the rows vacuumed and an
 autovacuum does after a large write), ``metrics.facts.refresh_facts`` works them out for
 every row, as the first measuring run after a load does, and its seconds are printed
 ("facts"). Generation, loading and the facts are timed apart and are not part of the
-comparison: the catalogue is timed on a store whose facts are up to date. Then a nightly
-run: the documents of one day and their copies written again (marked stale), and the
-catalogue timed once more with their facts worked out first. The Python pass reads the raw
-rows (documents and statuses), not the facts, so it also checks that the facts are right.
+comparison: the catalogue is timed on a store whose facts are up to date. Then two nightly
+runs (``nightly``): rows written again (marked stale), and the catalogue timed once more with
+their facts worked out first. The Python pass reads the raw rows (documents and statuses),
+not the facts, so it also checks that the facts are right.
 
 Run:  uv run python benchmarks/metrics_province.py [--scale 0.1] [--db sqlite|postgresql|both]
 PostgreSQL: CHECKER_BENCH_PG_URL (default postgresql://127.0.0.1:5432/test); the benchmark
@@ -92,7 +92,9 @@ from metrics.facts import (
     SUBMITTED,
     refresh_facts,
 )
-from metrics.facts import CHUNK as FACTS_CHUNK
+from metrics.facts import (
+    CHUNK as FACTS_CHUNK,
+)
 from metrics.files import FilesConfig
 from metrics.measure import measure_all
 from metrics.outbound import NUMBERING_ANOMALIES
@@ -1250,7 +1252,7 @@ def main() -> None:
         const=FACTS_CHUNK,
         metavar="ROWS",
         help="with --reuse: mark every document stale, then time working out all their facts"
-        f" (ROWS stale rows per statement, default {FACTS_CHUNK:,})",
+        f" (in ranges of ROWS stale rows, default {FACTS_CHUNK:,})",
     )
     args = parser.parse_args()
     shape = Shape(
@@ -1309,7 +1311,7 @@ def reuse(url: str, shape: Shape, full_facts: int | None) -> None:
         print(
             f"{target.name}: marked every row stale in {marked:.1f} s, vacuumed in"
             f" {target.seconds['vacuum']:.1f} s; worked out the facts of {target.facts:,}"
-            f" rows in {target.seconds['facts']:.1f} s ({full_facts:,} per statement)"
+            f" rows in {target.seconds['facts']:.1f} s (in ranges of {full_facts:,})"
         )
     engine.dispose()
     analyze(target)

@@ -37,6 +37,7 @@ own code when the registry does not know it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
@@ -121,9 +122,8 @@ def _ranges(connection: Connection, chunk: int) -> tuple[list[tuple[int, int | N
         .where((ranks.c.rank - 1) % chunk == 0)
         .order_by(ranks.c.id)
     ).all()
-    ids = [first.id for first in firsts]
-    ranges = list(zip(ids, [*ids[1:], None], strict=False))
-    return ranges, firsts[0].stale if firsts else 0
+    bounds = [*(first.id for first in firsts), None]
+    return list(pairwise(bounds)), firsts[0].stale if firsts else 0
 
 
 def _stale(doc: NamedFromClause, low: int, high: int | None) -> ColumnElement[bool]:
