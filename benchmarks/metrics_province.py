@@ -21,7 +21,7 @@ through the axis, recalls, files of 2010-2025 with retention, list and electroni
 annual file lists, and transfers to the agency and the historical archive. Statuses are
 scaled down: the full lifecycle (01, 03-06, about 4 statuses) on ``--status-share`` of the
 incoming axis copies (default 0.3), status 01 alone on the rest. The schema comes from
-``checker.store.open_store`` (the Alembic migrations); the loader drops the secondary indexes
+``checker.store.engine.open_store`` (the Alembic migrations); the loader drops the secondary indexes
 and unique constraints it finds there, loads the rows (SQLite: ``executemany``, one
 transaction per chunk, ``synchronous=OFF`` and a 1 GiB page cache for the load only;
 PostgreSQL: ``COPY ... FROM STDIN``) and creates the same indexes again from their stored
@@ -66,8 +66,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 
 from checker.config import Agency, Deployment, Group
-from checker.derived import mark_all_stale, mark_stale
-from checker.models import (
+from checker.store.derived import mark_all_stale, mark_stale
+from checker.store.engine import create_store_engine, normalise_url, open_store
+from checker.store.models import (
     AGENCY_CODE,
     CALENDAR_DAY,
     DOCUMENT,
@@ -76,9 +77,8 @@ from checker.models import (
     RECORD_FILE,
     TRANSFER,
 )
-from checker.records import AXIS
-from checker.registry import write_registry
-from checker.store import create_store_engine, normalise_url, open_store
+from checker.store.records import AXIS
+from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
 from metrics.facts import (
     ACKNOWLEDGED,
@@ -1196,7 +1196,7 @@ def nightly(
 ) -> list[tuple[str, int, float, float]]:
     """Two nightly runs, each the catalogue timed with the facts of the rows written since
     the last run worked out first, as ``checker score`` runs it. The rows are marked stale
-    as the loader and the software sync mark them (``checker.derived``: every copy of each
+    as the loader and the software sync mark them (``checker.store.derived``: every copy of each
     document written): first the newest rows, a working day's share (a night's load, at the
     end of the tables), then every document dated ``NIGHT`` (statuses arriving for older
     documents, their rows spread over the whole store). Nothing changed in what the rows

@@ -8,7 +8,7 @@ records per second for
 - `checker sync` end to end (process start, mapping and validation, batched upserts and
   cursors in SQLite or the database given), and
 - upserting the same records alone: the pages, mapped and made into rows beforehand by
-  checker's own code, written with ``checker.bulk.upsert``, one transaction per page, into
+  checker's own code, written with ``checker.store.bulk.upsert``, one transaction per page, into
   the real schema (a fresh SQLite file, or the database given, its tables emptied first);
   the floor under any sync that stores every record,
 
@@ -32,13 +32,13 @@ from typing import Any
 import httpx
 from sqlalchemy import Table
 
-from checker.bulk import upsert
-from checker.demo import build_demo_workspace
-from checker.loader import vietnam_now
-from checker.records import Quarantined, Read
-from checker.simulated_data import demo_agency_codes
-from checker.store import open_store
-from checker.upsert import NATURAL_KEYS, rows_by_table
+from checker.demo.city import build_demo_workspace
+from checker.demo.simulated_data import demo_agency_codes
+from checker.store.bulk import upsert
+from checker.store.engine import open_store
+from checker.store.loader import vietnam_now
+from checker.store.records import Quarantined, Read
+from checker.store.upsert import NATURAL_KEYS, rows_by_table
 from connectors.mapping import Endpoint, reference_endpoints
 
 TOKEN = "demo-token"

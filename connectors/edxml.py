@@ -24,7 +24,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from checker.errors import RecordError, SourceError
-from checker.records import DocumentRecord, StatusRecord
+from checker.store.records import DocumentRecord, StatusRecord
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 _Q = "{" + NS + "}"

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from checker.errors import RecordError
-from checker.records import Quarantined, Read
+from checker.store.records import Quarantined, Read
 from connectors.edxml import find_files, read_message
 
 

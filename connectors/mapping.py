@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from checker.errors import RecordError
-from checker.records import (
+from checker.store.records import (
     AgencyDocumentRecord,
     FileListRecord,
     FileRecord,

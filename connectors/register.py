@@ -43,7 +43,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from checker.errors import RecordError, SourceError
-from checker.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
+from checker.store.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
 
 Row = tuple[object, ...]
 

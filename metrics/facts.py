@@ -5,8 +5,8 @@ was recalled, whether the agency refused it, the first day it acknowledged it, w
 recipient acknowledged an outgoing document. Worked out in every measuring query these
 joins cost more than the aggregates themselves (``benchmarks/metrics_province.py``); so
 they are worked out once, here, into the ``fact_*`` columns of the row
-(``checker.models``), which the direction indexes cover. Writers mark the rows whose facts
-may have changed stale (``checker.derived``); :func:`refresh_facts` works out exactly those
+(``checker.store.models``), which the direction indexes cover. Writers mark the rows whose facts
+may have changed stale (``checker.store.derived``); :func:`refresh_facts` works out exactly those
 rows, and measuring calls it first, so a measurement never reads a stale fact.
 
 Which statuses count is the agency registry's business: an incoming document's statuses are
@@ -58,8 +58,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import NamedFromClause
 
-from checker.models import AGENCY_CODE, DOCUMENT, EVENT
-from checker.records import AXIS
+from checker.store.models import AGENCY_CODE, DOCUMENT, EVENT
+from checker.store.records import AXIS
 from metrics.workdays import Deadlines, local_day
 
 ACKNOWLEDGED = ("01", "03")
@@ -128,7 +128,7 @@ def _ranges(connection: Connection, chunk: int) -> tuple[list[tuple[int, int | N
 
 def _stale(doc: NamedFromClause, low: int, high: int | None) -> ColumnElement[bool]:
     """The row is stale and its id in ``[low, high)``: listed from the small partial index
-    of stale rows (``checker.models``), which the planner would not pick for the joins of
+    of stale rows (``checker.store.models``), which the planner would not pick for the joins of
     the facts."""
     stale = select(DOCUMENT.c.id).where(DOCUMENT.c.fact_recalled.is_(None), DOCUMENT.c.id >= low)
     if high is not None:
@@ -137,7 +137,7 @@ def _stale(doc: NamedFromClause, low: int, high: int | None) -> ColumnElement[bo
 
 
 def _direction(table: NamedFromClause, direction: str) -> ColumnElement[bool]:
-    # a literal, as the direction's partial indexes require (checker.models)
+    # a literal, as the direction's partial indexes require (checker.store.models)
     is_direction: ColumnElement[bool] = table.c.direction == literal_column(f"'{direction}'")
     return is_direction
 
@@ -222,7 +222,7 @@ def _outbound(low: int, high: int | None) -> Select[Any]:
 
 def numbered(doc: NamedFromClause = DOCUMENT) -> ColumnElement[bool]:
     """Rows that hold a number of the sequence: new and replacing documents, and recalled
-    ones (a recalled document used its number; ``checker.upsert`` marks a recalled record
+    ones (a recalled document used its number; ``checker.store.upsert`` marks a recalled record
     of the software as BussinessDocType 1 as well)."""
     return or_(doc.c.business_type.in_(NEW_OR_REPLACING), doc.c.recalled)
 
@@ -244,7 +244,7 @@ def _recalled(doc: NamedFromClause, by_axis: ColumnElement[bool]) -> ColumnEleme
 
 def _recall_sent(doc: NamedFromClause) -> ColumnElement[bool]:
     """Someone (its sender) recalled the document through the axis (status 13): one seek
-    in the small partial index of recall statuses (``checker.models``)."""
+    in the small partial index of recall statuses (``checker.store.models``)."""
     return exists(
         select(1).where(
             EVENT.c.status_code == literal_column(f"'{RECALL}'"),

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 
 from checker.errors import ConfigError
-from checker.models import AGENCY_CODE, DOCUMENT, FILE_LIST, RECORD_FILE
+from checker.store.models import AGENCY_CODE, DOCUMENT, FILE_LIST, RECORD_FILE
 from metrics.definition import MetricDefinition
 from metrics.period import Period
 from metrics.scope import DocumentMetric, count_where

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, RowMapping, and_
 
-from checker.models import DOCUMENT
-from checker.records import AXIS
+from checker.store.models import DOCUMENT
+from checker.store.records import AXIS
 from metrics.calendar import WorkingCalendar
 from metrics.period import Period
 from metrics.scope import (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, and_, func, select, union_all
 
-from checker.models import AGENCY_CODE, DOCUMENT
+from checker.store.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
 from metrics.facts import FactsProgress, refresh_facts
 from metrics.files import DEFAULT_FILES_CONFIG, FILED, FilesConfig, measure_files

@@ -27,8 +27,8 @@ from sqlalchemy import (
     true,
 )
 
-from checker.models import AGENCY_CODE, DOCUMENT
-from checker.records import AXIS
+from checker.store.models import AGENCY_CODE, DOCUMENT
+from checker.store.records import AXIS
 from metrics.calendar import WorkingCalendar
 from metrics.facts import numbered
 from metrics.period import Period

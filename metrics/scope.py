@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
-from checker.models import AGENCY_CODE, DOCUMENT
+from checker.store.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
 from metrics.period import Period
 
@@ -93,7 +93,7 @@ class DocumentMetric:
 
 def direction_is(direction: str) -> ColumnElement[bool]:
     """``document.direction = 'in'``, with the value written into the SQL so the planner
-    can choose the direction's partial index (``checker.models``)."""
+    can choose the direction's partial index (``checker.store.models``)."""
     if direction not in ("in", "out"):
         raise ValueError(f"a direction is 'in' or 'out', not {direction!r}")
     return DOCUMENT.c.direction == literal_column(f"'{direction}'")
@@ -118,7 +118,7 @@ def facts_query(
     """The documents of ``direction`` in ``period`` with their agency (only
     ``agency_code``'s when given), one row per document: its channel, priority and
     ``columns`` (the facts its metrics read), all in the direction's index
-    (``checker.models``). ``details`` adds what evidence shows (code, subject, locator...),
+    (``checker.store.models``). ``details`` adds what evidence shows (code, subject, locator...),
     which the index does not hold."""
     conditions = [in_period(direction, period)]
     if agency_code is not None:

@@ -52,7 +52,7 @@ from sqlalchemy import (
 )
 
 from checker.errors import ConfigError
-from checker.models import AGENCY_CODE, RECORD_FILE, TRANSFER
+from checker.store.models import AGENCY_CODE, RECORD_FILE, TRANSFER
 from metrics.definition import MetricDefinition
 from metrics.period import Period
 from metrics.scope import count_where

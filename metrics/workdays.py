@@ -33,9 +33,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import FromClause
 
-from checker.derived import mark_days_stale
 from checker.errors import StorageError
-from checker.models import CALENDAR_DAY
+from checker.store.derived import mark_days_stale
+from checker.store.models import CALENDAR_DAY
 from metrics.calendar import WorkingCalendar
 from metrics.period import Period
 
@@ -84,7 +84,7 @@ def write_calendar_days(
 ) -> None:
     """Replace the rows of ``calendar_day`` from ``first`` to ``last`` with ``calendar``'s.
     The documents whose deadlines start from a day whose deadlines changed (or were not
-    stored) are marked stale (``checker.derived``)."""
+    stored) are marked stale (``checker.store.derived``)."""
     days = calendar_days(calendar, first, last)
     stored = dict(_stored_deadlines(connection, first, last))
     changed = [d["day"] for d in days if stored.get(d["day"]) != (d["same_day"], d["next_day"])]

@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from checker.models import (
+from checker.store.engine import normalise_url, open_store
+from checker.store.models import (
     AGENCY,
     AGENCY_CODE,
     AGENCY_RESULT,
@@ -35,7 +36,6 @@ from checker.models import (
     SYNC_CURSOR,
     TRANSFER,
 )
-from checker.store import normalise_url, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO.parent / "shared" / "samples" / "edxml"

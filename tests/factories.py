@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from checker.records import DocumentRecord, Read, StatusRecord
+from checker.store.records import DocumentRecord, Read, StatusRecord
 
 
 def doc(

@@ -23,11 +23,11 @@ from sqlalchemy import Engine
 
 from checker.config import Deployment, database_url, load_deployment
 from checker.errors import CheckerError, ConfigError
-from checker.loader import vietnam_now
-from checker.store import open_store
+from checker.scoring.criteria import bundled_criteria_dir
+from checker.store.engine import open_store
+from checker.store.loader import vietnam_now
 from metrics.period import Period
 
-BUNDLED_CRITERIA = Path(__file__).resolve().parents[2] / "config" / "criteria"
 DEFAULT_CONFIG = Path("checker.toml")
 DEMO_YEAR = 2025
 DEMO_TOKEN = "demo-token"
@@ -118,7 +118,7 @@ def main(
 def _criteria_dir(deployment: Deployment | None) -> Path:
     if deployment is not None and deployment.scoring.criteria_dir is not None:
         return deployment.scoring.criteria_dir
-    return BUNDLED_CRITERIA
+    return bundled_criteria_dir()
 
 
 def _period(year: int | None, as_of: date | None) -> Period:

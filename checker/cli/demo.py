@@ -21,11 +21,11 @@ from checker.cli.ingest import _print_load
 from checker.cli.scoring import _criteria_by_id, _print_score, run_scoring
 from checker.cli.sync import _print_sync, run_sync
 from checker.config import Deployment, EdxmlSource
-from checker.demo import DEMO_TOKEN_ENV, SIMULATOR_URL, build_demo_workspace
-from checker.loader import load
-from checker.report import build_report, render_table
-from checker.simulated_data import demo_agency_codes, generate_dataset
-from checker.simulator import Simulator
+from checker.demo.city import DEMO_TOKEN_ENV, SIMULATOR_URL, build_demo_workspace
+from checker.demo.simulated_data import demo_agency_codes, generate_dataset
+from checker.demo.simulator import Simulator
+from checker.reports.report import build_report, render_table
+from checker.store.loader import load
 from connectors.edxml_source import read_edxml
 from connectors.http import build_client
 from connectors.mapping import HttpSource

@@ -16,9 +16,9 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.errors import ConfigError
-from checker.loader import LoadSummary, load
-from checker.models import QUARANTINE
-from checker.upsert import store_in_batches
+from checker.store.loader import LoadSummary, load
+from checker.store.models import QUARANTINE
+from checker.store.upsert import store_in_batches
 from connectors.edxml_source import read_edxml
 from connectors.register import read_register
 

@@ -26,14 +26,14 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.config import Deployment
-from checker.criteria import CriteriaSet, load_criteria
 from checker.errors import ConfigError
-from checker.grading import grade, parse_points
-from checker.loader import vietnam_now
-from checker.manual import ManualPoints, load_manual_points
-from checker.registry import write_registry
-from checker.report import build_report, latest_run_id, render_evidence, render_table
-from checker.scoring import score_agencies, store_run
+from checker.reports.report import build_report, latest_run_id, render_evidence, render_table
+from checker.scoring.criteria import CriteriaSet, load_criteria
+from checker.scoring.grading import grade, parse_points
+from checker.scoring.manual import ManualPoints, load_manual_points
+from checker.scoring.runs import score_agencies, store_run
+from checker.store.loader import vietnam_now
+from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
 from metrics.evidence import evidence
 from metrics.facts import FactsProgress

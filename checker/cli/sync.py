@@ -19,10 +19,10 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.config import Deployment
+from checker.demo.simulated_data import demo_agency_codes, generate_dataset
+from checker.demo.simulator import FaultPlan, Simulator, serve
 from checker.errors import ConfigError
-from checker.simulated_data import demo_agency_codes, generate_dataset
-from checker.simulator import FaultPlan, Simulator, serve
-from checker.sync import ClientFactory, PageProgress, SyncReport, default_client, sync
+from checker.jobs.sync import ClientFactory, PageProgress, SyncReport, default_client, sync
 from connectors.mapping import HttpSource
 
 

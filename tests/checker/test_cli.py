@@ -12,13 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
-from checker.simulated_data import demo_agency_codes, generate_dataset
-from checker.simulator import Simulator
+from checker.demo.simulated_data import demo_agency_codes, generate_dataset
+from checker.demo.simulator import Simulator
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = (SAMPLES / "edoc-vpcp-7816.edxml", SAMPLES / "status-05-nghean.edxml")
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 runner = CliRunner()
 
 

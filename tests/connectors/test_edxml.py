@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from checker.demo.edxml_writer import render_document, render_status
 from checker.errors import RecordError, SourceError
-from checker.records import DocumentRecord, StatusRecord
+from checker.store.records import DocumentRecord, StatusRecord
 from connectors.edxml import NS, find_files, read_message
-from connectors.edxml_writer import render_document, render_status
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "edxml"
 EDOC = (SAMPLES / "edoc-vpcp-7816.edxml").read_bytes()

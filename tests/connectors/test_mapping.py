@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from checker.config import load_deployment
 from checker.errors import ConfigError, RecordError
-from checker.records import AgencyDocumentRecord, FileRecord, TransferRecord
+from checker.store.records import AgencyDocumentRecord, FileRecord, TransferRecord
 from connectors.mapping import (
     Endpoint,
     HttpSource,

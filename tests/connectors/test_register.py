@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.errors import SourceError
-from checker.records import AgencyDocumentRecord, Quarantined, Read
+from checker.store.records import AgencyDocumentRecord, Quarantined, Read
 from connectors.register import parse_datetime, read_register, split_code, split_type
 
 AGENCY = "000.00.00.H01"

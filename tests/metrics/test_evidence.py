@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from checker.errors import ConfigError
-from checker.registry import write_registry
+from checker.store.registry import write_registry
 from metrics.evidence import evidence
 from metrics.measure import DOCUMENT_METRICS, measure_all
 from metrics.outbound import NUMBERING_ANOMALIES

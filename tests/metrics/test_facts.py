@@ -10,12 +10,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from checker.config import Agency, Deployment, Group
-from checker.derived import mark_all_stale, mark_stale
-from checker.loader import load
-from checker.models import DOCUMENT
-from checker.records import AgencyDocumentRecord, Read
-from checker.registry import write_registry
-from checker.upsert import store_records
+from checker.store.derived import mark_all_stale, mark_stale
+from checker.store.loader import load
+from checker.store.models import DOCUMENT
+from checker.store.records import AgencyDocumentRecord, Read
+from checker.store.registry import write_registry
+from checker.store.upsert import store_records
 from metrics.calendar import WorkingCalendar
 from metrics.facts import refresh_facts
 from metrics.measure import measure_all

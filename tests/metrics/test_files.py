@@ -7,10 +7,10 @@ from pydantic import ValidationError
 
 from checker.config import Agency, Deployment, Group
 from checker.errors import ConfigError
-from checker.loader import load
-from checker.records import AgencyDocumentRecord, FileListRecord, FileRecord, Read
-from checker.registry import write_registry
-from checker.upsert import store_records
+from checker.store.loader import load
+from checker.store.records import AgencyDocumentRecord, FileListRecord, FileRecord, Read
+from checker.store.registry import write_registry
+from checker.store.upsert import store_records
 from metrics.calendar import WorkingCalendar
 from metrics.facts import refresh_facts
 from metrics.files import FILE_METRICS, FilesConfig, files_evidence

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.config import Agency, Deployment, Group
-from checker.loader import load
-from checker.models import DOCUMENT, EVENT, MESSAGE
-from checker.records import AgencyDocumentRecord, DocumentRecord, Read, StatusRecord
-from checker.registry import write_registry
-from checker.store import open_store
-from checker.upsert import store_records
+from checker.store.engine import open_store
+from checker.store.loader import load
+from checker.store.models import DOCUMENT, EVENT, MESSAGE
+from checker.store.records import AgencyDocumentRecord, DocumentRecord, Read, StatusRecord
+from checker.store.registry import write_registry
+from checker.store.upsert import store_records
 from metrics.calendar import WorkingCalendar
 from metrics.catalogue import METRICS, catalogue_markdown
 from metrics.evidence import evidence

@@ -8,10 +8,10 @@ from sqlalchemy import Date, literal, select
 
 from checker.config import Agency, Deployment, Group
 from checker.errors import ConfigError
-from checker.models import RECORD_FILE
-from checker.records import FileRecord, Read, TransferRecord
-from checker.registry import write_registry
-from checker.upsert import store_records
+from checker.store.models import RECORD_FILE
+from checker.store.records import FileRecord, Read, TransferRecord
+from checker.store.registry import write_registry
+from checker.store.upsert import store_records
 from metrics.period import Period
 from metrics.sqldates import add_months, days_between, end_of_next_year
 from metrics.transfers import (

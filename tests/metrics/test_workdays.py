@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import literal, select
 
 from checker.errors import StorageError
-from checker.models import CALENDAR_DAY
+from checker.store.models import CALENDAR_DAY
 from metrics.calendar import WorkingCalendar
 from metrics.measure import measure_all
 from metrics.period import Period

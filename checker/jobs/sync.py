@@ -1,0 +1,353 @@
+"""``checker sync``: read the document-management and archive software over HTTP into the
+store, incrementally.
+
+For each source, each of its endpoints and each agency, the endpoint is read from the saved
+cursor minus the source's lookback (``updated_since = cursor - lookback``), page by page.
+Each page is written in one transaction: its records upserted on their natural keys, its
+unusable records quarantined with the source, endpoint, agency, page, item and reason. Only
+one page is held in memory.
+
+Cursors and interruptions
+-------------------------
+The cursor of an endpoint and agency is the newest ``incremental_field`` (``updated_at``)
+of the records read, as ISO text with the +07:00 offset. It is saved in the transaction of
+the walk's *last* page, never earlier, and never moves back. Why not per page: vendors do
+not all order their lists by the incremental field, and offset pages over a changing list
+shift, so "everything up to this time has been read" only holds once the walk is over.
+
+What makes a run killed at any point, then started again, end with exactly the records and
+cursors of one clean run (the data at the source unchanged):
+
+- Before the last page commits, no cursor moved: the next run repeats the same requests
+  from the old cursor and upserts the same rows over the pages already stored.
+- After it, the next run re-reads only the lookback window; the newest time it sees is the
+  saved cursor again, and the records it sees are stored already, unchanged.
+- A record's locator is stable (endpoint URL, agency and the record's id, no page number),
+  so re-reading a record from another page writes the very same row.
+- A quarantined item is kept once: its content hash covers the endpoint, the agency and the
+  item, and an item already set aside by this source is not added again under a new page.
+
+The cost of this choice: a walk that fails late is read again from its old cursor next time;
+pages already stored are rewritten, not lost.
+
+Failures: a page that still fails after the retry policy fails its source cleanly (status
+"failed: ..."), its cursors not moved past the pages left unread; 401/403 or a missing
+secret make it "misconfigured: ...". Either way the other sources carry on. Database errors
+and anything unexpected stop the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import partial
+from typing import Any
+
+import httpx
+from sqlalchemy import Connection, Engine, select
+
+from checker.config import Deployment
+from checker.errors import ConfigError, RecordError, SourceAuthError, SourceError
+from checker.store.cursors import forget_cursors, read_cursor, save_cursor
+from checker.store.loader import vietnam_now
+from checker.store.models import QUARANTINE
+from checker.store.records import Quarantined, Read, SoftwareRecord
+from checker.store.upsert import store_records
+from connectors.http import RetryNotice, build_client, fetch_json, redact
+from connectors.mapping import VIETNAM, Endpoint, HttpSource
+from connectors.pagination import Page, walk_pages
+
+_EXCERPT = 300
+
+
+@dataclass
+class SourceReport:
+    """What one source's sync did."""
+
+    source: str
+    pages: int = 0
+    records: int = 0
+    quarantined: int = 0
+    retries: int = 0
+    status: str = "ok"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class SyncReport:
+    sources: list[SourceReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every source was read in full: the exit code of ``checker sync``."""
+        return all(report.ok for report in self.sources)
+
+
+@dataclass(frozen=True)
+class PageProgress:
+    """One page stored, for a progress display."""
+
+    source: str
+    endpoint: str
+    agency: str
+    page: int
+    records: int
+    quarantined: int
+    total: int | None
+    last: bool
+
+
+ClientFactory = Callable[[HttpSource], httpx.Client]
+Progress = Callable[[PageProgress], None]
+
+
+def default_client(source: HttpSource) -> httpx.Client:
+    """A client with the source's timeouts and the secret its auth settings name."""
+    return build_client(source.name, source.auth, source.timeouts)
+
+
+@dataclass(frozen=True)
+class _Options:
+    full: bool
+    client_factory: ClientFactory
+    sleep: Callable[[float], None]
+    progress: Progress | None
+    fetched_at: datetime
+
+
+@dataclass
+class _Run:
+    """One source being read: where to, with what, and its report so far."""
+
+    engine: Engine
+    source: HttpSource
+    client: httpx.Client
+    report: SourceReport
+    options: _Options
+
+
+def sync(
+    engine: Engine,
+    deployment: Deployment,
+    sources: Sequence[HttpSource],
+    *,
+    registry_codes: Sequence[str],
+    full: bool = False,
+    client_factory: ClientFactory = default_client,
+    sleep: Callable[[float], None] = time.sleep,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Read each source into the store; ``full`` forgets their cursors first.
+
+    ``sources`` must be sources of ``deployment``; an agency list of "registry" means
+    ``registry_codes``.
+    """
+    known = {s.name for s in deployment.sources}
+    if strangers := [s.name for s in sources if s.name not in known]:
+        raise ConfigError(f"sources {strangers} are not in the deployment file")
+    options = _Options(full, client_factory, sleep, progress, vietnam_now())
+    return SyncReport([_sync_source(engine, s, registry_codes, options) for s in sources])
+
+
+def _sync_source(
+    engine: Engine, source: HttpSource, registry_codes: Sequence[str], options: _Options
+) -> SourceReport:
+    report = SourceReport(source.name)
+    client: httpx.Client | None = None
+    where = ""
+    try:
+        client = options.client_factory(source)
+        with client:
+            run = _Run(engine, source, client, report, options)
+            if options.full:
+                with engine.begin() as connection:
+                    forget_cursors(connection, source.name)
+            for endpoint in source.all_endpoints():
+                for agency in source.agency_codes(registry_codes):
+                    where = f"{endpoint.name}, agency {agency}: "
+                    _sync_endpoint(run, endpoint, agency)
+    except SourceAuthError as exc:
+        report.status = f"misconfigured: {where}{redact(str(exc), client)}"
+    except ConfigError as exc:
+        report.status = f"misconfigured: {redact(str(exc), client)}"
+    except SourceError as exc:
+        report.status = f"failed: {where}{redact(str(exc), client)}"
+    return report
+
+
+def _sync_endpoint(run: _Run, endpoint: Endpoint, agency: str) -> None:
+    source = run.source
+    with run.engine.connect() as connection:
+        saved = _parse_cursor(read_cursor(connection, source.name, endpoint.name, agency))
+    newest = saved
+    params = _params(source, endpoint, agency, saved)
+    pages = walk_pages(
+        _fetcher(run), source.url_of(endpoint), params, endpoint.pagination, endpoint.records_path
+    )
+    for page in pages:
+        items = _read_page(run, endpoint, agency, page)
+        newest = _newest(newest, endpoint, items)
+        _store_page(run, endpoint, agency, page, items, newest)
+        _count_page(run, endpoint, agency, page, items)
+
+
+def _fetcher(run: _Run) -> Callable[[str, Mapping[str, str]], Any]:
+    return partial(
+        fetch_json,
+        run.client,
+        policy=run.source.retry,
+        on_retry=partial(_count_retry, run.report),
+        sleep=run.options.sleep,
+    )
+
+
+def _store_page(
+    run: _Run,
+    endpoint: Endpoint,
+    agency: str,
+    page: Page,
+    items: list[Read | Quarantined],
+    newest: datetime | None,
+) -> None:
+    """One transaction: the page's records, and with the last page the cursor."""
+    name, when = run.source.name, run.options.fetched_at
+    with run.engine.begin() as connection:
+        fresh = _not_yet_quarantined(connection, name, items)
+        store_records(connection, fresh, source=name, fetched_at=when)
+        if page.last:
+            save_cursor(connection, name, endpoint.name, agency, _format_cursor(newest), when)
+
+
+def _count_retry(report: SourceReport, notice: RetryNotice) -> None:
+    report.retries += 1
+
+
+def _count_page(
+    run: _Run, endpoint: Endpoint, agency: str, page: Page, items: list[Read | Quarantined]
+) -> None:
+    quarantined = sum(isinstance(item, Quarantined) for item in items)
+    run.report.pages += 1
+    run.report.records += len(items) - quarantined
+    run.report.quarantined += quarantined
+    if run.options.progress is not None:
+        event = PageProgress(
+            source=run.source.name,
+            endpoint=endpoint.name,
+            agency=agency,
+            page=page.number,
+            records=len(items) - quarantined,
+            quarantined=quarantined,
+            total=page.total,
+            last=page.last,
+        )
+        run.options.progress(event)
+
+
+def _params(
+    source: HttpSource, endpoint: Endpoint, agency: str, cursor: datetime | None
+) -> dict[str, str]:
+    params = {source.agency_param: agency, **endpoint.extra_params}
+    if cursor is not None and endpoint.incremental_param:
+        since = cursor - source.lookback
+        text = (
+            since.strftime(endpoint.incremental_format)
+            if endpoint.incremental_format
+            else since.replace(tzinfo=VIETNAM).isoformat()
+        )
+        params[endpoint.incremental_param] = text
+    return params
+
+
+def _read_page(run: _Run, endpoint: Endpoint, agency: str, page: Page) -> list[Read | Quarantined]:
+    """The page's items as records, or set aside with the reason."""
+    mapper = endpoint.mapper
+    url = f"{run.source.url_of(endpoint)}?{run.source.agency_param}={agency}#"
+    items: list[Read | Quarantined] = []
+    for index, raw in enumerate(page.items):
+        try:
+            record = mapper(raw, agency)
+        except RecordError as exc:
+            items.append(_quarantined(run, endpoint, agency, page, index, raw, exc))
+        else:
+            items.append(Read(url + record.external_id, record))
+    return items
+
+
+def _quarantined(
+    run: _Run, endpoint: Endpoint, agency: str, page: Page, index: int, raw: Any, exc: RecordError
+) -> Quarantined:
+    return Quarantined(
+        source=run.source.name,
+        locator=f"{endpoint.name} agency {agency} page {page.number} item {index + 1}",
+        reason=exc.reason,
+        excerpt=exc.excerpt,
+        content_hash=_hash(endpoint, agency, raw),
+    )
+
+
+def _hash(endpoint: Endpoint, agency: str, raw: Any) -> str:
+    content = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(f"{endpoint.name}\n{agency}\n{content}".encode()).hexdigest()
+
+
+def _not_yet_quarantined(
+    connection: Connection, source: str, items: list[Read | Quarantined]
+) -> list[Read | Quarantined]:
+    """The page's items, less those this source has set aside before (or twice here)."""
+    hashes = [item.content_hash for item in items if isinstance(item, Quarantined)]
+    if not hashes:
+        return items
+    query = select(QUARANTINE.c.content_hash).where(
+        QUARANTINE.c.source == source, QUARANTINE.c.content_hash.in_(hashes)
+    )
+    seen = set(connection.scalars(query))
+    fresh: list[Read | Quarantined] = []
+    for item in items:
+        if isinstance(item, Quarantined):
+            if item.content_hash in seen:
+                continue
+            seen.add(item.content_hash)
+        fresh.append(item)
+    return fresh
+
+
+def _newest(
+    newest: datetime | None, endpoint: Endpoint, items: list[Read | Quarantined]
+) -> datetime | None:
+    for item in items:
+        if isinstance(item, Read):
+            record: SoftwareRecord = item.record  # type: ignore[assignment]
+            value = _as_datetime(getattr(record, endpoint.incremental_field))
+            if value is not None and (newest is None or value > newest):
+                newest = value
+    return newest
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time())
+    return None
+
+
+def _format_cursor(newest: datetime | None) -> str | None:
+    return newest.replace(tzinfo=VIETNAM).isoformat() if newest is not None else None
+
+
+def _parse_cursor(text: str | None) -> datetime | None:
+    """A saved cursor as naive Vietnam time; an unreadable one means reading everything."""
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.astimezone(VIETNAM).replace(tzinfo=None) if parsed.tzinfo else parsed

@@ -1,0 +1,409 @@
+"""Reports on a stored scoring run: the ranking of each group, and for each agency every
+criterion with its points, max, where the points came from and the metric behind them.
+
+``build_report`` reads the store into the pydantic models below; their JSON form is the
+stable shape documented in the README. ``render_table`` turns the same models into text.
+Titles are the Vietnamese ones from the criteria files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Connection, RowMapping, func, select
+
+from checker.errors import StorageError
+from checker.scoring.criteria import CriteriaSet
+from checker.store.models import AGENCY, AGENCY_RESULT, METRIC_VALUE, RUN, SCORE
+from metrics.catalogue import METRICS
+from metrics.period import Period
+from metrics.values import EvidenceLine
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MetricEvidence(_Model):
+    id: str
+    name: str
+    numerator: int
+    denominator: int
+    percent: float | None
+    evidence: str
+
+
+class CriterionLine(_Model):
+    id: str
+    title: str
+    points: float | None
+    max: float
+    origin: str
+    metric: MetricEvidence | None
+
+
+class SectionLine(_Model):
+    id: str
+    title: str
+    points: float
+    max: float
+    criteria: list[CriterionLine]
+
+
+class Finding(_Model):
+    """A criterion the agency does well on, or one it must fix, with what it loses."""
+
+    criterion: str
+    title: str
+    points: float | None
+    max: float
+    lost: float
+    note: str
+
+
+class AgencyReport(_Model):
+    code: str
+    name: str
+    group: str
+    criteria_set: str
+    rank: int
+    total: float
+    max: float
+    grade: str
+    grade_name: str
+    reasons: list[str]
+    strengths: list[Finding]
+    to_fix: list[Finding]
+    sections: list[SectionLine]
+
+
+class RankingLine(_Model):
+    rank: int
+    code: str
+    name: str
+    total: float
+    max: float
+    grade: str
+    grade_name: str
+
+
+class GroupRanking(_Model):
+    id: str
+    name: str
+    criteria_set: str
+    ranking: list[RankingLine]
+
+
+class RunInfo(_Model):
+    id: int
+    period_start: date
+    period_end: date
+    as_of: date | None
+
+
+class Report(_Model):
+    run: RunInfo
+    groups: list[GroupRanking]
+    agencies: list[AgencyReport]
+
+
+def latest_run_id(connection: Connection) -> int:
+    run_id = connection.scalar(select(func.max(RUN.c.id)))
+    if run_id is None:
+        raise StorageError("no scoring run in the store yet: run `checker score` first")
+    return int(run_id)
+
+
+def build_report(
+    connection: Connection,
+    criteria_sets: Mapping[str, CriteriaSet],
+    run_id: int,
+    agency: str | None = None,
+    group_order: Sequence[str] = (),
+) -> Report:
+    run = connection.execute(select(RUN).where(RUN.c.id == run_id)).mappings().one()
+    results = _results(connection, run_id)
+    if agency is not None and agency not in {r["agency_code"] for r in results}:
+        raise StorageError(f"agency {agency} is not in scoring run {run_id}")
+    groups = _rankings(results)
+    order = {group: index for index, group in enumerate(group_order)}
+    groups.sort(key=lambda g: (order.get(g.id, len(order)), g.id))
+    results.sort(key=lambda r: (order.get(r["group_id"], len(order)), r["group_id"], r["rank"]))
+    if agency is not None:
+        group = next(r["group_id"] for r in results if r["agency_code"] == agency)
+        groups = [g for g in groups if g.id == group]
+    evidence = _evidence(connection, run_id, run["as_of"], run["period_start"])
+    scores = _scores(connection, run_id)
+    agencies = [
+        _agency_report(r, criteria_sets[r["criteria"]], scores.get(r["agency_code"], {}), evidence)
+        for r in results
+        if agency is None or r["agency_code"] == agency
+    ]
+    info = RunInfo(
+        id=run_id,
+        period_start=run["period_start"],
+        period_end=run["period_end"],
+        as_of=run["as_of"],
+    )
+    return Report(run=info, groups=groups, agencies=agencies)
+
+
+def _results(connection: Connection, run_id: int) -> list[RowMapping]:
+    query = (
+        select(AGENCY_RESULT, AGENCY.c.name, AGENCY.c.group_name)
+        .join(AGENCY, AGENCY.c.code == AGENCY_RESULT.c.agency_code, isouter=True)
+        .where(AGENCY_RESULT.c.run_id == run_id)
+        .order_by(AGENCY_RESULT.c.group_id, AGENCY_RESULT.c.rank, AGENCY_RESULT.c.agency_code)
+    )
+    return list(connection.execute(query).mappings())
+
+
+def _rankings(results: list[RowMapping]) -> list[GroupRanking]:
+    groups: dict[str, GroupRanking] = {}
+    for r in results:
+        group = groups.setdefault(
+            r["group_id"],
+            GroupRanking(
+                id=r["group_id"],
+                name=r["group_name"] or r["group_id"],
+                criteria_set=r["criteria"],
+                ranking=[],
+            ),
+        )
+        group.ranking.append(
+            RankingLine(
+                rank=r["rank"],
+                code=r["agency_code"],
+                name=r["name"] or r["agency_code"],
+                total=float(r["total"]),
+                max=float(r["max_total"]),
+                grade=r["grade_id"],
+                grade_name=r["grade_name"],
+            )
+        )
+    return list(groups.values())
+
+
+def _scores(connection: Connection, run_id: int) -> dict[str, dict[str, RowMapping]]:
+    scores: dict[str, dict[str, RowMapping]] = {}
+    for row in connection.execute(select(SCORE).where(SCORE.c.run_id == run_id)).mappings():
+        scores.setdefault(row["agency_code"], {})[row["criterion_id"]] = row
+    return scores
+
+
+Evidence = Callable[[str, str], MetricEvidence | None]
+
+
+def _evidence(connection: Connection, run_id: int, as_of: date | None, start: date) -> Evidence:
+    rows = connection.execute(select(METRIC_VALUE).where(METRIC_VALUE.c.run_id == run_id))
+    values = {(r.agency_code, r.metric_id): (r.numerator, r.denominator) for r in rows}
+    period_option = f" --as-of {as_of.isoformat()}" if as_of else f" --year {start.year}"
+
+    def lookup(agency: str, metric_id: str) -> MetricEvidence | None:
+        numerator, denominator = values.get((agency, metric_id), (0, 0))
+        return MetricEvidence(
+            id=metric_id,
+            name=METRICS[metric_id].name_vi,
+            numerator=numerator,
+            denominator=denominator,
+            percent=round(100 * numerator / denominator, 1) if denominator else None,
+            evidence=f"checker evidence --agency {agency} --metric {metric_id}{period_option}",
+        )
+
+    return lookup
+
+
+def _agency_report(
+    result: RowMapping,
+    criteria: CriteriaSet,
+    scores: Mapping[str, RowMapping],
+    evidence: Evidence,
+) -> AgencyReport:
+    sections = []
+    for section in criteria.sections:
+        lines = [
+            _criterion_line(c.id, c.title, c.max, scores.get(c.id), result["agency_code"], evidence)
+            for c in section.criteria
+        ]
+        points = sum(
+            (Decimal(str(line.points)) for line in lines if line.points is not None), Decimal(0)
+        )
+        sections.append(
+            SectionLine(
+                id=section.id,
+                title=section.title,
+                points=float(points),
+                max=float(section.max),
+                criteria=lines,
+            )
+        )
+    return AgencyReport(
+        code=result["agency_code"],
+        name=result["name"] or result["agency_code"],
+        group=result["group_id"],
+        criteria_set=result["criteria"],
+        rank=result["rank"],
+        total=float(result["total"]),
+        max=float(result["max_total"]),
+        grade=result["grade_id"],
+        grade_name=result["grade_name"],
+        reasons=json.loads(result["reasons"]),
+        strengths=[f for f in _findings(sections) if f.lost == 0 and f.points is not None],
+        to_fix=sorted(
+            (f for f in _findings(sections) if f.lost > 0 or f.points is None),
+            key=lambda f: (-f.lost, f.criterion),
+        ),
+        sections=sections,
+    )
+
+
+def _findings(sections: Sequence[SectionLine]) -> list[Finding]:
+    """Every criterion as a finding: full marks, points lost, or nothing to go on yet."""
+    return [
+        Finding(
+            criterion=c.id,
+            title=c.title,
+            points=c.points,
+            max=c.max,
+            lost=round(c.max - c.points, 2) if c.points is not None else c.max,
+            note=_note(c),
+        )
+        for section in sections
+        for c in section.criteria
+    ]
+
+
+def _note(line: CriterionLine) -> str:
+    if line.points is None:
+        if line.origin == "manual":
+            return "chưa chấm (not entered yet)"
+        return "chưa đo được: không có dữ liệu (not measured: no data)"
+    if line.metric is None:
+        return "chấm tay"
+    m = line.metric
+    return f"{m.name}: {m.numerator}/{m.denominator}" + (
+        f" ({m.percent}%)" if m.percent is not None else ""
+    )
+
+
+def _criterion_line(
+    criterion_id: str,
+    title: str,
+    max_points: Decimal,
+    score: RowMapping | None,
+    agency: str,
+    evidence: Evidence,
+) -> CriterionLine:
+    metric_id = score["metric_id"] if score else None
+    points = score["points"] if score else None
+    return CriterionLine(
+        id=criterion_id,
+        title=title,
+        points=None if points is None else float(points),
+        max=float(max_points),
+        origin=score["origin"] if score else "manual",
+        metric=evidence(agency, metric_id) if metric_id else None,
+    )
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}"
+
+
+def render_table(report: Report) -> str:
+    """The report as plain text: rankings first, then each agency's criteria."""
+    lines = [f"Lượt chấm {report.run.id}: {report.run.period_start} → {report.run.period_end}", ""]
+    for group in report.groups:
+        lines.append(f"Xếp hạng — {group.name} ({group.criteria_set})")
+        for r in group.ranking:
+            lines.append(
+                f"  {r.rank:>3}. {r.name:<44} {_num(r.total):>6}/{_num(r.max):<4} {r.grade_name}"
+            )
+        lines.append("")
+    for agency in report.agencies:
+        lines += _render_agency(agency)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _render_agency(agency: AgencyReport) -> list[str]:
+    lines = [
+        f"{agency.name} [{agency.code}] — hạng {agency.rank} trong nhóm {agency.group}: "
+        f"{_num(agency.total)}/{_num(agency.max)} điểm, xếp loại {agency.grade_name}"
+    ]
+    lines += [f"  vì: {reason}" for reason in agency.reasons]
+    if agency.to_fix:
+        lines.append("  Cần khắc phục (theo số điểm bị mất):")
+        lines += [
+            f"    - {f.criterion} {f.title}: mất {_num(f.lost)} điểm — {f.note}"
+            for f in agency.to_fix
+        ]
+    if agency.strengths:
+        lines.append("  Làm tốt (đạt điểm tối đa):")
+        lines += [f"    + {f.criterion} {f.title}" for f in agency.strengths]
+    for section in agency.sections:
+        lines.append(f"  {section.id}. {section.title}: {_num(section.points)}/{_num(section.max)}")
+        for c in section.criteria:
+            origin = "đo tự động" if c.origin == "measured" else "chấm tay"
+            if c.points is not None:
+                score = f"{_num(c.points)}/{_num(c.max)}"
+            else:
+                missing = "chưa đo được" if c.origin == "measured" else "chưa chấm"
+                score = f"{missing} (tối đa {_num(c.max)})"
+            lines.append(f"     {c.id} {c.title}: {score} ({origin})")
+            if c.metric is not None:
+                m = c.metric
+                ratio = f"{m.numerator}/{m.denominator}" + (
+                    f" = {m.percent}%" if m.percent is not None else ""
+                )
+                lines.append(f"        {m.id}: {ratio} — {m.evidence}")
+    lines.append("")
+    return lines
+
+
+def render_evidence(
+    lines: Sequence[EvidenceLine], output_format: str, agency: str, metric_id: str, period: Period
+) -> str:
+    """The evidence of one metric as a table, CSV or JSON."""
+    rows = [
+        {
+            "counted": line.counted,
+            "reason": line.reason,
+            "item": line.item,
+            "code": line.code or "",
+            "date": line.day.isoformat() if line.day else "",
+            "organ_id": line.organ_id,
+            "title": line.title or "",
+            "locator": line.locator,
+        }
+        for line in lines
+    ]
+    if output_format == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(EVIDENCE_FIELDS))
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    counted = sum(1 for line in lines if line.counted)
+    head = (
+        f"{METRICS[metric_id].name_vi} — {agency}, {period.label()}: "
+        f"{counted} counted of {len(lines)}\n"
+    )
+    body = [
+        f"  {'✓' if r['counted'] else '✗'} {r['date']:<10} {r['code']:<22} {r['reason']}"
+        f"  [{r['item']}]"
+        for r in rows
+    ]
+    return head + "\n".join(body) + ("\n" if body else "")
+
+
+EVIDENCE_FIELDS = ("counted", "reason", "item", "code", "date", "organ_id", "title", "locator")

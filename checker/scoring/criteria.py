@@ -1,0 +1,383 @@
+"""Criteria sets (*bộ tiêu chí*): sections, criteria with their max points, the rule that turns
+a measured metric into points, and the grades checked from the top down.
+
+A criteria set is a TOML file in ``config/criteria``, data only. Loading validates it
+strictly: an unknown key names the file, the key and its line; maxima must add up, ids must be
+unique, measured criteria must name a known metric with a well-formed points rule, and the
+last grade must be the catch-all. Points, maxima and thresholds are ``Decimal`` so that a
+comparison at exactly 70% is exact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+from decimal import Decimal
+from itertools import pairwise
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+from checker.errors import ConfigError
+from checker.scoring.points import Rule, points_text, rule_problems
+from checker.tomlfile import read_toml
+from metrics.catalogue import METRICS
+
+Comparison = Literal["at_least", "above"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- sections and criteria ------------------------------------------------------------------
+
+
+class Criterion(_Strict):
+    """Manual criteria are scored by people; measured ones by ``rule`` applied to ``metric``."""
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    max: Decimal = Field(gt=0)
+    kind: Literal["manual", "measured"]
+    metric: str | None = None
+    rule: Rule | None = None
+
+
+class Section(_Strict):
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    max: Decimal = Field(gt=0)
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+
+
+# --- grades ---------------------------------------------------------------------------------
+
+
+class TotalCondition(_Strict):
+    """The total points compared with ``points``."""
+
+    total: Comparison
+    points: Decimal = Field(ge=0)
+
+
+class ImplementedCondition(_Strict):
+    """How many sections are implemented (score above 0), compared with ``sections``."""
+
+    implemented: Comparison
+    sections: int = Field(ge=0)
+
+
+class ShareCondition(_Strict):
+    """Each named section's share of its max (every section when none are named)."""
+
+    share: Comparison
+    percent: Decimal = Field(ge=0, le=100)
+    sections: tuple[str, ...] | None = None
+
+
+def _condition_kind(value: Any) -> str | None:
+    names = ("total", "implemented", "share")
+    if isinstance(value, dict):
+        return next((name for name in names if name in value), None)
+    return next((name for name in names if hasattr(value, name)), None)
+
+
+Condition = Annotated[
+    Annotated[TotalCondition, Tag("total")]
+    | Annotated[ImplementedCondition, Tag("implemented")]
+    | Annotated[ShareCondition, Tag("share")],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition_kind",
+        custom_error_message="a condition needs one of the keys total, implemented, share",
+    ),
+]
+
+
+class Grade(_Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    conditions: tuple[Condition, ...] = ()
+
+
+# --- the set --------------------------------------------------------------------------------
+
+Loc = tuple[int | str, ...]
+
+
+class Problem(ValueError):
+    """One thing wrong in a criteria set: where (for people, and as a key path) and what."""
+
+    def __init__(self, place: str, text: str, loc: Loc = ()) -> None:
+        super().__init__(f"{place}: {text}" if place else text)
+        self.place = place
+        self.text = text
+        self.loc = loc
+
+
+class CriteriaSet(_Strict):
+    """A validated criteria set; validation context ``{"metrics": ids}`` sets known metrics."""
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    total_max: Decimal = Field(gt=0)
+    sections: tuple[Section, ...] = Field(min_length=1)
+    grades: tuple[Grade, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fits_together(self, info: ValidationInfo) -> CriteriaSet:
+        context = info.context if isinstance(info.context, dict) else {}
+        known_metrics: Collection[str] = context.get("metrics", METRICS)
+        problem = next(iter(_problems(self, known_metrics)), None)
+        if problem is not None:
+            raise problem
+        return self
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        """Every criterion of every section, in order."""
+        return tuple(c for s in self.sections for c in s.criteria)
+
+
+def _problems(criteria: CriteriaSet, known_metrics: Collection[str]) -> Iterable[Problem]:
+    sections = criteria.sections
+    yield from _duplicates(
+        "section", [(s.id, ("sections", i, "id")) for i, s in enumerate(sections)]
+    )
+    yield from _duplicates(
+        "criterion",
+        [
+            (c.id, ("sections", i, "criteria", j, "id"))
+            for i, s in enumerate(sections)
+            for j, c in enumerate(s.criteria)
+        ],
+    )
+    yield from _maxima_problems(criteria)
+    for i, section in enumerate(sections):
+        for j, criterion in enumerate(section.criteria):
+            place = f"section {section.id}, criterion {criterion.id}"
+            for key, text in _criterion_problems(criterion, known_metrics):
+                yield Problem(place, text, ("sections", i, "criteria", j, key))
+    yield from _grade_problems(criteria)
+
+
+def _duplicates(what: str, ids: Sequence[tuple[str, Loc]]) -> Iterable[Problem]:
+    seen: set[str] = set()
+    for item, loc in ids:
+        if item in seen:
+            yield Problem("", f"{what} id {item!r} appears twice", loc)
+        seen.add(item)
+
+
+def _sum_text(values: Sequence[Decimal]) -> str:
+    return f"{' + '.join(map(points_text, values))} make {points_text(sum(values, Decimal(0)))}"
+
+
+def _maxima_problems(criteria: CriteriaSet) -> Iterable[Problem]:
+    maxima = [s.max for s in criteria.sections]
+    if sum(maxima) != criteria.total_max:
+        expected = points_text(criteria.total_max)
+        text = f"the sections' max points {_sum_text(maxima)}, expected {expected}"
+        yield Problem("", text, ("total_max",))
+    for i, section in enumerate(criteria.sections):
+        inner = [c.max for c in section.criteria]
+        if sum(inner) != section.max:
+            text = (
+                f"the criteria's max points {_sum_text(inner)}, "
+                f"expected the section max {points_text(section.max)}"
+            )
+            yield Problem(f"section {section.id}", text, ("sections", i, "max"))
+
+
+def _criterion_problems(
+    criterion: Criterion, known_metrics: Collection[str]
+) -> Iterable[tuple[str, str]]:
+    """(key, problem) pairs for one criterion."""
+    if criterion.kind == "measured" and (criterion.metric is None or criterion.rule is None):
+        yield "kind", "a measured criterion needs a metric and a rule"
+    if criterion.kind == "manual" and (criterion.metric is not None or criterion.rule is not None):
+        yield "kind", "a manual criterion takes no metric and no rule"
+    if criterion.metric is not None and criterion.metric not in known_metrics:
+        known = ", ".join(sorted(known_metrics))
+        yield "metric", f"unknown metric {criterion.metric!r} (known: {known})"
+    if criterion.rule is not None:
+        yield from (("rule", text) for text in rule_problems(criterion.rule, criterion.max))
+
+
+def _grade_problems(criteria: CriteriaSet) -> Iterable[Problem]:
+    grades = criteria.grades
+    yield from _duplicates("grade", [(g.id, ("grades", k, "id")) for k, g in enumerate(grades)])
+    last = len(grades) - 1
+    for k, grade in enumerate(grades):
+        place, loc = f"grade {grade.id}", ("grades", k, "conditions")
+        if k == last and grade.conditions:
+            yield Problem(place, "the last grade must have no conditions: it takes the rest", loc)
+        if k < last and not grade.conditions:
+            yield Problem(place, "no conditions, so the grades after it are never reached", loc)
+        for condition in grade.conditions:
+            yield from (Problem(place, t, loc) for t in _condition_problems(criteria, condition))
+
+
+def _condition_problems(criteria: CriteriaSet, condition: Condition) -> Iterable[str]:
+    section_ids = [s.id for s in criteria.sections]
+    if isinstance(condition, TotalCondition) and condition.points > criteria.total_max:
+        top = points_text(criteria.total_max)
+        yield f"total {points_text(condition.points)} is above the max of {top}"
+    if isinstance(condition, ImplementedCondition) and condition.sections > len(section_ids):
+        yield f"{condition.sections} implemented sections asked, but there are {len(section_ids)}"
+    if isinstance(condition, ShareCondition):
+        for section_id in condition.sections or ():
+            if section_id not in section_ids:
+                yield f"unknown section {section_id!r} (sections: {', '.join(section_ids)})"
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def bundled_criteria_dir() -> Path:
+    """The criteria sets shipped with checker: inside the installed package (the wheel carries
+    them as ``checker/scoring/bundled``), or ``config/criteria`` in a source checkout."""
+    installed = Path(__file__).resolve().parent / "bundled"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "config" / "criteria"
+
+
+def known_criteria(criteria_dir: Path) -> list[str]:
+    """The names of the criteria sets in a folder (file names without ``.toml``)."""
+    if not criteria_dir.is_dir():
+        return []
+    return sorted(p.stem for p in criteria_dir.glob("*.toml"))
+
+
+def criteria_path(name_or_path: str, criteria_dir: Path) -> Path:
+    """A bare name is a file in ``criteria_dir``; anything ending in ``.toml`` is a path."""
+    if name_or_path.endswith(".toml"):
+        return Path(name_or_path)
+    path = criteria_dir / f"{name_or_path}.toml"
+    if not name_or_path or Path(name_or_path).name != name_or_path or not path.is_file():
+        known = ", ".join(known_criteria(criteria_dir)) or "none"
+        raise ConfigError(
+            f"unknown criteria set {name_or_path!r} in {criteria_dir} (known: {known}); "
+            "give one of these names or the path to a .toml file"
+        )
+    return path
+
+
+def load_criteria(
+    name_or_path: str, criteria_dir: Path, known_metrics: Collection[str] = frozenset(METRICS)
+) -> CriteriaSet:
+    """Read and validate a criteria set by name (``hanoi-2017``) or by the path to its file."""
+    path = criteria_path(name_or_path, criteria_dir)
+    where = f"criteria file {path}"
+    text, raw = read_toml(path, where)
+    try:
+        criteria = CriteriaSet.model_validate(raw, context={"metrics": known_metrics})
+    except ValidationError as exc:
+        raise ConfigError(describe_error(where, raw, text, exc)) from exc
+    if criteria.id != path.stem:
+        raise ConfigError(
+            f"{where}: id {criteria.id!r} differs from the file name; "
+            f"set id = {path.stem!r} or rename the file {criteria.id}.toml"
+        )
+    return criteria
+
+
+# --- error messages -------------------------------------------------------------------------
+
+_TAGGED = {"rule": {"bands", "linear", "count"}, "conditions": {"total", "implemented", "share"}}
+
+
+def describe_error(where: str, raw: dict[str, Any], text: str, exc: ValidationError) -> str:
+    """The first validation error as one line: file, line, place in the set, the problem."""
+    first = exc.errors()[0]
+    error = first.get("ctx", {}).get("error")
+    if isinstance(error, Problem):
+        place, problem, loc = error.place, error.text, error.loc
+    else:
+        loc = _without_tags(tuple(first["loc"]))
+        place = _place(raw, loc)
+        if first["type"] == "extra_forbidden":
+            problem = f"unknown key {str(loc[-1])!r}"
+        else:
+            problem = f"{_key_path(loc)}: {first['msg']}"
+    line = line_of(text, loc)
+    head = where + (f", line {line}" if line else "") + (f", {place}" if place else "")
+    return f"{head}: {problem}"
+
+
+def _without_tags(loc: Loc) -> Loc:
+    """Drop the union tags pydantic puts in a location (``rule.bands.bands`` → ``rule.bands``)."""
+    kept: list[int | str] = []
+    for i, part in enumerate(loc):
+        after_rule = i >= 1 and loc[i - 1] == "rule"
+        after_condition = i >= 2 and loc[i - 2] == "conditions" and isinstance(loc[i - 1], int)
+        owner = "rule" if after_rule else "conditions" if after_condition else ""
+        if part in _TAGGED.get(owner, set()):
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
+def _key_path(loc: Loc) -> str:
+    """The keys after the innermost section, criterion or grade: ``rule.bands[1].points``."""
+    cut = max(
+        (i + 2 for i, p in enumerate(loc) if p in ("sections", "criteria", "grades")), default=0
+    )
+    tail = loc[cut:] or loc[-1:]
+    text = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in tail)
+    return text.lstrip(".") or "(top level)"
+
+
+def _place(raw: dict[str, Any], loc: Loc) -> str:
+    """Where in the set, from the raw ids: ``section 4, criterion 4.1`` or ``grade A``."""
+    names = {"sections": "section", "criteria": "criterion", "grades": "grade"}
+    parts: list[str] = []
+    node: Any = raw
+    for key, index in pairwise(loc):
+        if isinstance(key, int) or not isinstance(node, dict):
+            continue
+        node = node.get(key)
+        if key in names and isinstance(index, int) and isinstance(node, list):
+            node = node[index] if index < len(node) else None
+            label = node.get("id", index + 1) if isinstance(node, dict) else index + 1
+            parts.append(f"{names[key]} {label}")
+    return ", ".join(parts)
+
+
+def line_of(text: str, loc: Loc) -> int | None:
+    """The line of the key ``loc`` points at, searched inside its ``[[table]]``; failing that,
+    the line of the table itself."""
+    lines = text.splitlines()
+    table: int | None = None
+    for key, index in pairwise(loc):
+        if isinstance(key, str) and isinstance(index, int):
+            header = rf"^\s*\[\[\s*([\w-]+\.)*{re.escape(key)}\s*\]\]"
+            table = _find(lines, header, table or 0, nth=index + 1) or table
+    keys = [p for p in loc if isinstance(p, str)]
+    pattern = rf"(^|[\s{{,.])[\"']?{re.escape(keys[-1])}[\"']?\s*=" if keys else None
+    found = _find(lines, pattern, table or 0) if pattern else None
+    line = found if found is not None else table
+    return None if line is None else line + 1
+
+
+def _find(lines: Sequence[str], pattern: str, start: int, nth: int = 1) -> int | None:
+    """The number (from 0) of the nth line from ``start`` matching, comments left out."""
+    regex = re.compile(pattern)
+    for number in range(start, len(lines)):
+        if regex.search(lines[number].split("#", 1)[0]):
+            nth -= 1
+            if nth == 0:
+                return number
+    return None

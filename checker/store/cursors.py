@@ -1,0 +1,48 @@
+"""Sync cursors: how far each source's endpoint has been read for each agency.
+
+A cursor is written on the same connection, in the same transaction, as the records it
+covers, so after any interruption the store holds either both or neither.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from checker.store.models import SYNC_CURSOR
+
+
+def read_cursor(connection: Connection, source: str, endpoint: str, agency: str) -> str | None:
+    query = select(SYNC_CURSOR.c.cursor).where(
+        SYNC_CURSOR.c.source == source,
+        SYNC_CURSOR.c.endpoint == endpoint,
+        SYNC_CURSOR.c.agency == agency,
+    )
+    return connection.scalar(query)
+
+
+def save_cursor(
+    connection: Connection,
+    source: str,
+    endpoint: str,
+    agency: str,
+    cursor: str | None,
+    when: datetime,
+) -> None:
+    module = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = module.insert(SYNC_CURSOR).values(
+        source=source, endpoint=endpoint, agency=agency, cursor=cursor, updated_at=when
+    )
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["source", "endpoint", "agency"],
+            set_={"cursor": statement.excluded.cursor, "updated_at": statement.excluded.updated_at},
+        )
+    )
+
+
+def forget_cursors(connection: Connection, source: str) -> None:
+    """Drop a source's cursors, so its next sync reads everything again (``--full``)."""
+    connection.execute(delete(SYNC_CURSOR).where(SYNC_CURSOR.c.source == source))

@@ -1,0 +1,166 @@
+"""Writing records from the document-management and archive software: upserts on each
+record's natural key, so reading the same records again changes nothing and a record that
+changed at the source is updated in place.
+
+Callers pass an open connection: a sync writes a page of records and its cursor in one
+transaction (see ``checker.store.cursors``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table
+
+from checker.store.bulk import insert_new, upsert
+from checker.store.derived import mark_stale
+from checker.store.loader import vietnam_now
+from checker.store.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, TRANSFER
+from checker.store.records import (
+    AgencyDocumentRecord,
+    FileListRecord,
+    FileRecord,
+    Quarantined,
+    Read,
+    SoftwareRecord,
+    TransferRecord,
+)
+
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "document": ("direction", "organ_id", "doc_key"),
+    "record_file": ("organ_id", "file_code"),
+    "file_list": ("organ_id", "year"),
+    "transfer": ("organ_id", "kind", "file_code"),
+}
+
+
+@dataclass
+class StoredCounts:
+    records: int = 0
+    quarantined: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+def store_in_batches(
+    engine: Engine,
+    items: Iterable[Read | Quarantined],
+    source: str,
+    batch_size: int = 2000,
+    fetched_at: datetime | None = None,
+) -> StoredCounts:
+    """Store what a file-based connector read, one transaction per batch."""
+    total = StoredCounts()
+    when = fetched_at or vietnam_now()
+    iterator = iter(items)
+    while batch := list(islice(iterator, batch_size)):
+        with engine.begin() as connection:
+            counts = store_records(connection, batch, source=source, fetched_at=when)
+        total.records += counts.records
+        total.quarantined += counts.quarantined
+        total.reasons += [i.reason for i in batch if isinstance(i, Quarantined)]
+    return total
+
+
+def store_records(
+    connection: Connection,
+    items: Sequence[Read | Quarantined],
+    *,
+    source: str,
+    fetched_at: datetime,
+) -> StoredCounts:
+    """Upsert every record read and keep every quarantined one; returns the counts."""
+    rows = rows_by_table(items, source=source, fetched_at=fetched_at)
+    quarantined = [i for i in items if isinstance(i, Quarantined)]
+    for table, table_rows in rows.items():
+        upsert(connection, table, table_rows, NATURAL_KEYS[table.name])
+    # the documents written (and the other rows of each) have their facts worked out again
+    mark_stale(connection, [row["doc_key"] for row in rows.get(DOCUMENT, [])])
+    if quarantined:
+        q_rows = [{**q.model_dump(), "created_at": fetched_at} for q in quarantined]
+        insert_new(connection, QUARANTINE, q_rows)
+    return StoredCounts(len(items) - len(quarantined), len(quarantined))
+
+
+_KEY_OF = {name: itemgetter(*key) for name, key in NATURAL_KEYS.items()}  # row → natural key
+
+
+def rows_by_table(
+    items: Sequence[Read | Quarantined], *, source: str, fetched_at: datetime
+) -> dict[Table, list[dict[str, Any]]]:
+    """The rows ``store_records`` upserts for the records read, one per natural key (the
+    last one read wins), by table."""
+    rows: dict[Table, dict[tuple[Any, ...], dict[str, Any]]] = {}
+    for item in items:
+        if isinstance(item, Read):
+            table, row = _row(item, source, fetched_at)
+            rows.setdefault(table, {})[_KEY_OF[table.name](row)] = row
+    return {table: list(by_key.values()) for table, by_key in rows.items()}
+
+
+def _row(item: Read, source: str, fetched_at: datetime) -> tuple[Table, dict[str, Any]]:
+    record: SoftwareRecord = item.record  # type: ignore[assignment]
+    table = _table_of(record)
+    if isinstance(record, AgencyDocumentRecord):
+        row = document_row(record, source)
+    else:  # a flat record of plain values: its fields are what model_dump gives, less its walk
+        row = dict(vars(record))
+    row["source"] = source
+    row["locator"] = item.locator
+    row["fetched_at"] = fetched_at
+    return table, row
+
+
+def _table_of(record: SoftwareRecord) -> Table:
+    if isinstance(record, AgencyDocumentRecord):
+        return DOCUMENT
+    if isinstance(record, FileRecord):
+        return RECORD_FILE
+    if isinstance(record, FileListRecord):
+        return FILE_LIST
+    if isinstance(record, TransferRecord):
+        return TRANSFER
+    raise TypeError(f"not a record of the document-management or archive software: {record!r}")
+
+
+def document_row(record: AgencyDocumentRecord, source: str) -> dict[str, Any]:
+    """A document row from the agency's own software. Its key is the edXML DocumentId when
+    the software knows it, else the software's own id within this source."""
+    day = record.arrived_at or record.issued_at or record.signed_at
+    return {
+        "direction": record.direction,
+        "organ_id": record.organ_id,
+        "doc_key": record.doc_key or f"{source}:{record.external_id}",
+        "external_id": record.external_id,
+        "sender_id": record.sender_id or (record.organ_id if record.direction == "out" else ""),
+        "sender_name": record.sender_name,
+        "recipients": ";".join(record.recipient_ids),
+        "code": record.code,
+        "code_number": record.code_number,
+        "code_notation": record.code_notation,
+        "type_name": record.type_name,
+        "subject": record.subject,
+        "promulgation_date": record.promulgation_date,
+        "due_date": record.due_date,
+        "sent_at": record.issued_at if record.direction == "out" else record.arrived_at,
+        "doc_date": day.date() if day else record.promulgation_date,
+        "priority": record.priority,
+        "channel": record.channel,
+        "arrival_number": record.arrival_number,
+        "arrived_at": record.arrived_at,
+        "registered_at": record.registered_at,
+        "submitted_at": record.submitted_at,
+        "assigned_at": record.assigned_at,
+        "signed_at": record.signed_at,
+        "issued_at": record.issued_at,
+        "digitally_signed": record.digitally_signed,
+        "file_code": record.file_code,
+        "recalled": record.recalled,
+        "updated_at": record.updated_at,
+        "business_type": 1 if record.recalled else 0,
+        "flags": "",
+    }
