@@ -32,11 +32,11 @@ from typing import Any
 import httpx
 from sqlalchemy import Table
 
+from checker.clock import vietnam_now
 from checker.demo.city import build_demo_workspace
 from checker.demo.simulated_data import demo_agency_codes
 from checker.store.bulk import upsert
 from checker.store.engine import open_store
-from checker.store.loader import vietnam_now
 from checker.store.records import Quarantined, Read
 from checker.store.upsert import NATURAL_KEYS, rows_by_table
 from connectors.mapping import Endpoint, reference_endpoints

@@ -27,26 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import holidays
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from checker.clock import local_date
 from checker.errors import ConfigError
-
-# Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed offset is exact for
-# every record we hold, and needs no time zone database (Windows has none by default).
-VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
-
-
-def local_date(ts: datetime) -> date:
-    """The date in Vietnam of ``ts``; a naive ``ts`` is already Vietnam local time."""
-    if ts.tzinfo is None or ts.utcoffset() is None:
-        return ts.date()
-    return ts.astimezone(VIETNAM_TZ).date()
 
 
 class CalendarOverrides(BaseModel):

@@ -21,11 +21,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from checker.clock import today
 from checker.config import Deployment, database_url, load_deployment
 from checker.errors import CheckerError, ConfigError
 from checker.scoring.criteria import bundled_criteria_dir
 from checker.store.engine import open_store
-from checker.store.loader import vietnam_now
 from metrics.period import Period
 
 DEFAULT_CONFIG = Path("checker.toml")
@@ -125,7 +125,7 @@ def _period(year: int | None, as_of: date | None) -> Period:
     if year is not None and as_of is not None:
         raise ConfigError("give either --year or --as-of, not both")
     if year is None and as_of is None:
-        as_of = vietnam_now().date()
+        as_of = today()
     return Period.of(year, as_of)
 
 

@@ -25,6 +25,7 @@ from checker.cli.app import (
     progress_bars,
     user_errors,
 )
+from checker.clock import today, vietnam_now
 from checker.config import Deployment
 from checker.errors import ConfigError
 from checker.reports.report import build_report, latest_run_id, render_evidence, render_table
@@ -32,7 +33,6 @@ from checker.scoring.criteria import CriteriaSet, load_criteria
 from checker.scoring.grading import grade, parse_points
 from checker.scoring.manual import ManualPoints, load_manual_points
 from checker.scoring.runs import score_agencies, store_run
-from checker.store.loader import vietnam_now
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
 from metrics.evidence import evidence
@@ -215,7 +215,7 @@ def overdue_command(
     """Files past their deadline for the agency archive or the historical archive."""
     settings = _settings(ctx)
     deployment = settings.required_deployment()
-    day = _parse_date(as_of) or vietnam_now().date()
+    day = _parse_date(as_of) or today()
     with settings.store(deployment) as engine, engine.begin() as connection:
         write_registry(connection, deployment)
         files = overdue_files(connection, day, agency)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
+from checker.clock import VIETNAM
 from checker.demo.city import OUTSIDERS, registry, working_days
 
 JsonValue = str | int | bool | None | list[str]
@@ -27,7 +28,6 @@ Item = dict[str, JsonValue]
 """One item of the reference API, as its JSON object."""
 
 ENDPOINTS = ("incoming-documents", "outgoing-documents", "files", "file-lists", "transfers")
-VIETNAM = timezone(timedelta(hours=7))
 
 
 @dataclass(frozen=True)

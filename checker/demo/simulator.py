@@ -28,7 +28,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from checker.demo.simulated_data import ENDPOINTS, VIETNAM, Item, SimulatedData
+from checker.clock import VIETNAM
+from checker.demo.simulated_data import ENDPOINTS, Item, SimulatedData
 from checker.errors import ConfigError
 
 ROUTES = {

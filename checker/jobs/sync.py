@@ -50,15 +50,15 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, Engine, select
 
+from checker.clock import as_aware, to_vietnam, vietnam_now
 from checker.config import Deployment
 from checker.errors import ConfigError, RecordError, SourceAuthError, SourceError
 from checker.store.cursors import forget_cursors, read_cursor, save_cursor
-from checker.store.loader import vietnam_now
 from checker.store.models import QUARANTINE
 from checker.store.records import Quarantined, Read, SoftwareRecord
 from checker.store.upsert import store_records
 from connectors.http import RetryNotice, build_client, fetch_json, redact
-from connectors.mapping import VIETNAM, Endpoint, HttpSource
+from connectors.mapping import Endpoint, HttpSource
 from connectors.pagination import Page, walk_pages
 
 _EXCERPT = 300
@@ -259,7 +259,7 @@ def _params(
         text = (
             since.strftime(endpoint.incremental_format)
             if endpoint.incremental_format
-            else since.replace(tzinfo=VIETNAM).isoformat()
+            else as_aware(since).isoformat()
         )
         params[endpoint.incremental_param] = text
     return params
@@ -339,7 +339,7 @@ def _as_datetime(value: Any) -> datetime | None:
 
 
 def _format_cursor(newest: datetime | None) -> str | None:
-    return newest.replace(tzinfo=VIETNAM).isoformat() if newest is not None else None
+    return as_aware(newest).isoformat() if newest is not None else None
 
 
 def _parse_cursor(text: str | None) -> datetime | None:
@@ -350,4 +350,4 @@ def _parse_cursor(text: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return parsed.astimezone(VIETNAM).replace(tzinfo=None) if parsed.tzinfo else parsed
+    return to_vietnam(parsed)

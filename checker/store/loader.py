@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, literal, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+# ``vietnam_now`` moved to ``checker.clock``; re-exported here for older imports.
+from checker.clock import vietnam_now as vietnam_now
 from checker.errors import StorageError
 from checker.store.bulk import insert_new
 from checker.store.derived import mark_stale
@@ -31,8 +32,6 @@ from checker.store.records import (
     SoftwareRecord,
     StatusRecord,
 )
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass
@@ -52,11 +51,6 @@ class LoadSummary:
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
         }
-
-
-def vietnam_now() -> datetime:
-    """The current Vietnam local time, naive, as the store keeps times."""
-    return datetime.now(VIETNAM).replace(tzinfo=None, microsecond=0)
 
 
 def message_key(record: Record | SoftwareRecord) -> str:

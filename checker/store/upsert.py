@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table
 
+from checker.clock import vietnam_now
 from checker.store.bulk import insert_new, upsert
 from checker.store.derived import mark_stale
-from checker.store.loader import vietnam_now
 from checker.store.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, TRANSFER
 from checker.store.records import (
     AgencyDocumentRecord,

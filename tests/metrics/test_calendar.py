@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from checker.clock import local_date
 from checker.errors import ConfigError
-from metrics.calendar import CalendarOverrides, WorkingCalendar, local_date
+from metrics.calendar import CalendarOverrides, WorkingCalendar
 
 CALENDAR = WorkingCalendar()
 PUBLIC = holidays.country_holidays("VN", years=range(2000, 2041))
