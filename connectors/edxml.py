@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from checker.errors import RecordError, SourceError
 from checker.store.records import DocumentRecord, StatusRecord
+from connectors.dates import ImpossibleDate, parse_text
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 _Q = "{" + NS + "}"
@@ -36,17 +37,12 @@ _WHOLE = 64 * 1024  # files up to this size are parsed whole
 _CHUNK = 16 * 1024  # larger ones are streamed in chunks of this size
 _EXCERPT = 200
 _ERR_DOCUMENT_EMPTY = 4  # libxml2: no element at all
-_VIETNAM = timezone(timedelta(hours=7))  # no daylight saving
 
 _DOCTYPE = b"<!DOCTYPE"
 _PROLOG_ITEM = re.compile(rb"\xef\xbb\xbf|\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 _LINE_COLUMN = re.compile(r",? line \d+, column \d+$")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _STATUS_CODE = re.compile(r"[0-9]{1,2}")
-_WHEN = re.compile(
-    r"(?:([0-9]{4})[/-]([0-9]{1,2})[/-]([0-9]{1,2})|([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4}))"
-    r"(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?)?"
-)
 
 _Parts = tuple[etree._Element, etree._Element | None]
 """MessageHeader and TraceHeaderList of a message."""
@@ -384,39 +380,11 @@ def _moment(element: etree._Element | None, flags: list[str]) -> datetime | None
     if element is None or (text := _text(element)) is None:
         return None
     try:
-        return _when(text)
-    except ValueError:
-        problem = "impossible" if _WHEN.fullmatch(text) else "unreadable"
+        return parse_text(text)
+    except ValueError as exc:
+        problem = "impossible" if isinstance(exc, ImpossibleDate) else "unreadable"
         flags.append(f"{problem} {_local_name(element)} '{text[:40]}'")
         return None
-
-
-def _when(text: str) -> datetime:
-    """``yyyy/MM/dd`` or ``dd/MM/yyyy``, ``/`` or ``-``, with an optional ``HH:mm:ss``; an ISO
-    8601 time with an offset is converted to Vietnam time."""
-    if text[4:5] in ("/", "-"):
-        try:
-            moment = datetime.fromisoformat(text.replace("/", "-"))
-        except ValueError:
-            pass
-        else:
-            return moment if moment.tzinfo is None else _vietnam_time(moment)
-    match = _WHEN.fullmatch(text)
-    if match is None:
-        raise ValueError(f"unreadable date {text!r}")
-    year, month, day, day2, month2, year2, hours, minutes, seconds = match.groups()
-    return datetime(
-        int(year or year2),
-        int(month or month2),
-        int(day or day2),
-        int(hours or 0),
-        int(minutes or 0),
-        int(seconds or 0),
-    )
-
-
-def _vietnam_time(moment: datetime) -> datetime:
-    return moment.astimezone(_VIETNAM).replace(tzinfo=None)
 
 
 def _local_name(element: etree._Element) -> str:

@@ -10,32 +10,30 @@ their dates are written (strptime formats; ISO 8601 when none are given), consta
 maps (their "Trục LGSP" → our "axis"), pagination and the incremental parameter. A source
 that speaks checker's reference API gives no endpoints: ``reference_endpoints`` fills them in.
 
-``map_record`` validates one of their records at this edge and raises ``RecordError`` with a
-plain reason naming their field ("arrived_at: 'not a date' does not match %d/%m/%Y").
-Aware times become naive Vietnam local time (UTC+7); naive ones are taken as Vietnam time.
+This module is the schema of that configuration, validated when the deployment file is
+loaded. Reading one of their records by it is the record compiler's work
+(``connectors.compiler``); dates are read by ``connectors.dates`` (aware times become naive
+Vietnam local time; naive ones are taken as Vietnam time).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Literal, Union, get_args, get_origin
+from datetime import date, datetime, timedelta
+from typing import Literal, Union, get_args, get_origin
 
 import httpx
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from checker.errors import RecordError
 from checker.store.records import (
     AgencyDocumentRecord,
     FileListRecord,
@@ -43,19 +41,9 @@ from checker.store.records import (
     SoftwareRecord,
     TransferRecord,
 )
+from connectors.compiler import Mapper, compile_mapping
 from connectors.http import AuthConfig, RetryPolicy, Timeouts
-from connectors.pagination import MISSING, OffsetPagination, Pagination, lookup
-
-VIETNAM = timezone(timedelta(hours=7))
-RETENTION_YEARS: dict[str, int | None] = {
-    "01": None,  # permanent
-    "02": 70,
-    "03": 50,
-    "04": 30,
-    "05": 20,
-    "06": 10,
-}
-"""Retention codes of the archive software (Decree 30 practice) and their years."""
+from connectors.pagination import OffsetPagination, Pagination
 
 RecordKind = Literal["incoming", "outgoing", "file", "file_list", "transfer"]
 Scalar = str | int | float | bool
@@ -67,7 +55,6 @@ _MODELS: dict[str, type[SoftwareRecord]] = {
     "transfer": TransferRecord,
 }
 _FROM_CONTEXT = {"organ_id", "direction"}
-_EXCERPT = 300
 
 
 class _Strict(BaseModel):
@@ -125,8 +112,8 @@ class Endpoint(_Strict):
 
     @functools.cached_property
     def mapper(self) -> Mapper:
-        """``map_record`` for this endpoint, compiled once (see ``_compile``)."""
-        return _compile(self)
+        """``map_record`` for this endpoint, compiled once (``connectors.compiler``)."""
+        return compile_mapping(self)
 
     @model_validator(mode="after")
     def _fits_the_record(self) -> Endpoint:
@@ -146,6 +133,20 @@ class Endpoint(_Strict):
                 "is not a date or time field of the record"
             )
         return self
+
+
+@functools.cache
+def _kind_of(model: type[BaseModel], name: str) -> str | None:
+    """The kind of a field: "datetime", "date" or "str" (optional or not), else None."""
+    field = model.model_fields.get(name)
+    if field is None:
+        return None
+    annotation = field.annotation
+    options = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else ()
+    for kind, cls in (("datetime", datetime), ("date", date), ("str", str)):
+        if annotation is cls or cls in options:
+            return kind
+    return None
 
 
 def _only_known(endpoint: Endpoint, key: str, names: set[str], known: set[str]) -> None:
@@ -309,201 +310,3 @@ def _reference(
         incremental_param="updated_since",
         extra_params=extra or {},
     )
-
-
-# --- Mapping one record ----------------------------------------------------------------------
-
-
-def map_record(endpoint: Endpoint, raw: Any, organ_id: str) -> SoftwareRecord:
-    """Our record for one of their records, read for agency ``organ_id``."""
-    return endpoint.mapper(raw, organ_id)
-
-
-Mapper = Callable[[Any, str], SoftwareRecord]
-"""``map_record`` for one endpoint: (their record, organ_id) → our record."""
-_Convert = Callable[[Any], Any]
-
-
-def _compile(endpoint: Endpoint) -> Mapper:
-    """The endpoint's mapping as one function. Everything that depends only on the
-    configuration (paths, kinds, formats, value maps, constants) is decided here, so a
-    record costs one dictionary read and at most one conversion call per field. Fields
-    fall in three groups: top-level fields taken as they are; top-level text fields
-    (a number becomes its text, inline); the rest (paths, dates, value maps)."""
-    base: dict[str, Any] = dict(endpoint.constants)
-    if endpoint.record in ("incoming", "outgoing"):
-        base["direction"] = "in" if endpoint.record == "incoming" else "out"
-    plain: list[tuple[str, str]] = []
-    texts: list[tuple[str, str]] = []
-    other: list[tuple[str, str | None, str, _Convert | None]] = []
-    for field in endpoint.plan:
-        convert = _converter(field)
-        if field.key and field.value_map is None and convert is None:
-            plain.append((field.ours, field.key))
-        elif field.key and field.value_map is None and convert is _number_as_text:
-            texts.append((field.ours, field.key))
-        else:
-            if field.value_map is not None:
-                convert = _mapped_then(field.value_map, convert)
-            other.append((field.ours, field.key, field.theirs, convert))
-    retention = "retention_code" in endpoint.fields or "retention_code" in endpoint.constants
-    validate = endpoint.model.__pydantic_validator__.validate_python  # model_validate, less a call
-
-    def mapper(raw: Any, organ_id: str) -> SoftwareRecord:
-        if not isinstance(raw, dict):
-            raise RecordError(f"not a JSON object but {type(raw).__name__}", _excerpt(raw))
-        data = {"organ_id": organ_id, **base}
-        get = raw.get
-        try:
-            for ours, key in plain:
-                if (value := get(key, MISSING)) is not MISSING:
-                    data[ours] = value
-            for ours, key in texts:
-                if (value := get(key, MISSING)) is not MISSING:
-                    data[ours] = value if value.__class__ is str else _number_as_text(value)
-            for ours, top, path, convert in other:
-                value = get(top, MISSING) if top else lookup(raw, path)
-                if value is not MISSING:
-                    data[ours] = value if convert is None else convert(value)
-            if retention:
-                _retention(endpoint, data)
-            record: SoftwareRecord = validate(data)
-            return record
-        except RecordError as exc:
-            raise RecordError(exc.reason, _excerpt(raw)) from exc
-        except ValidationError as exc:
-            raise RecordError(_reason(endpoint, exc), _excerpt(raw)) from exc
-
-    return mapper
-
-
-def _converter(field: FieldPlan) -> _Convert | None:
-    """What a value of this field goes through, or None when it is taken as it is."""
-    if field.kind == "datetime":
-        if field.formats:
-            return functools.partial(
-                _when, formats=field.formats, theirs=field.theirs, as_date=False
-            )
-        return functools.partial(_iso_datetime, theirs=field.theirs)
-    if field.kind == "date":
-        if field.formats:
-            return functools.partial(
-                _when, formats=field.formats, theirs=field.theirs, as_date=True
-            )
-        return functools.partial(_iso_date, theirs=field.theirs)
-    if field.kind == "str":
-        return _number_as_text
-    return None
-
-
-def _mapped_then(value_map: dict[str, Scalar], then: _Convert | None) -> _Convert:
-    def convert(value: Any) -> Any:
-        key = value if isinstance(value, str) else json.dumps(value)
-        value = value_map.get(key, value)
-        return value if then is None else then(value)
-
-    return convert
-
-
-def _number_as_text(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _excerpt(raw: Any) -> str:
-    return json.dumps(raw, ensure_ascii=False, default=str)[:_EXCERPT]
-
-
-def _iso_datetime(value: Any, theirs: str) -> Any:
-    """An ISO 8601 time; the shape the reference API writes (``2025-03-03T09:15:00+07:00``,
-    already Vietnam time) is read without a time-zone conversion."""
-    if value.__class__ is str and len(value) == 25 and value.endswith("+07:00"):
-        try:
-            return datetime.fromisoformat(value[:19])
-        except ValueError:
-            pass  # the general path below gives the reason
-    return _when(value, (), theirs, as_date=False)
-
-
-def _iso_date(value: Any, theirs: str) -> Any:
-    """An ISO 8601 day; ``2025-03-01`` is read straight as a date."""
-    if value.__class__ is str and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    return _when(value, (), theirs, as_date=True)
-
-
-def _when(value: Any, formats: tuple[str, ...], theirs: str, *, as_date: bool) -> Any:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise RecordError(f"{theirs}: {value!r} is not a date written as text")
-    parsed = _parse(value.strip(), formats)
-    if parsed is None:
-        expected = " or ".join(formats) if formats else "ISO 8601"
-        raise RecordError(f"{theirs}: {value!r} does not match {expected}")
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(VIETNAM).replace(tzinfo=None)
-    return parsed.date() if as_date else parsed
-
-
-def _parse(text: str, formats: tuple[str, ...]) -> datetime | None:
-    if formats:
-        return _strptime(text, formats)
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-@functools.lru_cache(maxsize=16384)
-def _strptime(text: str, formats: tuple[str, ...]) -> datetime | None:
-    """``text`` read with the first of ``formats`` that fits, or None. Cached: strptime is
-    slow, and days (and often times) repeat across a vendor's records."""
-    for layout in formats:
-        try:
-            return datetime.strptime(text, layout)
-        except ValueError:
-            continue
-    return None
-
-
-def _retention(endpoint: Endpoint, data: dict[str, Any]) -> None:
-    """Normalise the retention code (1 → "01") and derive retention_years from it."""
-    code = data.get("retention_code")
-    if code is None or isinstance(code, bool):
-        return
-    text = str(code).strip()
-    data["retention_code"] = text.zfill(2) if text.isdigit() else text
-    if "retention_years" not in endpoint.model.model_fields or "retention_years" in data:
-        return
-    if data["retention_code"] not in RETENTION_YEARS:
-        theirs = endpoint.fields.get("retention_code", "retention_code")
-        raise RecordError(f"{theirs}: {code!r} is not a retention code (01 to 06)")
-    data["retention_years"] = RETENTION_YEARS[data["retention_code"]]
-
-
-def _reason(endpoint: Endpoint, exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    ours = str(error["loc"][0]) if error["loc"] else ""
-    theirs = endpoint.fields.get(ours) or (f"constant {ours}" if ours else "record")
-    if error["type"] == "missing":
-        return f"{theirs}: missing"
-    return f"{theirs}: {error['input']!r}: {error['msg']}"
-
-
-@functools.cache
-def _kind_of(model: type[BaseModel], name: str) -> str | None:
-    """The kind of a field: "datetime", "date" or "str" (optional or not), else None."""
-    field = model.model_fields.get(name)
-    if field is None:
-        return None
-    annotation = field.annotation
-    options = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else ()
-    for kind, cls in (("datetime", datetime), ("date", date), ("str", str)):
-        if annotation is cls or cls in options:
-            return kind
-    return None

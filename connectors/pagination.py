@@ -15,29 +15,20 @@ never guessed from the answers.
 Every walk ends with a page marked ``last`` (if a full page is followed by nothing, the empty
 page that shows it is yielded too), so a caller can commit its cursor with the last page.
 
-Paths into JSON are dotted (``data.rows``); a number indexes a list (``rows.0``); ``[]``
-maps over a list (``recipients[].code``); the empty path is the body itself.
+Where the records, totals and links are in a body is a path (``connectors.jsonpath``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from enum import Enum
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from checker.errors import SourceError
 from connectors.http import full_url
-
-
-class _Missing(Enum):
-    MISSING = "missing"
-
-
-MISSING: Final = _Missing.MISSING
-"""What ``lookup`` returns for a path that leads nowhere (a JSON null is ``None``)."""
+from connectors.jsonpath import MISSING, lookup
 
 Fetch = Callable[[str, Mapping[str, str]], Any]
 """Gets the parsed JSON body of ``url`` with query parameters."""
@@ -95,30 +86,6 @@ class Page:
     items: list[Any]
     total: int | None = None
     last: bool = False
-
-
-def lookup(data: Any, path: str) -> Any:
-    """The value at a dotted ``path`` in parsed JSON, or ``MISSING``."""
-    if isinstance(data, dict) and "." not in path and "[" not in path and path:
-        return data.get(path, MISSING)  # the common case: a top-level field
-    if not path:
-        return data
-    if data is None:
-        return None  # inside a null object, every field is null
-    head, _, rest = path.partition(".")
-    if head.endswith("[]"):
-        inner = lookup(data, head[:-2])
-        if not isinstance(inner, list):
-            return inner if inner is None else MISSING
-        found = [lookup(item, rest) for item in inner]
-        return [value for value in found if value is not MISSING]
-    if isinstance(data, dict):
-        value = data.get(head, MISSING)
-    elif isinstance(data, list) and head.isdigit() and int(head) < len(data):
-        value = data[int(head)]
-    else:
-        return MISSING
-    return lookup(value, rest) if rest and value is not MISSING else value
 
 
 def walk_pages(

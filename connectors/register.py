@@ -32,18 +32,19 @@ import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from checker.errors import RecordError, SourceError
 from checker.store.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
+from connectors.dates import cell_text as _text
+from connectors.dates import parse_cell, parse_cell_time
 
 Row = tuple[object, ...]
 
@@ -100,14 +101,6 @@ _NAMES = sorted(
     key=lambda pair: -len(pair[0]),
 )
 ORGAN_CODE = re.compile(r"\b(?:\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(?:\.\d{2,3}){1,3})\b")
-_DATE = (
-    r"(?:(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
-    r"|(?P<Y>\d{4})[/.-](?P<M>\d{1,2})[/.-](?P<D>\d{1,2}))"
-)
-_TIME = r"(?P<H>\d{1,2})[:hg](?P<N>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?"
-DATE_TIME = re.compile(rf"{_DATE}(?:[ T,]+{_TIME})?")
-TIME_DATE = re.compile(rf"{_TIME}[ ,]+{_DATE}")
-TIME_TEXT = re.compile(_TIME)
 _KIND: dict[Direction, str] = {"in": "an incoming", "out": "an outgoing"}
 NUMBERING = re.compile(r"[(\[]?(\d{1,2})[)\]]?")
 
@@ -327,7 +320,7 @@ class _Cells:
 
     def moment(self, field: str) -> datetime | None:
         try:
-            return parse_datetime(self.get(field))
+            return parse_cell(self.get(field))
         except ValueError:
             text = _text(self.get(field))
             raise RecordError(f"{LABELS[field]} '{text}' is not a date") from None
@@ -338,7 +331,7 @@ class _Cells:
 
     def clock(self, field: str) -> time | None:
         try:
-            return parse_time(self.get(field))
+            return parse_cell_time(self.get(field))
         except ValueError:
             text = _text(self.get(field))
             raise RecordError(f"{LABELS[field]} '{text}' is not a time") from None
@@ -486,75 +479,3 @@ def _priority(cells: _Cells) -> int:
     if text not in PRIORITIES:
         raise RecordError(f"priority '{cells.text('priority')}' is not known")
     return PRIORITIES[text]
-
-
-# --- cells -----------------------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M" if value.time() != time() else "%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return " ".join(str(value).split())
-
-
-def parse_datetime(value: object) -> datetime | None:
-    """A date cell: a datetime or date, an Excel serial number, or text "dd/mm/yyyy",
-    "dd/mm/yyyy hh:mm[:ss]", "hh:mm dd/mm/yyyy", "yyyy-mm-dd[ hh:mm[:ss]]" ("-", "/" or "."
-    between the parts). None when empty; ValueError when not a date (30/02/2025 is not)."""
-    if isinstance(value, datetime):
-        return _nearest_second(value)  # Excel keeps times as fractions of a day
-    if isinstance(value, date):
-        return datetime.combine(value, time())
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _serial(float(value))
-    text = _text(value)
-    if not text:
-        return None
-    if re.fullmatch(r"\d{5}(?:\.\d+)?", text):
-        return _serial(float(text))
-    match = DATE_TIME.fullmatch(text) or TIME_DATE.fullmatch(text)
-    if not match:
-        raise ValueError(text)
-    g = match.groupdict()
-    day = date(int(g["y"] or g["Y"]), int(g["m"] or g["M"]), int(g["d"] or g["D"]))
-    return datetime.combine(day, _time_of(g))
-
-
-def _serial(number: float) -> datetime:
-    if not 18264 <= number < 73051:  # 1950 to 2099: anything else is not a register date
-        raise ValueError(number)
-    moment = from_excel(number)
-    assert isinstance(moment, datetime)
-    return _nearest_second(moment)
-
-
-def _nearest_second(moment: datetime) -> datetime:
-    return (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
-
-
-def parse_time(value: object) -> time | None:
-    """A time cell: a time, a fraction of a day, or text "08:30", "8h30". ValueError if not."""
-    if isinstance(value, datetime):
-        return value.time()
-    if isinstance(value, time):
-        return value
-    if isinstance(value, timedelta):
-        return (datetime.min + value).time()
-    if isinstance(value, float) and 0 <= value < 1:
-        return _nearest_second(datetime.min + timedelta(days=value)).time()
-    text = _text(value)
-    match = TIME_TEXT.fullmatch(text)
-    if text and not match:
-        raise ValueError(text)
-    return _time_of(match.groupdict()) if match else None
-
-
-def _time_of(groups: dict[str, str | None]) -> time:
-    hour, minute, second = groups["H"], groups["N"], groups["S"]
-    return time(int(hour), int(minute or 0), int(second or 0)) if hour else time()

@@ -7,14 +7,13 @@ import pytest
 
 from checker.errors import SourceError
 from connectors.http import RetryPolicy, fetch_json
+from connectors.jsonpath import MISSING, lookup
 from connectors.pagination import (
-    MISSING,
     CursorPagination,
     NextLinkPagination,
     OffsetPagination,
     PagePagination,
     SinglePagination,
-    lookup,
     walk_pages,
 )
 

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from checker.errors import SourceError
 from checker.store.records import AgencyDocumentRecord, Quarantined, Read
-from connectors.register import parse_datetime, read_register, split_code, split_type
+from connectors.register import read_register, split_code, split_type
 
 AGENCY = "000.00.00.H01"
 INCOMING_HEADER = [
@@ -478,54 +476,6 @@ def test_csv_without_bom_is_read(tmp_path):
     lines = ["Ngày đến,Số đến,Số ký hiệu,Trích yếu", "06/01/2025,1,1/UBND,Công văn"]
     (record,) = records(write_csv(tmp_path / "plain.csv", lines, encoding="utf-8"))
     assert record.code == "1/UBND"
-
-
-# --- cells -----------------------------------------------------------------------------------
-
-FORMATS = [
-    "%d/%m/%Y",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%H:%M %d/%m/%Y",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-    "%Y/%m/%d",
-    "%Y-%m-%dT%H:%M",
-]
-
-
-@settings(deadline=None, max_examples=60)
-@given(
-    moment=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 12, 31)),
-    form=st.sampled_from([*FORMATS, "datetime", "date", "serial"]),
-)
-def test_dates_in_any_supported_form_parse_back_to_the_same_date(moment, form):
-    moment = moment.replace(second=0, microsecond=0)
-    day_one = datetime(1899, 12, 30)
-    cell: object = {
-        "datetime": moment,
-        "date": moment.date(),
-        "serial": (moment - day_one).total_seconds() / 86400,
-    }.get(form) or moment.strftime(form)
-    parsed = parse_datetime(cell)
-    assert parsed is not None
-    assert parsed.date() == moment.date()
-    if form in ("datetime", "serial") or "%H" in form:
-        assert parsed.time() == moment.time()
-
-
-@pytest.mark.parametrize("cell", ["30/02/2025", "2025-13-01", "31/04/2025", "hôm qua", "12", 1905])
-def test_impossible_dates_are_not_dates(cell):
-    with pytest.raises(ValueError):
-        parse_datetime(cell)
-
-
-def test_time_of_day_in_a_date_is_kept():
-    assert parse_datetime(" 07/01/2025  14:05 ") == datetime(2025, 1, 7, 14, 5)
-    assert parse_datetime("") is None
-    assert parse_datetime(None) is None
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,177 @@
+"""The record compiler: one vendor record into ours, by an endpoint's mapping.
+
+``map_record`` validates one of their records at this edge and raises ``RecordError`` with a
+plain reason naming their field ("arrived_at: 'not a date' does not match %d/%m/%Y"). An
+endpoint's mapping is compiled once into one function (``compile_mapping``, cached as
+``Endpoint.mapper``): everything that depends only on the configuration is decided then.
+Dates are read by ``connectors.dates``; values inside their record are found by
+``connectors.jsonpath``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from checker.errors import RecordError
+from checker.store.records import SoftwareRecord
+from connectors.dates import parse_iso, parse_iso_date, parse_layouts
+from connectors.jsonpath import MISSING, lookup
+
+if TYPE_CHECKING:
+    from connectors.mapping import Endpoint, FieldPlan, Scalar
+
+RETENTION_YEARS: dict[str, int | None] = {
+    "01": None,  # permanent
+    "02": 70,
+    "03": 50,
+    "04": 30,
+    "05": 20,
+    "06": 10,
+}
+"""Retention codes of the archive software (Decree 30 practice) and their years."""
+
+_EXCERPT = 300
+
+
+def map_record(endpoint: Endpoint, raw: Any, organ_id: str) -> SoftwareRecord:
+    """Our record for one of their records, read for agency ``organ_id``."""
+    return endpoint.mapper(raw, organ_id)
+
+
+Mapper = Callable[[Any, str], SoftwareRecord]
+"""``map_record`` for one endpoint: (their record, organ_id) → our record."""
+_Convert = Callable[[Any], Any]
+
+
+def compile_mapping(endpoint: Endpoint) -> Mapper:
+    """The endpoint's mapping as one function. Everything that depends only on the
+    configuration (paths, kinds, formats, value maps, constants) is decided here, so a
+    record costs one dictionary read and at most one conversion call per field. Fields
+    fall in three groups: top-level fields taken as they are; top-level text fields
+    (a number becomes its text, inline); the rest (paths, dates, value maps)."""
+    base: dict[str, Any] = dict(endpoint.constants)
+    if endpoint.record in ("incoming", "outgoing"):
+        base["direction"] = "in" if endpoint.record == "incoming" else "out"
+    plain: list[tuple[str, str]] = []
+    texts: list[tuple[str, str]] = []
+    other: list[tuple[str, str | None, str, _Convert | None]] = []
+    for field in endpoint.plan:
+        convert = _converter(field)
+        if field.key and field.value_map is None and convert is None:
+            plain.append((field.ours, field.key))
+        elif field.key and field.value_map is None and convert is _number_as_text:
+            texts.append((field.ours, field.key))
+        else:
+            if field.value_map is not None:
+                convert = _mapped_then(field.value_map, convert)
+            other.append((field.ours, field.key, field.theirs, convert))
+    retention = "retention_code" in endpoint.fields or "retention_code" in endpoint.constants
+    validate = endpoint.model.__pydantic_validator__.validate_python  # model_validate, less a call
+
+    def mapper(raw: Any, organ_id: str) -> SoftwareRecord:
+        if not isinstance(raw, dict):
+            raise RecordError(f"not a JSON object but {type(raw).__name__}", _excerpt(raw))
+        data = {"organ_id": organ_id, **base}
+        get = raw.get
+        try:
+            for ours, key in plain:
+                if (value := get(key, MISSING)) is not MISSING:
+                    data[ours] = value
+            for ours, key in texts:
+                if (value := get(key, MISSING)) is not MISSING:
+                    data[ours] = value if value.__class__ is str else _number_as_text(value)
+            for ours, top, path, convert in other:
+                value = get(top, MISSING) if top else lookup(raw, path)
+                if value is not MISSING:
+                    data[ours] = value if convert is None else convert(value)
+            if retention:
+                _retention(endpoint, data)
+            record: SoftwareRecord = validate(data)
+            return record
+        except RecordError as exc:
+            raise RecordError(exc.reason, _excerpt(raw)) from exc
+        except ValidationError as exc:
+            raise RecordError(_reason(endpoint, exc), _excerpt(raw)) from exc
+
+    return mapper
+
+
+def _converter(field: FieldPlan) -> _Convert | None:
+    """What a value of this field goes through, or None when it is taken as it is."""
+    if field.kind in ("datetime", "date"):
+        as_date = field.kind == "date"
+        return functools.partial(_when, formats=field.formats, theirs=field.theirs, as_date=as_date)
+    if field.kind == "str":
+        return _number_as_text
+    return None
+
+
+def _mapped_then(value_map: dict[str, Scalar], then: _Convert | None) -> _Convert:
+    def convert(value: Any) -> Any:
+        key = value if isinstance(value, str) else json.dumps(value)
+        value = value_map.get(key, value)
+        return value if then is None else then(value)
+
+    return convert
+
+
+def _number_as_text(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _excerpt(raw: Any) -> str:
+    return json.dumps(raw, ensure_ascii=False, default=str)[:_EXCERPT]
+
+
+def _when(value: Any, formats: tuple[str, ...], theirs: str, *, as_date: bool) -> Any:
+    """A date or time of theirs, read with ``formats`` (ISO 8601 when none are given)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"{theirs}: {value!r} is not a date written as text")
+    parsed = _parse(value.strip(), formats, as_date=as_date)
+    if parsed is None:
+        expected = " or ".join(formats) if formats else "ISO 8601"
+        raise RecordError(f"{theirs}: {value!r} does not match {expected}")
+    return parsed.date() if as_date and isinstance(parsed, datetime) else parsed
+
+
+def _parse(text: str, formats: tuple[str, ...], *, as_date: bool) -> date | datetime | None:
+    if formats:
+        return parse_layouts(text, formats)
+    try:
+        return parse_iso_date(text) if as_date else parse_iso(text)
+    except ValueError:
+        return None
+
+
+def _retention(endpoint: Endpoint, data: dict[str, Any]) -> None:
+    """Normalise the retention code (1 → "01") and derive retention_years from it."""
+    code = data.get("retention_code")
+    if code is None or isinstance(code, bool):
+        return
+    text = str(code).strip()
+    data["retention_code"] = text.zfill(2) if text.isdigit() else text
+    if "retention_years" not in endpoint.model.model_fields or "retention_years" in data:
+        return
+    if data["retention_code"] not in RETENTION_YEARS:
+        theirs = endpoint.fields.get("retention_code", "retention_code")
+        raise RecordError(f"{theirs}: {code!r} is not a retention code (01 to 06)")
+    data["retention_years"] = RETENTION_YEARS[data["retention_code"]]
+
+
+def _reason(endpoint: Endpoint, exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    ours = str(error["loc"][0]) if error["loc"] else ""
+    theirs = endpoint.fields.get(ours) or (f"constant {ours}" if ours else "record")
+    if error["type"] == "missing":
+        return f"{theirs}: missing"
+    return f"{theirs}: {error['input']!r}: {error['msg']}"
