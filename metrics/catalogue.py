@@ -1,9 +1,11 @@
-"""The catalogue of metrics: what each one measures, in Vietnamese and English, and on what
-legal basis. The SQL that measures them lives in the module of their family
-(``metrics.inbound``, ``metrics.outbound``, ``metrics.files``, ``metrics.transfers``);
-this module is the one place that names them,
-and the definitions in ``docs/metrics.md`` are rendered from it (:func:`catalogue_markdown`;
-a test keeps them equal).
+"""The metric registry: every metric, what it measures, in Vietnamese and English, on what
+legal basis, and its family. This module is the one place that names metrics: measuring
+(``metrics.measure``) and evidence (``metrics.evidence``) go by a metric's family to the
+module that holds its SQL (``metrics.inbound``, ``metrics.outbound``, ``metrics.files``,
+``metrics.transfers``), criteria sets may only name metrics listed here, reports take their
+names from here, and the definitions in ``docs/metrics.md`` are rendered from it
+(:func:`catalogue_markdown`). ``tests/metrics/test_catalogue.py`` checks that every metric
+listed is measured, has evidence and is in the docs, and that nothing else is measured.
 
 A metric with nothing to count for an agency (denominator 0) is *not measured*: never zero
 and never full marks.
@@ -13,9 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from metrics.definition import MetricDefinition
-from metrics.files import FILE_METRICS
-from metrics.transfers import TRANSFER_METRICS
+from metrics.definition import Family, MetricDefinition
 
 METRICS: dict[str, MetricDefinition] = {
     m.id: m
@@ -28,6 +28,7 @@ METRICS: dict[str, MetricDefinition] = {
             "out of all incoming documents of the agency in the period (any channel the "
             "agency's software or register reports: axis, email, paper).",
             "Decree 30/2020/NĐ-CP Art. 21; Decision 28/2018/QĐ-TTg",
+            family="inbound",
         ),
         MetricDefinition(
             "inbound.acknowledged_same_day",
@@ -38,6 +39,7 @@ METRICS: dict[str, MetricDefinition] = {
             "document arriving on a weekend or a holiday counts as arriving on the first "
             "working day after it.",
             "Decree 30/2020/NĐ-CP Art. 21(2)",
+            family="inbound",
         ),
         MetricDefinition(
             "inbound.registered",
@@ -47,6 +49,7 @@ METRICS: dict[str, MetricDefinition] = {
             "by the agency's software, or status 03 sent back through the axis), out of "
             "incoming documents not refused.",
             "Decree 30/2020/NĐ-CP Art. 22",
+            family="inbound",
         ),
         MetricDefinition(
             "inbound.submitted_in_time",
@@ -59,6 +62,7 @@ METRICS: dict[str, MetricDefinition] = {
             "known only from the axis, the first status 04 (assigned for handling) the "
             "agency sent back stands in for it, as the best proxy the axis carries.",
             "Decree 30/2020/NĐ-CP Art. 22-23",
+            family="inbound",
         ),
         MetricDefinition(
             "inbound.assigned",
@@ -68,6 +72,7 @@ METRICS: dict[str, MetricDefinition] = {
             "reported by the agency's software, or status 04, 05 or 06 sent back), out of "
             "incoming documents not refused.",
             "Decree 30/2020/NĐ-CP Art. 23",
+            family="inbound",
         ),
         MetricDefinition(
             "inbound.refused",
@@ -76,6 +81,7 @@ METRICS: dict[str, MetricDefinition] = {
             "Incoming axis documents the agency refused (status 02), out of incoming axis "
             "documents. A high share points at mis-sent documents, not at good work.",
             "QCVN 102:2016/BTTTT, status codes",
+            family="inbound",
         ),
         MetricDefinition(
             "outbound.electronic_signed",
@@ -86,6 +92,7 @@ METRICS: dict[str, MetricDefinition] = {
             "document known only from the axis has no signature reported, so it is not "
             "counted.",
             "Decree 30/2020/NĐ-CP Art. 15-18; Decision 28/2018/QĐ-TTg",
+            family="outbound",
         ),
         MetricDefinition(
             "outbound.issued_axis",
@@ -94,6 +101,7 @@ METRICS: dict[str, MetricDefinition] = {
             "Outgoing documents sent as edXML through the interconnection axis, out of all "
             "outgoing documents of the agency in the period.",
             "Decree 30/2020/NĐ-CP Art. 16-18; Decision 28/2018/QĐ-TTg",
+            family="outbound",
         ),
         MetricDefinition(
             "outbound.issued_in_time",
@@ -104,6 +112,7 @@ METRICS: dict[str, MetricDefinition] = {
             "out of outgoing documents whose software reports both the signing and the "
             "issue time; a document without them is not in the denominator.",
             "Decree 30/2020/NĐ-CP Art. 18",
+            family="outbound",
         ),
         MetricDefinition(
             "outbound.acknowledged_all",
@@ -112,6 +121,7 @@ METRICS: dict[str, MetricDefinition] = {
             "Outgoing axis documents for which every recipient sent status 01 or 03 back, "
             "out of outgoing axis documents.",
             "Decree 30/2020/NĐ-CP Art. 21(2), seen from the sender",
+            family="outbound",
         ),
         MetricDefinition(
             "outbound.numbering_anomalies",
@@ -128,11 +138,82 @@ METRICS: dict[str, MetricDefinition] = {
             "over periods: a gap is a gap of the whole year.",
             "Decree 30/2020/NĐ-CP Art. 15",
             lower_is_better=True,
+            family="numbering",
         ),
-        *FILE_METRICS,
-        *TRANSFER_METRICS,
+        MetricDefinition(
+            "files.list_issued_on_time",
+            "Danh mục hồ sơ được ban hành đúng thời hạn",
+            "Annual file list issued on time",
+            "1 when the agency's annual file list for the period's year was issued on or before "
+            "the cut-off day of that year (deployment setting list_due, default 31 January), "
+            "else 0. Measured for an agency with a file list, files of the year or documents in "
+            "the period; before the cut-off, only an agency whose list is already issued.",
+            "Decree 30/2020/NĐ-CP Art. 28",
+            family="files",
+        ),
+        MetricDefinition(
+            "files.opened_electronic",
+            "Hồ sơ trong Danh mục được lập hồ sơ điện tử",
+            "Listed files opened as electronic files",
+            "Files on the annual file list of the period's year opened as electronic files, out "
+            "of the listed files of that year. A file counts in the year it was opened (its "
+            "year field), even when its work runs into later years.",
+            "Decree 30/2020/NĐ-CP Art. 28-29",
+            family="files",
+        ),
+        MetricDefinition(
+            "files.documents_filed",
+            "Văn bản được đưa vào hồ sơ",
+            "Documents filed into a file",
+            "Documents of the agency in the period (incoming and outgoing, recalled ones left "
+            "out) that the agency's software or register places in a file, out of those it "
+            "reported. Documents known only from the interconnection axis carry no file and are "
+            "not measured.",
+            "Decree 30/2020/NĐ-CP Art. 29",
+            family="files",
+        ),
+        MetricDefinition(
+            "files.metadata_complete",
+            "Hồ sơ điện tử có đủ thông tin đầu vào",
+            "Electronic files with complete metadata",
+            "Electronic files of the period's year whose required metadata is complete, out of "
+            "the electronic files of that year. A file whose completeness is not reported counts "
+            "as incomplete.",
+            "Decree 30/2020/NĐ-CP Art. 29 and Annex VI",
+            family="files",
+        ),
+        MetricDefinition(
+            "transfers.agency_archive_on_time",
+            "Hồ sơ được giao nộp vào Lưu trữ cơ quan đúng thời hạn",
+            "Files transferred to the agency archive on time",
+            "Files kept 5 years or more whose deadline for the agency archive has come by the "
+            "period's end, and of those, the ones the agency archive received by the deadline. "
+            "Deadline: construction files 3 months after final settlement; work ended from "
+            "1 July 2025, 31 December of the year after it ended; work ended earlier, one year "
+            "after it ended. Files with no end of work (or, for construction, no settlement) "
+            "recorded are not due and not measured. Every file due by the period's end counts, "
+            "whatever the year of its deadline. Keeping a file up to 2 years past due with "
+            "written approval is not modelled (no approval data): such a file counts as late.",
+            "Decree 30/2020/NĐ-CP Art. 30-31; Law on Archives 33/2024/QH15 (from 1 July 2025)",
+            family="transfers",
+        ),
+        MetricDefinition(
+            "transfers.historical_archive_on_time",
+            "Hồ sơ được nộp lưu vào Lưu trữ lịch sử đúng thời hạn",
+            "Files transferred to the historical archive on time",
+            "Permanent files that entered the agency archive 5 years or more before the "
+            "period's end, and of those, the ones the historical archive received within 5 years "
+            "of their entry into the agency archive.",
+            "Law on Archives 33/2024/QH15",
+            family="transfers",
+        ),
     )
 }
+
+
+def ids_of(family: Family) -> tuple[str, ...]:
+    """The ids of the family's metrics, in catalogue order."""
+    return tuple(m.id for m in METRICS.values() if m.family == family)
 
 
 def catalogue_markdown(ids: Iterable[str] | None = None) -> str:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
+
+Family = Literal["inbound", "outbound", "numbering", "files", "transfers"]
+"""Which module measures a metric and lists its evidence: ``metrics.inbound`` and
+``metrics.outbound`` (document metrics, one aggregate per direction), the numbering of
+outgoing documents (``metrics.outbound``), ``metrics.files`` and ``metrics.transfers``."""
 
 
 @dataclass(frozen=True)
@@ -15,3 +21,4 @@ class MetricDefinition:
     lower_is_better: bool = False
     """A count of faults (``outbound.numbering_anomalies``): 0 is best. A points rule that
     reads it must give the most points to the lowest value."""
+    family: Family = field(kw_only=True)

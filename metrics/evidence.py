@@ -12,18 +12,15 @@ from sqlalchemy import Connection, case, select
 
 from checker.errors import ConfigError
 from metrics.calendar import WorkingCalendar
+from metrics.catalogue import METRICS
 from metrics.facts import refresh_facts
-from metrics.files import DEFAULT_FILES_CONFIG, FILE_METRICS, FilesConfig, files_evidence
+from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig, files_evidence
 from metrics.measure import DOCUMENT_METRICS, FACTS
-from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence
+from metrics.outbound import numbering_evidence
 from metrics.period import Period
-from metrics.transfers import TRANSFER_METRICS, transfers_evidence
+from metrics.transfers import transfers_evidence
 from metrics.values import EvidenceLine
 from metrics.workdays import calendar_range, check_calendar_days
-
-FILE_IDS = {m.id for m in FILE_METRICS}
-TRANSFER_IDS = {m.id for m in TRANSFER_METRICS}
-EVIDENCED = (*DOCUMENT_METRICS, NUMBERING_ANOMALIES, *sorted(FILE_IDS), *sorted(TRANSFER_IDS))
 
 
 def evidence(
@@ -37,17 +34,18 @@ def evidence(
     """Every document in the metric's denominator for the agency, counted ones first.
     The working-day calendar must be stored for the period (``metrics.workdays``); stale
     document facts are worked out first (``metrics.facts``)."""
-    refresh_facts(connection)
-    if metric_id == NUMBERING_ANOMALIES:
-        return numbering_evidence(connection, agency_code, period)
-    if metric_id in FILE_IDS:
-        return files_evidence(connection, agency_code, metric_id, period, files)
-    if metric_id in TRANSFER_IDS:
-        return transfers_evidence(connection, agency_code, metric_id, period)
-    metric = DOCUMENT_METRICS.get(metric_id)
-    if metric is None:
-        known = ", ".join(sorted(EVIDENCED))
+    definition = METRICS.get(metric_id)
+    if definition is None:
+        known = ", ".join(METRICS)
         raise ConfigError(f"unknown metric {metric_id!r}; known metrics: {known}")
+    refresh_facts(connection)
+    if definition.family == "numbering":
+        return numbering_evidence(connection, agency_code, period)
+    if definition.family == "files":
+        return files_evidence(connection, agency_code, metric_id, period, files)
+    if definition.family == "transfers":
+        return transfers_evidence(connection, agency_code, metric_id, period)
+    metric = DOCUMENT_METRICS[metric_id]
     check_calendar_days(connection, calendar, *calendar_range(period))
     facts = FACTS[metric.direction](period, agency_code, True)
     query = (

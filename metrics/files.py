@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 from checker.errors import ConfigError
 from checker.store.models import AGENCY_CODE, DOCUMENT, FILE_LIST, RECORD_FILE
-from metrics.definition import MetricDefinition
+from metrics.catalogue import ids_of
 from metrics.period import Period
 from metrics.scope import DocumentMetric, count_where
 from metrics.values import EvidenceLine, MetricValue
@@ -73,47 +73,6 @@ class FilesConfig(BaseModel):
 
 
 DEFAULT_FILES_CONFIG = FilesConfig()
-
-FILE_METRICS = (
-    MetricDefinition(
-        "files.list_issued_on_time",
-        "Danh mục hồ sơ được ban hành đúng thời hạn",
-        "Annual file list issued on time",
-        "1 when the agency's annual file list for the period's year was issued on or before "
-        "the cut-off day of that year (deployment setting list_due, default 31 January), "
-        "else 0. Measured for an agency with a file list, files of the year or documents in "
-        "the period; before the cut-off, only an agency whose list is already issued.",
-        "Decree 30/2020/NĐ-CP Art. 28",
-    ),
-    MetricDefinition(
-        "files.opened_electronic",
-        "Hồ sơ trong Danh mục được lập hồ sơ điện tử",
-        "Listed files opened as electronic files",
-        "Files on the annual file list of the period's year opened as electronic files, out "
-        "of the listed files of that year. A file counts in the year it was opened (its "
-        "year field), even when its work runs into later years.",
-        "Decree 30/2020/NĐ-CP Art. 28-29",
-    ),
-    MetricDefinition(
-        "files.documents_filed",
-        "Văn bản được đưa vào hồ sơ",
-        "Documents filed into a file",
-        "Documents of the agency in the period (incoming and outgoing, recalled ones left "
-        "out) that the agency's software or register places in a file, out of those it "
-        "reported. Documents known only from the interconnection axis carry no file and are "
-        "not measured.",
-        "Decree 30/2020/NĐ-CP Art. 29",
-    ),
-    MetricDefinition(
-        "files.metadata_complete",
-        "Hồ sơ điện tử có đủ thông tin đầu vào",
-        "Electronic files with complete metadata",
-        "Electronic files of the period's year whose required metadata is complete, out of "
-        "the electronic files of that year. A file whose completeness is not reported counts "
-        "as incomplete.",
-        "Decree 30/2020/NĐ-CP Art. 29 and Annex VI",
-    ),
-)
 
 _AGENCY = AGENCY_CODE.c.agency_code
 _FILES = RECORD_FILE.join(AGENCY_CODE, AGENCY_CODE.c.code == RECORD_FILE.c.organ_id)
@@ -210,7 +169,7 @@ def files_evidence(
         return _document_evidence(connection, agency_code, period)
     rate = next((r for r in _FILE_RATES if r.id == metric_id), None)
     if rate is None:
-        known = ", ".join(m.id for m in FILE_METRICS)
+        known = ", ".join(ids_of("files"))
         raise ConfigError(f"unknown file metric {metric_id!r}; known file metrics: {known}")
     return _file_evidence(connection, agency_code, rate, period.end.year)
 

@@ -53,7 +53,6 @@ from sqlalchemy import (
 
 from checker.errors import ConfigError
 from checker.store.models import AGENCY_CODE, RECORD_FILE, TRANSFER
-from metrics.definition import MetricDefinition
 from metrics.period import Period
 from metrics.scope import count_where
 from metrics.sqldates import add_months, days_between, end_of_next_year
@@ -65,32 +64,6 @@ LAW_2024_IN_FORCE = date(2025, 7, 1)
 MIN_RETENTION_YEARS = 5
 CONSTRUCTION_MONTHS = 3
 HISTORICAL_MONTHS = 5 * 12
-
-TRANSFER_METRICS = (
-    MetricDefinition(
-        "transfers.agency_archive_on_time",
-        "Hồ sơ được giao nộp vào Lưu trữ cơ quan đúng thời hạn",
-        "Files transferred to the agency archive on time",
-        "Files kept 5 years or more whose deadline for the agency archive has come by the "
-        "period's end, and of those, the ones the agency archive received by the deadline. "
-        "Deadline: construction files 3 months after final settlement; work ended from "
-        "1 July 2025, 31 December of the year after it ended; work ended earlier, one year "
-        "after it ended. Files with no end of work (or, for construction, no settlement) "
-        "recorded are not due and not measured. Every file due by the period's end counts, "
-        "whatever the year of its deadline. Keeping a file up to 2 years past due with "
-        "written approval is not modelled (no approval data): such a file counts as late.",
-        "Decree 30/2020/NĐ-CP Art. 30-31; Law on Archives 33/2024/QH15 (from 1 July 2025)",
-    ),
-    MetricDefinition(
-        "transfers.historical_archive_on_time",
-        "Hồ sơ được nộp lưu vào Lưu trữ lịch sử đúng thời hạn",
-        "Files transferred to the historical archive on time",
-        "Permanent files that entered the agency archive 5 years or more before the "
-        "period's end, and of those, the ones the historical archive received within 5 years "
-        "of their entry into the agency archive.",
-        "Law on Archives 33/2024/QH15",
-    ),
-)
 
 
 @dataclass(frozen=True)

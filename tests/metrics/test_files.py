@@ -12,8 +12,9 @@ from checker.store.records import AgencyDocumentRecord, FileListRecord, FileReco
 from checker.store.registry import write_registry
 from checker.store.upsert import store_records
 from metrics.calendar import WorkingCalendar
+from metrics.catalogue import ids_of
 from metrics.facts import refresh_facts
-from metrics.files import FILE_METRICS, FilesConfig, files_evidence
+from metrics.files import FilesConfig, files_evidence
 from metrics.measure import measure_all
 from metrics.period import Period
 from metrics.workdays import write_period_calendar
@@ -258,4 +259,4 @@ def test_every_metric_measured_is_in_the_module_catalogue(engine):
     _store(engine, _list(SNV, date(2025, 1, 2)), _file("F1", listed=True, electronic=True))
     _store(engine, _document("IN-1"))
     measured = {metric_id for _agency, metric_id in _values(engine) if metric_id[:6] == "files."}
-    assert measured == {m.id for m in FILE_METRICS}
+    assert measured == set(ids_of("files"))

@@ -12,10 +12,10 @@ from checker.store.models import RECORD_FILE
 from checker.store.records import FileRecord, Read, TransferRecord
 from checker.store.registry import write_registry
 from checker.store.upsert import store_records
+from metrics.catalogue import ids_of
 from metrics.period import Period
 from metrics.sqldates import add_months, days_between, end_of_next_year
 from metrics.transfers import (
-    TRANSFER_METRICS,
     OverdueFile,
     agency_archive_deadline,
     measure_transfers,
@@ -284,7 +284,7 @@ def test_the_metric_ids_measured_are_those_of_the_catalogue(engine):
         _file("P1", work_ended_on=date(2019, 1, 2)),
         _sent("P1", date(2020, 1, 6)),
     )
-    assert {metric_id for _agency, metric_id in _values(engine)} == {m.id for m in TRANSFER_METRICS}
+    assert {metric_id for _agency, metric_id in _values(engine)} == set(ids_of("transfers"))
 
 
 # --- Date arithmetic in SQL (metrics.sqldates) -----------------------------------------------
