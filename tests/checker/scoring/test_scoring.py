@@ -78,13 +78,6 @@ def test_manual_points_for_an_unknown_agency_are_refused():
         score_agencies(DEPLOYMENT, BY_GROUP, [], {"Z": {"1.1": Decimal(1)}})
 
 
-def test_the_order_of_metric_values_never_changes_a_score():
-    values = _values("A", 70, 100) + _values("B", 95, 100)
-    forward = score_agencies(DEPLOYMENT, BY_GROUP, values, {})
-    backward = score_agencies(DEPLOYMENT, BY_GROUP, list(reversed(values)), {})
-    assert forward == backward
-
-
 def test_a_count_of_faults_scores_more_the_fewer_faults_there_are(tmp_path):
     text = (CRITERIA_DIR / "danang-electronic-example.toml").read_text(encoding="utf-8")
     start = text.index('  id = "2.2"')

@@ -33,8 +33,10 @@ def test_unreachable_database_is_a_one_line_storage_error():
     message = str(info.value)
     assert "cannot be opened" in message
     assert "hunter2" not in message
+    assert "someone:***@127.0.0.1:1/nothing" in message  # where, with the password hidden
     assert "\n" not in message.strip()
 
 
-def test_safe_url_hides_the_password():
-    assert "hunter2" not in safe_url("postgresql://u:hunter2@host/db")
+def test_safe_url_hides_the_password_and_keeps_the_rest():
+    assert safe_url("postgresql://u:hunter2@host:5433/db") == "postgresql://u:***@host:5433/db"
+    assert safe_url("sqlite:///checker.db") == "sqlite:///checker.db"
