@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from checker.config import Deployment, database_url, load_deployment
 from checker.errors import CheckerError, ConfigError
 from checker.scoring.criteria import bundled_criteria_dir
-from checker.store.engine import open_store
+from checker.store.engine import open_store, storage_errors
 from checker.store.loader import vietnam_now
 from metrics.period import Period
 
@@ -69,11 +69,14 @@ class Settings:
         return deployment
 
     @contextmanager
-    def store(self, deployment: Deployment | None) -> Iterator[Engine]:
-        """An engine on the up-to-date store, disposed of when the command ends."""
-        engine = open_store(database_url(self.db_url, deployment))
+    def store(self, deployment: Deployment | None, *, create: bool = True) -> Iterator[Engine]:
+        """An engine on the up-to-date store, disposed of when the command ends; any database
+        error inside becomes a one-line ``StorageError``. Commands that only read pass
+        ``create=False``: where there is no store, they say so instead of making one."""
+        engine = open_store(database_url(self.db_url, deployment), create=create)
         try:
-            yield engine
+            with storage_errors(engine.url):
+                yield engine
         finally:
             engine.dispose()
 

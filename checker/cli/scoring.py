@@ -194,7 +194,7 @@ def report_command(
     deployment = settings.required_deployment()
     criteria_sets = _criteria_by_id(deployment)
     with settings.store(deployment) as engine, engine.connect() as connection:
-        run_id = run or latest_run_id(connection)
+        run_id = latest_run_id(connection) if run is None else run
         report = build_report(
             connection, criteria_sets, run_id, agency, [g.id for g in deployment.groups]
         )

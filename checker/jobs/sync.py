@@ -33,7 +33,8 @@ pages already stored are rewritten, not lost.
 Failures: a page that still fails after the retry policy fails its source cleanly (status
 "failed: ..."), its cursors not moved past the pages left unread; 401/403 or a missing
 secret make it "misconfigured: ...". Either way the other sources carry on. Database errors
-and anything unexpected stop the run.
+stop the run as a one-line ``StorageError`` (``checker.store.engine.storage_errors``); the
+pages stored before stay, and the next run goes on from the cursors saved.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from sqlalchemy import Connection, Engine, select
 from checker.config import Deployment
 from checker.errors import ConfigError, RecordError, SourceAuthError, SourceError
 from checker.store.cursors import forget_cursors, read_cursor, save_cursor
+from checker.store.engine import storage_errors
 from checker.store.loader import vietnam_now
 from checker.store.models import QUARANTINE
 from checker.store.records import Quarantined, Read, SoftwareRecord
@@ -153,7 +155,8 @@ def sync(
     if strangers := [s.name for s in sources if s.name not in known]:
         raise ConfigError(f"sources {strangers} are not in the deployment file")
     options = _Options(full, client_factory, sleep, progress, vietnam_now())
-    return SyncReport([_sync_source(engine, s, registry_codes, options) for s in sources])
+    with storage_errors(engine.url):
+        return SyncReport([_sync_source(engine, s, registry_codes, options) for s in sources])
 
 
 def _sync_source(

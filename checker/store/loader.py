@@ -17,11 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, literal, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
-from checker.errors import StorageError
 from checker.store.bulk import insert_new
 from checker.store.derived import mark_stale
+from checker.store.engine import storage_errors
 from checker.store.models import DOCUMENT, EVENT, MESSAGE, QUARANTINE
 from checker.store.records import (
     DocumentRecord,
@@ -85,14 +84,12 @@ def load(
     """Store what a connector read; returns the counts of the load."""
     summary = LoadSummary()
     when = fetched_at or vietnam_now()
-    try:
+    with storage_errors(engine.url):
         for batch in _batches(items, batch_size):
             with engine.begin() as connection:
                 _load_batch(connection, batch, source, when, summary)
         with engine.begin() as connection:
             link_events(connection)
-    except SQLAlchemyError as exc:
-        raise StorageError(f"writing to the store failed: {exc.__class__.__name__}: {exc}") from exc
     return summary
 
 
