@@ -558,3 +558,27 @@ def parse_time(value: object) -> time | None:
 def _time_of(groups: dict[str, str | None]) -> time:
     hour, minute, second = groups["H"], groups["N"], groups["S"]
     return time(int(hour), int(minute or 0), int(second or 0)) if hour else time()
+
+
+def read_registers(
+    paths: Sequence[Path],
+    *,
+    organ_id: str,
+    direction: Direction | None = None,
+    source: str = "register",
+    default_channel: Channel = "paper",
+) -> list[list[Read | Quarantined]]:
+    """Every file read and checked, in memory, before the caller stores any of them: one
+    file that cannot be read as a register (``SourceError``) means nothing is stored."""
+    return [
+        list(
+            read_register(
+                path,
+                organ_id=organ_id,
+                direction=direction,
+                source=source,
+                default_channel=default_channel,
+            )
+        )
+        for path in paths
+    ]

@@ -26,7 +26,7 @@ from checker.errors import CheckerError, ConfigError
 from checker.scoring.criteria import bundled_criteria_dir
 from checker.store.engine import open_store, storage_errors
 from checker.store.loader import vietnam_now
-from metrics.period import Period
+from metrics.period import Period, measurable_period
 
 DEFAULT_CONFIG = Path("checker.toml")
 DEMO_YEAR = 2025
@@ -127,9 +127,7 @@ def _criteria_dir(deployment: Deployment | None) -> Path:
 def _period(year: int | None, as_of: date | None) -> Period:
     if year is not None and as_of is not None:
         raise ConfigError("give either --year or --as-of, not both")
-    if year is None and as_of is None:
-        as_of = vietnam_now().date()
-    return Period.of(year, as_of)
+    return measurable_period(year, as_of, vietnam_now().date())
 
 
 AsOfOption = Annotated[

@@ -177,12 +177,17 @@ def _sync_source(
                     where = f"{endpoint.name}, agency {agency}: "
                     _sync_endpoint(run, endpoint, agency)
     except SourceAuthError as exc:
-        report.status = f"misconfigured: {where}{redact(str(exc), client)}"
+        report.status = _status("misconfigured", where, exc, client)
     except ConfigError as exc:
-        report.status = f"misconfigured: {redact(str(exc), client)}"
+        report.status = _status("misconfigured", "", exc, client)
     except SourceError as exc:
-        report.status = f"failed: {where}{redact(str(exc), client)}"
+        report.status = _status("failed", where, exc, client)
     return report
+
+
+def _status(state: str, where: str, exc: Exception, client: httpx.Client | None) -> str:
+    """A failed source's status: one line, secrets masked."""
+    return " ".join(f"{state}: {where}{redact(str(exc), client)}".split())
 
 
 def _sync_endpoint(run: _Run, endpoint: Endpoint, agency: str) -> None:
