@@ -41,10 +41,10 @@ def check_measured(
         return
     listed = ", ".join(sources) or "none"
     raise NoDataError(
-        f"nothing was measured for {period.label()}: the store holds no "
-        f"{', '.join(FAMILIES.values())} of the registry's agencies in that period "
-        f"(sources of the deployment: {listed}; {_what_the_store_holds(connection)}); "
-        "no run was stored"
+        f"nothing was measured for {period.label()}: no incoming or outgoing documents, "
+        "files or transfers of the registry's agencies fall in that period "
+        f"(sources of the deployment: {listed}; {_what_the_store_holds(connection)}), "
+        "so no run was stored"
     )
 
 

@@ -32,14 +32,14 @@ def safe_url(url: str) -> str:
 
 def store_name(url: str | URL) -> str:
     """How messages name a database: an SQLite file by its path, a server database by its
-    URL without the password."""
+    URL without the password and the query."""
     try:
         parsed = make_url(url)
     except ArgumentError:
         return "<unparseable database URL>"
     if parsed.get_backend_name() == "sqlite":
         return parsed.database or "(in memory)"
-    return parsed.render_as_string(hide_password=True)
+    return parsed.set(query={}).render_as_string(hide_password=True)
 
 
 # SQLite's "busy" and "locked", PostgreSQL's lock_not_available and deadlock_detected
