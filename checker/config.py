@@ -8,6 +8,7 @@ environment overrides the database URL (``CHECKER_DB_URL``) and carries secrets.
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -88,6 +89,17 @@ class Deployment(_Strict):
 
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)
+
+    def agency(self, code: str) -> Agency:
+        """The agency that carries ``code``, as its main code or one of its alternative
+        ``codes``; a ``ConfigError`` naming the nearest codes when none does."""
+        for agency in self.agencies:
+            if code in agency.all_codes:
+                return agency
+        known = [c for a in self.agencies for c in a.all_codes]
+        near = difflib.get_close_matches(code, known, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(near)}?" if near else f"{len(known)} codes are listed"
+        raise ConfigError(f"agency {code} is not in the deployment's registry: {hint}")
 
 
 def _no_repeats(what: str, values: list[str]) -> None:

@@ -9,7 +9,8 @@ message and a non-zero exit code.
     ├── SourceError      a source (folder, API) cannot be read at all
     │   └── SourceAuthError   the API refused our credentials (401/403): misconfigured
     ├── RecordError      one input record is unusable; it is quarantined, the run goes on
-    └── StorageError     the database cannot be opened, migrated or written
+    ├── StorageError     the database cannot be opened, migrated, read or written
+    └── NoDataError      the store holds nothing to measure for the period asked
 
 Each message says what happened, where (file and line, record, source) and, where it
 helps, what to do about it.
@@ -48,4 +49,9 @@ class RecordError(CheckerError):
 
 
 class StorageError(CheckerError):
-    """The store cannot be opened, migrated or written."""
+    """The store cannot be opened, migrated, read or written (``checker.store.engine``
+    turns every database error into one)."""
+
+
+class NoDataError(CheckerError):
+    """Nothing could be measured in the period asked: a run of it would grade on nothing."""

@@ -48,16 +48,24 @@ _Parts = tuple[etree._Element, etree._Element | None]
 """MessageHeader and TraceHeaderList of a message."""
 
 
-def find_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """Each given file, then every file under each given folder (hidden ones skipped), sorted."""
-    seen: set[Path] = set()
-    for path in paths:
-        if not path.exists():
-            raise SourceError(f"edXML path {path} does not exist")
-        for found in _walk(path) if path.is_dir() else [path]:
-            if found not in seen:
-                seen.add(found)
-                yield found
+def find_files(paths: Sequence[Path]) -> list[Path]:
+    """Each given file, then every file under each given folder (hidden ones skipped), sorted.
+    Every path is checked at once: a path that does not exist, or a folder with no file in
+    it (an archive share that is not mounted), is a ``SourceError``, so a nightly run never
+    passes on having read nothing."""
+    listings = [_listing(path) for path in paths]
+    return list(dict.fromkeys(found for listing in listings for found in listing))
+
+
+def _listing(path: Path) -> list[Path]:
+    if not path.exists():
+        raise SourceError(f"edXML path {path} does not exist")
+    if not path.is_dir():
+        return [path]
+    files = _walk(path)
+    if not files:
+        raise SourceError(f"edXML folder {path} holds no files (is it mounted?)")
+    return files
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -14,7 +14,13 @@ from connectors.edxml import find_files, read_message
 
 
 def read_edxml(paths: Sequence[Path], source: str) -> Iterator[Read | Quarantined]:
-    for path in find_files(paths):
+    """The messages of the files at ``paths``; the paths are checked at once (see
+    ``find_files``), the files read as the result is iterated."""
+    return _read(find_files(paths), source)
+
+
+def _read(files: list[Path], source: str) -> Iterator[Read | Quarantined]:
+    for path in files:
         locator = str(path.absolute())
         try:
             yield Read(locator, read_message(path))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import html
 import json
 import logging
 import os
@@ -42,7 +43,9 @@ log = logging.getLogger(__name__)
 USER_AGENT = "checker (electronic-records compliance checker)"
 REDACTED = "[redacted]"
 _SECRET_PARAM = re.compile(r"pass|token|secret|key|signature|auth", re.IGNORECASE)
-_EXCERPT = 200
+_EXCERPT = 120
+_INVISIBLE = re.compile(r"<(script|style|head)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
 class _Strict(BaseModel):
@@ -239,13 +242,21 @@ def _json_of(client: httpx.Client, response: httpx.Response) -> Any:
     if response.status_code == 429 or response.status_code >= 500:
         raise _Transient(status, retry_after=_retry_after(response.headers.get("Retry-After")))
     if not response.is_success:
-        excerpt = redact(response.text[:_EXCERPT], client)
-        raise SourceError(f"{_where(client, response.request)}: {status}: {excerpt}")
+        excerpt = redact(body_excerpt(response.text), client)
+        raise SourceError(f"{_where(client, response.request)}: {status}: {excerpt}".rstrip(": "))
     _check_complete(response)
     try:
         return json.loads(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _Transient(f"body is not valid JSON ({exc})") from exc
+
+
+def body_excerpt(text: str, limit: int = _EXCERPT) -> str:
+    """An error body as one short line: an HTML page's visible text (tags, scripts and
+    styles removed, entities decoded), whitespace collapsed, cut at ``limit`` characters."""
+    visible = html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", text)))
+    line = " ".join(visible.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def _check_complete(response: httpx.Response) -> None:

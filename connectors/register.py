@@ -479,3 +479,27 @@ def _priority(cells: _Cells) -> int:
     if text not in PRIORITIES:
         raise RecordError(f"priority '{cells.text('priority')}' is not known")
     return PRIORITIES[text]
+
+
+def read_registers(
+    paths: Sequence[Path],
+    *,
+    organ_id: str,
+    direction: Direction | None = None,
+    source: str = "register",
+    default_channel: Channel = "paper",
+) -> list[list[Read | Quarantined]]:
+    """Every file read and checked, in memory, before the caller stores any of them: one
+    file that cannot be read as a register (``SourceError``) means nothing is stored."""
+    return [
+        list(
+            read_register(
+                path,
+                organ_id=organ_id,
+                direction=direction,
+                source=source,
+                default_channel=default_channel,
+            )
+        )
+        for path in paths
+    ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from checker.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class Period:
@@ -34,3 +36,37 @@ class Period:
         if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31):
             return str(self.start.year)
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+EARLIEST_YEAR = 2000
+"""No period starts before this year: electronic records work, and its logs, came later."""
+
+
+def measurable_period(year: int | None, as_of: date | None, today: date) -> Period:
+    """The period of a whole ``year``, or of the year to ``as_of`` (to ``today`` when neither
+    is given), if it can be measured on ``today``: from ``EARLIEST_YEAR`` on, and over by
+    today (the current year is measured to date)."""
+    if year is not None and as_of is not None:
+        raise ConfigError("give either a year or an as-of date, not both")
+    if year is None:
+        day = today if as_of is None else as_of
+        _check_year(day.year)
+        if day > today:
+            raise ConfigError(f"the as-of date {day.isoformat()} is after today ({today})")
+        return Period.year_to_date(day)
+    _check_year(year)
+    if year > today.year:
+        raise ConfigError(f"the year {year} has not begun yet (today is {today.isoformat()})")
+    if year == today.year:
+        raise ConfigError(
+            f"the year {year} is not over yet: measure it to date "
+            f"(--as-of {today.isoformat()}, or neither --year nor --as-of)"
+        )
+    return Period.year(year)
+
+
+def _check_year(year: int) -> None:
+    if year < EARLIEST_YEAR:
+        raise ConfigError(
+            f"the year {year} is before {EARLIEST_YEAR}, the earliest year checker measures"
+        )

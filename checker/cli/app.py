@@ -25,8 +25,8 @@ from checker.clock import today
 from checker.config import Deployment, database_url, load_deployment
 from checker.errors import CheckerError, ConfigError
 from checker.scoring.criteria import bundled_criteria_dir
-from checker.store.engine import open_store
-from metrics.period import Period
+from checker.store.engine import open_store, storage_errors
+from metrics.period import Period, measurable_period
 
 DEFAULT_CONFIG = Path("checker.toml")
 DEMO_YEAR = 2025
@@ -69,11 +69,14 @@ class Settings:
         return deployment
 
     @contextmanager
-    def store(self, deployment: Deployment | None) -> Iterator[Engine]:
-        """An engine on the up-to-date store, disposed of when the command ends."""
-        engine = open_store(database_url(self.db_url, deployment))
+    def store(self, deployment: Deployment | None, *, create: bool = True) -> Iterator[Engine]:
+        """An engine on the up-to-date store, disposed of when the command ends; any database
+        error inside becomes a one-line ``StorageError``. Commands that only read pass
+        ``create=False``: where there is no store, they say so instead of making one."""
+        engine = open_store(database_url(self.db_url, deployment), create=create)
         try:
-            yield engine
+            with storage_errors(engine.url):
+                yield engine
         finally:
             engine.dispose()
 
@@ -124,9 +127,7 @@ def _criteria_dir(deployment: Deployment | None) -> Path:
 def _period(year: int | None, as_of: date | None) -> Period:
     if year is not None and as_of is not None:
         raise ConfigError("give either --year or --as-of, not both")
-    if year is None and as_of is None:
-        as_of = today()
-    return Period.of(year, as_of)
+    return measurable_period(year, as_of, today())
 
 
 AsOfOption = Annotated[

@@ -20,7 +20,7 @@ from checker.store.loader import LoadSummary, load
 from checker.store.models import QUARANTINE
 from checker.store.upsert import store_in_batches
 from connectors.edxml_source import read_edxml
-from connectors.register import read_register
+from connectors.register import read_registers
 
 
 @ingest_app.command("edxml")
@@ -33,8 +33,9 @@ def ingest_edxml(
 ) -> None:
     """Read edXML messages (documents and statuses) from the interconnection axis."""
     settings = _settings(ctx)
+    messages = read_edxml(paths, source)  # checks every path before the store is opened
     with settings.store(settings.deployment(required=False)) as engine:
-        summary = load(engine, read_edxml(paths, source), source=source)
+        summary = load(engine, messages, source=source)
     _print_load(summary, as_json)
 
 
@@ -53,23 +54,27 @@ def ingest_register(
     source: Annotated[str, typer.Option(help="Name recorded as the source.")] = "register",
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
-    """Read incoming or outgoing registers exported as spreadsheets (Decree 30 layout)."""
+    """Read incoming or outgoing registers exported as spreadsheets (Decree 30 layout).
+    Every file is checked before any is stored: one unreadable file stores nothing."""
     if direction not in (None, "in", "out"):
         raise ConfigError(f"--direction {direction!r}: use in or out")
     if channel not in ("paper", "email", "axis"):
         raise ConfigError(f"--channel {channel!r}: use paper, email or axis")
     settings = _settings(ctx)
+    deployment = settings.deployment(required=False)
+    if deployment is not None and deployment.agencies:
+        agency = deployment.agency(agency).code
+    files_read = read_registers(
+        files,
+        organ_id=agency,
+        direction=direction,  # type: ignore[arg-type]
+        source=source,
+        default_channel=channel,  # type: ignore[arg-type]
+    )
     totals = {"files": 0, "rows": 0, "stored": 0, "quarantined": 0}
     reasons: list[str] = []
-    with settings.store(settings.deployment(required=False)) as engine:
-        for path in files:
-            rows = read_register(
-                path,
-                organ_id=agency,
-                direction=direction,  # type: ignore[arg-type]
-                source=source,
-                default_channel=channel,  # type: ignore[arg-type]
-            )
+    with settings.store(deployment) as engine:
+        for rows in files_read:
             counts = store_in_batches(engine, rows, source)
             totals["files"] += 1
             totals["stored"] += counts.records
@@ -111,7 +116,7 @@ def quarantine_list(
     """Show every input set aside, where it was and why."""
     settings = _settings(ctx)
     with (
-        settings.store(settings.deployment(required=False)) as engine,
+        settings.store(settings.deployment(required=False), create=False) as engine,
         engine.connect() as connection,
     ):
         rows = connection.execute(select(QUARANTINE).order_by(QUARANTINE.c.id)).mappings().all()

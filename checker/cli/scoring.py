@@ -29,6 +29,7 @@ from checker.clock import today, vietnam_now
 from checker.config import Deployment
 from checker.errors import ConfigError
 from checker.reports.report import build_report, latest_run_id, render_evidence, render_table
+from checker.scoring.coverage import check_measured, unmeasured_families
 from checker.scoring.criteria import CriteriaSet, load_criteria
 from checker.scoring.grading import grade, parse_points
 from checker.scoring.manual import ManualPoints, load_manual_points
@@ -102,6 +103,7 @@ class ScoreOutcome:
     run_id: int
     agencies: int
     unknown: list[tuple[str, int]]
+    unmeasured: list[str]
 
 
 def run_scoring(
@@ -118,12 +120,14 @@ def run_scoring(
     with engine.begin() as connection, _facts_bar(show_progress) as progress:
         calendar = prepare_measuring(connection, deployment, period)
         values = measure_all(connection, period, calendar, deployment.files, progress)
+        check_measured(connection, period, values, [s.name for s in deployment.sources])
         unknown = unknown_codes(connection, period)
         scores = score_agencies(
             deployment, criteria_sets, values, manual_points, manual_path or "manual points"
         )
         run_id = store_run(connection, period, as_of, started, vietnam_now(), values, scores)
-    return ScoreOutcome(run_id, len(scores), [(u.code, u.documents) for u in unknown])
+    unknown_list = [(u.code, u.documents) for u in unknown]
+    return ScoreOutcome(run_id, len(scores), unknown_list, unmeasured_families(values))
 
 
 @contextmanager
@@ -170,10 +174,13 @@ def _print_score(outcome: ScoreOutcome, period: Period, as_json: bool) -> None:
             "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
             "agencies": outcome.agencies,
             "unknown_codes": [{"code": c, "documents": n} for c, n in outcome.unknown],
+            "not_measured": outcome.unmeasured,
         }
         typer.echo(json.dumps(payload))
         return
     typer.echo(f"Scored {outcome.agencies} agencies for {period.label()} as run {outcome.run_id}.")
+    if outcome.unmeasured:
+        typer.echo(f"Nothing measured in {period.label()} for: {', '.join(outcome.unmeasured)}.")
     if outcome.unknown:
         listed = ", ".join(f"{c} ({n} documents)" for c, n in outcome.unknown)
         typer.echo(f"Organisation codes the registry does not know: {listed}")
@@ -193,10 +200,11 @@ def report_command(
     settings = _settings(ctx)
     deployment = settings.required_deployment()
     criteria_sets = _criteria_by_id(deployment)
-    with settings.store(deployment) as engine, engine.connect() as connection:
-        run_id = run or latest_run_id(connection)
+    code = None if agency is None else deployment.agency(agency).code
+    with settings.store(deployment, create=False) as engine, engine.connect() as connection:
+        run_id = latest_run_id(connection) if run is None else run
         report = build_report(
-            connection, criteria_sets, run_id, agency, [g.id for g in deployment.groups]
+            connection, criteria_sets, run_id, code, [g.id for g in deployment.groups]
         )
     if output_format == "json":
         typer.echo(report.model_dump_json(indent=2))
@@ -215,10 +223,11 @@ def overdue_command(
     """Files past their deadline for the agency archive or the historical archive."""
     settings = _settings(ctx)
     deployment = settings.required_deployment()
+    code = None if agency is None else deployment.agency(agency).code
     day = _parse_date(as_of) or today()
-    with settings.store(deployment) as engine, engine.begin() as connection:
+    with settings.store(deployment, create=False) as engine, engine.begin() as connection:
         write_registry(connection, deployment)
-        files = overdue_files(connection, day, agency)
+        files = overdue_files(connection, day, code)
     if as_json:
         typer.echo(json.dumps([asdict(f) for f in files], default=str, ensure_ascii=False))
         return
@@ -247,10 +256,9 @@ def evidence_command(
         raise ConfigError(f"--format {output_format!r}: use table, csv or json")
     settings = _settings(ctx)
     deployment = settings.required_deployment()
-    if agency not in {a.code for a in deployment.agencies}:
-        raise ConfigError(f"agency {agency} is not in the deployment's registry")
+    code = deployment.agency(agency).code
     period = _period(year, _parse_date(as_of))
-    with settings.store(deployment) as engine, engine.begin() as connection:
+    with settings.store(deployment, create=False) as engine, engine.begin() as connection:
         calendar = prepare_measuring(connection, deployment, period)
-        lines = evidence(connection, agency, metric, period, calendar, deployment.files)
-    typer.echo(render_evidence(lines, output_format, agency, metric, period), nl=False)
+        lines = evidence(connection, code, metric, period, calendar, deployment.files)
+    typer.echo(render_evidence(lines, output_format, code, metric, period), nl=False)

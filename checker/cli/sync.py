@@ -20,7 +20,7 @@ from checker.cli.app import (
 )
 from checker.config import Deployment
 from checker.demo.simulated_data import demo_agency_codes, generate_dataset
-from checker.demo.simulator import FaultPlan, Simulator, serve
+from checker.demo.simulator import FaultPlan, Simulator, check_free, serve
 from checker.errors import ConfigError
 from checker.jobs.sync import ClientFactory, PageProgress, SyncReport, default_client, sync
 from connectors.mapping import HttpSource
@@ -117,6 +117,7 @@ def simulate_command(
 ) -> None:
     """Serve the reference log API of the demo city's document-management and archive
     software on loopback, until Ctrl-C."""
+    check_free(port)
     plan = FaultPlan.parse(faults) if faults else FaultPlan()
     data = generate_dataset(agencies=demo_agency_codes(), year=year, size=size)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import errno
 import hmac
 import json
 import socket
@@ -125,6 +126,37 @@ def _error(status: HTTPStatus, message: str, headers: Mapping[str, str] | None =
     return Response(status, body, headers or {})
 
 
+def check_port(port: int) -> int:
+    """``port`` if a server can listen on it (0: any free port), else a ``ConfigError``."""
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"port {port} does not exist: a port is a number from 0 to 65535")
+    return port
+
+
+def check_free(port: int, host: str = "127.0.0.1") -> None:
+    """Fail early, before building a dataset to serve, when ``port`` cannot be listened on."""
+    check_port(port)
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        raise _cannot_serve(host, port, exc) from exc
+
+
+def _cannot_serve(host: str, port: int, exc: OSError) -> ConfigError:
+    return ConfigError(
+        f"cannot serve on {host}:{port}: {_why_not(exc)} "
+        "(choose another port, or 0 for any free one)"
+    )
+
+
+def _why_not(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "this user may not listen on that port"
+    if exc.errno == errno.EADDRINUSE:
+        return "the port is already in use"
+    return exc.strerror or str(exc)
+
+
 class Simulator:
     """The simulated software on a loopback port; a context manager that starts and stops it.
 
@@ -140,6 +172,7 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        check_port(port)
         self.data, self.token, self.faults, self.host, self.port = data, token, faults, host, port
         self.listings = _listings(data)
         self.faults_served: list[tuple[int, str]] = []
@@ -162,7 +195,10 @@ class Simulator:
 
     def start(self) -> Simulator:
         if self._server is None:
-            self._server = _Server((self.host, self.port), self)
+            try:
+                self._server = _Server((self.host, self.port), self)
+            except OSError as exc:
+                raise _cannot_serve(self.host, self.port, exc) from exc
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
                 kwargs={"poll_interval": 0.05},  # how long stop() may wait for the loop

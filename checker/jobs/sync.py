@@ -33,7 +33,8 @@ pages already stored are rewritten, not lost.
 Failures: a page that still fails after the retry policy fails its source cleanly (status
 "failed: ..."), its cursors not moved past the pages left unread; 401/403 or a missing
 secret make it "misconfigured: ...". Either way the other sources carry on. Database errors
-and anything unexpected stop the run.
+stop the run as a one-line ``StorageError`` (``checker.store.engine.storage_errors``); the
+pages stored before stay, and the next run goes on from the cursors saved.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from checker.clock import as_aware, to_vietnam, vietnam_now
 from checker.config import Deployment
 from checker.errors import ConfigError, RecordError, SourceAuthError, SourceError
 from checker.store.cursors import forget_cursors, read_cursor, save_cursor
+from checker.store.engine import storage_errors
 from checker.store.models import QUARANTINE
 from checker.store.records import Quarantined, Read, SoftwareRecord
 from checker.store.upsert import store_records
@@ -153,7 +155,8 @@ def sync(
     if strangers := [s.name for s in sources if s.name not in known]:
         raise ConfigError(f"sources {strangers} are not in the deployment file")
     options = _Options(full, client_factory, sleep, progress, vietnam_now())
-    return SyncReport([_sync_source(engine, s, registry_codes, options) for s in sources])
+    with storage_errors(engine.url):
+        return SyncReport([_sync_source(engine, s, registry_codes, options) for s in sources])
 
 
 def _sync_source(
@@ -174,12 +177,17 @@ def _sync_source(
                     where = f"{endpoint.name}, agency {agency}: "
                     _sync_endpoint(run, endpoint, agency)
     except SourceAuthError as exc:
-        report.status = f"misconfigured: {where}{redact(str(exc), client)}"
+        report.status = _status("misconfigured", where, exc, client)
     except ConfigError as exc:
-        report.status = f"misconfigured: {redact(str(exc), client)}"
+        report.status = _status("misconfigured", "", exc, client)
     except SourceError as exc:
-        report.status = f"failed: {where}{redact(str(exc), client)}"
+        report.status = _status("failed", where, exc, client)
     return report
+
+
+def _status(state: str, where: str, exc: Exception, client: httpx.Client | None) -> str:
+    """A failed source's status: one line, secrets masked."""
+    return " ".join(f"{state}: {where}{redact(str(exc), client)}".split())
 
 
 def _sync_endpoint(run: _Run, endpoint: Endpoint, agency: str) -> None:

@@ -120,6 +120,21 @@ def latest_run_id(connection: Connection) -> int:
     return int(run_id)
 
 
+def _run_row(connection: Connection, run_id: int) -> RowMapping:
+    """The stored run ``run_id``, or a ``StorageError`` that says which runs there are."""
+    run = connection.execute(select(RUN).where(RUN.c.id == run_id)).mappings().one_or_none()
+    if run is not None:
+        return run
+    first, last = connection.execute(select(func.min(RUN.c.id), func.max(RUN.c.id))).one()
+    if last is None:
+        raise StorageError("no scoring run in the store yet: run `checker score` first")
+    runs = f"run {first}" if first == last else f"runs {first} to {last}"
+    raise StorageError(
+        f"there is no scoring run {run_id} in the store ({runs}; without --run the report "
+        "shows the latest)"
+    )
+
+
 def build_report(
     connection: Connection,
     criteria_sets: Mapping[str, CriteriaSet],
@@ -127,7 +142,7 @@ def build_report(
     agency: str | None = None,
     group_order: Sequence[str] = (),
 ) -> Report:
-    run = connection.execute(select(RUN).where(RUN.c.id == run_id)).mappings().one()
+    run = _run_row(connection, run_id)
     results = _results(connection, run_id)
     if agency is not None and agency not in {r["agency_code"] for r in results}:
         raise StorageError(f"agency {agency} is not in scoring run {run_id}")

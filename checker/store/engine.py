@@ -7,13 +7,15 @@ them, so a new database and an old one end at the same schema.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 
 from checker.errors import StorageError
 
@@ -28,9 +30,48 @@ def safe_url(url: str) -> str:
         return "<unparseable database URL>"
 
 
-def one_line(text: str) -> str:
-    """A driver's multi-line message folded into one line."""
-    return " ".join(text.split())
+def store_name(url: str | URL) -> str:
+    """How messages name a database: an SQLite file by its path, a server database by its
+    URL without the password and the query."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "<unparseable database URL>"
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "(in memory)"
+    return parsed.set(query={}).render_as_string(hide_password=True)
+
+
+# SQLite's "busy" and "locked", PostgreSQL's lock_not_available and deadlock_detected
+_LOCKED_SQLITE = ("database is locked", "database table is locked")
+_LOCKED_SQLSTATES = ("55P03", "40P01")
+
+
+@contextmanager
+def storage_errors(url: str | URL) -> Iterator[None]:
+    """The one boundary between the database driver and the rest of checker, as httpx maps
+    its transport errors: any SQLAlchemy or driver error raised inside becomes a one-line
+    ``StorageError`` that names the database and says what happened, without the SQL or
+    the row values the driver's message may carry (they stay on the chained exception)."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StorageError(describe_storage_error(store_name(url), exc)) from exc
+
+
+def describe_storage_error(name: str, exc: SQLAlchemyError) -> str:
+    """One line for a database error: what happened to which database, and what to do."""
+    driver = exc.orig if isinstance(exc, DBAPIError) else None
+    first_line = str(driver).strip().splitlines()[0] if driver is not None and str(driver) else ""
+    sqlstate = getattr(driver, "sqlstate", None) or getattr(driver, "pgcode", None)
+    if first_line in _LOCKED_SQLITE or sqlstate in _LOCKED_SQLSTATES:
+        return f"database {name} is locked by another process; try again when it finishes"
+    if isinstance(exc, IntegrityError):
+        return f"database {name} refused a write that breaks its constraints ({first_line})"
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return f"the connection to database {name} was lost; try again"
+    detail = first_line or exc.__class__.__name__
+    return f"database {name} failed: {detail}"
 
 
 def normalise_url(url: str) -> str:
@@ -74,15 +115,30 @@ def migrate(engine: Engine) -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-    except OperationalError as exc:
-        raise StorageError(
-            f"database {safe_url(str(engine.url))} cannot be opened or migrated: "
-            f"{one_line(str(exc.orig))}"
-        ) from exc
+    except SQLAlchemyError as exc:
+        message = describe_storage_error(store_name(engine.url), exc)
+        raise StorageError(f"the store cannot be opened or brought up to date: {message}") from exc
 
 
-def open_store(url: str) -> Engine:
-    """An engine on an up-to-date database."""
+def open_store(url: str, *, create: bool = True) -> Engine:
+    """An engine on an up-to-date database. With ``create`` False, an SQLite file that does
+    not exist yet is an error rather than a new, empty store (for commands that only read)."""
+    if not create:
+        _check_exists(url)
     engine = create_store_engine(url)
     migrate(engine)
     return engine
+
+
+def _check_exists(url: str) -> None:
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return  # create_store_engine says why
+    path = parsed.database
+    in_a_file = parsed.get_backend_name() == "sqlite" and path not in (None, "", ":memory:")
+    if in_a_file and not Path(str(path)).exists():
+        raise StorageError(
+            f"there is no store here: {path} does not exist (run the command in a "
+            "workspace, or name the database with --db URL or --config PATH)"
+        )

@@ -16,13 +16,12 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, literal, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 # ``vietnam_now`` moved to ``checker.clock``; re-exported here for older imports.
 from checker.clock import vietnam_now as vietnam_now
-from checker.errors import StorageError
 from checker.store.bulk import insert_new
 from checker.store.derived import mark_stale
+from checker.store.engine import storage_errors
 from checker.store.models import DOCUMENT, EVENT, MESSAGE, QUARANTINE
 from checker.store.records import (
     DocumentRecord,
@@ -79,14 +78,12 @@ def load(
     """Store what a connector read; returns the counts of the load."""
     summary = LoadSummary()
     when = fetched_at or vietnam_now()
-    try:
+    with storage_errors(engine.url):
         for batch in _batches(items, batch_size):
             with engine.begin() as connection:
                 _load_batch(connection, batch, source, when, summary)
         with engine.begin() as connection:
             link_events(connection)
-    except SQLAlchemyError as exc:
-        raise StorageError(f"writing to the store failed: {exc.__class__.__name__}: {exc}") from exc
     return summary
 
 

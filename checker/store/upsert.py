@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, Table
 from checker.clock import vietnam_now
 from checker.store.bulk import insert_new, upsert
 from checker.store.derived import mark_stale
+from checker.store.engine import storage_errors
 from checker.store.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, TRANSFER
 from checker.store.records import (
     AgencyDocumentRecord,
@@ -58,7 +59,7 @@ def store_in_batches(
     when = fetched_at or vietnam_now()
     iterator = iter(items)
     while batch := list(islice(iterator, batch_size)):
-        with engine.begin() as connection:
+        with storage_errors(engine.url), engine.begin() as connection:
             counts = store_records(connection, batch, source=source, fetched_at=when)
         total.records += counts.records
         total.quarantined += counts.quarantined

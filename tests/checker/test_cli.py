@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from checker.cli import app
 from checker.demo.simulated_data import demo_agency_codes, generate_dataset
 from checker.demo.simulator import Simulator
+from checker.store.engine import open_store
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = (SAMPLES / "edoc-vpcp-7816.edxml", SAMPLES / "status-05-nghean.edxml")
@@ -203,6 +204,7 @@ def test_evidence_lists_documents_as_csv(demo_output):
 def test_report_before_any_score_says_what_to_run(tmp_path, demo_output):
     _, folder = demo_output
     db = f"sqlite:///{tmp_path / 'empty.db'}"
+    open_store(db).dispose()
     result = run("--config", str(folder / "checker.toml"), "--db", db, "report", ok=False)
     assert result.exit_code == 1
     assert re.match(r"Error: no scoring run .*checker score", result.output)

@@ -15,6 +15,7 @@ from connectors.http import (
     RetryNotice,
     RetryPolicy,
     Timeouts,
+    body_excerpt,
     build_client,
     fetch_json,
     redact,
@@ -202,6 +203,55 @@ def test_other_client_errors_fail_at_once_with_the_body_redacted(httpx_mock):
         f"GET {URL}?agency=000.00.01.H99: HTTP 400 Bad Request: "
         "unknown parameter; your token [redacted]"
     )
+
+
+NGINX_404 = """<!DOCTYPE html>
+<html>
+<head>
+<title>404 Not Found</title>
+<style>
+  body { width: 35em; margin: 0 auto; font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Không tìm thấy &ndash; Not Found</h1>
+<p>The requested URL was not found on this server.</p>
+<script>window.location = "/login";</script>
+<hr><address>nginx/1.18.0 (Ubuntu) Server at dms.example Port 443</address>
+</body>
+</html>
+"""
+
+
+def test_a_foreign_html_error_page_becomes_one_short_line(httpx_mock):
+    httpx_mock.add_response(status_code=404, text=NGINX_404)
+    with client() as http, pytest.raises(SourceError) as info:
+        fetch(http, Sleeps())
+    assert str(info.value) == (
+        f"GET {URL}?agency=000.00.01.H99: HTTP 404 Not Found: Không tìm thấy – Not Found The "
+        "requested URL was not found on this server. nginx/1.18.0 (Ubuntu) Server at dms.example…"
+    )
+
+
+def test_an_error_with_an_empty_body_gives_the_status_alone(httpx_mock):
+    httpx_mock.add_response(status_code=404, text="")
+    with client() as http, pytest.raises(SourceError) as info:
+        fetch(http, Sleeps())
+    assert str(info.value) == f"GET {URL}?agency=000.00.01.H99: HTTP 404 Not Found"
+
+
+@pytest.mark.parametrize(
+    ("body", "excerpt"),
+    [
+        ("plain   text\n\n over lines", "plain text over lines"),
+        ("<p>a &lt; b &amp;&amp; c</p>", "a < b && c"),
+        ("<!-- hidden --><b>shown</b>", "shown"),
+        ("x" * 130, "x" * 119 + "…"),
+        ("x" * 120, "x" * 120),
+    ],
+)
+def test_body_excerpt_is_the_visible_text_on_one_line_of_at_most_120_characters(body, excerpt):
+    assert body_excerpt(body) == excerpt
 
 
 def test_redact_masks_url_passwords_secret_parameters_and_the_clients_secrets():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,8 +13,10 @@ import checker.jobs.sync
 from checker.config import Deployment
 from checker.demo.simulated_data import demo_agency_codes, generate_dataset
 from checker.demo.simulator import FaultPlan, Simulator
+from checker.errors import StorageError
 from checker.jobs.sync import PageProgress, SyncReport, sync
 from checker.store.cursors import read_cursor
+from checker.store.engine import create_store_engine, open_store
 from checker.store.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, SYNC_CURSOR, TRANSFER
 from connectors.http import BearerAuth, RetryPolicy, build_client
 from connectors.mapping import HttpSource, reference_endpoints
@@ -403,6 +406,37 @@ def test_the_token_never_appears_in_a_report_or_an_error(engine, api):
     report = run(engine)
     assert "bad parameter (token was [redacted])" in report.sources[0].status
     assert TOKEN not in repr(report)
+
+
+def test_a_foreign_html_error_page_is_one_short_line_in_the_status(engine, api):
+    page = "<html>\n<head><title>502</title></head>\n<body>\n" + "<p>Bad gateway</p>\n" * 30
+    api.faults[("incoming-documents", A, 0)] = [httpx.Response(404, text=page)]
+    (outcome,) = run(engine).sources
+    assert outcome.status == (
+        f"failed: incoming-documents, agency {A}: GET {BASE}/incoming-documents?agency={A}"
+        "&offset=0&limit=2: HTTP 404 Not Found: Bad gateway Bad gateway Bad gateway Bad gateway "
+        "Bad gateway Bad gateway Bad gateway Bad gateway Bad gateway Bad gateway…"
+    )
+
+
+def test_a_locked_store_stops_the_sync_with_a_one_line_storage_error(tmp_path, api):
+    path = str(tmp_path / "checker.db")
+    engine = open_store(f"sqlite:///{path}")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    quick = create_store_engine(f"sqlite:///{path}?timeout=0.1")
+    try:
+        with pytest.raises(StorageError) as info:
+            run(quick)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        quick.dispose()
+    assert str(info.value) == (
+        f"database {path} is locked by another process; try again when it finishes"
+    )
+    assert snapshot(engine) == {table.name: [] for table in TABLES}
+    engine.dispose()
 
 
 # --- Interruptions ----------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""What a scoring run measured: which families of metrics (incoming documents, outgoing
+documents, files, transfers) had anything to count in the period.
+
+A run that measured nothing at all would grade and rank every agency on manual points alone,
+and, being the latest, become the run ``checker report`` shows: ``check_measured`` refuses
+it, so no such run is ever stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, func, select
+
+from checker.errors import NoDataError
+from checker.store.models import DOCUMENT, RECORD_FILE
+from metrics.period import Period
+from metrics.values import MetricValue
+
+FAMILIES = {
+    "inbound": "incoming documents",
+    "outbound": "outgoing documents",
+    "files": "files and file lists",
+    "transfers": "transfers to the archives",
+}
+"""Each family of metrics (the prefix of their ids), named for people."""
+
+
+def unmeasured_families(values: Sequence[MetricValue]) -> list[str]:
+    """The families of metrics with nothing to count for any agency, by their names."""
+    measured = {v.metric_id.split(".", 1)[0] for v in values if v.measured}
+    return [name for family, name in FAMILIES.items() if family not in measured]
+
+
+def check_measured(
+    connection: Connection, period: Period, values: Sequence[MetricValue], sources: Sequence[str]
+) -> None:
+    """A ``NoDataError`` when no metric had anything to count for any agency in ``period``,
+    saying what the store does hold."""
+    if any(v.measured for v in values):
+        return
+    listed = ", ".join(sources) or "none"
+    raise NoDataError(
+        f"nothing was measured for {period.label()}: no incoming or outgoing documents, "
+        "files or transfers of the registry's agencies fall in that period "
+        f"(sources of the deployment: {listed}; {_what_the_store_holds(connection)}), "
+        "so no run was stored"
+    )
+
+
+def _what_the_store_holds(connection: Connection) -> str:
+    first, last = connection.execute(
+        select(func.min(DOCUMENT.c.doc_date), func.max(DOCUMENT.c.doc_date))
+    ).one()
+    years = connection.execute(
+        select(func.min(RECORD_FILE.c.year), func.max(RECORD_FILE.c.year))
+    ).one()
+    held = []
+    if first is not None:
+        held.append(f"documents dated {first.isoformat()} to {last.isoformat()}")
+    if years[0] is not None:
+        held.append(f"files of {years[0]}" + (f" to {years[1]}" if years[1] != years[0] else ""))
+    return "the store holds " + " and ".join(held) if held else "the store is empty"
