@@ -8,14 +8,17 @@ over one agency's documents.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Connection, case, select
 
 from checker.errors import ConfigError
+from checker.i18n import _
 from metrics.calendar import WorkingCalendar
 from metrics.facts import refresh_facts
 from metrics.files import DEFAULT_FILES_CONFIG, FILE_METRICS, FilesConfig, files_evidence
 from metrics.measure import DOCUMENT_METRICS, FACTS
-from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence
+from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence, numbering_top
 from metrics.period import Period
 from metrics.transfers import TRANSFER_METRICS, transfers_evidence
 from metrics.values import EvidenceLine
@@ -24,6 +27,34 @@ from metrics.workdays import calendar_range, check_calendar_days
 FILE_IDS = {m.id for m in FILE_METRICS}
 TRANSFER_IDS = {m.id for m in TRANSFER_METRICS}
 EVIDENCED = (*DOCUMENT_METRICS, NUMBERING_ANOMALIES, *sorted(FILE_IDS), *sorted(TRANSFER_IDS))
+
+
+@dataclass(frozen=True)
+class EvidenceList:
+    """The items behind a metric's number for one agency, with that number: the numerator
+    and denominator measuring gives."""
+
+    lines: list[EvidenceLine]
+    numerator: int
+    denominator: int
+
+
+def evidence_list(
+    connection: Connection,
+    agency_code: str,
+    metric_id: str,
+    period: Period,
+    calendar: WorkingCalendar,
+    files: FilesConfig = DEFAULT_FILES_CONFIG,
+) -> EvidenceList:
+    """:func:`evidence` with the metric's counts. The numerator counts the items counted;
+    the denominator is every item listed, except for the numbering anomalies, whose
+    denominator is the highest number of each year's sequence."""
+    lines = evidence(connection, agency_code, metric_id, period, calendar, files)
+    counted = sum(1 for line in lines if line.counted)
+    if metric_id == NUMBERING_ANOMALIES:
+        return EvidenceList(lines, counted, numbering_top(connection, agency_code, period))
+    return EvidenceList(lines, counted, len(lines))
 
 
 def evidence(
@@ -67,7 +98,7 @@ def evidence(
             organ_id=row["organ_id"],
             day=row["doc_date"],
             counted=bool(row["counted"]),
-            reason="counted" if row["counted"] else metric.reason(row, calendar),
+            reason=_("counted") if row["counted"] else metric.reason(row, calendar),
             locator=row["locator"],
         )
         for row in connection.execute(query).mappings()
