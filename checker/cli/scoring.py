@@ -140,7 +140,7 @@ def _facts_bar(show: bool) -> Iterator[FactsProgress]:
 
         def progress(done: int, stale: int) -> None:
             if not task:
-                task.append(bar.add_task("Working out the facts of documents", total=stale))
+                task.append(bar.add_task(_("Working out the facts of documents"), total=stale))
             bar.update(task[0], completed=done, total=stale)
 
         yield progress

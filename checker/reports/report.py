@@ -346,19 +346,20 @@ def render_table(report: Report) -> str:
                 f"  {r.rank:>3}. {r.name:<44} {_num(r.total):>6}/{_num(r.max):<4} {r.grade_name}"
             )
         lines.append("")
+    group_names = {g.id: g.name for g in report.groups}
     for agency in report.agencies:
-        lines += _render_agency(agency)
+        lines += _render_agency(agency, group_names.get(agency.group, agency.group))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _render_agency(agency: AgencyReport) -> list[str]:
+def _render_agency(agency: AgencyReport, group_name: str) -> list[str]:
     head = _("{name} [{code}] — rank {rank} in group {group}: {total}/{max} points, grade {grade}")
     lines = [
         head.format(
             name=agency.name,
             code=agency.code,
             rank=agency.rank,
-            group=agency.group,
+            group=group_name,
             total=_num(agency.total),
             max=_num(agency.max),
             grade=agency.grade_name,
