@@ -8,19 +8,50 @@ over one agency's documents.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Connection, case, select
 
 from checker.errors import ConfigError
+from checker.i18n import _
 from metrics.calendar import WorkingCalendar
 from metrics.catalogue import METRICS
 from metrics.facts import refresh_facts
 from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig, files_evidence
 from metrics.measure import DOCUMENT_METRICS, FACTS
-from metrics.outbound import numbering_evidence
+from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence, numbering_top
 from metrics.period import Period
 from metrics.transfers import transfers_evidence
 from metrics.values import EvidenceLine
 from metrics.workdays import calendar_range, check_calendar_days
+
+
+@dataclass(frozen=True)
+class EvidenceList:
+    """The items behind a metric's number for one agency, with that number: the numerator
+    and denominator measuring gives."""
+
+    lines: list[EvidenceLine]
+    numerator: int
+    denominator: int
+
+
+def evidence_list(
+    connection: Connection,
+    agency_code: str,
+    metric_id: str,
+    period: Period,
+    calendar: WorkingCalendar,
+    files: FilesConfig = DEFAULT_FILES_CONFIG,
+) -> EvidenceList:
+    """:func:`evidence` with the metric's counts. The numerator counts the items counted;
+    the denominator is every item listed, except for the numbering anomalies, whose
+    denominator is the highest number of each year's sequence."""
+    lines = evidence(connection, agency_code, metric_id, period, calendar, files)
+    counted = sum(1 for line in lines if line.counted)
+    if metric_id == NUMBERING_ANOMALIES:
+        return EvidenceList(lines, counted, numbering_top(connection, agency_code, period))
+    return EvidenceList(lines, counted, len(lines))
 
 
 def evidence(
@@ -65,7 +96,7 @@ def evidence(
             organ_id=row["organ_id"],
             day=row["doc_date"],
             counted=bool(row["counted"]),
-            reason="counted" if row["counted"] else metric.reason(row, calendar),
+            reason=_("counted") if row["counted"] else metric.reason(row, calendar),
             locator=row["locator"],
         )
         for row in connection.execute(query).mappings()

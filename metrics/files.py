@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 
 from checker.errors import ConfigError
+from checker.i18n import _, ngettext
 from checker.store.models import AGENCY_CODE, DOCUMENT, FILE_LIST, RECORD_FILE
 from metrics.catalogue import ids_of
 from metrics.period import Period
@@ -93,8 +94,10 @@ class _Rate:
 
 def _metadata_reason(row: Row[Any]) -> str:
     if row.metadata_complete is None:
-        return "metadata completeness not reported, counted as incomplete"
-    return "required metadata complete" if row.metadata_complete else "required metadata incomplete"
+        return _("metadata completeness not reported, counted as incomplete")
+    if row.metadata_complete:
+        return _("required metadata complete")
+    return _("required metadata incomplete")
 
 
 _FILE_RATES = (
@@ -103,9 +106,9 @@ _FILE_RATES = (
         RECORD_FILE.c.listed.is_(true()),
         RECORD_FILE.c.electronic.is_(true()),
         lambda row: (
-            "opened as an electronic file"
+            _("opened as an electronic file")
             if row.counted
-            else "listed but not opened as an electronic file"
+            else _("listed but not opened as an electronic file")
         ),
     ),
     _Rate(
@@ -123,7 +126,11 @@ _DOCUMENTS_FILED = _Rate(
     # (the row's fact_filed, worked out by metrics.facts)
     DOCUMENT.c.fact_filed.is_not(None),
     DOCUMENT.c.fact_filed == 1,
-    lambda row: f"filed into {row.file_code}" if row.counted else "not filed into any file",
+    lambda row: (
+        _("filed into {file}").format(file=row.file_code)
+        if row.counted
+        else _("not filed into any file")
+    ),
 )
 
 
@@ -134,7 +141,7 @@ FILED = tuple(
         lambda f: f["filed"].is_not(None),
         lambda f: f["filed"] == 1,
         "documents reported by the software, not recalled on it",
-        lambda _row, _calendar: "not filed into any file",
+        lambda _row, _calendar: _("not filed into any file"),
     )
     for direction in ("in", "out")
 )
@@ -320,7 +327,7 @@ def _list_evidence(
     ).first()
     return [
         EvidenceLine(
-            item=row.external_id if row else f"file list {year}",
+            item=row.external_id if row else _("file list {year}").format(year=year),
             code=None,
             title=f"Danh mục hồ sơ năm {year}",
             organ_id=row.organ_id if row else agency_code,
@@ -334,13 +341,17 @@ def _list_evidence(
 
 def _list_reason(year: int, row: Row[Any] | None, cutoff: date) -> str:
     if row is None:
-        return f"no file list for {year}"
+        return _("no file list for {year}").format(year=year)
     if row.issued_on is None:
-        return f"the file list for {year} has no issue date"
+        return _("the file list for {year} has no issue date").format(year=year)
     if row.issued_on <= cutoff:
-        return f"issued on {row.issued_on}, by the cut-off {cutoff}"
-    return f"issued on {row.issued_on}, {_days(row.issued_on - cutoff)} after the cut-off {cutoff}"
-
-
-def _days(delta: timedelta) -> str:
-    return "1 day" if delta.days == 1 else f"{delta.days} days"
+        return _("issued on {day}, by the cut-off {cutoff}").format(
+            day=row.issued_on, cutoff=cutoff
+        )
+    late = (row.issued_on - cutoff).days
+    text = ngettext(
+        "issued on {day}, {n} day after the cut-off {cutoff}",
+        "issued on {day}, {n} days after the cut-off {cutoff}",
+        late,
+    )
+    return text.format(day=row.issued_on, n=late, cutoff=cutoff)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, RowMapping, and_
 
+from checker.i18n import _
 from checker.store.models import DOCUMENT
 from checker.store.records import AXIS
 from metrics.calendar import WorkingCalendar
@@ -20,10 +21,11 @@ from metrics.scope import (
     EVIDENCE_DETAILS,
     DocumentMetric,
     Facts,
-    channel_words,
     facts_query,
     lateness,
     not_recalled,
+    not_through_axis,
+    urgent,
 )
 
 
@@ -53,25 +55,25 @@ def handled(facts: Facts) -> ColumnElement[bool]:
 
 
 def _not_through_axis(row: RowMapping, _calendar: WorkingCalendar) -> str:
-    return f"received {channel_words(row['channel'])}, not through the interconnection axis"
+    return not_through_axis("in", row["channel"])
 
 
 def _not_acknowledged(row: RowMapping, calendar: WorkingCalendar) -> str:
     day = row["acknowledged_on"]
     if day is None:
-        return "no status 01 or 03 sent back"
-    return lateness("acknowledged", "arrival", row["start_day"], day, True, calendar)
+        return _("no status 01 or 03 sent back")
+    return lateness("acknowledged", row["start_day"], day, True, calendar)
 
 
 def _not_submitted(row: RowMapping, calendar: WorkingCalendar) -> str:
     day = row["submitted_on"]
     if day is None:
-        return "not submitted on the software"
-    urgent = row["priority"] >= 1
-    text = lateness("submitted", "arrival", row["start_day"], day, urgent, calendar)
+        return _("not submitted on the software")
+    is_urgent = row["priority"] >= 1
+    text = lateness("submitted", row["start_day"], day, is_urgent, calendar)
     if row["submitted_at"] is None:
-        text += " (status 04 sent back; no submission time on the software)"
-    return f"urgent: {text}" if urgent else text
+        text += " " + _("(status 04 sent back; no submission time on the software)")
+    return urgent(text) if is_urgent else text
 
 
 INBOUND = (
@@ -97,7 +99,7 @@ INBOUND = (
         handled,
         lambda f: f["registered"] == 1,
         "incoming documents, not refused",
-        lambda _row, _calendar: "never registered (no status 03 sent back)",
+        lambda _row, _calendar: _("never registered (no status 03 sent back)"),
     ),
     DocumentMetric(
         "inbound.submitted_in_time",
@@ -113,7 +115,7 @@ INBOUND = (
         handled,
         lambda f: f["assigned"] == 1,
         "incoming documents, not refused",
-        lambda _row, _calendar: "never assigned for handling (no status 04, 05 or 06 sent back)",
+        lambda _row, _calendar: _("never assigned for handling (no status 04, 05 or 06 sent back)"),
     ),
     DocumentMetric(
         "inbound.refused",
@@ -121,6 +123,6 @@ INBOUND = (
         through_axis,
         lambda f: f["refused"] == 1,
         "incoming documents received through the axis",
-        lambda _row, _calendar: "not refused",
+        lambda _row, _calendar: _("not refused"),
     ),
 )

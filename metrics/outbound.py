@@ -27,6 +27,7 @@ from sqlalchemy import (
     true,
 )
 
+from checker.i18n import _
 from checker.store.models import AGENCY_CODE, DOCUMENT
 from checker.store.records import AXIS
 from metrics.calendar import WorkingCalendar
@@ -37,12 +38,13 @@ from metrics.scope import (
     EVIDENCE_DETAILS,
     DocumentMetric,
     Facts,
-    channel_words,
     count_where,
     direction_is,
     facts_query,
     lateness,
     not_recalled,
+    not_through_axis,
+    urgent,
 )
 from metrics.values import EvidenceLine, MetricValue
 from metrics.workdays import local_day
@@ -78,20 +80,20 @@ def signed_and_issued(facts: Facts) -> ColumnElement[bool]:
 
 def _not_signed_electronically(row: RowMapping, _calendar: WorkingCalendar) -> str:
     if row["channel"] == "paper":
-        return "issued on paper"
+        return _("issued on paper")
     if row["digitally_signed"] is None:
-        return "no digital signature reported by the software"
-    return "no digital signature"
+        return _("no digital signature reported by the software")
+    return _("no digital signature")
 
 
 def _not_through_axis(row: RowMapping, _calendar: WorkingCalendar) -> str:
-    return f"issued {channel_words(row['channel'])}, not through the interconnection axis"
+    return not_through_axis("out", row["channel"])
 
 
 def _issued_late(row: RowMapping, calendar: WorkingCalendar) -> str:
-    urgent = row["priority"] >= 1
-    text = lateness("issued", "signing", row["start_day"], row["issued_on"], urgent, calendar)
-    return f"urgent: {text}" if urgent else text
+    is_urgent = row["priority"] >= 1
+    text = lateness("issued", row["start_day"], row["issued_on"], is_urgent, calendar)
+    return urgent(text) if is_urgent else text
 
 
 OUTBOUND = (
@@ -125,7 +127,7 @@ OUTBOUND = (
         through_axis,
         lambda f: f["acknowledged_all"] == 1,
         "outgoing documents issued through the axis",
-        lambda _row, _calendar: "at least one recipient sent no status 01 or 03 back",
+        lambda _row, _calendar: _("at least one recipient sent no status 01 or 03 back"),
     ),
 )
 
@@ -208,6 +210,21 @@ def numbering_evidence(
 ) -> list[EvidenceLine]:
     """Each anomaly of the agency's numbering (counted), then every outgoing document of
     the sequence with its number (not counted)."""
+    documents = _sequence(connection, agency_code, period)
+    return [*_anomalies(agency_code, documents), *(d.line for d in documents)]
+
+
+def numbering_top(connection: Connection, agency_code: str, period: Period) -> int:
+    """The highest number of each year's sequence, summed over the years of the period: the
+    metric's denominator, as :func:`measure_numbering` gives it."""
+    tops: dict[int, int] = {}
+    for d in _sequence(connection, agency_code, period):
+        if d.number is not None:
+            tops[d.year] = max(tops.get(d.year, 0), d.number)
+    return sum(tops.values())
+
+
+def _sequence(connection: Connection, agency_code: str, period: Period) -> list[_Numbered]:
     query = (
         select(
             DOCUMENT.c.doc_key,
@@ -229,20 +246,20 @@ def numbering_evidence(
         )
         .order_by(DOCUMENT.c.doc_date, DOCUMENT.c.doc_key)
     )
-    documents = [_numbered(row) for row in connection.execute(query).mappings()]
-    return [*_anomalies(agency_code, documents), *(d.line for d in documents)]
+    return [_numbered(row) for row in connection.execute(query).mappings()]
 
 
 def _numbered(row: RowMapping) -> _Numbered:
     text, year = row["code_number"], row["doc_date"].year
     number = int(text) if text and _PLAIN_NUMBER.fullmatch(text) else None
     if number is not None and number >= 1:
-        reason = f"number {number} of the {year} sequence"
+        reason = _("number {number} of the {year} sequence").format(number=number, year=year)
     elif text:
-        reason = f"number {text!r} is not a plain number from 1: left out of the sequence"
+        reason = _("number {number} is not a plain number from 1: left out of the sequence")
+        reason = reason.format(number=repr(text))
         number = None
     else:
-        reason = "no number: left out of the sequence"
+        reason = _("no number: left out of the sequence")
     line = EvidenceLine(
         item=row["doc_key"],
         code=row["code"],
@@ -266,13 +283,15 @@ def _anomalies(agency_code: str, documents: list[_Numbered]) -> list[EvidenceLin
         numbers = {number for number, _notation in pairs}
         lines += [
             EvidenceLine(
-                item=f"{year} sequence, number {n}",
+                item=_("{year} sequence, number {number}").format(year=year, number=n),
                 code=None,
                 title=None,
                 organ_id=agency_code,
                 day=None,
                 counted=True,
-                reason=f"number {n} is missing from the {year} sequence",
+                reason=_("number {number} is missing from the {year} sequence").format(
+                    number=n, year=year
+                ),
                 locator="",
             )
             for n in range(1, max(numbers) + 1)
@@ -299,9 +318,8 @@ def _duplicate(year: int, number: int, notation: str | None, same: list[_Numbere
         organ_id=second.organ_id,
         day=second.day,
         counted=True,
-        reason=(
-            f"number {code} is used by {len(same)} documents in the {year} sequence "
-            f"(first: {first.item})"
-        ),
+        reason=_(
+            "number {number} is used by {count} documents in the {year} sequence (first: {first})"
+        ).format(number=code, count=len(same), year=year, first=first.item),
         locator=second.locator,
     )

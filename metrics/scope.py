@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
+from checker.i18n import N_, _, ngettext
 from checker.store.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
 from metrics.period import Period
@@ -155,34 +156,84 @@ def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 # --- reasons, in plain words --------------------------------------------------------------
+# Whole sentences, one per action and case, so a translator sees each as it is read
+# (``checker.i18n``); they are put into the reader's language when evidence is listed.
 
-CHANNEL_WORDS = {"paper": "on paper", "email": "by email"}
+_LATE_ON_DAY_OFF = {
+    "acknowledged": N_("acknowledged on {day}, a day off after the deadline {deadline}"),
+    "submitted": N_("submitted on {day}, a day off after the deadline {deadline}"),
+    "issued": N_("issued on {day}, a day off after the deadline {deadline}"),
+}
+_NEXT_DAY = {
+    "acknowledged": N_("acknowledged the next working day, not the same day"),
+    "submitted": N_("submitted the next working day, not the same day"),
+    "issued": N_("issued the next working day, not the same day"),
+}
 
 
-def channel_words(channel: str) -> str:
-    return CHANNEL_WORDS.get(channel, f"through {channel}")
+def _days_late(action: str, late: int) -> str:
+    if action == "acknowledged":
+        text = ngettext(
+            "acknowledged {n} working day after arrival",
+            "acknowledged {n} working days after arrival",
+            late,
+        )
+    elif action == "submitted":
+        text = ngettext(
+            "submitted {n} working day after arrival",
+            "submitted {n} working days after arrival",
+            late,
+        )
+    else:
+        text = ngettext(
+            "issued {n} working day after signing", "issued {n} working days after signing", late
+        )
+    return text.format(n=late)
+
+
+def not_through_axis(direction: str, channel: str) -> str:
+    """Why a document did not go through the axis: ``received on paper, not through ...``."""
+    if direction == "in":
+        text = {
+            "paper": _("received on paper, not through the interconnection axis"),
+            "email": _("received by email, not through the interconnection axis"),
+        }.get(channel, _("received through {channel}, not through the interconnection axis"))
+    else:
+        text = {
+            "paper": _("issued on paper, not through the interconnection axis"),
+            "email": _("issued by email, not through the interconnection axis"),
+        }.get(channel, _("issued through {channel}, not through the interconnection axis"))
+    return text.format(channel=channel)
 
 
 def lateness(
-    verb: str,
-    start_word: str,
+    action: str,
     start: date,
     done: date,
     same_day_only: bool,
     calendar: WorkingCalendar,
 ) -> str:
     """Why ``done`` missed the deadline counted from ``start``, e.g. "submitted 3 working
-    days after arrival". Days are counted from the first working day on or after ``start``
-    (a document arriving on a day off counts as arriving then)."""
+    days after arrival"; ``action`` is ``acknowledged``, ``submitted`` (both from arrival) or
+    ``issued`` (from signing). Days are counted from the first working day on or after
+    ``start`` (a document arriving on a day off counts as arriving then)."""
     first = start if calendar.is_working_day(start) else calendar.next_working_day(start)
     deadline = first if same_day_only else calendar.next_working_day(first)
     late = calendar.working_days_between(first, done)
     if calendar.working_days_between(deadline, done) == 0:
-        text = f"{verb} on {done.isoformat()}, a day off after the deadline {deadline.isoformat()}"
+        text = _(_LATE_ON_DAY_OFF[action]).format(
+            day=done.isoformat(), deadline=deadline.isoformat()
+        )
     elif same_day_only and late == 1:
-        text = f"{verb} the next working day, not the same day"
+        text = _(_NEXT_DAY[action])
     else:
-        text = f"{verb} {late} working days after {start_word}"
+        text = _days_late(action, late)
     if first != start:
-        text += f" (counted from {first.isoformat()}, the first working day on or after it)"
+        counted_from = _("(counted from {day}, the first working day on or after it)")
+        text += " " + counted_from.format(day=first.isoformat())
     return text
+
+
+def urgent(text: str) -> str:
+    """A reason about an urgent document: ``urgent: submitted the next working day, ...``."""
+    return _("urgent: {reason}").format(reason=text)

@@ -52,6 +52,7 @@ from sqlalchemy import (
 )
 
 from checker.errors import ConfigError
+from checker.i18n import _, ngettext
 from checker.store.models import AGENCY_CODE, RECORD_FILE, TRANSFER
 from metrics.period import Period
 from metrics.scope import count_where
@@ -77,7 +78,7 @@ class OverdueFile:
     title: str | None
     deadline: date
     days_overdue: int
-    status: str | None  # pending, returned, received without a date; None: nothing sent
+    status: str | None  # pending, returned, received_undated; None: nothing sent
 
 
 def agency_archive_deadline() -> ColumnElement[date]:
@@ -267,25 +268,36 @@ def _evidence_line(row: Row[Any]) -> EvidenceLine:
 def _reason(row: Row[Any]) -> str:
     if row.received_on is not None:
         if row.days_late <= 0:
-            return f"transferred {row.received_on}, on time"
-        return f"transferred {row.received_on}, {_days(row.days_late)} late"
+            return _("transferred {day}, on time").format(day=row.received_on)
+        late = ngettext(
+            "transferred {day}, {n} day late", "transferred {day}, {n} days late", row.days_late
+        )
+        return late.format(day=row.received_on, n=row.days_late)
     if row.returned:
-        return "returned by the archive"
+        return _("returned by the archive")
     if row.undated:
-        return "received without a transfer date, so not shown to be on time"
-    pending = "pending at the archive, " if row.pending else ""
+        return _("received without a transfer date, so not shown to be on time")
     if row.days_overdue > 0:
-        return f"{pending}overdue by {_days(row.days_overdue)}"
-    return f"{pending}not transferred by the deadline {row.deadline}"
+        text = ngettext("overdue by {n} day", "overdue by {n} days", row.days_overdue)
+        text = text.format(n=row.days_overdue)
+    else:
+        text = _("not transferred by the deadline {day}").format(day=row.deadline)
+    return _("pending at the archive, {reason}").format(reason=text) if row.pending else text
 
 
 def _status(row: Row[Any]) -> str | None:
+    """A file's state at the archive, as an id: the reader's words are ``status_words``."""
     if row.returned:
         return "returned"
     if row.undated:
-        return "received without a date"
+        return "received_undated"
     return "pending" if row.pending else None
 
 
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
+def status_words(status: str) -> str:
+    """An overdue file's state at the archive, in the reader's language."""
+    return {
+        "returned": _("returned"),
+        "received_undated": _("received without a date"),
+        "pending": _("pending"),
+    }.get(status, status)

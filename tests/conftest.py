@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
+from checker.i18n import Language, speaking
 from checker.store.engine import normalise_url, open_store
 from checker.store.models import (
     AGENCY,
@@ -118,3 +119,10 @@ def engine(store_url: str) -> Iterator[Engine]:
     engine = open_store(store_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Library calls read English inside the test (the reasons these tests spell out)."""
+    with speaking(Language.en):
+        yield

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from checker.clock import today
 from checker.config import Deployment, database_url, load_deployment
 from checker.errors import CheckerError, ConfigError
+from checker.i18n import Language, reset_language, use_language
 from checker.scoring.criteria import bundled_criteria_dir
 from checker.store.engine import open_store, storage_errors
 from metrics.period import Period, measurable_period
@@ -111,8 +112,16 @@ def main(
         str | None,
         typer.Option("--db", help="Database URL; overrides CHECKER_DB_URL and the file."),
     ] = None,
+    lang: Annotated[
+        Language,
+        typer.Option(
+            "--lang", envvar="CHECKER_LANG", help="Language of what is printed: vi or en."
+        ),
+    ] = Language.vi,
 ) -> None:
     ctx.obj = Settings(config, db)
+    token = use_language(lang)
+    ctx.call_on_close(lambda: reset_language(token))
 
 
 # --- ingest -------------------------------------------------------------------------------

@@ -28,7 +28,9 @@ from checker.cli.app import (
 from checker.clock import today, vietnam_now
 from checker.config import Deployment
 from checker.errors import ConfigError
-from checker.reports.report import build_report, latest_run_id, render_evidence, render_table
+from checker.i18n import _, ngettext
+from checker.reports.evidence import EvidenceSubject, render_evidence
+from checker.reports.report import build_report, latest_run_id, render_table
 from checker.scoring.coverage import check_measured, unmeasured_families
 from checker.scoring.criteria import CriteriaSet, load_criteria
 from checker.scoring.grading import grade, parse_points
@@ -36,11 +38,11 @@ from checker.scoring.manual import ManualPoints, load_manual_points
 from checker.scoring.runs import score_agencies, store_run
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
-from metrics.evidence import evidence
+from metrics.evidence import evidence_list
 from metrics.facts import FactsProgress
 from metrics.measure import measure_all, unknown_codes
 from metrics.period import Period
-from metrics.transfers import overdue_files
+from metrics.transfers import overdue_files, status_words
 from metrics.workdays import write_period_calendar
 
 
@@ -77,7 +79,9 @@ def grade_command(
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
     typer.echo(f"{criteria_set.title}")
-    typer.echo(f"Total {result.total}: grade {result.grade_id} ({result.grade_name})")
+    typer.echo(
+        _("Total {total}: grade {grade}").format(total=result.total, grade=result.grade_name)
+    )
     for reason in result.reasons:
         typer.echo(f"  {reason}")
 
@@ -140,7 +144,7 @@ def _facts_bar(show: bool) -> Iterator[FactsProgress]:
 
         def progress(done: int, stale: int) -> None:
             if not task:
-                task.append(bar.add_task("Working out the facts of documents", total=stale))
+                task.append(bar.add_task(_("Working out the facts of documents"), total=stale))
             bar.update(task[0], completed=done, total=stale)
 
         yield progress
@@ -178,12 +182,24 @@ def _print_score(outcome: ScoreOutcome, period: Period, as_json: bool) -> None:
         }
         typer.echo(json.dumps(payload))
         return
-    typer.echo(f"Scored {outcome.agencies} agencies for {period.label()} as run {outcome.run_id}.")
+    scored = ngettext(
+        "Scored {n} agency for {period} as run {run}.",
+        "Scored {n} agencies for {period} as run {run}.",
+        outcome.agencies,
+    )
+    typer.echo(scored.format(n=outcome.agencies, period=period.label(), run=outcome.run_id))
     if outcome.unmeasured:
-        typer.echo(f"Nothing measured in {period.label()} for: {', '.join(outcome.unmeasured)}.")
+        typer.echo(
+            _("Nothing measured in {period} for: {families}.").format(
+                period=period.label(), families=", ".join(outcome.unmeasured)
+            )
+        )
     if outcome.unknown:
-        listed = ", ".join(f"{c} ({n} documents)" for c, n in outcome.unknown)
-        typer.echo(f"Organisation codes the registry does not know: {listed}")
+        listed = ", ".join(
+            ngettext("{code} ({n} document)", "{code} ({n} documents)", n).format(code=c, n=n)
+            for c, n in outcome.unknown
+        )
+        typer.echo(_("Organisation codes the registry does not know: {codes}").format(codes=listed))
 
 
 @app.command("report")
@@ -231,13 +247,22 @@ def overdue_command(
     if as_json:
         typer.echo(json.dumps([asdict(f) for f in files], default=str, ensure_ascii=False))
         return
-    typer.echo(f"{len(files)} files overdue as of {day.isoformat()}")
+    names = {a.code: a.name for a in deployment.agencies}
+    head = ngettext(
+        "{n} file overdue as of {day}", "{n} files overdue as of {day}", len(files)
+    ).format(n=len(files), day=day.isoformat())
+    typer.echo(head)
     for f in files:
-        archive = "Lưu trữ cơ quan" if f.archive == "agency_archive" else "Lưu trữ lịch sử"
-        state = f", {f.status}" if f.status else ""
+        archive = _("agency archive") if f.archive == "agency_archive" else _("historical archive")
+        late = ngettext(
+            "{archive}: due {day}, overdue by {n} day",
+            "{archive}: due {day}, overdue by {n} days",
+            f.days_overdue,
+        ).format(archive=archive, day=f.deadline.isoformat(), n=f.days_overdue)
+        state = f", {status_words(f.status)}" if f.status else ""
+        name = names.get(f.agency_code, "")
         typer.echo(
-            f"  {f.agency_code}  {f.file_code}  {archive}: due {f.deadline.isoformat()}, "
-            f"overdue by {f.days_overdue} days{state}  {f.title or ''}".rstrip()
+            f"  {f.agency_code} {name}  {f.file_code}  {late}{state}  {f.title or ''}".rstrip()
         )
 
 
@@ -260,5 +285,7 @@ def evidence_command(
     period = _period(year, _parse_date(as_of))
     with settings.store(deployment, create=False) as engine, engine.begin() as connection:
         calendar = prepare_measuring(connection, deployment, period)
-        lines = evidence(connection, code, metric, period, calendar, deployment.files)
-    typer.echo(render_evidence(lines, output_format, code, metric, period), nl=False)
+        found = evidence_list(connection, code, metric, period, calendar, deployment.files)
+    names = {c: a.name for a in deployment.agencies for c in a.all_codes}
+    subject = EvidenceSubject(code, names[code], metric, period, names)
+    typer.echo(render_evidence(found, subject, output_format), nl=False)

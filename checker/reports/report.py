@@ -3,13 +3,12 @@ criterion with its points, max, where the points came from and the metric behind
 
 ``build_report`` reads the store into the pydantic models below; their JSON form is the
 stable shape documented in the README. ``render_table`` turns the same models into text.
-Titles are the Vietnamese ones from the criteria files.
+Titles are the Vietnamese ones from the criteria files; everything else people read (grade
+reasons, notes, labels) is in the language chosen (``checker.i18n``), keys and ids are not.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -19,11 +18,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, RowMapping, func, select
 
 from checker.errors import StorageError
+from checker.i18n import Language, _, current_language
 from checker.scoring.criteria import CriteriaSet
+from checker.scoring.grading import GradeMiss, reason_lines
 from checker.store.models import AGENCY, AGENCY_RESULT, METRIC_VALUE, RUN, SCORE
 from metrics.catalogue import METRICS
-from metrics.period import Period
-from metrics.values import EvidenceLine
 
 
 class _Model(BaseModel):
@@ -224,7 +223,7 @@ def _evidence(connection: Connection, run_id: int, as_of: date | None, start: da
         numerator, denominator = values.get((agency, metric_id), (0, 0))
         return MetricEvidence(
             id=metric_id,
-            name=METRICS[metric_id].name_vi,
+            name=metric_name(metric_id),
             numerator=numerator,
             denominator=denominator,
             percent=round(100 * numerator / denominator, 1) if denominator else None,
@@ -268,7 +267,7 @@ def _agency_report(
         max=float(result["max_total"]),
         grade=result["grade_id"],
         grade_name=result["grade_name"],
-        reasons=json.loads(result["reasons"]),
+        reasons=_reasons(result["reasons"]),
         strengths=[f for f in _findings(sections) if f.lost == 0 and f.points is not None],
         to_fix=sorted(
             (f for f in _findings(sections) if f.lost > 0 or f.points is None),
@@ -294,13 +293,28 @@ def _findings(sections: Sequence[SectionLine]) -> list[Finding]:
     ]
 
 
+def metric_name(metric_id: str) -> str:
+    """The metric's name in the reader's language."""
+    metric = METRICS[metric_id]
+    return metric.name_en if current_language() == Language.en else metric.name_vi
+
+
+def _reasons(stored: str) -> list[str]:
+    """The stored grades missed, in words; a run stored before reasons were kept as data
+    holds its words already."""
+    missed = json.loads(stored)
+    if all(isinstance(m, str) for m in missed):
+        return [str(m) for m in missed]
+    return reason_lines([GradeMiss.from_json(m) for m in missed])
+
+
 def _note(line: CriterionLine) -> str:
     if line.points is None:
         if line.origin == "manual":
-            return "chưa chấm (not entered yet)"
-        return "chưa đo được: không có dữ liệu (not measured: no data)"
+            return _("not entered yet")
+        return _("not measured: no data")
     if line.metric is None:
-        return "chấm tay"
+        return _("entered by hand")
     m = line.metric
     return f"{m.name}: {m.numerator}/{m.denominator}" + (
         f" ({m.percent}%)" if m.percent is not None else ""
@@ -335,90 +349,69 @@ def _num(value: float | None) -> str:
 
 def render_table(report: Report) -> str:
     """The report as plain text: rankings first, then each agency's criteria."""
-    lines = [f"Lượt chấm {report.run.id}: {report.run.period_start} → {report.run.period_end}", ""]
+    run = _("Scoring run {run}: {start} → {end}").format(
+        run=report.run.id, start=report.run.period_start, end=report.run.period_end
+    )
+    lines = [run, ""]
     for group in report.groups:
-        lines.append(f"Xếp hạng — {group.name} ({group.criteria_set})")
+        ranking = _("Ranking — {group} ({criteria})")
+        lines.append(ranking.format(group=group.name, criteria=group.criteria_set))
         for r in group.ranking:
             lines.append(
                 f"  {r.rank:>3}. {r.name:<44} {_num(r.total):>6}/{_num(r.max):<4} {r.grade_name}"
             )
         lines.append("")
+    group_names = {g.id: g.name for g in report.groups}
     for agency in report.agencies:
-        lines += _render_agency(agency)
+        lines += _render_agency(agency, group_names.get(agency.group, agency.group))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _render_agency(agency: AgencyReport) -> list[str]:
+def _render_agency(agency: AgencyReport, group_name: str) -> list[str]:
+    head = _("{name} [{code}] — rank {rank} in group {group}: {total}/{max} points, grade {grade}")
     lines = [
-        f"{agency.name} [{agency.code}] — hạng {agency.rank} trong nhóm {agency.group}: "
-        f"{_num(agency.total)}/{_num(agency.max)} điểm, xếp loại {agency.grade_name}"
+        head.format(
+            name=agency.name,
+            code=agency.code,
+            rank=agency.rank,
+            group=group_name,
+            total=_num(agency.total),
+            max=_num(agency.max),
+            grade=agency.grade_name,
+        )
     ]
-    lines += [f"  vì: {reason}" for reason in agency.reasons]
+    lines += ["  " + _("because: {reason}").format(reason=reason) for reason in agency.reasons]
     if agency.to_fix:
-        lines.append("  Cần khắc phục (theo số điểm bị mất):")
+        lines.append("  " + _("To fix (most points lost first):"))
+        lost = _("lost {points} points")
         lines += [
-            f"    - {f.criterion} {f.title}: mất {_num(f.lost)} điểm — {f.note}"
+            f"    - {f.criterion} {f.title}: {lost.format(points=_num(f.lost))} — {f.note}"
             for f in agency.to_fix
         ]
     if agency.strengths:
-        lines.append("  Làm tốt (đạt điểm tối đa):")
+        lines.append("  " + _("Done well (full marks):"))
         lines += [f"    + {f.criterion} {f.title}" for f in agency.strengths]
     for section in agency.sections:
         lines.append(f"  {section.id}. {section.title}: {_num(section.points)}/{_num(section.max)}")
-        for c in section.criteria:
-            origin = "đo tự động" if c.origin == "measured" else "chấm tay"
-            if c.points is not None:
-                score = f"{_num(c.points)}/{_num(c.max)}"
-            else:
-                missing = "chưa đo được" if c.origin == "measured" else "chưa chấm"
-                score = f"{missing} (tối đa {_num(c.max)})"
-            lines.append(f"     {c.id} {c.title}: {score} ({origin})")
-            if c.metric is not None:
-                m = c.metric
-                ratio = f"{m.numerator}/{m.denominator}" + (
-                    f" = {m.percent}%" if m.percent is not None else ""
-                )
-                lines.append(f"        {m.id}: {ratio} — {m.evidence}")
+        lines += _render_criteria(section)
     lines.append("")
     return lines
 
 
-def render_evidence(
-    lines: Sequence[EvidenceLine], output_format: str, agency: str, metric_id: str, period: Period
-) -> str:
-    """The evidence of one metric as a table, CSV or JSON."""
-    rows = [
-        {
-            "counted": line.counted,
-            "reason": line.reason,
-            "item": line.item,
-            "code": line.code or "",
-            "date": line.day.isoformat() if line.day else "",
-            "organ_id": line.organ_id,
-            "title": line.title or "",
-            "locator": line.locator,
-        }
-        for line in lines
-    ]
-    if output_format == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    if output_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(EVIDENCE_FIELDS))
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue()
-    counted = sum(1 for line in lines if line.counted)
-    head = (
-        f"{METRICS[metric_id].name_vi} — {agency}, {period.label()}: "
-        f"{counted} counted of {len(lines)}\n"
-    )
-    body = [
-        f"  {'✓' if r['counted'] else '✗'} {r['date']:<10} {r['code']:<22} {r['reason']}"
-        f"  [{r['item']}]"
-        for r in rows
-    ]
-    return head + "\n".join(body) + ("\n" if body else "")
-
-
-EVIDENCE_FIELDS = ("counted", "reason", "item", "code", "date", "organ_id", "title", "locator")
+def _render_criteria(section: SectionLine) -> list[str]:
+    lines = []
+    for c in section.criteria:
+        origin = _("measured") if c.origin == "measured" else _("entered by hand")
+        if c.points is not None:
+            score = f"{_num(c.points)}/{_num(c.max)}"
+        else:
+            missing = _("not measured") if c.origin == "measured" else _("not entered yet")
+            score = _("{missing} (max {max})").format(missing=missing, max=_num(c.max))
+        lines.append(f"     {c.id} {c.title}: {score} ({origin})")
+        if c.metric is not None:
+            m = c.metric
+            ratio = f"{m.numerator}/{m.denominator}" + (
+                f" = {m.percent}%" if m.percent is not None else ""
+            )
+            lines.append(f"        {m.id}: {ratio} — {m.evidence}")
+    return lines

@@ -13,23 +13,25 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, func, select
 
 from checker.errors import NoDataError
+from checker.i18n import N_, _
 from checker.store.models import DOCUMENT, RECORD_FILE
 from metrics.period import Period
 from metrics.values import MetricValue
 
 FAMILIES = {
-    "inbound": "incoming documents",
-    "outbound": "outgoing documents",
-    "files": "files and file lists",
-    "transfers": "transfers to the archives",
+    "inbound": N_("incoming documents"),
+    "outbound": N_("outgoing documents"),
+    "files": N_("files and file lists"),
+    "transfers": N_("transfers to the archives"),
 }
 """Each family of metrics (the prefix of their ids), named for people."""
 
 
 def unmeasured_families(values: Sequence[MetricValue]) -> list[str]:
-    """The families of metrics with nothing to count for any agency, by their names."""
+    """The families of metrics with nothing to count for any agency, by their names in the
+    reader's language."""
     measured = {v.metric_id.split(".", 1)[0] for v in values if v.measured}
-    return [name for family, name in FAMILIES.items() if family not in measured]
+    return [_(name) for family, name in FAMILIES.items() if family not in measured]
 
 
 def check_measured(

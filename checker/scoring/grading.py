@@ -1,6 +1,10 @@
 """Grading: section points against a criteria set's grades, with the reasons each higher grade
 was missed.
 
+The reasons are data (:class:`GradeMiss`, :class:`Shortfall`), stored with a run and put into
+words when shown, in the reader's language (:func:`reason_lines`): for the next grade up, each
+condition that fails, once; for the grades above it, one line.
+
 Grades are checked from the first down; the first whose conditions all hold is the grade (the
 last has none, so one always does). A section is *implemented* when its points are above 0.
 "above" is strict (>), "at least" is not (>=); shares are compared as exact fractions, so
@@ -10,11 +14,12 @@ last has none, so one always does). A section is *implemented* when its points a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from checker.errors import CriteriaError
+from checker.i18n import _, ngettext
 from checker.scoring.criteria import (
     Comparison,
     Condition,
@@ -44,25 +49,158 @@ class SectionScore:
 
 
 @dataclass(frozen=True)
+class Shortfall:
+    """One condition of a grade that the points do not meet, as data: numbers as people read
+    them (``10.5``, ``70%``), put into words by :meth:`text` in the current language."""
+
+    condition: str  # "total", "implemented" or "share"
+    comparison: Comparison
+    needed: str  # the bound: points, a number of sections, or a percent
+    value: str  # the total, the sections implemented, or the section's points
+    section: str = ""  # share: the section
+    max: str = ""  # share: the section's max
+    percent: str = ""  # share: the section's share, "70%"
+    count: int = 0  # implemented: the sections of the set
+    missing: tuple[str, ...] = ()  # implemented: the sections with 0 points
+
+    def text(self) -> str:
+        if self.condition == "total":
+            template = (
+                _("total {value} is not above {needed}")
+                if self.comparison == "above"
+                else _("total {value} is below {needed}")
+            )
+            return template.format(value=self.value, needed=self.needed)
+        if self.condition == "implemented":
+            return self._implemented_text()
+        template = (
+            _("section {section} has {value}/{max} ({percent}), needs above {needed}%")
+            if self.comparison == "above"
+            else _("section {section} has {value}/{max} ({percent}), needs at least {needed}%")
+        )
+        return template.format(
+            section=self.section,
+            value=self.value,
+            max=self.max,
+            percent=self.percent,
+            needed=self.needed,
+        )
+
+    def _implemented_text(self) -> str:
+        template = (
+            _("{value}/{count} sections implemented (above 0 points), needs above {needed}")
+            if self.comparison == "above"
+            else _("{value}/{count} sections implemented (above 0 points), needs at least {needed}")
+        )
+        text = template.format(value=self.value, count=self.count, needed=self.needed)
+        if not self.missing:
+            return text
+        where = ngettext(
+            "0 points in section {sections}", "0 points in sections {sections}", len(self.missing)
+        )
+        return f"{text}; {where.format(sections=', '.join(self.missing))}"
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Shortfall:
+        missing = data.get("missing", ())
+        assert isinstance(missing, list | tuple)
+        return cls(**{**data, "missing": tuple(str(m) for m in missing)})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class GradeMiss:
+    """A grade above the one given, and the conditions of it that the points do not meet."""
+
+    grade_id: str
+    grade_name: str
+    shortfalls: tuple[Shortfall, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "grade": self.grade_id,
+            "grade_name": self.grade_name,
+            "shortfalls": [s.as_json() for s in self.shortfalls],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> GradeMiss:
+        shortfalls = data["shortfalls"]
+        assert isinstance(shortfalls, list)
+        return cls(
+            str(data["grade"]),
+            str(data["grade_name"]),
+            tuple(Shortfall.from_json(s) for s in shortfalls),
+        )
+
+
+@dataclass(frozen=True)
 class GradeResult:
     grade_id: str
     grade_name: str
     total: Decimal
-    reasons: tuple[str, ...]  # for each higher grade missed: "not Loại A: total 80 is below 85"
+    missed: tuple[GradeMiss, ...]  # the grades above the one given, from the top down
     sections: tuple[SectionScore, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why not higher, in words, in the current language (:func:`reason_lines`)."""
+        return tuple(reason_lines(self.missed))
+
+
+def reason_lines(missed: Sequence[GradeMiss]) -> list[str]:
+    """For the next grade up, each condition that fails, once; for the grades above it, one
+    line: ``not Loại B: total 60 is below 70`` ... ``not Loại A either: 5 conditions fail``."""
+    if not missed:
+        return []
+    *higher, next_up = missed
+    lines = [
+        _("not {grade}: {shortfall}").format(grade=next_up.grade_name, shortfall=s.text())
+        for s in next_up.shortfalls
+    ]
+    if higher:
+        count = sum(len(m.shortfalls) for m in higher)
+        template = ngettext(
+            "not {grades} either: {count} condition fails",
+            "not {grades} either: {count} conditions fail",
+            count,
+        )
+        names = ", ".join(m.grade_name for m in reversed(higher))
+        lines.append(template.format(grades=names, count=count))
+    return lines
 
 
 def grade(criteria: CriteriaSet, section_points: Sequence[Decimal]) -> GradeResult:
     """The grade that section points (in the set's section order) earn, and why not higher."""
     sections = section_scores(criteria, section_points)
     total = sum((s.points for s in sections), Decimal(0))
-    reasons: list[str] = []
+    missed: list[GradeMiss] = []
     for candidate in criteria.grades:
-        failed = [r for c in candidate.conditions for r in _failures(c, sections, total)]
+        failed = [f for c in candidate.conditions for f in _failures(c, sections, total)]
         if not failed:
-            return GradeResult(candidate.id, candidate.name, total, tuple(reasons), sections)
-        reasons += [f"not {candidate.name}: {reason}" for reason in failed]
+            return GradeResult(candidate.id, candidate.name, total, tuple(missed), sections)
+        missed.append(GradeMiss(candidate.id, candidate.name, _once_per_section(failed)))
     raise CriteriaError(f"{criteria.id}: no grade fits; its last grade must have no conditions")
+
+
+def _once_per_section(failed: Sequence[Shortfall]) -> tuple[Shortfall, ...]:
+    """The shortfalls of one grade, a section's share said once: the strictest bound it
+    misses (two conditions of a grade, every section at least 50% and section 3 above 65%,
+    miss section 3 at 40% once: it needs above 65%)."""
+    strictest: dict[str, Shortfall] = {}
+    for f in failed:
+        if f.condition != "share":
+            continue
+        kept = strictest.get(f.section)
+        if kept is None or _strictness(f) > _strictness(kept):
+            strictest[f.section] = f
+    return tuple(f for f in failed if f.condition != "share" or strictest[f.section] is f)
+
+
+def _strictness(shortfall: Shortfall) -> tuple[Fraction, bool]:
+    return Fraction(shortfall.needed), shortfall.comparison == "above"
 
 
 def section_scores(
@@ -92,14 +230,10 @@ def _holds(value: Fraction, comparison: Comparison, bound: Fraction) -> bool:
     return value > bound if comparison == "above" else value >= bound
 
 
-def _needs(comparison: Comparison) -> str:
-    return "above" if comparison == "above" else "at least"
-
-
 def _failures(
     condition: Condition, sections: Sequence[SectionScore], total: Decimal
-) -> Iterable[str]:
-    """The condition's failures in plain words; nothing when it holds."""
+) -> Iterable[Shortfall]:
+    """The condition's shortfalls; nothing when it holds."""
     if isinstance(condition, TotalCondition):
         yield from _total_failures(condition, total)
     elif isinstance(condition, ImplementedCondition):
@@ -108,39 +242,45 @@ def _failures(
         yield from _share_failures(condition, sections)
 
 
-def _total_failures(condition: TotalCondition, total: Decimal) -> Iterable[str]:
+def _total_failures(condition: TotalCondition, total: Decimal) -> Iterable[Shortfall]:
     if _holds(Fraction(total), condition.total, Fraction(condition.points)):
         return
-    verb = "is not above" if condition.total == "above" else "is below"
-    yield f"total {points_text(total)} {verb} {points_text(condition.points)}"
+    yield Shortfall("total", condition.total, points_text(condition.points), points_text(total))
 
 
 def _implemented_failures(
     condition: ImplementedCondition, sections: Sequence[SectionScore]
-) -> Iterable[str]:
+) -> Iterable[Shortfall]:
     done = sum(1 for s in sections if s.implemented)
     if _holds(Fraction(done), condition.implemented, Fraction(condition.sections)):
         return
-    missing = [s.id for s in sections if not s.implemented]
-    where = f"section {missing[0]}" if len(missing) == 1 else f"sections {', '.join(missing)}"
-    yield (
-        f"{done}/{len(sections)} sections implemented (above 0 points), needs "
-        f"{_needs(condition.implemented)} {condition.sections}"
-        + (f"; 0 points in {where}" if missing else "")
+    yield Shortfall(
+        "implemented",
+        condition.implemented,
+        str(condition.sections),
+        str(done),
+        count=len(sections),
+        missing=tuple(s.id for s in sections if not s.implemented),
     )
 
 
-def _share_failures(condition: ShareCondition, sections: Sequence[SectionScore]) -> Iterable[str]:
+def _share_failures(
+    condition: ShareCondition, sections: Sequence[SectionScore]
+) -> Iterable[Shortfall]:
     named = condition.sections
     bound = Fraction(condition.percent) / 100
     for section in sections:
         if named is not None and section.id not in named:
             continue
         if not _holds(section.share, condition.share, bound):
-            yield (
-                f"section {section.id} has {points_text(section.points)}/"
-                f"{points_text(section.max)} ({section.percent_text()}), needs "
-                f"{_needs(condition.share)} {points_text(condition.percent)}%"
+            yield Shortfall(
+                "share",
+                condition.share,
+                points_text(condition.percent),
+                points_text(section.points),
+                section=section.id,
+                max=points_text(section.max),
+                percent=section.percent_text(),
             )
 
 

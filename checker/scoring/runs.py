@@ -227,6 +227,7 @@ def _result_row(run_id: int, score: AgencyScore) -> dict[str, object]:
         "max_total": str(score.max_total),
         "grade_id": score.result.grade_id,
         "grade_name": score.result.grade_name,
-        "reasons": json.dumps(list(score.result.reasons), ensure_ascii=False),
+        # as data, put into words when shown, in the reader's language (grading.reason_lines)
+        "reasons": json.dumps([m.as_json() for m in score.result.missed], ensure_ascii=False),
         "rank": score.rank,
     }

@@ -417,7 +417,7 @@ class AgencyResult(SQLModel, table=True):
     max_total: str
     grade_id: str
     grade_name: str
-    reasons: str  # JSON list of strings
+    reasons: str  # JSON list of the grades missed (checker.scoring.grading.GradeMiss)
     rank: int
 
 

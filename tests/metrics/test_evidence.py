@@ -9,7 +9,7 @@ import pytest
 
 from checker.errors import ConfigError
 from checker.store.registry import write_registry
-from metrics.evidence import evidence
+from metrics.evidence import evidence, evidence_list
 from metrics.measure import DOCUMENT_METRICS, measure_all
 from metrics.outbound import NUMBERING_ANOMALIES
 from metrics.period import Period
@@ -27,6 +27,8 @@ from tests.metrics.test_measure import (
     sent,
     store,
 )
+
+pytestmark = pytest.mark.usefixtures("english")
 
 YEAR = Period.year(2025)
 TUESDAY, WEDNESDAY, THURSDAY = (DAY.replace(day=d) for d in (4, 5, 6))
@@ -225,7 +227,8 @@ def test_each_duplicate_in_the_numbering_is_a_line(engine):
 
 def test_evidence_lists_exactly_the_documents_behind_every_number(engine):
     """For every metric and agency, the counted lines are the numerator and the lines the
-    denominator (the numbering lists its documents too: its counted lines are enough)."""
+    denominator (the numbering lists its documents too: its counted lines are enough); the
+    evidence's counts are the measured numerator and denominator, the numbering's too."""
     a, b, c = edoc(1, recipients=(STC, SXD)), edoc(2, sender=STC, recipients=(SNV,)), edoc(3)
     items = [
         a,
@@ -253,6 +256,9 @@ def test_evidence_lists_exactly_the_documents_behind_every_number(engine):
             assert counted == value.numerator, value
             if value.metric_id in DOCUMENT_METRICS:
                 assert len(lines) == value.denominator, value
+            found = evidence_list(connection, value.agency_code, value.metric_id, YEAR, CALENDAR)
+            assert (found.numerator, found.denominator) == (value.numerator, value.denominator)
+            assert found.lines == lines
     assert {*DOCUMENT_METRICS, NUMBERING_ANOMALIES} <= {v.metric_id for v in values}
 
 

@@ -21,6 +21,8 @@ from metrics.workdays import write_period_calendar
 from tests.factories import doc
 
 SNV, STC, SXD = "000.00.01.H99", "000.00.02.H99", "000.00.03.H99"
+pytestmark = pytest.mark.usefixtures("english")
+
 DEPLOYMENT = Deployment(
     groups=(Group(id="g", name="Sở", criteria="danang-electronic-example"),),
     agencies=(

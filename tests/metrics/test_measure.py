@@ -197,6 +197,7 @@ def test_codes_the_registry_does_not_know_are_reported(engine):
     assert [(u.code, u.documents) for u in unknown] == [("000.00.00.G10", 1), ("000.00.00.G22", 1)]
 
 
+@pytest.mark.usefixtures("english")
 def test_evidence_lists_counted_documents_first_and_says_why_others_were_not(engine):
     d1, d2 = doc(1, SNV, (STC,)), doc(2, SNV, (STC,))
     _measure(engine, [d1, d2, status(d1, STC, "03", DAY)])

@@ -24,6 +24,8 @@ from metrics.transfers import (
 )
 
 SNV, STC = "000.00.01.H99", "000.00.02.H99"
+pytestmark = pytest.mark.usefixtures("english")
+
 DEPLOYMENT = Deployment(
     groups=(Group(id="g", name="Sở", criteria="danang-electronic-example"),),
     agencies=(

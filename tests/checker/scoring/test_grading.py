@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -9,8 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.errors import CriteriaError
+from checker.i18n import Language, speaking
 from checker.scoring.criteria import CriteriaSet, load_criteria
-from checker.scoring.grading import grade, parse_points, section_points_from_criteria
+from checker.scoring.grading import (
+    GradeMiss,
+    grade,
+    parse_points,
+    reason_lines,
+    section_points_from_criteria,
+)
+
+pytestmark = pytest.mark.usefixtures("english")
 
 CRITERIA_DIR = Path(__file__).resolve().parents[3] / "config" / "criteria"
 HANOI = load_criteria("hanoi-2017", CRITERIA_DIR)
@@ -96,18 +106,47 @@ def test_five_of_seven_contents_implemented_is_c():
 def test_content_3_at_exactly_50_percent_is_not_above_50_so_d():
     result = _hanoi("5,15,12.5,30,10,10,5")
     assert result.grade_id == "D"
-    assert result.reasons[-1] == "not Loại C: section 3 has 12.5/25 (50%), needs above 50%"
+    assert result.reasons == (
+        "not Loại C: section 3 has 12.5/25 (50%), needs above 50%",
+        "not Loại B, Loại A either: 2 conditions fail",
+    )
 
 
-def test_little_work_is_d_with_the_reasons_for_each_higher_grade():
+def test_little_work_is_d_with_each_shortfall_for_c_once_and_one_line_for_the_grades_above():
     result = _hanoi("0,0,10,10,0,0,0")
     assert (result.grade_id, result.grade_name) == ("D", "Loại D")
-    assert {r.split(":")[0] for r in result.reasons} == {"not Loại A", "not Loại B", "not Loại C"}
-    assert "not Loại C: total 20 is below 50" in result.reasons
-    assert (
+    assert result.reasons == (
+        "not Loại C: total 20 is below 50",
         "not Loại C: 2/7 sections implemented (above 0 points), needs at least 5; "
-        "0 points in sections 1, 2, 5, 6, 7"
-    ) in result.reasons
+        "0 points in sections 1, 2, 5, 6, 7",
+        "not Loại C: section 3 has 10/25 (40%), needs above 50%",
+        "not Loại C: section 4 has 10/30 (33.33%), needs above 50%",
+        "not Loại B, Loại A either: 18 conditions fail",
+    )
+    # every grade missed is kept as data, with all its shortfalls
+    assert [m.grade_id for m in result.missed] == ["A", "B", "C"]
+    assert [len(m.shortfalls) for m in result.missed] == [9, 9, 4]
+
+
+def test_a_section_that_misses_two_conditions_of_a_grade_is_named_once_with_the_stricter():
+    # Loại B: every section at least 50%, and sections 2-5 above 65%; section 5 at 40% misses
+    # both, and is said once, with the bound it must pass
+    result = _hanoi("5,15,25,30,4,10,5")
+    assert result.grade_id == "C"
+    assert result.reasons == (
+        "not Loại B: section 5 has 4/10 (40%), needs above 65%",
+        "not Loại A either: 1 condition fails",
+    )
+
+
+def test_reasons_kept_as_data_read_back_the_same_in_either_language():
+    result = _hanoi("0,0,10,10,0,0,0")
+    stored = json.loads(json.dumps([m.as_json() for m in result.missed]))
+    missed = [GradeMiss.from_json(m) for m in stored]
+    assert tuple(reason_lines(missed)) == result.reasons
+    with speaking(Language.vi):
+        assert reason_lines(missed)[0] == "chưa đạt Loại C: tổng điểm 20 dưới 50"
+        assert reason_lines(missed)[-1] == "cũng chưa đạt Loại B, Loại A: 18 điều kiện không đạt"
 
 
 def test_the_danang_example_grades_full_marks_excellent():
