@@ -92,18 +92,29 @@ RowsFormatOption = Annotated[
 ]
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="Deployment file (default: ./checker.toml).", show_default=False),
+    typer.Option(
+        "--config",
+        metavar="PATH",
+        help="Deployment file (default: ./checker.toml).",
+        show_default=False,
+    ),
 ]
 DbOption = Annotated[
     str | None,
     typer.Option(
-        "--db", help="Database URL; overrides CHECKER_DB_URL and the file.", show_default=False
+        "--db",
+        metavar="URL",
+        help="Database URL; overrides CHECKER_DB_URL and the file.",
+        show_default=False,
     ),
 ]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Year to date up to this day (YYYY-MM-DD).")
+    str | None,
+    typer.Option("--as-of", metavar="DATE", help="Year to date up to this day (YYYY-MM-DD)."),
 ]
-YearOption = Annotated[int | None, typer.Option("--year", help="A whole calendar year.")]
+YearOption = Annotated[
+    int | None, typer.Option("--year", metavar="YEAR", help="A whole calendar year.")
+]
 
 
 @dataclass

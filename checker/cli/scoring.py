@@ -37,8 +37,7 @@ def grade_command(
 ) -> None:
     """Grade a set of section points and say why: which condition each higher grade missed."""
     from checker.cli.output import print_grade
-    from checker.jobs.score import criteria_dir
-    from checker.scoring.criteria import load_criteria
+    from checker.scoring.criteria import criteria_dir, load_criteria
     from checker.scoring.grading import grade, parse_points
 
     deployment = use_settings(ctx, config, db).deployment(required=False)
@@ -80,12 +79,16 @@ def report_command(
     ctx: typer.Context,
     agency: Annotated[
         str | None,
-        typer.Option(help="The scorecard of this agency (code), after its group's ranking."),
+        typer.Option(
+            metavar="CODE", help="The scorecard of this agency (code), after its group's ranking."
+        ),
     ] = None,
     every: Annotated[
         bool, typer.Option("--all", help="The rankings, then every agency's scorecard.")
     ] = False,
-    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    run: Annotated[
+        int | None, typer.Option(metavar="ID", help="Run id (default: the latest).")
+    ] = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
@@ -121,7 +124,9 @@ def report_command(
 @user_errors
 def overdue_command(
     ctx: typer.Context,
-    agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
+    agency: Annotated[
+        str | None, typer.Option(metavar="CODE", help="Only this agency (code).")
+    ] = None,
     as_of: AsOfOption = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
@@ -146,7 +151,7 @@ def overdue_command(
 @user_errors
 def evidence_command(
     ctx: typer.Context,
-    agency: Annotated[str, typer.Option(help="Agency code.")],
+    agency: Annotated[str, typer.Option(metavar="CODE", help="Agency code.")],
     metric: Annotated[str, typer.Option(help="Metric id, e.g. inbound.registered.")],
     year: YearOption = None,
     as_of: AsOfOption = None,

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from checker.config import Deployment
-from checker.scoring.criteria import CriteriaSet, bundled_criteria_dir, load_criteria
+from checker.scoring.criteria import CriteriaSet, criteria_dir, load_criteria
 from checker.scoring.manual import ManualPoints, load_manual_points
 from checker.scoring.runs import score_agencies, store_run
 from checker.store.loader import vietnam_now
@@ -37,13 +37,6 @@ class ScoreOutcome:
     period: Period
     agencies: int
     unknown: tuple[UnknownCode, ...]
-
-
-def criteria_dir(deployment: Deployment | None) -> Path:
-    """Where criteria sets are looked up: the deployment's folder, or the bundled sets."""
-    if deployment is not None and deployment.scoring.criteria_dir is not None:
-        return deployment.scoring.criteria_dir
-    return bundled_criteria_dir()
 
 
 def criteria_by_group(deployment: Deployment) -> dict[str, CriteriaSet]:
