@@ -53,7 +53,18 @@ def bare_parse(paths: list[Path]) -> float:
 def ingest(folder: Path, db_url: str) -> tuple[float, dict[str, int]]:
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "checker", "--db", db_url, "ingest", "edxml", str(folder), "--json"],
+        [
+            sys.executable,
+            "-m",
+            "checker",
+            "--db",
+            db_url,
+            "ingest",
+            "edxml",
+            str(folder),
+            "--format",
+            "json",
+        ],
         check=True,
         capture_output=True,
         text=True,

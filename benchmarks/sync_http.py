@@ -139,7 +139,7 @@ def checker_sync(config: Path, db_url: str) -> dict[str, object]:
     env = {**os.environ, "CHECKER_DEMO_TOKEN": TOKEN}
     command = [sys.executable, "-m", "checker", "--config", str(config), "--db", db_url]
     result = subprocess.run(
-        [*command, "sync", "--json"], check=True, capture_output=True, text=True, env=env
+        [*command, "sync", "--format", "json"], check=True, capture_output=True, text=True, env=env
     )
     report: dict[str, object] = json.loads(result.stdout)
     return report

@@ -1,9 +1,14 @@
-"""The command line's app: global options, settings, and the one-line errors. The command
-line is the only place that talks to the user.
+"""The command line's app: global options, the output convention, the one-line errors. The
+command line is the only place that talks to the user.
 
-Every command builds what it needs (deployment, engine) from the global options, calls the
-library, and prints. An expected failure (any ``CheckerError``) prints one line
-``Error: ...`` and exits with status 1.
+Every command parses its options, builds what it needs (deployment, engine) from the global
+options, calls one library function and prints what it returns. An expected failure (any
+``CheckerError``) prints one line ``Error: ...`` and exits with status 1; a usage error
+(unknown option, bad value) exits with status 2.
+
+Startup: ``checker --help`` must be instant, so this module and the command modules import
+only typer and the standard library at the top; a command imports the library (SQLAlchemy,
+lxml, httpx, openpyxl, rich, the metrics) inside its body, when it runs.
 """
 
 from __future__ import annotations
@@ -12,34 +17,50 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
-from checker.clock import today
-from checker.config import Deployment, database_url, load_deployment
 from checker.errors import CheckerError, ConfigError
 from checker.i18n import Language, reset_language, use_language
-from checker.scoring.criteria import bundled_criteria_dir
-from checker.store.engine import open_store, storage_errors
-from metrics.period import Period, measurable_period
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from checker.config import Deployment
+    from metrics.period import Period
 
 DEFAULT_CONFIG = Path("checker.toml")
-DEMO_YEAR = 2025
-DEMO_TOKEN = "demo-token"
+
+HELP = """checker: measures agencies' electronic records work from logs and grades it.
+
+\b
+Global options (--config, --db) go before or after the command name:
+  checker --config city.toml score   is   checker score --config city.toml
+\b
+Output: commands that print results take --format table (for people, the default)
+or --format json (for programs); evidence also takes --format csv.
+\b
+Exit status: 0 done; 1 an error, told in one line "Error: ..." (a bad file, an
+unknown agency, an unreachable database, a source that failed to sync); 2 a usage
+error (unknown option or command, a bad option value).
+"""
 
 app = typer.Typer(
-    help="checker: measures agencies' electronic records work from logs and grades it.",
+    help=HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rendering it with rich costs more than the rest
 )
-ingest_app = typer.Typer(help="Read logs into the store.", no_args_is_help=True)
-quarantine_app = typer.Typer(help="Inputs set aside, and why.", no_args_is_help=True)
+ingest_app = typer.Typer(
+    help="Read logs into the store.", no_args_is_help=True, rich_markup_mode=None
+)
+quarantine_app = typer.Typer(
+    help="Inputs set aside, and why.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(quarantine_app, name="quarantine")
 
@@ -47,12 +68,66 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class OutputFormat(StrEnum):
+    """How a command prints its result."""
+
+    table = "table"
+    json = "json"
+
+
+class RowsFormat(StrEnum):
+    """How a command that lists rows prints them."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", help="table (for people) or json (for programs)."),
+]
+RowsFormatOption = Annotated[
+    RowsFormat,
+    typer.Option("--format", help="table (for people), csv (for spreadsheets) or json."),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="PATH",
+        help="Deployment file (default: ./checker.toml).",
+        show_default=False,
+    ),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="Database URL; overrides CHECKER_DB_URL and the file.",
+        show_default=False,
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE", help="Year to date up to this day (YYYY-MM-DD)."),
+]
+YearOption = Annotated[
+    int | None, typer.Option("--year", metavar="YEAR", help="A whole calendar year.")
+]
+
+
 @dataclass
 class Settings:
-    config_path: Path | None
-    db_url: str | None
+    """The global options: where the deployment file and the database are."""
+
+    config_path: Path | None = None
+    db_url: str | None = None
 
     def deployment(self, required: bool = True) -> Deployment | None:
+        from checker.config import load_deployment
+
         path = self.config_path
         if path is None and DEFAULT_CONFIG.exists():
             path = DEFAULT_CONFIG
@@ -74,6 +149,9 @@ class Settings:
         """An engine on the up-to-date store, disposed of when the command ends; any database
         error inside becomes a one-line ``StorageError``. Commands that only read pass
         ``create=False``: where there is no store, they say so instead of making one."""
+        from checker.config import database_url
+        from checker.store.engine import open_store, storage_errors
+
         engine = open_store(database_url(self.db_url, deployment), create=create)
         try:
             with storage_errors(engine.url):
@@ -82,10 +160,13 @@ class Settings:
             engine.dispose()
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.obj
-    assert isinstance(settings, Settings)
-    return settings
+def use_settings(ctx: typer.Context, config: Path | None, db: str | None) -> Settings:
+    """The global options, given before the command name or after it (after wins)."""
+    settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+    return Settings(
+        config_path=config if config is not None else settings.config_path,
+        db_url=db if db is not None else settings.db_url,
+    )
 
 
 def user_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -102,61 +183,53 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        typer.echo(f"checker {version('checker')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="Deployment file (default: ./checker.toml).")
-    ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="Database URL; overrides CHECKER_DB_URL and the file."),
-    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
     lang: Annotated[
         Language,
         typer.Option(
-            "--lang", envvar="CHECKER_LANG", help="Language of what is printed: vi or en."
+            "--lang",
+            envvar="CHECKER_LANG",
+            help="Language of what is printed: vi (default) or en; before the command name.",
         ),
     ] = Language.vi,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = Settings(config, db)
     token = use_language(lang)
     ctx.call_on_close(lambda: reset_language(token))
 
 
-# --- ingest -------------------------------------------------------------------------------
+def period_of(year: int | None, as_of: date | None) -> Period:
+    """The period a command measures: a whole year, a year to date, or this year to date."""
+    from checker.clock import today
+    from metrics.period import measurable_period
 
-
-def _criteria_dir(deployment: Deployment | None) -> Path:
-    if deployment is not None and deployment.scoring.criteria_dir is not None:
-        return deployment.scoring.criteria_dir
-    return bundled_criteria_dir()
-
-
-def _period(year: int | None, as_of: date | None) -> Period:
     if year is not None and as_of is not None:
         raise ConfigError("give either --year or --as-of, not both")
     return measurable_period(year, as_of, today())
 
 
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Year to date up to this day (YYYY-MM-DD).")
-]
-YearOption = Annotated[int | None, typer.Option("--year", help="A whole calendar year.")]
-
-
-def _parse_date(text: str | None) -> date | None:
+def parse_day(text: str | None) -> date | None:
     if text is None:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc
-
-
-def progress_bars(show: bool) -> Progress:
-    """Progress bars on standard error, shown only when it is a terminal and ``show``."""
-    console = Console(stderr=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    disable = not show or not console.is_terminal
-    return Progress(*columns, TimeElapsedColumn(), console=console, disable=disable)

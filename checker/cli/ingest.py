@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from checker.cli.app import (
-    _settings,
+    ConfigOption,
+    DbOption,
+    FormatOption,
+    OutputFormat,
     ingest_app,
     quarantine_app,
+    use_settings,
     user_errors,
 )
 from checker.errors import ConfigError
-from checker.store.loader import LoadSummary, load
-from checker.store.models import QUARANTINE
-from checker.store.upsert import store_in_batches
-from connectors.edxml_source import read_edxml
-from connectors.register import read_registers
 
 
 @ingest_app.command("edxml")
@@ -29,14 +26,20 @@ def ingest_edxml(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="edXML files or folders (recursive).")],
     source: Annotated[str, typer.Option(help="Name recorded as the source.")] = "edxml",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
     """Read edXML messages (documents and statuses) from the interconnection axis."""
-    settings = _settings(ctx)
+    from checker.cli.output import print_load
+    from checker.store.loader import load
+    from connectors.edxml_source import read_edxml
+
+    settings = use_settings(ctx, config, db)
     messages = read_edxml(paths, source)  # checks every path before the store is opened
     with settings.store(settings.deployment(required=False)) as engine:
         summary = load(engine, messages, source=source)
-    _print_load(summary, as_json)
+    print_load(summary, output)
 
 
 @ingest_app.command("register")
@@ -52,15 +55,21 @@ def ingest_register(
         str, typer.Option(help="Channel of rows without one: paper, email or axis.")
     ] = "paper",
     source: Annotated[str, typer.Option(help="Name recorded as the source.")] = "register",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
     """Read incoming or outgoing registers exported as spreadsheets (Decree 30 layout).
     Every file is checked before any is stored: one unreadable file stores nothing."""
+    from checker.cli.output import print_register
+    from checker.store.upsert import store_in_batches
+    from connectors.register import read_registers
+
     if direction not in (None, "in", "out"):
         raise ConfigError(f"--direction {direction!r}: use in or out")
     if channel not in ("paper", "email", "axis"):
         raise ConfigError(f"--channel {channel!r}: use paper, email or axis")
-    settings = _settings(ctx)
+    settings = use_settings(ctx, config, db)
     deployment = settings.deployment(required=False)
     if deployment is not None and deployment.agencies:
         agency = deployment.agency(agency).code
@@ -81,53 +90,27 @@ def ingest_register(
             totals["quarantined"] += counts.quarantined
             reasons += counts.reasons
     totals["rows"] = totals["stored"] + totals["quarantined"]
-    if as_json:
-        typer.echo(json.dumps(totals))
-        return
-    typer.echo(
-        f"Read {totals['files']} register file(s): {totals['stored']} rows stored, "
-        f"{totals['quarantined']} set aside."
-    )
-    for reason in reasons:
-        typer.echo(f"  set aside: {reason}")
-
-
-def _print_load(summary: LoadSummary, as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(summary.as_dict()))
-        return
-    typer.echo(
-        f"Read {summary.files} files: {summary.documents} documents and {summary.statuses} "
-        f"statuses stored, {summary.duplicates} duplicates skipped, "
-        f"{summary.quarantined} set aside."
-    )
-    for reason, count in sorted(summary.quarantine_reasons.items()):
-        typer.echo(f"  set aside ×{count}: {reason}")
-    if summary.quarantined:
-        typer.echo("See `checker quarantine list` for the files.")
+    print_register(totals, reasons, output)
 
 
 @quarantine_app.command("list")
 @user_errors
 def quarantine_list(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
     """Show every input set aside, where it was and why."""
-    settings = _settings(ctx)
+    from sqlalchemy import select
+
+    from checker.cli.output import print_quarantine
+    from checker.store.models import QUARANTINE
+
+    settings = use_settings(ctx, config, db)
     with (
         settings.store(settings.deployment(required=False), create=False) as engine,
         engine.connect() as connection,
     ):
         rows = connection.execute(select(QUARANTINE).order_by(QUARANTINE.c.id)).mappings().all()
-    if as_json:
-        keys = ("source", "locator", "reason", "excerpt", "created_at")
-        typer.echo(json.dumps([{k: str(r[k]) for k in keys} for r in rows], ensure_ascii=False))
-        return
-    if not rows:
-        typer.echo("Nothing set aside.")
-    for r in rows:
-        typer.echo(f"{r['source']}  {r['locator']}\n    {r['reason']}")
-
-
-# --- grading and scoring ------------------------------------------------------------------
+    print_quarantine(rows, output)

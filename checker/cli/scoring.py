@@ -2,59 +2,26 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import TaskID
-from sqlalchemy import Connection, Engine
 
 from checker.cli.app import (
     AsOfOption,
+    ConfigOption,
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    RowsFormat,
+    RowsFormatOption,
     YearOption,
-    _criteria_dir,
-    _parse_date,
-    _period,
-    _settings,
     app,
-    progress_bars,
+    parse_day,
+    period_of,
+    use_settings,
     user_errors,
 )
-from checker.clock import today, vietnam_now
-from checker.config import Deployment
-from checker.errors import ConfigError
-from checker.i18n import _, ngettext
-from checker.reports.evidence import EvidenceSubject, render_evidence
-from checker.reports.report import build_report, latest_run_id, render_table
-from checker.scoring.coverage import check_measured, unmeasured_families
-from checker.scoring.criteria import CriteriaSet, load_criteria
-from checker.scoring.grading import grade, parse_points
-from checker.scoring.manual import ManualPoints, load_manual_points
-from checker.scoring.runs import score_agencies, store_run
-from checker.store.registry import write_registry
-from metrics.calendar import WorkingCalendar
-from metrics.evidence import evidence_list
-from metrics.facts import FactsProgress
-from metrics.measure import measure_all, unknown_codes
-from metrics.period import Period
-from metrics.transfers import overdue_files, status_words
-from metrics.workdays import write_period_calendar
-
-
-def prepare_measuring(
-    connection: Connection, deployment: Deployment, period: Period
-) -> WorkingCalendar:
-    """Write what measuring reads besides the logs: the deployment's agency registry and its
-    working-day calendar for the period. Returns the calendar."""
-    write_registry(connection, deployment)
-    calendar = WorkingCalendar.from_overrides(deployment.calendar)
-    write_period_calendar(connection, calendar, period)
-    return calendar
 
 
 @app.command("grade")
@@ -63,91 +30,18 @@ def grade_command(
     ctx: typer.Context,
     criteria: Annotated[str, typer.Option(help="Criteria set name (e.g. hanoi-2017) or file.")],
     points: Annotated[str, typer.Option(help="Section points in section order: 5,15,25,...")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
     """Grade a set of section points and say why: which condition each higher grade missed."""
-    criteria_set = load_criteria(criteria, _criteria_dir(_settings(ctx).deployment(False)))
-    result = grade(criteria_set, parse_points(points))
-    if as_json:
-        payload = {
-            "criteria": criteria_set.id,
-            "grade": result.grade_id,
-            "grade_name": result.grade_name,
-            "total": float(result.total),
-            "reasons": list(result.reasons),
-        }
-        typer.echo(json.dumps(payload, ensure_ascii=False))
-        return
-    typer.echo(f"{criteria_set.title}")
-    typer.echo(
-        _("Total {total}: grade {grade}").format(total=result.total, grade=result.grade_name)
-    )
-    for reason in result.reasons:
-        typer.echo(f"  {reason}")
+    from checker.cli.output import print_grade
+    from checker.scoring.criteria import criteria_dir, load_criteria
+    from checker.scoring.grading import grade, parse_points
 
-
-def _criteria_by_group(deployment: Deployment) -> dict[str, CriteriaSet]:
-    directory = _criteria_dir(deployment)
-    return {g.id: load_criteria(g.criteria, directory) for g in deployment.groups}
-
-
-def _criteria_by_id(deployment: Deployment) -> dict[str, CriteriaSet]:
-    return {c.id: c for c in _criteria_by_group(deployment).values()}
-
-
-def _manual_points(deployment: Deployment, manual: Path | None) -> tuple[ManualPoints, Path | None]:
-    path = manual or deployment.scoring.manual_points
-    if path is None:
-        return {}, None
-    return load_manual_points(path), path
-
-
-@dataclass(frozen=True)
-class ScoreOutcome:
-    run_id: int
-    agencies: int
-    unknown: list[tuple[str, int]]
-    unmeasured: list[str]
-
-
-def run_scoring(
-    engine: Engine,
-    deployment: Deployment,
-    period: Period,
-    as_of: date | None,
-    manual: Path | None,
-    show_progress: bool = False,
-) -> ScoreOutcome:
-    criteria_sets = _criteria_by_group(deployment)
-    manual_points, manual_path = _manual_points(deployment, manual)
-    started = vietnam_now()
-    with engine.begin() as connection, _facts_bar(show_progress) as progress:
-        calendar = prepare_measuring(connection, deployment, period)
-        values = measure_all(connection, period, calendar, deployment.files, progress)
-        check_measured(connection, period, values, [s.name for s in deployment.sources])
-        unknown = unknown_codes(connection, period)
-        scores = score_agencies(
-            deployment, criteria_sets, values, manual_points, manual_path or "manual points"
-        )
-        run_id = store_run(connection, period, as_of, started, vietnam_now(), values, scores)
-    unknown_list = [(u.code, u.documents) for u in unknown]
-    return ScoreOutcome(run_id, len(scores), unknown_list, unmeasured_families(values))
-
-
-@contextmanager
-def _facts_bar(show: bool) -> Iterator[FactsProgress]:
-    """A progress bar on the terminal (none otherwise) for working out the facts of the
-    documents written since the last run: a nightly run's are done at once, a whole store's
-    (after an upgrade) take minutes."""
-    with progress_bars(show) as bar:
-        task: list[TaskID] = []
-
-        def progress(done: int, stale: int) -> None:
-            if not task:
-                task.append(bar.add_task(_("Working out the facts of documents"), total=stale))
-            bar.update(task[0], completed=done, total=stale)
-
-        yield progress
+    deployment = use_settings(ctx, config, db).deployment(required=False)
+    criteria_set = load_criteria(criteria, criteria_dir(deployment))
+    print_grade(criteria_set, grade(criteria_set, parse_points(points)), output)
 
 
 @app.command("score")
@@ -159,133 +53,130 @@ def score_command(
     manual: Annotated[
         Path | None, typer.Option(help="Manual points file (default: the deployment's).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
     """Measure every agency, score and grade it, rank it in its group, and store the run."""
-    settings = _settings(ctx)
+    from checker.cli.output import print_score
+    from checker.cli.progress import facts_bar
+    from checker.jobs.score import score
+
+    settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    as_of_date = _parse_date(as_of)
-    period = _period(year, as_of_date)
-    with settings.store(deployment) as engine:
-        outcome = run_scoring(engine, deployment, period, as_of_date, manual, not as_json)
-    _print_score(outcome, period, as_json)
-
-
-def _print_score(outcome: ScoreOutcome, period: Period, as_json: bool) -> None:
-    if as_json:
-        payload = {
-            "run": outcome.run_id,
-            "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-            "agencies": outcome.agencies,
-            "unknown_codes": [{"code": c, "documents": n} for c, n in outcome.unknown],
-            "not_measured": outcome.unmeasured,
-        }
-        typer.echo(json.dumps(payload))
-        return
-    scored = ngettext(
-        "Scored {n} agency for {period} as run {run}.",
-        "Scored {n} agencies for {period} as run {run}.",
-        outcome.agencies,
-    )
-    typer.echo(scored.format(n=outcome.agencies, period=period.label(), run=outcome.run_id))
-    if outcome.unmeasured:
-        typer.echo(
-            _("Nothing measured in {period} for: {families}.").format(
-                period=period.label(), families=", ".join(outcome.unmeasured)
-            )
-        )
-    if outcome.unknown:
-        listed = ", ".join(
-            ngettext("{code} ({n} document)", "{code} ({n} documents)", n).format(code=c, n=n)
-            for c, n in outcome.unknown
-        )
-        typer.echo(_("Organisation codes the registry does not know: {codes}").format(codes=listed))
+    day = parse_day(as_of)
+    period = period_of(year, day)
+    show = output is OutputFormat.table
+    with settings.store(deployment) as engine, facts_bar(show) as progress:
+        outcome = score(engine, deployment, period, as_of=day, manual=manual, progress=progress)
+    print_score(outcome, output)
 
 
 @app.command("report")
 @user_errors
 def report_command(
     ctx: typer.Context,
-    agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
-    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    agency: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CODE", help="The scorecard of this agency (code), after its group's ranking."
+        ),
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="The rankings, then every agency's scorecard.")
+    ] = False,
+    run: Annotated[
+        int | None, typer.Option(metavar="ID", help="Run id (default: the latest).")
+    ] = None,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
-    """Rankings per group and each agency's criteria, points and the metrics behind them."""
-    if output_format not in ("table", "json"):
-        raise ConfigError(f"--format {output_format!r}: use table or json")
-    settings = _settings(ctx)
+    """The rankings of each group; an agency's scorecard (its criteria, points, what to fix
+    and the metrics behind them) with --agency, every scorecard with --all."""
+    from checker.i18n import _
+    from checker.jobs.score import criteria_sets
+    from checker.reports.report import build_report, latest_run_id, render_table
+
+    if agency is not None and every:
+        raise typer.BadParameter("give --agency CODE or --all, not both", param_hint="--all")
+    settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    criteria_sets = _criteria_by_id(deployment)
+    sets = criteria_sets(deployment)
+    order = [g.id for g in deployment.groups]
     code = None if agency is None else deployment.agency(agency).code
     with settings.store(deployment, create=False) as engine, engine.connect() as connection:
         run_id = latest_run_id(connection) if run is None else run
         report = build_report(
-            connection, criteria_sets, run_id, code, [g.id for g in deployment.groups]
+            connection, sets, run_id, code, order, scorecards=every or agency is not None
         )
-    if output_format == "json":
+    if output is OutputFormat.json:
         typer.echo(report.model_dump_json(indent=2))
-    else:
-        typer.echo(render_table(report), nl=False)
+        return
+    typer.echo(render_table(report), nl=False)
+    if not report.agencies:
+        typer.echo(
+            "\n"
+            + _(
+                "The scorecard of one agency: checker report --agency CODE; "
+                "of every agency: checker report --all"
+            )
+        )
 
 
 @app.command("overdue")
 @user_errors
 def overdue_command(
     ctx: typer.Context,
-    agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
+    agency: Annotated[
+        str | None, typer.Option(metavar="CODE", help="Only this agency (code).")
+    ] = None,
     as_of: AsOfOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
     """Files past their deadline for the agency archive or the historical archive."""
-    settings = _settings(ctx)
+    from checker.cli.output import print_overdue
+    from checker.clock import today
+    from checker.store.registry import write_registry
+    from metrics.transfers import overdue_files
+
+    settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     code = None if agency is None else deployment.agency(agency).code
-    day = _parse_date(as_of) or today()
+    day = parse_day(as_of) or today()
     with settings.store(deployment, create=False) as engine, engine.begin() as connection:
         write_registry(connection, deployment)
         files = overdue_files(connection, day, code)
-    if as_json:
-        typer.echo(json.dumps([asdict(f) for f in files], default=str, ensure_ascii=False))
-        return
     names = {a.code: a.name for a in deployment.agencies}
-    head = ngettext(
-        "{n} file overdue as of {day}", "{n} files overdue as of {day}", len(files)
-    ).format(n=len(files), day=day.isoformat())
-    typer.echo(head)
-    for f in files:
-        archive = _("agency archive") if f.archive == "agency_archive" else _("historical archive")
-        late = ngettext(
-            "{archive}: due {day}, overdue by {n} day",
-            "{archive}: due {day}, overdue by {n} days",
-            f.days_overdue,
-        ).format(archive=archive, day=f.deadline.isoformat(), n=f.days_overdue)
-        state = f", {status_words(f.status)}" if f.status else ""
-        name = names.get(f.agency_code, "")
-        typer.echo(
-            f"  {f.agency_code} {name}  {f.file_code}  {late}{state}  {f.title or ''}".rstrip()
-        )
+    print_overdue(files, day, names, output)
 
 
 @app.command("evidence")
 @user_errors
 def evidence_command(
     ctx: typer.Context,
-    agency: Annotated[str, typer.Option(help="Agency code.")],
+    agency: Annotated[str, typer.Option(metavar="CODE", help="Agency code.")],
     metric: Annotated[str, typer.Option(help="Metric id, e.g. inbound.registered.")],
     year: YearOption = None,
     as_of: AsOfOption = None,
-    output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    output: RowsFormatOption = RowsFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
     """The documents behind a metric for one agency: counted, and not counted with why."""
-    if output_format not in ("table", "csv", "json"):
-        raise ConfigError(f"--format {output_format!r}: use table, csv or json")
-    settings = _settings(ctx)
+    from checker.jobs.score import prepare_measuring
+    from checker.reports.evidence import EvidenceSubject, render_evidence
+    from metrics.evidence import evidence_list
+
+    settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     code = deployment.agency(agency).code
-    period = _period(year, _parse_date(as_of))
+    period = period_of(year, parse_day(as_of))
     with settings.store(deployment, create=False) as engine, engine.begin() as connection:
         calendar = prepare_measuring(connection, deployment, period)
         found = evidence_list(connection, code, metric, period, calendar, deployment.files)
     names = {c: a.name for a in deployment.agencies for c in a.all_codes}
     subject = EvidenceSubject(code, names[code], metric, period, names)
-    typer.echo(render_evidence(found, subject, output_format), nl=False)
+    typer.echo(render_evidence(found, subject, output.value), nl=False)

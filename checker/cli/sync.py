@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.progress import TaskID
-from sqlalchemy import Engine
 
 from checker.cli.app import (
-    DEMO_TOKEN,
-    DEMO_YEAR,
-    _settings,
+    ConfigOption,
+    DbOption,
+    FormatOption,
+    OutputFormat,
     app,
-    progress_bars,
+    use_settings,
     user_errors,
 )
-from checker.config import Deployment
-from checker.demo.simulated_data import demo_agency_codes, generate_dataset
-from checker.demo.simulator import FaultPlan, Simulator, check_free, serve
-from checker.errors import ConfigError
-from checker.jobs.sync import ClientFactory, PageProgress, SyncReport, default_client, sync
-from connectors.mapping import HttpSource
+from checker.demo import DEMO_TOKEN, DEMO_YEAR
 
 
 @app.command("sync")
@@ -34,70 +26,28 @@ def sync_command(
         str | None, typer.Option(help="Only this source (default: every http source).")
     ] = None,
     full: Annotated[bool, typer.Option(help="Forget the cursors and read everything.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
     """Pull the document-management and archive software's logs over HTTP, incrementally.
     Exits with status 1 when any source failed."""
-    settings = _settings(ctx)
+    from checker.cli.output import print_sync
+    from checker.cli.progress import sync_bars
+    from checker.jobs.sync import http_sources, sync
+
+    settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    sources = _http_sources(deployment, source)
-    with settings.store(deployment) as engine:
-        report = run_sync(engine, deployment, sources, full=full, show_progress=not as_json)
-    _print_sync(report, as_json)
+    sources = http_sources(deployment, source)
+    show = output is OutputFormat.table
+    with settings.store(deployment) as engine, sync_bars(show) as progress:
+        codes = [a.code for a in deployment.agencies]
+        report = sync(
+            engine, deployment, sources, registry_codes=codes, full=full, progress=progress
+        )
+    print_sync(report, output)
     if not report.ok:
         raise typer.Exit(1)
-
-
-def _http_sources(deployment: Deployment, name: str | None) -> list[HttpSource]:
-    sources = [s for s in deployment.sources if isinstance(s, HttpSource)]
-    if name is not None:
-        sources = [s for s in sources if s.name == name]
-        if not sources:
-            known = ", ".join(s.name for s in deployment.sources if isinstance(s, HttpSource))
-            raise ConfigError(f"no http source named {name!r} (http sources: {known or 'none'})")
-    return sources
-
-
-def run_sync(
-    engine: Engine,
-    deployment: Deployment,
-    sources: list[HttpSource],
-    *,
-    full: bool,
-    show_progress: bool,
-    client_factory: ClientFactory = default_client,
-) -> SyncReport:
-    """Sync with a progress bar per source on the terminal (none when not a terminal)."""
-    with progress_bars(show_progress) as bars:
-        tasks: dict[tuple[str, str, str], TaskID] = {}
-
-        def progress(page: PageProgress) -> None:
-            key = (page.source, page.endpoint, page.agency)
-            if key not in tasks:
-                label = f"{page.source} {page.endpoint} {page.agency}"
-                tasks[key] = bars.add_task(label, total=page.total)
-            bars.update(tasks[key], advance=page.records + page.quarantined, total=page.total)
-
-        return sync(
-            engine,
-            deployment,
-            sources,
-            registry_codes=[a.code for a in deployment.agencies],
-            full=full,
-            client_factory=client_factory,
-            progress=progress,
-        )
-
-
-def _print_sync(report: SyncReport, as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps({"ok": report.ok, "sources": [asdict(r) for r in report.sources]}))
-        return
-    for r in report.sources:
-        typer.echo(
-            f"{r.source}: {r.status} — {r.pages} pages, {r.records} records stored, "
-            f"{r.quarantined} set aside, {r.retries} retries"
-        )
 
 
 @app.command("simulate")
@@ -117,6 +67,9 @@ def simulate_command(
 ) -> None:
     """Serve the reference log API of the demo city's document-management and archive
     software on loopback, until Ctrl-C."""
+    from checker.demo.simulated_data import demo_agency_codes, generate_dataset
+    from checker.demo.simulator import FaultPlan, Simulator, check_free, serve
+
     check_free(port)
     plan = FaultPlan.parse(faults) if faults else FaultPlan()
     data = generate_dataset(agencies=demo_agency_codes(), year=year, size=size)

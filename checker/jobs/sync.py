@@ -359,3 +359,14 @@ def _parse_cursor(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return to_vietnam(parsed)
+
+
+def http_sources(deployment: Deployment, name: str | None = None) -> list[HttpSource]:
+    """The deployment's HTTP sources, or the one named ``name``."""
+    sources = [s for s in deployment.sources if isinstance(s, HttpSource)]
+    if name is not None:
+        sources = [s for s in sources if s.name == name]
+        if not sources:
+            known = ", ".join(s.name for s in deployment.sources if isinstance(s, HttpSource))
+            raise ConfigError(f"no http source named {name!r} (http sources: {known or 'none'})")
+    return sources

@@ -140,7 +140,12 @@ def build_report(
     run_id: int,
     agency: str | None = None,
     group_order: Sequence[str] = (),
+    *,
+    scorecards: bool = True,
 ) -> Report:
+    """The run's rankings, and the scorecards of every agency, or of ``agency`` alone (with
+    its group's ranking only); ``scorecards=False`` leaves them out unless ``agency`` is
+    given."""
     run = _run_row(connection, run_id)
     results = _results(connection, run_id)
     if agency is not None and agency not in {r["agency_code"] for r in results}:
@@ -152,8 +157,10 @@ def build_report(
     if agency is not None:
         group = next(r["group_id"] for r in results if r["agency_code"] == agency)
         groups = [g for g in groups if g.id == group]
+    if agency is None and not scorecards:
+        results = []
     evidence = _evidence(connection, run_id, run["as_of"], run["period_start"])
-    scores = _scores(connection, run_id)
+    scores = _scores(connection, run_id) if results else {}
     agencies = [
         _agency_report(r, criteria_sets[r["criteria"]], scores.get(r["agency_code"], {}), evidence)
         for r in results
@@ -268,12 +275,23 @@ def _agency_report(
         grade=result["grade_id"],
         grade_name=result["grade_name"],
         reasons=_reasons(result["reasons"]),
-        strengths=[f for f in _findings(sections) if f.lost == 0 and f.points is not None],
-        to_fix=sorted(
-            (f for f in _findings(sections) if f.lost > 0 or f.points is None),
-            key=lambda f: (-f.lost, f.criterion),
-        ),
+        strengths=strengths(sections),
+        to_fix=to_fix(sections),
         sections=sections,
+    )
+
+
+def strengths(sections: Sequence[SectionLine]) -> list[Finding]:
+    """The criteria at full marks, in criteria order."""
+    return [f for f in _findings(sections) if f.points is not None and f.lost == 0]
+
+
+def to_fix(sections: Sequence[SectionLine]) -> list[Finding]:
+    """The criteria that lost points, most lost first; then those with no points yet (not
+    measured, or not entered), largest max first."""
+    return sorted(
+        (f for f in _findings(sections) if f.points is None or f.lost > 0),
+        key=lambda f: (f.points is None, -f.lost, f.criterion),
     )
 
 

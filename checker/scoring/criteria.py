@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -32,6 +32,9 @@ from checker.errors import ConfigError
 from checker.scoring.points import Rule, points_text, rule_problems
 from checker.tomlfile import read_toml
 from metrics.catalogue import METRICS
+
+if TYPE_CHECKING:
+    from checker.config import Deployment
 
 Comparison = Literal["at_least", "above"]
 
@@ -252,6 +255,13 @@ def bundled_criteria_dir() -> Path:
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parents[2] / "config" / "criteria"
+
+
+def criteria_dir(deployment: Deployment | None) -> Path:
+    """Where criteria sets are looked up: the deployment's folder, or the bundled sets."""
+    if deployment is not None and deployment.scoring.criteria_dir is not None:
+        return deployment.scoring.criteria_dir
+    return bundled_criteria_dir()
 
 
 def known_criteria(criteria_dir: Path) -> list[str]:

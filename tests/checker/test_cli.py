@@ -8,6 +8,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,7 +36,9 @@ def run(*args: str, ok: bool = True):
 
 
 def ingest(db: str, *paths: Path) -> dict[str, int]:
-    return json.loads(run("--db", db, "ingest", "edxml", *map(str, paths), "--json").stdout)
+    return json.loads(
+        run("--db", db, "ingest", "edxml", *map(str, paths), "--format", "json").stdout
+    )
 
 
 def test_ingesting_the_real_samples_stores_a_document_and_a_status(store_url):
@@ -68,7 +72,8 @@ def test_a_missing_path_is_a_one_line_error(store_url, tmp_path):
 
 
 def test_grade_prints_the_grade_and_why_not_higher_in_vietnamese_or_english(monkeypatch):
-    args = ["grade", "--criteria", "hanoi-2017", "--points", "5,10.5,25,30,10,10,5", "--json"]
+    args = ["grade", "--criteria", "hanoi-2017", "--points", "5,10.5,25,30,10,10,5"]
+    args += ["--format", "json"]
     payload = json.loads(run(*args).stdout)
     assert payload["grade"] == "B"
     assert payload["total"] == 95.5
@@ -77,7 +82,7 @@ def test_grade_prints_the_grade_and_why_not_higher_in_vietnamese_or_english(monk
     assert english["reasons"] == ["not Loại A: section 2 has 10.5/15 (70%), needs above 70%"]
     monkeypatch.setenv("CHECKER_LANG", "en")
     assert json.loads(run(*args).stdout)["reasons"] == english["reasons"]
-    assert run(*args[:-1]).stdout.splitlines()[1] == "Total 95.5: grade Loại B"
+    assert run(*args[:-2]).stdout.splitlines()[1] == "Total 95.5: grade Loại B"
 
 
 @pytest.mark.parametrize(
@@ -145,21 +150,26 @@ def test_ingest_sync_score_and_report_on_each_database_agree_with_the_demo(
         shutil.copy(folder / "manual-points.toml", tmp_path / "manual-points.toml")
         config = str(config_path)
         ingest(store_url, folder / "edxml")
-        synced = json.loads(run("--config", config, "--db", store_url, "sync", "--json").stdout)
+        synced = json.loads(
+            run("--config", config, "--db", store_url, "sync", "--format", "json").stdout
+        )
     assert synced["ok"]
     assert [s["source"] for s in synced["sources"]] == ["qlvb", "luu-tru"]
     scored = json.loads(
-        run("--config", config, "--db", store_url, "score", "--year", "2025", "--json").stdout
+        run(
+            "--config", config, "--db", store_url, "score", "--year", "2025", "--format", "json"
+        ).stdout
     )
     assert scored["agencies"] == 27
     report = json.loads(
-        run("--config", config, "--db", store_url, "report", "--format", "json").stdout
+        run("--config", config, "--db", store_url, "report", "--all", "--format", "json").stdout
     )
     local_config = str(folder / "checker.toml")
-    local = json.loads(run("--config", local_config, "report", "--format", "json").stdout)
+    local = json.loads(run("--config", local_config, "report", "--all", "--format", "json").stdout)
     assert _without_run_id(report) == _without_run_id(local)
     assert set(report) == {"run", "groups", "agencies"}
     assert [g["id"] for g in report["groups"]] == ["so-nganh", "quan-huyen", "phuong-xa"]
+    assert len(report["agencies"]) == 27
 
 
 def _without_run_id(report: dict) -> dict:
@@ -180,9 +190,8 @@ def test_report_for_one_agency_lists_its_criteria_with_metrics_and_evidence(demo
     assert sum(s["points"] for s in agency["sections"]) == pytest.approx(agency["total"])
     lost = sum(f["lost"] for f in agency["to_fix"])
     assert lost == pytest.approx(agency["max"] - agency["total"])
-    assert [f["lost"] for f in agency["to_fix"]] == sorted(
-        (f["lost"] for f in agency["to_fix"]), reverse=True
-    )
+    lost_points = [f["lost"] for f in agency["to_fix"] if f["points"] is not None]
+    assert lost_points == sorted(lost_points, reverse=True)
     assert all(f["points"] == f["max"] for f in agency["strengths"])
 
 
@@ -229,9 +238,9 @@ def test_a_register_export_is_stored_and_a_bad_row_set_aside(store_url, tmp_path
         encoding="utf-8-sig",
     )
     args = ["--db", store_url, "ingest", "register", str(path), "--agency", "000.00.01.H99"]
-    counts = json.loads(run(*args, "--json").stdout)
+    counts = json.loads(run(*args, "--format", "json").stdout)
     assert counts == {"files": 1, "rows": 2, "stored": 1, "quarantined": 1}
-    again = json.loads(run(*args, "--json").stdout)
+    again = json.loads(run(*args, "--format", "json").stdout)
     assert again["stored"] == 1
     listing = run("--db", store_url, "quarantine", "list").stdout
     assert "30/02/2025" in listing
@@ -240,18 +249,24 @@ def test_a_register_export_is_stored_and_a_bad_row_set_aside(store_url, tmp_path
 def test_overdue_lists_files_past_their_transfer_deadline(demo_output):
     _, folder = demo_output
     config = str(folder / "checker.toml")
-    files = json.loads(run("--config", config, "overdue", "--as-of", "2025-12-31", "--json").stdout)
+    files = json.loads(
+        run("--config", config, "overdue", "--as-of", "2025-12-31", "--format", "json").stdout
+    )
     assert files, "the simulated archive has late files"
     assert all(f["days_overdue"] > 0 for f in files)
     assert {f["archive"] for f in files} <= {"agency_archive", "historical_archive"}
-    one = run("--config", config, "overdue", "--agency", files[0]["agency_code"], "--json")
+    one = run(
+        "--config", config, "overdue", "--agency", files[0]["agency_code"], "--format", "json"
+    )
     assert {f["agency_code"] for f in json.loads(one.stdout)} == {files[0]["agency_code"]}
 
 
 def test_evidence_of_a_transfer_metric_says_how_late(demo_output):
     _, folder = demo_output
     config = str(folder / "checker.toml")
-    files = json.loads(run("--config", config, "overdue", "--as-of", "2025-12-31", "--json").stdout)
+    files = json.loads(
+        run("--config", config, "overdue", "--as-of", "2025-12-31", "--format", "json").stdout
+    )
     agency = next(f["agency_code"] for f in files if f["archive"] == "agency_archive")
     result = run(
         "--config",
@@ -355,3 +370,103 @@ def test_the_evidence_csv_and_json_match_their_golden_files(demo_output, output_
     if os.environ.get("CHECKER_REGENERATE_GOLDEN") == "1":
         golden.write_bytes(normalised.encode("utf-8"))
     assert normalised == golden.read_bytes().decode("utf-8")
+
+
+def test_report_without_options_prints_the_rankings_only(demo_output):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    table = run("--config", config, "report").stdout
+    assert table.count("Xếp hạng — ") == 3
+    assert "Cần khắc phục" not in table
+    head, groups, blanks_between, hint = 2, 3, 2, 2
+    assert len(table.splitlines()) == head + groups + 27 + blanks_between + hint
+    assert table.rstrip().endswith("checker report --all")
+    rankings = json.loads(run("--config", config, "report", "--format", "json").stdout)
+    assert rankings["agencies"] == []
+    assert sum(len(g["ranking"]) for g in rankings["groups"]) == 27
+
+
+def test_report_prints_scorecards_for_one_agency_or_with_all(demo_output):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    one = run("--config", config, "report", "--agency", "000.00.07.H99").stdout
+    assert one.count("Xếp hạng — ") == 1
+    assert one.count("Cần khắc phục") == 1
+    every = run("--config", config, "report", "--all").stdout
+    assert every.count("Xếp hạng — ") == 3
+    assert every.count(" — hạng ") == 27
+
+
+def test_to_fix_lists_points_lost_before_criteria_without_points(demo_output):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    report = json.loads(run("--config", config, "report", "--all", "--format", "json").stdout)
+    for agency in report["agencies"]:
+        missing = [f["points"] is None for f in agency["to_fix"]]
+        assert missing == sorted(missing), agency["code"]
+    assert any(f["points"] is None for a in report["agencies"] for f in a["to_fix"])
+
+
+def test_global_options_work_after_the_command_name_too(demo_output, tmp_path):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    before = run("--config", config, "report", "--format", "json").stdout
+    after = run("report", "--config", config, "--format", "json").stdout
+    assert after == before
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = run(
+        "--config", config, "--db", "sqlite:///nowhere/x.db", "report", "--db", empty, ok=False
+    )
+    assert result.exit_code == 1
+    assert re.match(r"Error: no scoring run", result.output), "the option after the name wins"
+
+
+def test_version_prints_the_package_version():
+    from importlib.metadata import version
+
+    assert run("--version").stdout == f"checker {version('checker')}\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--format", "xml"),
+        ("report", "--agency", "000.00.01.H99", "--all"),
+        ("score", "--no-such-option"),
+        ("no-such-command",),
+        ("grade", "--criteria", "hanoi-2017"),
+    ],
+)
+def test_usage_errors_exit_with_status_2(args):
+    result = run(*args, ok=False)
+    assert result.exit_code == 2
+    assert "Error" in result.output
+
+
+def test_the_help_lists_every_command_and_the_exit_statuses():
+    help_text = run("--help").stdout
+    for command in ("demo", "ingest", "sync", "simulate", "quarantine", "score", "report"):
+        assert f"  {command} " in help_text
+    for command in ("evidence", "overdue", "grade"):
+        assert f"  {command} " in help_text
+    assert "Exit status: 0" in " ".join(help_text.split())
+
+
+def test_the_help_imports_no_heavy_library():
+    """What makes `checker --help` instant: the command modules import the library (and its
+    dependencies) only when a command runs."""
+    code = (
+        "import sys\n"
+        "from checker.cli import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('sqlalchemy', 'rich', 'lxml', 'httpx', 'openpyxl', 'pydantic', 'metrics',\n"
+        "         'connectors', 'alembic', 'holidays')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
