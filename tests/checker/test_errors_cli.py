@@ -181,7 +181,7 @@ def test_a_score_that_measured_some_families_says_which_were_not(workspace, stor
     cli(workspace, store_url, "ingest", "register", str(workspace / "so-den.csv"), "--agency", A)
     result = cli(workspace, store_url, "score", "--year", "2025")
     assert result.output.splitlines()[1] == (
-        "Nothing measured in 2025 for: outgoing documents, transfers to the archives."
+        "Không đo được gì trong 2025 đối với: văn bản đi, giao nộp vào lưu trữ."
     )
 
 
