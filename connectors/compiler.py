@@ -106,6 +106,9 @@ def _converter(field: FieldPlan) -> _Convert | None:
     """What a value of this field goes through, or None when it is taken as it is."""
     if field.kind in ("datetime", "date"):
         as_date = field.kind == "date"
+        if not field.formats:
+            iso = _iso_date if as_date else _iso_datetime
+            return functools.partial(iso, theirs=field.theirs)
         return functools.partial(_when, formats=field.formats, theirs=field.theirs, as_date=as_date)
     if field.kind == "str":
         return _number_as_text
@@ -129,6 +132,26 @@ def _number_as_text(value: Any) -> Any:
 
 def _excerpt(raw: Any) -> str:
     return json.dumps(raw, ensure_ascii=False, default=str)[:_EXCERPT]
+
+
+def _iso_datetime(value: Any, theirs: str) -> Any:
+    """An ISO 8601 time: the common case read straight, anything else by ``_when``."""
+    if value.__class__ is str:
+        try:
+            return parse_iso(value)
+        except ValueError:
+            pass  # empty, padded or not a time: ``_when`` says which
+    return _when(value, (), theirs, as_date=False)
+
+
+def _iso_date(value: Any, theirs: str) -> Any:
+    """An ISO 8601 day: the common case read straight, anything else by ``_when``."""
+    if value.__class__ is str:
+        try:
+            return parse_iso_date(value)
+        except ValueError:
+            pass
+    return _when(value, (), theirs, as_date=True)
 
 
 def _when(value: Any, formats: tuple[str, ...], theirs: str, *, as_date: bool) -> Any:

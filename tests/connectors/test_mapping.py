@@ -6,12 +6,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from checker.config import load_deployment
 from checker.errors import ConfigError, RecordError
 from checker.store.records import AgencyDocumentRecord, FileRecord, TransferRecord
-from connectors.compiler import map_record
+from connectors.compiler import _iso_date, _iso_datetime, _when, map_record
 from connectors.mapping import Endpoint, HttpSource, reference_endpoints
 
 REPO = Path(__file__).resolve().parents[2]
@@ -306,6 +308,38 @@ def test_a_deployment_file_takes_http_sources_next_to_edxml_ones(tmp_path):
 
 
 # --- The compiled mapping --------------------------------------------------------------------
+
+
+_ZONES = st.sampled_from(["+07:00", "Z", "+00:00", "-05:30", "+14:00", ""])
+
+
+@given(
+    when=st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+    zone=_ZONES,
+    separator=st.sampled_from(["T", " "]),
+    padding=st.sampled_from(["", " "]),
+)
+def test_times_read_by_the_fast_path_equal_the_general_iso_reading(when, zone, separator, padding):
+    text = padding + when.replace(microsecond=0).isoformat(separator) + zone
+    field = "arrived_at"
+    assert _iso_datetime(text, field) == _when(text, (), field, as_date=False)
+
+
+@given(
+    text=st.one_of(
+        st.dates().map(date.isoformat),
+        st.text(alphabet="0123456789-+:TWZ ", min_size=8, max_size=27),
+    )
+)
+def test_dates_and_odd_text_read_by_the_fast_path_equal_the_general_reading(text):
+    for fast, as_date in ((_iso_date, True), (_iso_datetime, False)):
+        try:
+            expected = _when(text, (), "f", as_date=as_date)
+        except RecordError as exc:
+            with pytest.raises(RecordError, match=re.escape(exc.reason)):
+                fast(text, "f")
+        else:
+            assert fast(text, "f") == expected
 
 
 def test_an_endpoint_compiles_its_mapping_once():

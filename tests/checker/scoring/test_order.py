@@ -62,8 +62,10 @@ def _store_contents(draw: st.DrawFn) -> list[Read]:
         when = datetime(2025, 3, 3, 9) + timedelta(days=draw(st.integers(0, 200)))
         items.append(status(document, actor, draw(st.sampled_from(("01", "03", "04"))), when, True))
     items += draw(st.lists(st.sampled_from(items), max_size=4)) if items else []  # read twice
-    for n, organ in enumerate(draw(st.lists(st.sampled_from(AGENCIES), max_size=4))):
-        year = draw(st.sampled_from((2018, 2024, 2025)))
+    # one file list per agency and year: two lists for the same year would be two versions
+    # of one record, and the one stored last rightly wins
+    lists = st.tuples(st.sampled_from(AGENCIES), st.sampled_from((2018, 2024, 2025)))
+    for n, (organ, year) in enumerate(draw(st.lists(lists, max_size=4, unique=True))):
         code = f"HS-{n}"
         items.append(
             _read(
