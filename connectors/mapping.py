@@ -43,7 +43,7 @@ from checker.store.records import (
     SoftwareRecord,
     TransferRecord,
 )
-from connectors.http import AuthConfig, RetryPolicy, Timeouts
+from connectors.http import AuthConfig, Limits, RetryPolicy, Timeouts
 from connectors.pagination import MISSING, OffsetPagination, Pagination, lookup
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -166,6 +166,7 @@ class HttpSource(_Strict):
     auth: AuthConfig | None = None
     timeouts: Timeouts = Timeouts()
     retry: RetryPolicy = RetryPolicy()
+    limits: Limits = Limits()
     agencies: tuple[str, ...] | Literal["registry"] = "registry"
     agency_param: str = "agency"
     lookback_minutes: int = Field(default=1440, ge=0)
