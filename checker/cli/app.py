@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from checker.config import Deployment, database_url, load_deployment
 from checker.errors import CheckerError, ConfigError
+from checker.reports.cells import escape_controls
 from checker.scoring.criteria import bundled_criteria_dir
 from checker.store.engine import open_store
 from checker.store.loader import vietnam_now
@@ -92,7 +93,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except CheckerError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(escape_controls(f"Error: {exc}"), err=True)
             raise typer.Exit(1) from None
 
     return wrapper

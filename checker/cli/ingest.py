@@ -16,6 +16,7 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.errors import ConfigError
+from checker.reports.cells import escape_controls
 from checker.store.loader import LoadSummary, load
 from checker.store.models import QUARANTINE
 from checker.store.upsert import store_in_batches
@@ -84,7 +85,7 @@ def ingest_register(
         f"{totals['quarantined']} set aside."
     )
     for reason in reasons:
-        typer.echo(f"  set aside: {reason}")
+        typer.echo(escape_controls(f"  set aside: {reason}"))
 
 
 def _print_load(summary: LoadSummary, as_json: bool) -> None:
@@ -97,7 +98,7 @@ def _print_load(summary: LoadSummary, as_json: bool) -> None:
         f"{summary.quarantined} set aside."
     )
     for reason, count in sorted(summary.quarantine_reasons.items()):
-        typer.echo(f"  set aside ×{count}: {reason}")
+        typer.echo(escape_controls(f"  set aside ×{count}: {reason}"))
     if summary.quarantined:
         typer.echo("See `checker quarantine list` for the files.")
 
@@ -122,7 +123,7 @@ def quarantine_list(
     if not rows:
         typer.echo("Nothing set aside.")
     for r in rows:
-        typer.echo(f"{r['source']}  {r['locator']}\n    {r['reason']}")
+        typer.echo(escape_controls(f"{r['source']}  {r['locator']}\n    {r['reason']}"))
 
 
 # --- grading and scoring ------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, RowMapping, func, select
 
 from checker.errors import StorageError
+from checker.reports.cells import escape_controls, neutralise_row
 from checker.scoring.criteria import CriteriaSet
 from checker.store.models import AGENCY, AGENCY_RESULT, METRIC_VALUE, RUN, SCORE
 from metrics.catalogue import METRICS
@@ -330,7 +331,7 @@ def render_table(report: Report) -> str:
         lines.append("")
     for agency in report.agencies:
         lines += _render_agency(agency)
-    return "\n".join(lines).rstrip() + "\n"
+    return escape_controls("\n".join(lines).rstrip() + "\n")
 
 
 def _render_agency(agency: AgencyReport) -> list[str]:
@@ -391,7 +392,7 @@ def render_evidence(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(EVIDENCE_FIELDS))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(neutralise_row(row) for row in rows)
         return buffer.getvalue()
     counted = sum(1 for line in lines if line.counted)
     head = (
@@ -403,7 +404,7 @@ def render_evidence(
         f"  [{r['item']}]"
         for r in rows
     ]
-    return head + "\n".join(body) + ("\n" if body else "")
+    return escape_controls(head + "\n".join(body) + ("\n" if body else ""))
 
 
 EVIDENCE_FIELDS = ("counted", "reason", "item", "code", "date", "organ_id", "title", "locator")

@@ -18,6 +18,7 @@ with another's (a scoring run rewrites the registry and the calendar, and works 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,6 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from checker.errors import StorageError
@@ -39,11 +39,18 @@ SQLITE_BUSY_MS = 5000  # the driver's default wait for a locked SQLite database
 
 
 def safe_url(url: str) -> str:
-    """The URL with any password hidden, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    """The URL with any password hidden, for messages. Read without a URL parser, so that a
+    URL no parser accepts (an ``@`` left unencoded in the password, a port that is not a
+    number) shows no secret either: everything up to the last ``@`` is the user and password."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
         return "<unparseable database URL>"
+    main, question, query = rest.partition("?")
+    userinfo, at, place = main.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    shown = (f"{user}:***@" if ":" in userinfo else f"{user}@") if at else ""
+    query = re.sub(r"(?i)(password=)[^&]*", r"\1***", query)
+    return f"{scheme}://{shown}{place}{question}{query}"
 
 
 def one_line(text: str) -> str:
@@ -61,13 +68,30 @@ def normalise_url(url: str) -> str:
 
 
 def create_store_engine(url: str) -> Engine:
+    _check_authority(url)
     try:
         engine = create_engine(normalise_url(url))
-    except (ArgumentError, SQLAlchemyError, ImportError) as exc:
-        raise StorageError(f"database URL {safe_url(url)} is not usable: {exc}") from exc
+    except (ArgumentError, SQLAlchemyError, ImportError, ValueError) as exc:
+        reason = one_line(str(exc)).replace(url, safe_url(url))
+        raise StorageError(f"database URL {safe_url(url)} is not usable: {reason}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _check_authority(url: str) -> None:
+    """A password holding ``@``, ``/`` or ``:`` must be percent-encoded; left as it is, the
+    rest of it would be read as the host (and shown in messages)."""
+    _, separator, rest = url.partition("://")
+    authority = rest.split("?", 1)[0].split("/", 1)[0] if separator else ""
+    if authority.count("@") > 1:
+        raise StorageError(
+            f"database URL {safe_url(url)} has an '@' in its user or password that is not "
+            "encoded: write it as %40 (and ':' as %3A, '/' as %2F)"
+        )
+    port = authority.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
+    if port and not port.isdigit():
+        raise StorageError(f"database URL {safe_url(url)}: the port '{port}' is not a number")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
