@@ -147,6 +147,12 @@ def _anchor_paths(deployment: Deployment, base: Path) -> Deployment:
         else s
         for s in deployment.sources
     )
+    groups = tuple(
+        g.model_copy(update={"criteria": str(anchor(Path(g.criteria)))})
+        if g.criteria.endswith(".toml")
+        else g
+        for g in deployment.groups
+    )
     scoring = deployment.scoring
     updates: dict[str, Any] = {}
     if scoring.manual_points is not None:
@@ -158,7 +164,12 @@ def _anchor_paths(deployment: Deployment, base: Path) -> Deployment:
         relative = db.url.removeprefix("sqlite:///")
         db = DatabaseConfig(url=f"sqlite:///{anchor(Path(relative))}")
     return deployment.model_copy(
-        update={"sources": sources, "scoring": scoring.model_copy(update=updates), "database": db}
+        update={
+            "groups": groups,
+            "sources": sources,
+            "scoring": scoring.model_copy(update=updates),
+            "database": db,
+        }
     )
 
 
