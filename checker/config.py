@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from checker.errors import ConfigError
 from checker.tomlfile import read_toml
 from connectors.mapping import HttpSource
+from connectors.register import RegisterLimits
 from metrics.calendar import CalendarOverrides
 from metrics.files import FilesConfig
 
@@ -71,6 +72,7 @@ class Deployment(_Strict):
     calendar: CalendarOverrides = CalendarOverrides()
     files: FilesConfig = FilesConfig()
     scoring: ScoringConfig = ScoringConfig()
+    registers: RegisterLimits = RegisterLimits()
 
     @model_validator(mode="after")
     def _references_hold(self) -> Deployment:

@@ -62,7 +62,8 @@ def ingest_register(
     settings = _settings(ctx)
     totals = {"files": 0, "rows": 0, "stored": 0, "quarantined": 0}
     reasons: list[str] = []
-    with settings.store(settings.deployment(required=False)) as engine:
+    deployment = settings.deployment(required=False)
+    with settings.store(deployment) as engine:
         for path in files:
             rows = read_register(
                 path,
@@ -70,6 +71,7 @@ def ingest_register(
                 direction=direction,  # type: ignore[arg-type]
                 source=source,
                 default_channel=channel,  # type: ignore[arg-type]
+                limits=deployment.registers if deployment else None,
             )
             counts = store_in_batches(engine, rows, source)
             totals["files"] += 1
