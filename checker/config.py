@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from checker.errors import ConfigError
 from checker.tomlfile import read_toml
 from connectors.mapping import HttpSource
+from connectors.register import RegisterLimits
 from metrics.calendar import CalendarOverrides
 from metrics.files import FilesConfig
 
@@ -72,6 +73,7 @@ class Deployment(_Strict):
     calendar: CalendarOverrides = CalendarOverrides()
     files: FilesConfig = FilesConfig()
     scoring: ScoringConfig = ScoringConfig()
+    registers: RegisterLimits = RegisterLimits()
 
     @model_validator(mode="after")
     def _references_hold(self) -> Deployment:
@@ -159,6 +161,12 @@ def _anchor_paths(deployment: Deployment, base: Path) -> Deployment:
         else s
         for s in deployment.sources
     )
+    groups = tuple(
+        g.model_copy(update={"criteria": str(anchor(Path(g.criteria)))})
+        if g.criteria.endswith(".toml")
+        else g
+        for g in deployment.groups
+    )
     scoring = deployment.scoring
     updates: dict[str, Any] = {}
     if scoring.manual_points is not None:
@@ -170,7 +178,12 @@ def _anchor_paths(deployment: Deployment, base: Path) -> Deployment:
         relative = db.url.removeprefix("sqlite:///")
         db = DatabaseConfig(url=f"sqlite:///{anchor(Path(relative))}")
     return deployment.model_copy(
-        update={"sources": sources, "scoring": scoring.model_copy(update=updates), "database": db}
+        update={
+            "groups": groups,
+            "sources": sources,
+            "scoring": scoring.model_copy(update=updates),
+            "database": db,
+        }
     )
 
 

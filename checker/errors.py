@@ -7,7 +7,9 @@ message and a non-zero exit code.
     ├── ConfigError      a deployment file, criteria file or manual-points file is wrong
     ├── CriteriaError    points or a criteria set do not fit together (grading input)
     ├── SourceError      a source (folder, API) cannot be read at all
-    │   └── SourceAuthError   the API refused our credentials (401/403): misconfigured
+    │   ├── SourceAuthError   the API refused our credentials (401/403): misconfigured
+    │   └── PageError    one answer (a page) is unusable, and would be again: that endpoint
+    │                    fails for that agency, the rest of the source carries on
     ├── RecordError      one input record is unusable; it is quarantined, the run goes on
     ├── StorageError     the database cannot be opened, migrated, read or written
     └── NoDataError      the store holds nothing to measure for the period asked
@@ -37,6 +39,11 @@ class SourceError(CheckerError):
 
 class SourceAuthError(SourceError):
     """A source refused the credentials it was given (HTTP 401 or 403): fix the configuration."""
+
+
+class PageError(SourceError):
+    """One answer of a source is unusable in a way that asking again would not change (a 4xx,
+    a body that is not JSON or too large)."""
 
 
 class RecordError(CheckerError):

@@ -23,3 +23,5 @@ def read_toml(path: Path, where: str) -> tuple[str, dict[str, Any]]:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML ({exc})") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{where}: arrays or tables nested too deeply to read") from exc

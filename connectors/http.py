@@ -10,11 +10,21 @@ parameters.
 
 ``fetch_json`` retries, with exponential backoff and full jitter, what a later attempt may
 fix: HTTP 429 (waiting what ``Retry-After`` asks, in seconds or as an HTTP date, up to a cap),
-5xx answers, timeouts, connection errors, and bodies that are cut short or not valid JSON. It
+5xx answers, timeouts, connection errors, answers slower than the request deadline, and bodies
+that are cut short (shorter than their Content-Length, or JSON that stops before its end). It
 gives up after ``max_attempts`` attempts or when ``max_total_seconds`` would be exceeded
 (time in requests plus time waiting), raising ``SourceError``. HTTP 401 and 403 are never
-retried: they raise ``SourceAuthError``, meaning the source is misconfigured. Other 4xx
-answers raise ``SourceError`` at once.
+retried: they raise ``SourceAuthError``, meaning the source is misconfigured.
+
+What a later attempt would get the same way is not retried: it raises ``PageError`` at once,
+and the sync fails that endpoint for that agency only. That is another 4xx answer, and a body
+that is not UTF-8, not JSON, JSON nested too deeply or holding a number too long to read, or
+larger than the source's ``limits.max_body_bytes``.
+
+The body is read in chunks against ``limits``: at most ``max_body_bytes`` (after any
+decompression), and within ``request_seconds`` from the request's start, so a server that
+trickles its answer cannot hold a sync longer than that; the read timeout only bounds the wait
+for each chunk.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ from typing import Annotated, Any, Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from checker.errors import ConfigError, SourceAuthError, SourceError
+from checker.errors import ConfigError, PageError, SourceAuthError, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +106,14 @@ class RetryPolicy(_Strict):
     base_delay: float = Field(default=1.0, ge=0, description="first backoff ceiling, seconds")
     max_delay: float = Field(default=60.0, ge=0, description="largest backoff ceiling")
     max_retry_after: float = Field(default=120.0, ge=0, description="cap on Retry-After")
+
+
+class Limits(_Strict):
+    """What one answer of a source may cost: bytes of body, records in a page, seconds."""
+
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    max_items_per_page: int = Field(default=20_000, ge=1)
+    request_seconds: float = Field(default=300.0, gt=0, description="deadline per request")
 
 
 @dataclass(frozen=True)
@@ -184,16 +202,17 @@ def fetch_json(
     params: Mapping[str, str],
     *,
     policy: RetryPolicy,
+    limits: Limits | None = None,
     on_retry: Callable[[RetryNotice], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     jitter: Callable[[], float] = random.random,
 ) -> Any:
     """The JSON body of ``GET url?params``, trying again on failures that may pass."""
-    spent = 0.0
+    spent, limits = 0.0, limits or Limits()
     for attempt in range(1, policy.max_attempts + 1):
         started = time.monotonic()
         try:
-            return _attempt(client, url, params)
+            return _attempt(client, url, params, limits)
         except _Transient as failure:
             spent += time.monotonic() - started
             delay = _delay(policy, attempt, failure.retry_after, jitter)
@@ -222,33 +241,70 @@ class _Transient(Exception):
         self.retry_after = retry_after
 
 
-def _attempt(client: httpx.Client, url: str, params: Mapping[str, str]) -> Any:
+def _attempt(client: httpx.Client, url: str, params: Mapping[str, str], limits: Limits) -> Any:
     try:
-        response = client.get(full_url(url, params))
+        with client.stream("GET", full_url(url, params)) as response:
+            body = _read_body(client, response, limits)
     except httpx.TimeoutException as exc:
         raise _Transient(f"timed out ({type(exc).__name__})") from exc
     except httpx.TransportError as exc:
         raise _Transient(f"connection failed ({type(exc).__name__}: {exc})") from exc
-    return _json_of(client, response)
+    return _json_of(client, response, body)
 
 
-def _json_of(client: httpx.Client, response: httpx.Response) -> Any:
+def _read_body(client: httpx.Client, response: httpx.Response, limits: Limits) -> bytes:
+    """The (decompressed) body, refused past ``max_body_bytes`` or ``request_seconds``."""
+    started, size, chunks = time.monotonic(), 0, []
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limits.max_body_bytes:
+            raise PageError(
+                f"{_where(client, response.request)}: the answer is larger than "
+                f"{limits.max_body_bytes} bytes (limits.max_body_bytes of the source; "
+                "raise it in the source's [limits] if such pages are expected)"
+            )
+        if time.monotonic() - started > limits.request_seconds:
+            raise _Transient(
+                f"the answer was not complete after {limits.request_seconds:g} s "
+                f"({size} bytes; limits.request_seconds of the source)"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json_of(client: httpx.Client, response: httpx.Response, body: bytes) -> Any:
     status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+    where = _where(client, response.request)
     if response.status_code in (401, 403):
         raise SourceAuthError(
-            f"{_where(client, response.request)}: {status}: the source refused our "
+            f"{where}: {status}: the source refused our "
             "credentials; check the source's auth settings and the secret in its variable"
         )
     if response.status_code == 429 or response.status_code >= 500:
         raise _Transient(status, retry_after=_retry_after(response.headers.get("Retry-After")))
     if not response.is_success:
-        excerpt = redact(body_excerpt(response.text), client)
-        raise SourceError(f"{_where(client, response.request)}: {status}: {excerpt}".rstrip(": "))
-    _check_complete(response)
+        text = body[: _EXCERPT * 200].decode("utf-8", "replace")  # an error page's start
+        excerpt = redact(_printable(body_excerpt(text)), client)
+        raise PageError(f"{where}: {status}: {excerpt}".rstrip(": "))
+    _check_complete(response, body)
+    return _parse_json(where, body)
+
+
+def _parse_json(where: str, body: bytes) -> Any:
+    """The JSON of a complete body; a body that stops early may be complete next time."""
     try:
-        return json.loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _Transient(f"body is not valid JSON ({exc})") from exc
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        if _stops_early(exc):
+            raise _Transient(f"body is not valid JSON, it stops early ({exc})") from exc
+        raise PageError(f"{where}: body is not valid JSON ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise PageError(f"{where}: body is not UTF-8 text (byte {exc.start})") from exc
+    except RecursionError as exc:
+        raise PageError(f"{where}: body is JSON nested too deeply to read") from exc
+    except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
+        reason = str(exc).split(";")[0]
+        raise PageError(f"{where}: body holds a number too long to read ({reason})") from exc
 
 
 def body_excerpt(text: str, limit: int = _EXCERPT) -> str:
@@ -259,14 +315,30 @@ def body_excerpt(text: str, limit: int = _EXCERPT) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def _check_complete(response: httpx.Response) -> None:
+def _stops_early(error: json.JSONDecodeError) -> bool:
+    """True when the JSON was fine up to where it ends (a body cut short that its
+    Content-Length, if any, did not reveal), false when it goes wrong before."""
+    rest = error.doc[error.pos :].strip()
+    return (
+        not rest
+        or error.msg.startswith("Unterminated string")
+        or (error.msg.startswith("Invalid \\") and len(rest) <= 6)
+        or any(word.startswith(rest) for word in ("true", "false", "null"))
+    )
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _check_complete(response: httpx.Response, body: bytes) -> None:
     """A body shorter than its Content-Length was cut short (an encoded body is not
     comparable: its declared length is the compressed one)."""
     declared = response.headers.get("Content-Length", "")
     if "Content-Encoding" in response.headers or not declared.isdigit():
         return
-    if len(response.content) < int(declared):
-        raise _Transient(f"body cut short ({len(response.content)} of {declared} bytes)")
+    if len(body) < int(declared):
+        raise _Transient(f"body cut short ({len(body)} of {declared} bytes)")
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -42,7 +42,7 @@ from checker.store.records import (
     TransferRecord,
 )
 from connectors.compiler import Mapper, compile_mapping
-from connectors.http import AuthConfig, RetryPolicy, Timeouts
+from connectors.http import AuthConfig, Limits, RetryPolicy, Timeouts
 from connectors.pagination import OffsetPagination, Pagination
 
 RecordKind = Literal["incoming", "outgoing", "file", "file_list", "transfer"]
@@ -167,6 +167,7 @@ class HttpSource(_Strict):
     auth: AuthConfig | None = None
     timeouts: Timeouts = Timeouts()
     retry: RetryPolicy = RetryPolicy()
+    limits: Limits = Limits()
     agencies: tuple[str, ...] | Literal["registry"] = "registry"
     agency_param: str = "agency"
     lookback_minutes: int = Field(default=1440, ge=0)

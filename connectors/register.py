@@ -19,27 +19,35 @@ Choices a reader of the stored data should know:
 - Organisation codes found in "Nơi nhận" are ``recipient_ids``; recipient names are dropped.
 - The channel column (Hình thức, Phương thức nhận) maps to axis, email or paper; without one,
   every row has the ``default_channel``. An unknown channel or priority quarantines the row.
+
+Rows are read one at a time (only the first 30 are held, to find the header), within
+``RegisterLimits`` (the deployment file's ``[registers]`` section): a workbook whose parts
+unpack to more than ``max_unpacked_bytes`` is refused before it is opened (a small file can
+unpack to gigabytes); a file with more than ``max_rows`` rows stops there with an error; a row
+with a cell longer than ``max_cell_chars`` (Excel's own limit by default), or a CSV field too
+long for the CSV reader, is set aside and the rows after it are read.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from pydantic import BaseModel, ConfigDict, Field
 
 from checker.errors import RecordError, SourceError
 from checker.store.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
@@ -105,6 +113,28 @@ _KIND: dict[Direction, str] = {"in": "an incoming", "out": "an outgoing"}
 NUMBERING = re.compile(r"[(\[]?(\d{1,2})[)\]]?")
 
 
+class RegisterLimits(BaseModel):
+    """What one register file may cost; raise a limit in the deployment file's
+    ``[registers]`` section when a genuine register exceeds it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_unpacked_bytes: int = Field(default=256 * 1024 * 1024, ge=1)
+    max_rows: int = Field(default=500_000, ge=1)
+    max_cell_chars: int = Field(default=32_767, ge=1)
+
+
+class RowAside(tuple[object, ...]):
+    """A row that could not be read (an over-long cell): no cells, and the reason."""
+
+    reason: str
+
+    def __new__(cls, reason: str) -> RowAside:
+        row = super().__new__(cls, ())
+        row.reason = reason
+        return row
+
+
 @dataclass(frozen=True)
 class Header:
     """The header: its 1-based rows (two when merged cells split it) and the columns found."""
@@ -122,85 +152,189 @@ def read_register(
     direction: Direction | None = None,
     source: str = "register",
     default_channel: Channel = "paper",
+    limits: RegisterLimits | None = None,
 ) -> Iterator[Read | Quarantined]:
     """The documents of one register file of agency ``organ_id``; unusable rows come as
-    ``Quarantined``. Raises ``SourceError`` at once when the file cannot be read as a register."""
-    rows = load_rows(path)
-    header = find_header(rows, path)
+    ``Quarantined``. Raises ``SourceError`` at once when the file cannot be read as a register
+    (and, as it reaches it, when it has more rows than ``limits.max_rows``)."""
+    rows = load_rows(path, limits or RegisterLimits())
+    head = list(islice(rows, HEADER_SCAN_ROWS))
+    header = find_header(head, path)
     told = _direction_of(header)
     if direction and told and told != direction:
         raise SourceError(
             f"register {path}: the header on row {header.row} is that of "
             f"{_KIND[told]} register, not {_KIND[direction]} one"
         )
-    direction = direction or told or _direction_from_title(header, rows, path)
+    direction = direction or told or _direction_from_title(header, head, path)
     missing = [
         name for name, fields in REQUIRED[direction].items() if not fields & header.columns.keys()
     ]
     if missing:
         raise SourceError(_missing_message(path, header, direction, missing))
-    return _read_rows(rows, _Context(path, organ_id, direction, source, default_channel, header))
+    context = _Context(path, organ_id, direction, source, default_channel, header)
+    return _closing(_read_rows(chain(head, rows), context), rows)
+
+
+def _closing(
+    items: Iterator[Read | Quarantined], rows: Iterator[Row]
+) -> Iterator[Read | Quarantined]:
+    """``items``, closing the file under ``rows`` when they end, fail or are dropped."""
+    try:
+        yield from items
+    finally:
+        rows.close()  # type: ignore[attr-defined]
 
 
 # --- files to rows ---------------------------------------------------------------------------
 
 
-def load_rows(path: Path) -> list[Row]:
-    """The rows of a CSV file, or of the sheet of a workbook that looks most like a register."""
+def load_rows(path: Path, limits: RegisterLimits | None = None) -> Iterator[Row]:
+    """The rows of a CSV file, or of the sheet of a workbook that looks most like a register,
+    one at a time; an unreadable row comes as a ``RowAside``."""
+    limits = limits or RegisterLimits()
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path)
-    if suffix == ".csv":
-        return _csv_rows(path)
-    raise SourceError(
-        f"register {path}: {suffix or 'a file without extension'} is not read; "
-        "export the register as .xlsx or .csv"
-    )
+        rows = _xlsx_rows(path, limits)
+    elif suffix == ".csv":
+        rows = _csv_rows(path)
+    else:
+        raise SourceError(
+            f"register {path}: {suffix or 'a file without extension'} is not read; "
+            "export the register as .xlsx or .csv"
+        )
+    return _within(path, rows, limits)
 
 
-def _xlsx_rows(path: Path) -> list[Row]:
+def _within(path: Path, rows: Iterator[Row], limits: RegisterLimits) -> Iterator[Row]:
+    """``rows`` up to ``max_rows``, with a row holding an over-long cell set aside."""
+    with closing(rows):  # type: ignore[type-var]
+        yield from _counted(path, rows, limits)
+
+
+def _counted(path: Path, rows: Iterator[Row], limits: RegisterLimits) -> Iterator[Row]:
+    for number, row in enumerate(rows, start=1):
+        if number > limits.max_rows:
+            raise SourceError(
+                f"register {path}: more than {limits.max_rows} rows; the rows after that were "
+                "not read (raise max_rows in the deployment file's [registers] section)"
+            )
+        long = next((i for i, c in enumerate(row) if _too_long(c, limits.max_cell_chars)), None)
+        if long is not None:
+            size = len(str(row[long]))
+            yield RowAside(
+                f"cell {long + 1} holds {size} characters, more than {limits.max_cell_chars} "
+                "(max_cell_chars in the deployment file's [registers] section)"
+            )
+        else:
+            yield row
+
+
+def _too_long(cell: object, limit: int) -> bool:
+    return isinstance(cell, str) and len(cell) > limit
+
+
+def _xlsx_rows(path: Path, limits: RegisterLimits) -> Iterator[Row]:
+    _check_unpacked_size(path, limits)
     try:
-        with path.open("rb") as handle, warnings.catch_warnings():
+        with warnings.catch_warnings():
             # Styles and extensions openpyxl cannot read do not matter for the values.
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-            try:
-                return _best_sheet([s for s in book.worksheets if isinstance(s, ReadOnlyWorksheet)])
-            finally:
-                book.close()
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except XLSX_ERRORS as exc:
+        raise SourceError(_not_xlsx(path, exc)) from exc
+    return _sheet_rows(path, book)
+
+
+def _sheet_rows(path: Path, book: Any) -> Iterator[Row]:
+    try:
+        sheets = [s for s in book.worksheets if isinstance(s, ReadOnlyWorksheet)]
+        if sheets:
+            yield from _best_sheet(sheets).values
+    except XLSX_ERRORS as exc:
+        raise SourceError(_not_xlsx(path, exc)) from exc
+    finally:
+        book.close()
+
+
+def _not_xlsx(path: Path, exc: BaseException) -> str:
+    return f"register {path} is not a readable XLSX workbook: {_one_line(exc)}"
+
+
+def _check_unpacked_size(path: Path, limits: RegisterLimits) -> None:
+    """Refuse a workbook whose parts unpack to more than the limit, before reading any."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise SourceError(_not_xlsx(path, exc)) from exc
+    if unpacked > limits.max_unpacked_bytes:
         raise SourceError(
-            f"register {path} is not a readable XLSX workbook: {_one_line(exc)}"
-        ) from exc
+            f"register {path}: the workbook unpacks to {unpacked // 2**20} MiB, more than "
+            f"{limits.max_unpacked_bytes // 2**20} MiB (raise max_unpacked_bytes in the "
+            "deployment file's [registers] section if it is a genuine register)"
+        )
 
 
-def _best_sheet(sheets: list[ReadOnlyWorksheet]) -> list[Row]:
+def _best_sheet(sheets: list[ReadOnlyWorksheet]) -> ReadOnlyWorksheet:
     scores = []
     for sheet in sheets:
         sheet.reset_dimensions()  # exports often state wrong dimensions, which would cut rows
         values = sheet.values
         scores.append(_rows_score(list(islice(values, HEADER_SCAN_ROWS))))
         values.close()
-    return list(sheets[scores.index(max(scores))].values) if sheets else []
+    return sheets[scores.index(max(scores))]
 
 
-def _csv_rows(path: Path) -> list[Row]:
+def _csv_rows(path: Path) -> Iterator[Row]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-        tables = [
-            [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=d)]
-            for d in ",;\t"
-        ]
+        with path.open("rb") as handle:
+            lines = _utf8_lines(path, handle)
+            head = list(islice(lines, HEADER_SCAN_ROWS))
+            delimiter = max(",;\t", key=lambda d: _rows_score(_csv_head(head, d)))
+            yield from _csv_records(csv.reader(chain(head, lines), delimiter=delimiter))
     except OSError as exc:
         raise SourceError(f"register {path} cannot be read: {_one_line(exc)}") from exc
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"register {path} is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'"
-        ) from exc
-    except csv.Error as exc:
-        raise SourceError(f"register {path} is not a readable CSV file: {exc}") from exc
-    scores = [_rows_score(table[:HEADER_SCAN_ROWS]) for table in tables]
-    return list(tables[scores.index(max(scores))])  # the delimiter that shows the best header
+
+
+def _utf8_lines(path: Path, handle: Iterable[bytes]) -> Iterator[str]:
+    """The lines of a UTF-8 file (a byte order mark dropped), one at a time."""
+    offset = 0
+    for raw in handle:
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceError(
+                f"register {path} is not UTF-8 text (byte {offset + exc.start}); "
+                "save it as 'CSV UTF-8'"
+            ) from exc
+        yield line.removeprefix("\ufeff") if offset == 0 else line
+        offset += len(raw)
+
+
+def _csv_head(lines: list[str], delimiter: str) -> list[Row]:
+    """The first rows as ``delimiter`` would cut them (for choosing the delimiter)."""
+    rows: list[Row] = []
+    reader = csv.reader(lines, delimiter=delimiter)
+    while True:
+        try:
+            rows.append(tuple(next(reader)))
+        except StopIteration:
+            return rows
+        except csv.Error:
+            rows.append(())
+
+
+def _csv_records(reader: Iterator[list[str]]) -> Iterator[Row]:
+    """Each record; one the CSV reader cannot take (a field over its limit, 128 KiB) is set
+    aside and the reader goes on with the next line."""
+    while True:
+        try:
+            yield tuple(next(reader))
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RowAside(f"not a readable CSV row ({exc})")
 
 
 def _one_line(exc: BaseException) -> str:
@@ -337,10 +471,13 @@ class _Cells:
             raise RecordError(f"{LABELS[field]} '{text}' is not a time") from None
 
 
-def _read_rows(rows: Sequence[Row], context: _Context) -> Iterator[Read | Quarantined]:
+def _read_rows(rows: Iterable[Row], context: _Context) -> Iterator[Read | Quarantined]:
     seen: dict[str, int] = {}
     locator = str(context.path.absolute())
     for number, values in enumerate(rows, start=1):
+        if isinstance(values, RowAside):
+            yield _aside(context, locator, number, values.reason, "")
+            continue
         if number <= context.header.last_row or _skipped(values, context.header):
             continue
         try:
@@ -350,16 +487,20 @@ def _read_rows(rows: Sequence[Row], context: _Context) -> Iterator[Read | Quaran
                 raise RecordError(f"the same document as row {first} ({record.external_id})")
         except RecordError as exc:
             excerpt = " | ".join(_text(v) for v in values).rstrip(" |")
-            yield Quarantined(
-                source=context.source,
-                locator=f"{locator}#row{number}",
-                reason=f"row {number}: {exc.reason}",
-                excerpt=excerpt,
-                content_hash=hashlib.sha256(excerpt.encode()).hexdigest(),
-            )
+            yield _aside(context, locator, number, exc.reason, excerpt)
             continue
         seen[record.external_id] = number
         yield Read(f"{locator}#row{number}", record)
+
+
+def _aside(context: _Context, locator: str, number: int, reason: str, excerpt: str) -> Quarantined:
+    return Quarantined(
+        source=context.source,
+        locator=f"{locator}#row{number}",
+        reason=f"row {number}: {reason}",
+        excerpt=excerpt,
+        content_hash=hashlib.sha256((excerpt or f"{locator}#row{number}").encode()).hexdigest(),
+    )
 
 
 def _skipped(values: Row, header: Header) -> bool:
@@ -488,18 +629,21 @@ def read_registers(
     direction: Direction | None = None,
     source: str = "register",
     default_channel: Channel = "paper",
-) -> list[list[Read | Quarantined]]:
-    """Every file read and checked, in memory, before the caller stores any of them: one
-    file that cannot be read as a register (``SourceError``) means nothing is stored."""
-    return [
-        list(
-            read_register(
-                path,
-                organ_id=organ_id,
-                direction=direction,
-                source=source,
-                default_channel=default_channel,
-            )
+    limits: RegisterLimits | None = None,
+) -> list[Iterator[Read | Quarantined]]:
+    """A reader for each file, every file opened and its header found before the caller
+    stores any row: one file that cannot be read as a register (``SourceError``) means
+    nothing is stored. The rows themselves still stream, file by file."""
+    readers: list[Iterator[Read | Quarantined]] = []
+    for path in paths:
+        reader = read_register(
+            path,
+            organ_id=organ_id,
+            direction=direction,
+            source=source,
+            default_channel=default_channel,
+            limits=limits,
         )
-        for path in paths
-    ]
+        first = next(reader, None)  # opens the file and finds its header, or raises
+        readers.append(chain([first] if first is not None else [], reader))
+    return readers

@@ -26,6 +26,7 @@ import typer
 
 from checker.errors import CheckerError, ConfigError
 from checker.i18n import Language, reset_language, use_language
+from checker.reports.cells import escape_controls
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -177,7 +178,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except CheckerError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(escape_controls(f"Error: {exc}"), err=True)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -79,6 +79,7 @@ def ingest_register(
         direction=direction,  # type: ignore[arg-type]
         source=source,
         default_channel=channel,  # type: ignore[arg-type]
+        limits=deployment.registers if deployment is not None else None,
     )
     totals = {"files": 0, "rows": 0, "stored": 0, "quarantined": 0}
     reasons: list[str] = []

@@ -13,6 +13,7 @@ import typer
 
 from checker.cli.app import OutputFormat
 from checker.i18n import _, ngettext
+from checker.reports.cells import escape_controls
 
 if TYPE_CHECKING:
     from sqlalchemy import RowMapping
@@ -39,7 +40,7 @@ def print_load(summary: LoadSummary, fmt: OutputFormat) -> None:
         f"{summary.quarantined} set aside."
     )
     for reason, count in sorted(summary.quarantine_reasons.items()):
-        typer.echo(f"  set aside ×{count}: {reason}")
+        typer.echo(escape_controls(f"  set aside ×{count}: {reason}"))
     if summary.quarantined:
         typer.echo("See `checker quarantine list` for the files.")
 
@@ -53,7 +54,7 @@ def print_register(totals: Mapping[str, int], reasons: Sequence[str], fmt: Outpu
         f"{totals['quarantined']} set aside."
     )
     for reason in reasons:
-        typer.echo(f"  set aside: {reason}")
+        typer.echo(escape_controls(f"  set aside: {reason}"))
 
 
 def print_quarantine(rows: Sequence[RowMapping], fmt: OutputFormat) -> None:
@@ -64,7 +65,7 @@ def print_quarantine(rows: Sequence[RowMapping], fmt: OutputFormat) -> None:
     if not rows:
         typer.echo("Nothing set aside.")
     for r in rows:
-        typer.echo(f"{r['source']}  {r['locator']}\n    {r['reason']}")
+        typer.echo(escape_controls(f"{r['source']}  {r['locator']}\n    {r['reason']}"))
 
 
 def print_sync(report: SyncReport, fmt: OutputFormat) -> None:

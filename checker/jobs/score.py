@@ -22,6 +22,7 @@ from checker.scoring.coverage import check_measured, unmeasured_families
 from checker.scoring.criteria import CriteriaSet, criteria_dir, load_criteria
 from checker.scoring.manual import ManualPoints, load_manual_points
 from checker.scoring.runs import score_agencies, store_run
+from checker.store.engine import hold_writes_lock
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
 from metrics.facts import FactsProgress
@@ -57,7 +58,9 @@ def prepare_measuring(
     connection: Connection, deployment: Deployment, period: Period
 ) -> WorkingCalendar:
     """Write what measuring reads besides the logs: the deployment's agency registry and its
-    working-day calendar for the period. Returns the calendar."""
+    working-day calendar for the period. Returns the calendar. Another process measuring the
+    same store waits until this transaction ends."""
+    hold_writes_lock(connection)
     write_registry(connection, deployment)
     calendar = WorkingCalendar.from_overrides(deployment.calendar)
     write_period_calendar(connection, calendar, period)

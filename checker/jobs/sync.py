@@ -30,11 +30,21 @@ cursors of one clean run (the data at the source unchanged):
 The cost of this choice: a walk that fails late is read again from its old cursor next time;
 pages already stored are rewritten, not lost.
 
-Failures: a page that still fails after the retry policy fails its source cleanly (status
-"failed: ..."), its cursors not moved past the pages left unread; 401/403 or a missing
-secret make it "misconfigured: ...". Either way the other sources carry on. Database errors
-stop the run as a one-line ``StorageError`` (``checker.store.engine.storage_errors``); the
-pages stored before stay, and the next run goes on from the cursors saved.
+Failures: a page that would fail the same way when asked again (a 4xx answer, a body that is
+not JSON, too large, nested too deeply, a page with more items than the source's
+``limits.max_items_per_page``; ``connectors.http.PageError``) fails that endpoint for that
+agency: its cursor stays, the reason is kept, and the other agencies and endpoints of the
+source are read. A page that still fails after the retry policy (the source is down or too
+slow) fails the rest of the source. Either way the status is "failed: ..." with each reason,
+on one line, and the cursors are not moved past the pages left unread; 401/403 or a missing
+secret make it "misconfigured: ...". The other sources carry on. Database errors stop the run
+as a one-line ``StorageError`` (``checker.store.engine.storage_errors``); the pages stored
+before stay, and the next run goes on from the cursors saved.
+
+A record whose text cannot be stored the same on every database (a NUL character, which
+PostgreSQL refuses, or a lone surrogate, which is not UTF-8) is quarantined. Quarantine
+reasons and excerpts are redacted like messages (the source's secrets never reach the
+store), and control characters in them are escaped.
 """
 
 from __future__ import annotations
@@ -53,7 +63,7 @@ from sqlalchemy import Connection, Engine, select
 
 from checker.clock import as_aware, to_vietnam, vietnam_now
 from checker.config import Deployment
-from checker.errors import ConfigError, RecordError, SourceAuthError, SourceError
+from checker.errors import ConfigError, PageError, RecordError, SourceAuthError, SourceError
 from checker.store.cursors import forget_cursors, read_cursor, save_cursor
 from checker.store.engine import storage_errors
 from checker.store.models import QUARANTINE
@@ -164,7 +174,7 @@ def _sync_source(
 ) -> SourceReport:
     report = SourceReport(source.name)
     client: httpx.Client | None = None
-    where = ""
+    where, failures = "", []
     try:
         client = options.client_factory(source)
         with client:
@@ -175,19 +185,33 @@ def _sync_source(
             for endpoint in source.all_endpoints():
                 for agency in source.agency_codes(registry_codes):
                     where = f"{endpoint.name}, agency {agency}: "
-                    _sync_endpoint(run, endpoint, agency)
+                    try:
+                        _sync_endpoint(run, endpoint, agency)
+                    except PageError as exc:
+                        failures.append(_one_line(f"{where}{_clean(str(exc), client)}"))
     except SourceAuthError as exc:
-        report.status = _status("misconfigured", where, exc, client)
+        report.status = _one_line(f"misconfigured: {where}{_clean(str(exc), client)}")
+        return report
     except ConfigError as exc:
-        report.status = _status("misconfigured", "", exc, client)
+        report.status = _one_line(f"misconfigured: {_clean(str(exc), client)}")
+        return report
     except SourceError as exc:
-        report.status = _status("failed", where, exc, client)
+        failures.append(_one_line(f"{where}{_clean(str(exc), client)}"))
+    if failures:
+        report.status = "failed: " + "; ".join(failures)
     return report
 
 
-def _status(state: str, where: str, exc: Exception, client: httpx.Client | None) -> str:
-    """A failed source's status: one line, secrets masked."""
-    return " ".join(f"{state}: {where}{redact(str(exc), client)}".split())
+def _one_line(text: str) -> str:
+    """A status on one line, whatever a server sent."""
+    return " ".join(text.split())
+
+
+def _clean(text: str, client: httpx.Client | None) -> str:
+    """``text`` safe to show and to store: secrets redacted, NUL and other control characters
+    escaped, lone surrogates written as escapes."""
+    text = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    return redact(text.encode("utf-8", "backslashreplace").decode("utf-8"), client)
 
 
 def _sync_endpoint(run: _Run, endpoint: Endpoint, agency: str) -> None:
@@ -200,6 +224,12 @@ def _sync_endpoint(run: _Run, endpoint: Endpoint, agency: str) -> None:
         _fetcher(run), source.url_of(endpoint), params, endpoint.pagination, endpoint.records_path
     )
     for page in pages:
+        if len(page.items) > run.source.limits.max_items_per_page:
+            raise PageError(
+                f"page {page.number} holds {len(page.items)} records, more than "
+                f"{run.source.limits.max_items_per_page} (limits.max_items_per_page of the "
+                "source: the vendor may ignore the page size asked for)"
+            )
         items = _read_page(run, endpoint, agency, page)
         newest = _newest(newest, endpoint, items)
         _store_page(run, endpoint, agency, page, items, newest)
@@ -211,6 +241,7 @@ def _fetcher(run: _Run) -> Callable[[str, Mapping[str, str]], Any]:
         fetch_json,
         run.client,
         policy=run.source.retry,
+        limits=run.source.limits,
         on_retry=partial(_count_retry, run.report),
         sleep=run.options.sleep,
     )
@@ -281,6 +312,8 @@ def _read_page(run: _Run, endpoint: Endpoint, agency: str, page: Page) -> list[R
     for index, raw in enumerate(page.items):
         try:
             record = mapper(raw, agency)
+            if problem := _unstorable_text(record.model_dump()):
+                raise RecordError(problem, json.dumps(raw, default=str)[:_EXCERPT])
         except RecordError as exc:
             items.append(_quarantined(run, endpoint, agency, page, index, raw, exc))
         else:
@@ -294,15 +327,30 @@ def _quarantined(
     return Quarantined(
         source=run.source.name,
         locator=f"{endpoint.name} agency {agency} page {page.number} item {index + 1}",
-        reason=exc.reason,
-        excerpt=exc.excerpt,
+        reason=_clean(exc.reason, run.client),
+        excerpt=_clean(exc.excerpt, run.client),
         content_hash=_hash(endpoint, agency, raw),
     )
 
 
+def _unstorable_text(value: Any, field: str = "") -> str | None:
+    """Why a record's text cannot be stored alike on every database, if it cannot."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return f"{field or 'a field'} holds a NUL character"
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            return f"{field or 'a field'} holds a lone surrogate (text that is not Unicode)"
+    if isinstance(value, dict):
+        return next(filter(None, (_unstorable_text(v, str(k)) for k, v in value.items())), None)
+    if isinstance(value, list | tuple):
+        return next(filter(None, (_unstorable_text(v, field) for v in value)), None)
+    return None
+
+
 def _hash(endpoint: Endpoint, agency: str, raw: Any) -> str:
     content = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(f"{endpoint.name}\n{agency}\n{content}".encode()).hexdigest()
+    text = f"{endpoint.name}\n{agency}\n{content}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _not_yet_quarantined(

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from checker.i18n import _, yes_no
+from checker.reports.cells import escape_controls, neutralise
 from checker.reports.report import metric_name
 from metrics.evidence import EvidenceList
 from metrics.period import Period
@@ -96,7 +97,8 @@ def evidence_csv(found: EvidenceList, subject: EvidenceSubject) -> str:
     writer.writerow(evidence_headers())
     for line in found.lines:
         writer.writerow(
-            [
+            neutralise(cell)
+            for cell in [
                 yes_no(line.counted),
                 line.reason,
                 line.item,
@@ -125,4 +127,4 @@ def evidence_table(found: EvidenceList, subject: EvidenceSubject) -> str:
         f"{line.code or '':<22} {line.reason}  [{line.item}]"
         for line in found.lines
     ]
-    return "\n".join([head, *body]) + "\n"
+    return escape_controls("\n".join([head, *body]) + "\n")

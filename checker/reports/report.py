@@ -19,6 +19,7 @@ from sqlalchemy import Connection, RowMapping, func, select
 
 from checker.errors import StorageError
 from checker.i18n import Language, _, current_language
+from checker.reports.cells import escape_controls
 from checker.scoring.criteria import CriteriaSet
 from checker.scoring.grading import GradeMiss, reason_lines
 from checker.store.models import AGENCY, AGENCY_RESULT, METRIC_VALUE, RUN, SCORE
@@ -382,7 +383,7 @@ def render_table(report: Report) -> str:
     group_names = {g.id: g.name for g in report.groups}
     for agency in report.agencies:
         lines += _render_agency(agency, group_names.get(agency.group, agency.group))
-    return "\n".join(lines).rstrip() + "\n"
+    return escape_controls("\n".join(lines).rstrip() + "\n")
 
 
 def _render_agency(agency: AgencyReport, group_name: str) -> list[str]:

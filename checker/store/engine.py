@@ -3,31 +3,55 @@
 SQLite is the embedded default (a file); PostgreSQL is reached by URL with the same code.
 The schema is owned by the Alembic migrations in ``checker/store/migrations``; ``open_store`` runs
 them, so a new database and an old one end at the same schema.
+
+Migrations are atomic: all the revisions an open applies run in one transaction, committed
+at the end or not at all, so a process killed while a store is created or upgraded leaves the
+store as it was. On SQLite that takes an explicit ``BEGIN IMMEDIATE``: the driver's own
+transaction handling starts a transaction only before a data change, so each ``CREATE`` or
+``ALTER`` would commit on its own. ``BEGIN IMMEDIATE`` also takes SQLite's write lock, so a
+second process opening the same store waits and then finds it up to date. On PostgreSQL, where
+DDL is transactional already, an advisory lock makes the second opener wait the same way.
+
+``hold_writes_lock`` takes that kind of lock for a use case whose writes must not interleave
+with another's (a scoring run rewrites the registry and the calendar, and works out facts).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 
 from checker.errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# PostgreSQL advisory lock keys (any two 64-bit numbers that nothing else uses).
+MIGRATION_LOCK = 0x636865636B657201  # "checker" 01
+WRITES_LOCK = 0x636865636B657202
+WRITES_WAIT_SECONDS = 3600.0  # a second scoring run waits this long for the first one
+SQLITE_BUSY_MS = 5000  # the driver's default wait for a locked SQLite database
 
 
 def safe_url(url: str) -> str:
-    """The URL with any password hidden, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    """The URL with any password hidden, for messages. Read without a URL parser, so that a
+    URL no parser accepts (an ``@`` left unencoded in the password, a port that is not a
+    number) shows no secret either: everything up to the last ``@`` is the user and password."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
         return "<unparseable database URL>"
+    main, question, query = rest.partition("?")
+    userinfo, at, place = main.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    shown = (f"{user}:***@" if ":" in userinfo else f"{user}@") if at else ""
+    query = re.sub(r"(?i)(password=)[^&]*", r"\1***", query)
+    return f"{scheme}://{shown}{place}{question}{query}"
 
 
 def store_name(url: str | URL) -> str:
@@ -84,13 +108,30 @@ def normalise_url(url: str) -> str:
 
 
 def create_store_engine(url: str) -> Engine:
+    _check_authority(url)
     try:
         engine = create_engine(normalise_url(url))
-    except (ArgumentError, SQLAlchemyError, ImportError) as exc:
-        raise StorageError(f"database URL {safe_url(url)} is not usable: {exc}") from exc
+    except (ArgumentError, SQLAlchemyError, ImportError, ValueError) as exc:
+        reason = " ".join(str(exc).split()).replace(url, safe_url(url))
+        raise StorageError(f"database URL {safe_url(url)} is not usable: {reason}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _check_authority(url: str) -> None:
+    """A password holding ``@``, ``/`` or ``:`` must be percent-encoded; left as it is, the
+    rest of it would be read as the host (and shown in messages)."""
+    _, separator, rest = url.partition("://")
+    authority = rest.split("?", 1)[0].split("/", 1)[0] if separator else ""
+    if authority.count("@") > 1:
+        raise StorageError(
+            f"database URL {safe_url(url)} has an '@' in its user or password that is not "
+            "encoded: write it as %40 (and ':' as %3A, '/' as %2F)"
+        )
+    port = authority.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
+    if port and not port.isdigit():
+        raise StorageError(f"database URL {safe_url(url)}: the port '{port}' is not a number")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -108,16 +149,53 @@ def alembic_config() -> Config:
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database schema up to the newest migration."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database schema up to ``revision`` (the newest by default), in one
+    transaction."""
     config = alembic_config()
     try:
-        with engine.begin() as connection:
+        with engine.connect() as connection, _schema_transaction(connection):
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     except SQLAlchemyError as exc:
         message = describe_storage_error(store_name(engine.url), exc)
         raise StorageError(f"the store cannot be opened or brought up to date: {message}") from exc
+
+
+@contextmanager
+def _schema_transaction(connection: Connection) -> Iterator[None]:
+    """One transaction around every migration: committed when the block ends, rolled back
+    when it raises; only one process at a time inside it."""
+    if connection.dialect.name != "sqlite":
+        with connection.begin():
+            connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+            yield
+        return
+    driver = connection.connection.driver_connection
+    saved = driver.isolation_level  # type: ignore[union-attr]
+    driver.isolation_level = None  # type: ignore[union-attr]  # we say BEGIN, not the driver
+    try:
+        with connection.begin():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            yield
+    finally:
+        driver.isolation_level = saved  # type: ignore[union-attr]
+
+
+def hold_writes_lock(connection: Connection, wait_seconds: float = WRITES_WAIT_SECONDS) -> None:
+    """Wait (up to ``wait_seconds``) until no other process writes to the store, then keep the
+    store's writes lock until the transaction of ``connection`` ends. Call it first in the
+    transaction. PostgreSQL: an advisory lock. SQLite: its own write lock, taken at once by a
+    write that changes nothing (a transaction that has read first could not wait for it)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(WRITES_LOCK)))
+        return
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+        try:
+            connection.exec_driver_sql("DELETE FROM alembic_version WHERE 0")
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
 
 
 def open_store(url: str, *, create: bool = True) -> Engine:

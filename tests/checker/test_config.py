@@ -90,3 +90,21 @@ def test_the_file_list_cut_off_is_configurable_and_checked(tmp_path):
     assert deployment.files.cutoff(2025).isoformat() == "2025-02-15"
     with pytest.raises(ConfigError, match="list_due"):
         load_deployment(_write(tmp_path, GOOD + '[files]\nlist_due = "02-30"\n'))
+
+
+def test_a_relative_criteria_file_of_a_group_is_found_next_to_the_deployment_file(
+    tmp_path, monkeypatch
+):
+    folder = tmp_path / "city"
+    folder.mkdir()
+    text = GOOD.replace('criteria = "danang-electronic-example"', 'criteria = "rules/x.toml"')
+    deployment = load_deployment(_write(folder, text))
+    monkeypatch.chdir(tmp_path)  # the current folder is not the deployment's
+    assert deployment.groups[0].criteria == str(folder / "rules" / "x.toml")
+
+
+def test_toml_nested_100000_levels_is_a_one_line_error(tmp_path):
+    path = _write(tmp_path, "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_deployment(path)
+    assert str(info.value) == f"deployment file {path}: arrays or tables nested too deeply to read"

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 import base64
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
 
-from checker.errors import ConfigError, SourceAuthError, SourceError
+from checker.errors import ConfigError, PageError, SourceAuthError, SourceError
 from connectors.http import (
     ApiKeyAuth,
     BasicAuth,
     BearerAuth,
+    Limits,
     RetryNotice,
     RetryPolicy,
     Timeouts,
@@ -146,13 +148,68 @@ def test_timeouts_and_connection_errors_are_retried(httpx_mock, failure, reason)
     assert [n.reason for n in notices] == [reason]
 
 
-def test_a_body_that_is_not_json_is_retried(httpx_mock):
-    httpx_mock.add_response(text="<html>proxy error</html>")
+def test_json_that_stops_early_is_retried(httpx_mock):
+    httpx_mock.add_response(content=b'{"items": [{"id": "a"}, ')
     httpx_mock.add_response(json={"ok": 1})
     notices = []
     with client() as http:
         assert fetch(http, Sleeps(), notices=notices) == {"ok": 1}
-    assert notices[0].reason.startswith("body is not valid JSON")
+    assert notices[0].reason.startswith("body is not valid JSON, it stops early")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"<html>proxy error</html>", "body is not valid JSON (Expecting value: line 1"),
+        (b'{"items": ["\xff\xfe"]}', "body is not UTF-8 text"),
+        (b"[" * 100_000 + b"]" * 100_000, "body is JSON nested too deeply to read"),
+        (b'{"n": ' + b"7" * 5000 + b"}", "body holds a number too long to read (Exceeds"),
+    ],
+    ids=["html", "not-utf8", "nested-100000", "int-5000-digits"],
+)
+def test_a_body_that_would_be_as_bad_again_fails_the_page_at_once(httpx_mock, body, reason):
+    httpx_mock.add_response(content=body)
+    sleeps = Sleeps()
+    with client() as http, pytest.raises(PageError) as info:
+        fetch(http, sleeps)
+    assert f"agency=000.00.01.H99: {reason}" in str(info.value)
+    assert "\n" not in str(info.value)
+    assert (len(httpx_mock.get_requests()), sleeps) == (1, [])
+
+
+def test_another_4xx_fails_the_page_at_once_with_control_characters_escaped(httpx_mock):
+    httpx_mock.add_response(status_code=404, text="no such agency \x1b]0;owned\x07")
+    with client() as http, pytest.raises(PageError) as info:
+        fetch(http, Sleeps())
+    assert str(info.value).endswith("HTTP 404 Not Found: no such agency \\x1b]0;owned\\x07")
+
+
+def test_a_body_larger_than_the_limit_is_refused_without_reading_it_all(httpx_mock):
+    httpx_mock.add_response(content=b"[" + b'"x",' * 300_000 + b'"x"]')
+    with client() as http, pytest.raises(PageError) as info:
+        fetch_json(http, URL, {}, policy=POLICY, limits=Limits(max_body_bytes=100_000))
+    assert "larger than 100000 bytes (limits.max_body_bytes of the source" in str(info.value)
+
+
+def test_an_answer_that_trickles_past_the_request_deadline_is_cut_off(httpx_mock):
+    def trickle():
+        for _ in range(1000):
+            time.sleep(0.05)
+            yield b" "
+        yield b"[]"
+
+    httpx_mock.add_callback(lambda request: httpx.Response(200, content=trickle()))
+    started = time.monotonic()
+    with client() as http, pytest.raises(SourceError) as info:
+        fetch_json(
+            http,
+            URL,
+            {},
+            policy=RetryPolicy(max_attempts=1),
+            limits=Limits(request_seconds=0.5),
+        )
+    assert time.monotonic() - started < 5
+    assert "last: the answer was not complete after 0.5 s" in str(info.value)
 
 
 def test_a_body_cut_short_is_retried(httpx_mock):

@@ -11,7 +11,7 @@ import pytest
 
 from checker.errors import SourceError
 from checker.store.records import AgencyDocumentRecord, Quarantined, Read
-from connectors.register import read_register, split_code, split_type
+from connectors.register import RegisterLimits, read_register, split_code, split_type
 
 AGENCY = "000.00.00.H01"
 INCOMING_HEADER = [
@@ -507,3 +507,51 @@ def test_number_and_notation_are_split(text, parts):
 )
 def test_type_name_is_split_from_the_subject(subject, parts):
     assert split_type(subject, None) == parts
+
+
+# --- Limits: bounded memory, one bad row set aside --------------------------------------------
+
+
+def _outgoing_rows(count: int) -> list[list[object]]:
+    return [
+        [f"{n}/UBND-VP", f"0{1 + n % 9}/03/2025", f"Công văn số {n}", "Nguyễn Văn A", "Sở Nội vụ"]
+        for n in range(1, count + 1)
+    ]
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused_before_it_is_read(tmp_path):
+    path = write_xlsx(tmp_path / "big.xlsx", [OUTGOING_HEADER[:5], *_outgoing_rows(200)])
+    message = source_error(path, limits=RegisterLimits(max_unpacked_bytes=20_000))
+    assert message.startswith(f"register {path}: the workbook unpacks to 0 MiB, more than 0 MiB")
+    assert "raise max_unpacked_bytes in the deployment file's [registers] section" in message
+
+
+def test_a_register_past_the_row_limit_stops_with_an_error_naming_it(tmp_path):
+    path = write_xlsx(tmp_path / "long.xlsx", [OUTGOING_HEADER[:5], *_outgoing_rows(50)])
+    with pytest.raises(SourceError) as caught:
+        list(read_register(path, organ_id=AGENCY, limits=RegisterLimits(max_rows=20)))
+    assert str(caught.value) == (
+        f"register {path}: more than 20 rows; the rows after that were not read "
+        "(raise max_rows in the deployment file's [registers] section)"
+    )
+
+
+def test_a_row_with_an_over_long_cell_is_set_aside_and_the_rest_read(tmp_path):
+    rows = [OUTGOING_HEADER[:5], *_outgoing_rows(5)]
+    rows[3][2] = "x" * 20_000  # openpyxl writes at most Excel's 32767
+    path = write_xlsx(tmp_path / "cell.xlsx", rows)
+    reads, aside = read_all(path, limits=RegisterLimits(max_cell_chars=10_000))
+    assert len(reads) == 4
+    assert [q.reason for q in aside] == [
+        "row 4: cell 3 holds 20000 characters, more than 10000 "
+        "(max_cell_chars in the deployment file's [registers] section)"
+    ]
+
+
+def test_a_csv_with_one_huge_field_sets_that_row_aside_and_keeps_the_rest(tmp_path):
+    lines = [";".join(OUTGOING_HEADER[:5])]
+    lines += [";".join(map(str, row)) for row in _outgoing_rows(6)]
+    lines[3] = lines[3].replace("Công văn số 3", "Công văn " + "y" * 2_000_000)
+    reads, aside = read_all(write_csv(tmp_path / "field.csv", lines))
+    assert len(reads) == 5
+    assert len(aside) == 1 and aside[0].reason.startswith("row 4: not a readable CSV row (field")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from checker.jobs.sync import PageProgress, SyncReport, sync
 from checker.store.cursors import read_cursor
 from checker.store.engine import create_store_engine, open_store
 from checker.store.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, SYNC_CURSOR, TRANSFER
-from connectors.http import BearerAuth, RetryPolicy, build_client
+from connectors.http import BearerAuth, Limits, RetryPolicy, build_client
 from connectors.mapping import HttpSource, reference_endpoints
 from connectors.pagination import OffsetPagination
 
@@ -120,9 +121,8 @@ class FakeApi:
             return faults.pop(0)
         rows = self.select(path, query["agency"], query.get("updated_since"))
         items = rows[offset : offset + limit]
-        return httpx.Response(
-            200, json={"items": items, "total": len(rows), "offset": offset, "limit": limit}
-        )
+        body = {"items": items, "total": len(rows), "offset": offset, "limit": limit}
+        return httpx.Response(200, content=json.dumps(body).encode("ascii"))  # \ud800 escaped
 
     def select(self, path: str, agency: str, since: str | None) -> list[dict[str, object]]:
         def fresh(row: dict[str, object]) -> bool:
@@ -351,7 +351,7 @@ def test_a_page_that_fails_once_is_tried_again(engine, api, fault):
     ("fault", "reason"),
     [
         (httpx.Response(503), "HTTP 503 Service Unavailable"),
-        (httpx.Response(200, content=b"<html>gateway</html>"), "body is not valid JSON"),
+        (httpx.Response(200, content=b'{"items": [{"id'), "body is not valid JSON, it stops early"),
         (
             httpx.Response(200, content=b'{"items": [', headers={"Content-Length": "99"}),
             "body cut short (11 of 99 bytes)",
@@ -437,6 +437,74 @@ def test_a_locked_store_stops_the_sync_with_a_one_line_storage_error(tmp_path, a
     )
     assert snapshot(engine) == {table.name: [] for table in TABLES}
     engine.dispose()
+
+
+# --- Bad pages and records: one agency's endpoint fails, the rest carries on -------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "body is JSON nested too deeply to read"),
+        (b'{"items": [], "total": ' + b"9" * 5000 + b"}", "body holds a number too long"),
+        (b'{"items": ["\xff"]}', "body is not UTF-8 text (byte 12)"),
+        (b"<html>gateway</html>", "body is not valid JSON (Expecting value"),
+    ],
+    ids=["nested-100000", "int-5000-digits", "not-utf8", "html"],
+)
+def test_a_bad_page_fails_that_agencys_endpoint_only_and_is_not_retried(engine, api, body, reason):
+    api.faults[("incoming-documents", A, 0)] = [httpx.Response(200, content=body)]
+    report = run(engine, source(), source("other"))
+    first, other = report.sources
+    assert first.status.startswith(f"failed: incoming-documents, agency {A}: GET ")
+    assert reason in first.status and "\n" not in first.status
+    assert (first.retries, first.records) == (0, 4)  # B's documents and A's files are read
+    assert other.ok and other.records == 9
+    assert cursor(engine, "incoming-documents", A) is None
+    assert cursor(engine, "incoming-documents", B) == at(2, 10)
+
+
+def test_a_4xx_for_one_agency_does_not_stop_the_rest_of_the_source(engine, api):
+    api.faults[("incoming-documents", A, 0)] = [httpx.Response(404, text="unknown agency")]
+    (outcome,) = run(engine).sources
+    assert outcome.status.endswith("HTTP 404 Not Found: unknown agency")
+    assert outcome.records == 4
+    assert cursor(engine, "files", A) == at(3)
+
+
+def test_a_page_with_more_items_than_the_limit_fails_that_endpoint(engine, api):
+    big = source().model_copy(update={"limits": Limits(max_items_per_page=1)})
+    (outcome,) = run(engine, big).sources
+    assert "page 1 holds 2 records, more than 1 (limits.max_items_per_page" in outcome.status
+    assert outcome.records == 1  # B's one document
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("Văn bản\x00 NUL", "subject holds a NUL character"), ("x\ud800y", "lone surrogate")],
+    ids=["nul", "lone-surrogate"],
+)
+def test_a_record_with_text_no_database_stores_alike_is_quarantined(engine, api, text, reason):
+    api.rows["incoming-documents"].append((A, incoming("odd", 6, subject=text)))
+    (outcome,) = run(engine).sources
+    assert (outcome.ok, outcome.records, outcome.quarantined) == (True, 9, 2)
+    with engine.connect() as connection:
+        reasons = connection.scalars(select(QUARANTINE.c.reason)).all()
+        excerpts = connection.scalars(select(QUARANTINE.c.excerpt)).all()
+    assert any(reason in r for r in reasons)
+    assert all("\x00" not in e for e in excerpts)
+
+
+def test_a_token_echoed_into_a_record_is_redacted_in_the_quarantine(engine, api):
+    api.rows["incoming-documents"].append(
+        (A, incoming("echo", 6, arrived_at=f"token {TOKEN}", subject=f"Bearer {TOKEN}"))
+    )
+    run(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(select(QUARANTINE.c.reason, QUARANTINE.c.excerpt)).all()
+    assert len(rows) == 2
+    assert all(TOKEN not in reason and TOKEN not in excerpt for reason, excerpt in rows)
+    assert any("[redacted]" in excerpt for _, excerpt in rows)
 
 
 # --- Interruptions ----------------------------------------------------------------------------

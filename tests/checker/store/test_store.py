@@ -107,3 +107,28 @@ def test_a_store_that_only_reads_is_not_created_where_there_is_none(tmp_path):
         open_store(f"sqlite:///{path}", create=False)
     assert str(info.value).startswith(f"there is no store here: {path} does not exist")
     assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql://checker:p@ss-s3cret@127.0.0.1:5432/db", "'@' in its user or password"),
+        ("postgresql://checker:s3cret@127.0.0.1:abc/db", "the port 'abc' is not a number"),
+        ("postgresql://checker:s3cret@127.0.0.1:99999999/db", "checker:***@127.0.0.1"),
+    ],
+    ids=["unencoded-at", "port-not-a-number", "port-too-large"],
+)
+def test_a_malformed_database_url_is_one_line_without_its_password(url, said):
+    with pytest.raises(StorageError) as info:
+        open_store(url)
+    message = str(info.value)
+    assert said in message
+    assert "s3cret" not in message and "ss-s3cret" not in message
+    assert "\n" not in message
+
+
+def test_safe_url_hides_a_password_whatever_it_holds():
+    assert safe_url("postgresql://u:a@b:c/d@host:5432/db") == "postgresql://u:***@host:5432/db"
+    assert safe_url("postgresql://u:pw@host:x/db?password=p2") == (
+        "postgresql://u:***@host:x/db?password=***"
+    )
