@@ -1,0 +1,220 @@
+"""Scorecards: pre-fill them from a run, enter scores, show where one stands, close it,
+export and import the workbooks."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from checker.cli.app import _settings, app, user_errors
+from checker.cli.scoring import _criteria_by_group, _criteria_by_id
+from checker.errors import ConfigError
+from checker.reports.report import latest_run_id
+from checker.scoring.assessment import (
+    PEOPLE,
+    ROLE_NAMES,
+    Scorecard,
+    cell_history,
+    close_assessment,
+    find_assessment,
+    load_scorecard,
+)
+from checker.scoring.entering import enter_manual_file
+from checker.scoring.points import points_text
+from checker.scoring.prefill import prefill
+from checker.scoring.standing import standing
+from checker.store.loader import vietnam_now
+
+scorecards_app = typer.Typer(
+    help="Scorecards: self, inspection team and agreed scores.", no_args_is_help=True
+)
+app.add_typer(scorecards_app, name="scorecards")
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table or json.")]
+YearArg = Annotated[int, typer.Option("--year", help="The year assessed.")]
+ByOption = Annotated[str, typer.Option("--by", help="Who enters this (name, unit).")]
+
+
+@scorecards_app.command("prefill")
+@user_errors
+def prefill_command(
+    ctx: typer.Context,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+) -> None:
+    """Open every agency's scorecard for the run's year and freeze its measured points."""
+    settings = _settings(ctx)
+    deployment = settings.required_deployment()
+    criteria_sets = _criteria_by_id(deployment)
+    with settings.store(deployment) as engine, engine.begin() as connection:
+        done = prefill(connection, criteria_sets, run or latest_run_id(connection), vietnam_now())
+    typer.echo(
+        f"Pre-filled {len(done.assessments)} scorecards for {done.year} from run "
+        f"{done.run_id}: {done.entries} measured entries frozen."
+    )
+
+
+@scorecards_app.command("enter")
+@user_errors
+def enter_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Option(help="Manual points TOML file.")],
+    year: YearArg,
+    role: Annotated[str, typer.Option(help="self, inspection or agreed.")],
+    by: ByOption,
+) -> None:
+    """Enter the scores of a manual points file as one role, for one year (whole or nothing)."""
+    if role not in PEOPLE:
+        raise ConfigError(f"--role {role!r}: use one of {', '.join(PEOPLE)}")
+    settings = _settings(ctx)
+    deployment = settings.required_deployment()
+    by_group = _criteria_by_group(deployment)
+    with settings.store(deployment) as engine, engine.begin() as connection:
+        done = enter_manual_file(
+            connection, deployment, by_group, file, year, role, by, vietnam_now()
+        )
+    typer.echo(f"{done.entries} entries recorded for {done.agencies} agencies ({role}, {year}).")
+
+
+@scorecards_app.command("show")
+@user_errors
+def show_command(
+    ctx: typer.Context,
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    year: YearArg,
+    criterion: Annotated[
+        str | None, typer.Option(help="Show the history of this criterion's entries.")
+    ] = None,
+    output_format: FormatOption = OutputFormat.table,
+) -> None:
+    """A scorecard: each criterion with its entries and the points that count, and the grade
+    (a range while entries are missing)."""
+    settings = _settings(ctx)
+    deployment = settings.required_deployment()
+    match = next((a for a in deployment.agencies if a.code == agency), None)
+    if match is None:
+        raise ConfigError(f"agency {agency} is not in the deployment's registry")
+    criteria = _criteria_by_group(deployment)[match.group]
+    with settings.store(deployment) as engine, engine.connect() as connection:
+        row = find_assessment(connection, agency, year, criteria.id)
+        if row is None:
+            raise ConfigError(f"no {year} scorecard for {agency}: run `checker scorecards prefill`")
+        card = load_scorecard(connection, row["id"], criteria)
+        history = cell_history(connection, card.id, criterion) if criterion else None
+    if history is not None:
+        rows = [
+            {
+                "role": e.role,
+                "points": None if e.points is None else points_text(e.points),
+                "note": e.note,
+                "by": e.entered_by,
+                "at": e.entered_at.isoformat(),
+                "source": e.source,
+            }
+            for e in history
+        ]
+        if output_format is OutputFormat.json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        for r in rows:
+            typer.echo(
+                f"{r['at']}  {ROLE_NAMES[str(r['role'])]:<14} {r['points'] or '—':>6}  "
+                f"{r['by']} ({r['source']}) {r['note']}".rstrip()
+            )
+        return
+    _print_card(card, match.name, output_format)
+
+
+def _print_card(card: Scorecard, name: str, output_format: OutputFormat) -> None:
+    where = standing(card)
+    cells = []
+    for cell in card.cells:
+        role, points = cell.counting
+        cells.append(
+            {
+                "criterion": cell.criterion.id,
+                "max": points_text(cell.criterion.max),
+                **{
+                    r: None if (p := cell.points_of(r)) is None else points_text(p)
+                    for r in ("measured", *PEOPLE)
+                },
+                "counts": None if points is None else points_text(points),
+                "counts_from": role,
+                "note": cell.note,
+            }
+        )
+    payload = {
+        "agency": card.agency_code,
+        "year": card.year,
+        "criteria": card.criteria.id,
+        "final": where.final,
+        "grades_possible": [g.id for g in where.possible],
+        "total_low": points_text(where.low.total),
+        "total_high": points_text(where.high.total),
+        "deciding": list(where.deciding),
+        "counted_as_zero": list(card.counted_as_zero),
+        "criteria_lines": cells,
+    }
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{name} [{card.agency_code}] — {card.year}, {card.criteria.title}")
+    for c in cells:
+        source = ROLE_NAMES[str(c["counts_from"])] if c["counts_from"] else "chưa có"
+        typer.echo(
+            f"  {c['criterion']:<6} {c['counts'] or '—':>6}/{c['max']:<4} ({source})"
+            f"  đo {c['measured'] or '—'} · tự chấm {c['self'] or '—'} · "
+            f"đoàn {c['inspection'] or '—'} · thống nhất {c['agreed'] or '—'}"
+            + (f"  — {c['note']}" if c["note"] else "")
+        )
+    typer.echo(_grade_line(card))
+
+
+def _grade_line(card: Scorecard) -> str:
+    where = standing(card)
+    if where.final:
+        zero = ", ".join(card.counted_as_zero) or "none"
+        return (
+            f"Xếp loại (chính thức): {where.low.grade_name}, {points_text(where.low.total)} "
+            f"điểm; tính 0 điểm khi đóng: {zero}"
+        )
+    names = " … ".join(dict.fromkeys(g.name for g in where.possible))
+    deciding = ", ".join(where.deciding) or "none"
+    return (
+        f"Xếp loại (tạm thời): {names}, {points_text(where.low.total)} to "
+        f"{points_text(where.high.total)} điểm; quyết định bởi: {deciding}"
+    )
+
+
+@scorecards_app.command("close")
+@user_errors
+def close_command(
+    ctx: typer.Context,
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    year: YearArg,
+    by: ByOption,
+) -> None:
+    """Close a scorecard: the grade becomes final, missing entries count 0 (and are named)."""
+    settings = _settings(ctx)
+    deployment = settings.required_deployment()
+    match = next((a for a in deployment.agencies if a.code == agency), None)
+    if match is None:
+        raise ConfigError(f"agency {agency} is not in the deployment's registry")
+    criteria = _criteria_by_group(deployment)[match.group]
+    with settings.store(deployment) as engine, engine.begin() as connection:
+        row = find_assessment(connection, agency, year, criteria.id)
+        if row is None:
+            raise ConfigError(f"no {year} scorecard for {agency}")
+        card = close_assessment(
+            connection, load_scorecard(connection, row["id"], criteria), by, vietnam_now()
+        )
+    typer.echo(_grade_line(card))
