@@ -9,6 +9,7 @@ message and a non-zero exit code.
     ├── SourceError      a source (folder, API) cannot be read at all
     │   └── SourceAuthError   the API refused our credentials (401/403): misconfigured
     ├── RecordError      one input record is unusable; it is quarantined, the run goes on
+    ├── WorkbookError    a scorecard workbook cannot be taken: file, sheet and cell named
     └── StorageError     the database cannot be opened, migrated or written
 
 Each message says what happened, where (file and line, record, source) and, where it
@@ -45,6 +46,10 @@ class RecordError(CheckerError):
         super().__init__(reason)
         self.reason = reason
         self.excerpt = excerpt
+
+
+class WorkbookError(CheckerError):
+    """A scorecard workbook is refused whole: the message names the file, sheet and cell."""
 
 
 class StorageError(CheckerError):

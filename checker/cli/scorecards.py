@@ -13,6 +13,7 @@ import typer
 from checker.cli.app import _settings, app, user_errors
 from checker.cli.scoring import _criteria_by_group, _criteria_by_id
 from checker.errors import ConfigError
+from checker.jobs.scorecards import Split, export_scorecards, import_workbooks
 from checker.reports.report import latest_run_id
 from checker.scoring.assessment import (
     PEOPLE,
@@ -218,3 +219,54 @@ def close_command(
             connection, load_scorecard(connection, row["id"], criteria), by, vietnam_now()
         )
     typer.echo(_grade_line(card))
+
+
+@scorecards_app.command("export")
+@user_errors
+def export_command(
+    ctx: typer.Context,
+    year: YearArg,
+    folder: Annotated[Path, typer.Option(help="Folder for the workbooks.")] = Path("scorecards"),
+    split: Annotated[
+        Split, typer.Option(help="One workbook per agency, group or cluster.")
+    ] = Split.agency,
+    evidence: Annotated[
+        bool, typer.Option(help="Evidence sheets (one-agency workbooks): the documents behind.")
+    ] = False,
+) -> None:
+    """Write the year's scorecards as XLSX workbooks to fill in (locked layout, validated
+    cells, live totals)."""
+    settings = _settings(ctx)
+    deployment = settings.required_deployment()
+    by_group = _criteria_by_group(deployment)
+    with settings.store(deployment) as engine:
+        done = export_scorecards(
+            engine, deployment, by_group, year, folder, split, vietnam_now(), evidence
+        )
+    typer.echo(f"{len(done.files)} workbooks for {done.agencies} agencies in {folder}.")
+
+
+@scorecards_app.command("import")
+@user_errors
+def import_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Filled workbooks (.xlsx).")],
+    year: YearArg,
+    by: ByOption,
+) -> None:
+    """Read filled workbooks back: each is taken whole or not at all; refused ones are named
+    with the file, sheet and cell. Exits 1 when any was refused."""
+    settings = _settings(ctx)
+    deployment = settings.required_deployment()
+    by_group = _criteria_by_group(deployment)
+    with settings.store(deployment) as engine:
+        done = import_workbooks(engine, deployment, by_group, files, year, by, vietnam_now())
+    for outcome in done.outcomes:
+        if outcome.error is None:
+            typer.echo(f"{outcome.file.name}: {outcome.entries} entries recorded")
+        else:
+            typer.echo(f"Refused: {outcome.error}", err=True)
+    accepted = len(done.outcomes) - len(done.refused)
+    typer.echo(f"{accepted} workbooks taken, {len(done.refused)} refused.")
+    if done.refused:
+        raise typer.Exit(1)

@@ -104,3 +104,18 @@ def test_a_score_above_the_max_in_the_file_is_one_error_line(workspace, tmp_path
     )
     assert result.exit_code == 1
     assert "6 is above the maximum 5 of criterion 1.1" in result.output
+
+
+def test_export_then_import_of_a_refused_workbook_says_which_and_exits_1(workspace, tmp_path):
+    folder = tmp_path / "out"
+    exported = cli(workspace, "scorecards", "export", "--year", "2025", "--folder", str(folder))
+    assert "3 workbooks for 3 agencies" in exported.stdout
+    broken = folder / "hỏng.xlsx"
+    broken.write_text("not a workbook")
+    files = sorted(str(p) for p in folder.glob("*.xlsx"))
+    result = cli(
+        workspace, "scorecards", "import", *files, "--year", "2025", "--by", "Đoàn", ok=False
+    )
+    assert result.exit_code == 1
+    assert "3 workbooks taken, 1 refused." in result.stdout
+    assert "Refused: hỏng.xlsx: not a readable XLSX workbook" in result.output
