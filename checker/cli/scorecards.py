@@ -13,8 +13,15 @@ import typer
 from checker.cli.app import _settings, app, user_errors
 from checker.cli.scoring import _criteria_by_group, _criteria_by_id
 from checker.errors import ConfigError
-from checker.jobs.scorecards import Split, export_scorecards, import_workbooks
+from checker.jobs.scorecards import (
+    Split,
+    export_scorecards,
+    import_workbooks,
+    nomination_text,
+    year_summary,
+)
 from checker.reports.report import latest_run_id
+from checker.reports.workbook import grade_text
 from checker.scoring.assessment import (
     PEOPLE,
     ROLE_NAMES,
@@ -270,3 +277,94 @@ def import_command(
     typer.echo(f"{accepted} workbooks taken, {len(done.refused)} refused.")
     if done.refused:
         raise typer.Exit(1)
+
+
+@scorecards_app.command("summary")
+@user_errors
+def summary_command(
+    ctx: typer.Context, year: YearArg, output_format: FormatOption = OutputFormat.table
+) -> None:
+    """Ranks in each group and cluster (equal totals share a rank), grades (a range while
+    entries are missing), each cluster's nominee and each district's pick."""
+    settings = _settings(ctx)
+    deployment = settings.required_deployment()
+    by_group = _criteria_by_group(deployment)
+    with settings.store(deployment) as engine:
+        summary = year_summary(engine, deployment, by_group, year, vietnam_now())
+    lines: list[dict[str, object]] = [
+        {
+            "agency": r.card.agency_code,
+            "name": summary.names[r.card.agency_code],
+            "group": r.group,
+            "group_rank": r.group_rank,
+            "cluster": r.cluster or None,
+            "cluster_rank": r.cluster_rank,
+            "total": points_text(r.total),
+            "grades_possible": [g.id for g in r.standing.possible],
+            "final": r.standing.final,
+            "grade": grade_text(r.standing),
+        }
+        for r in sorted(summary.ranked, key=lambda r: (r.group, r.group_rank, r.card.agency_code))
+    ]
+    picks = [
+        {"among": n.among, "nominee": n.nominee, "tied": list(n.tied), "text": nomination_text(n)}
+        for n in (*summary.clusters, *summary.districts)
+    ]
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps({"agencies": lines, "nominations": picks}, ensure_ascii=False))
+        return
+    for group in deployment.groups:
+        typer.echo(f"Xếp hạng — {group.name}, {year}")
+        for line in (x for x in lines if x["group"] == group.id):
+            typer.echo(f"  {line['group_rank']:>3}. {line['name']:<36} {line['grade']}")
+    for cluster in deployment.clusters:
+        typer.echo(f"{cluster.name} (cụm trưởng {cluster.leader})")
+        members = sorted(
+            (x for x in lines if x["cluster"] == cluster.id),
+            key=lambda x: int(str(x["cluster_rank"])),
+        )
+        for line in members:
+            typer.echo(f"  {line['cluster_rank']:>3}. {line['name']:<36} {line['total']} điểm")
+    for pick in picks:
+        typer.echo(f"Đề nghị — {pick['text']}")
+
+
+@scorecards_app.command("claims")
+@user_errors
+def claims_command(
+    ctx: typer.Context, year: YearArg, output_format: FormatOption = OutputFormat.table
+) -> None:
+    """Self-scores above what the logs support (beyond the set's tolerance), per group, the
+    largest gap first, with the evidence command."""
+    settings = _settings(ctx)
+    deployment = settings.required_deployment()
+    by_group = _criteria_by_group(deployment)
+    with settings.store(deployment) as engine:
+        summary = year_summary(engine, deployment, by_group, year, vietnam_now())
+    if output_format is OutputFormat.json:
+        payload = {
+            group: [
+                {
+                    "agency": c.agency_code,
+                    "criterion": c.criterion_id,
+                    "claimed": points_text(c.claimed),
+                    "measured": points_text(c.measured),
+                    "gap": points_text(c.gap),
+                    "numerator": c.numerator,
+                    "denominator": c.denominator,
+                    "evidence": c.evidence,
+                }
+                for c in claims
+            ]
+            for group, claims in summary.claims.items()
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    if not summary.claims:
+        typer.echo(f"Không có điểm tự chấm nào cao hơn nhật ký ({year}).")
+    for group in deployment.groups:
+        claims = summary.claims.get(group.id, [])
+        if claims:
+            typer.echo(f"{group.name}: {len(claims)} điểm tự chấm cao hơn nhật ký")
+            for claim in claims:
+                typer.echo(f"  +{points_text(claim.gap)}: {claim.text()}")

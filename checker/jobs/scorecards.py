@@ -24,8 +24,9 @@ from checker.scoring.assessment import (
     open_assessment,
     record_entries,
 )
+from checker.scoring.claims import Claim, overclaims
 from checker.scoring.criteria import CriteriaSet
-from checker.scoring.ranking import Ranked, rank_cards
+from checker.scoring.ranking import Nomination, Ranked, nominations, rank_cards
 from checker.store.models import RUN
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
@@ -82,24 +83,67 @@ def export_scorecards(
         if with_evidence:
             write_registry(connection, deployment)
     by_agency = {r.card.agency_code: r for r in ranked}
+    cluster_picks = {n.among: n for n in nominations(deployment, ranked)[0]}
     files = []
     batches = _batches(deployment, [a for a, _ in cards], split)
     for done, (name, members) in enumerate(batches, start=1):
-        agency_cards = [_agency_card(by_agency[a.code], a) for a in members]
+        agency_cards = [_agency_card(by_agency[a.code], a, split) for a in members]
+        footer: tuple[str, ...] = ()
+        if split is Split.cluster:
+            footer = (nomination_text(cluster_picks[_cluster_id(deployment, name)]),)
         source = None
         if with_evidence and split is Split.agency:
             source = _evidence_source(engine, deployment, agency_cards[0].card)
         title = deployment.city
-        files.append(
-            export_workbook(folder / f"{_file_name(name)}.xlsx", agency_cards, title, source)
-        )
+        path = folder / f"{_file_name(name)}.xlsx"
+        files.append(export_workbook(path, agency_cards, title, source, footer))
         if progress is not None:
             progress(done, len(batches))
     return Exported(files, len(cards))
 
 
-def _agency_card(ranked: Ranked, agency: Agency) -> AgencyCard:
-    return AgencyCard(ranked.card, agency.name, ranked.group_rank, ranked.cluster)
+def _agency_card(ranked: Ranked, agency: Agency, split: Split) -> AgencyCard:
+    rank = ranked.cluster_rank if split is Split.cluster else ranked.group_rank
+    return AgencyCard(ranked.card, agency.name, rank, ranked.cluster)
+
+
+def _cluster_id(deployment: Deployment, name: str) -> str:
+    return next(c.id for c in deployment.clusters if c.name == name)
+
+
+def nomination_text(nomination: Nomination) -> str:
+    """Who is proposed, or the tie the vote must decide, or that no unit qualifies."""
+    if nomination.nominee is not None:
+        return f"{nomination.among}: đề nghị {nomination.nominee}"
+    if nomination.tied:
+        return f"{nomination.among}: bằng điểm giữa {', '.join(nomination.tied)}, cần biểu quyết"
+    return f"{nomination.among}: không có đơn vị đạt loại cao nhất để đề nghị"
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    """The year's scorecards ranked, the nominations, and self-scores above the logs."""
+
+    ranked: list[Ranked]
+    names: dict[str, str]
+    clusters: list[Nomination]
+    districts: list[Nomination]
+    claims: dict[str, list[Claim]]
+
+
+def year_summary(
+    engine: Engine,
+    deployment: Deployment,
+    criteria_by_group: Mapping[str, CriteriaSet],
+    year: int,
+    now: datetime,
+) -> YearSummary:
+    with engine.begin() as connection:
+        cards = year_cards(connection, deployment, criteria_by_group, year, now)
+    ranked = rank_cards(deployment, cards)
+    clusters, districts = nominations(deployment, ranked)
+    names = {a.code: a.name for a in deployment.agencies}
+    return YearSummary(ranked, names, clusters, districts, overclaims(cards))
 
 
 def _batches(

@@ -85,14 +85,18 @@ class AgencyCard:
 
 
 def export_workbook(
-    path: Path, cards: Sequence[AgencyCard], title: str, evidence: Evidence | None = None
+    path: Path,
+    cards: Sequence[AgencyCard],
+    title: str,
+    evidence: Evidence | None = None,
+    footer: Sequence[str] = (),
 ) -> Path:
     """Write one workbook: a summary sheet, a scoring sheet per agency, and for a single
     agency a sheet per measured criterion with its evidence when ``evidence`` is given."""
     book = openpyxl.Workbook(write_only=True)
     single = len(cards) == 1
     names = [SCORING_SHEET if single else _sheet_name(c.card.agency_code) for c in cards]
-    _summary_sheet(book.create_sheet(SUMMARY_SHEET), cards, names, title)
+    _summary_sheet(book.create_sheet(SUMMARY_SHEET), cards, names, title, footer)
     for card, name in zip(cards, names, strict=True):
         _scoring_sheet(book.create_sheet(name), card, title)
     if single and evidence is not None:
@@ -248,7 +252,11 @@ def grade_text(where: Standing) -> str:
 
 
 def _summary_sheet(
-    sheet: Sheet, cards: Sequence[AgencyCard], names: Sequence[str], title: str
+    sheet: Sheet,
+    cards: Sequence[AgencyCard],
+    names: Sequence[str],
+    title: str,
+    footer: Sequence[str],
 ) -> None:
     sheet.protection.sheet = True
     for letter, width in zip("ABCDEFG", (6, 18, 40, 12, 60, 8, 16), strict=True):
@@ -270,6 +278,10 @@ def _summary_sheet(
                 agency.cluster or None,
             ]
         )
+    if footer:
+        sheet.append([])
+    for line in footer:
+        sheet.append([None, None, _cell(sheet, neutralise_cell(line), bold=True)])
 
 
 def _evidence_sheets(book: openpyxl.Workbook, agency: AgencyCard, evidence: Evidence) -> None:

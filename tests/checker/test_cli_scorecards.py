@@ -27,6 +27,12 @@ group = "xa"
 code = "X3"
 name = "Xã Ba"
 group = "xa"
+[[clusters]]
+id = "c1"
+name = "Cụm 1"
+members = ["X1", "X2", "X3"]
+leader = "X1"
+district = "Huyện Thử"
 """
 
 
@@ -119,3 +125,32 @@ def test_export_then_import_of_a_refused_workbook_says_which_and_exits_1(workspa
     assert result.exit_code == 1
     assert "3 workbooks taken, 1 refused." in result.stdout
     assert "Refused: hỏng.xlsx: not a readable XLSX workbook" in result.output
+
+
+def test_the_summary_ranks_the_cluster_and_reports_a_tie_for_the_vote(workspace, tmp_path):
+    points = tmp_path / "diem.toml"
+    full = '"1.1" = 5\n"2.1" = 15\n"3.1" = 25\n"4.1" = 30\n"5.1" = 10\n"6.1" = 10\n"7.1" = 5\n'
+    points.write_text(f"[X1]\n{full}[X2]\n{full}[X3]\n" + full.replace('"1.1" = 5', '"1.1" = 2'))
+    cli(
+        workspace,
+        "scorecards",
+        "enter",
+        "--file",
+        str(points),
+        "--year",
+        "2025",
+        "--role",
+        "agreed",
+        "--by",
+        "Cụm 1",
+    )
+    summary = json.loads(
+        cli(workspace, "scorecards", "summary", "--year", "2025", "--format", "json").stdout
+    )
+    ranks = {a["agency"]: (a["group_rank"], a["cluster_rank"]) for a in summary["agencies"]}
+    assert ranks == {"X1": (1, 1), "X2": (1, 1), "X3": (3, 3)}
+    cluster = summary["nominations"][0]
+    assert (cluster["nominee"], cluster["tied"]) == (None, ["X1", "X2"])
+    assert "cần biểu quyết" in cluster["text"]
+    table = cli(workspace, "scorecards", "summary", "--year", "2025").stdout
+    assert "Cụm 1 (cụm trưởng X1)" in table

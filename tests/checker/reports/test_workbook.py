@@ -168,6 +168,8 @@ def test_a_cluster_workbook_has_a_sheet_per_agency(engine, tmp_path):
     book = openpyxl.load_workbook(path)
     assert path.name == "Cụm 1.xlsx"
     assert book.sheetnames[:3] == ["Tổng hợp", "X1", "X2"]
+    summary = [str(c.value) for row in book["Tổng hợp"].iter_rows() for c in row if c.value]
+    assert "c1: không có đơn vị đạt loại cao nhất để đề nghị" in summary
     _edit(path, {f"H{_row_of(book['X2'], '5.1')}": 7}, sheet="X2")
     assert _import(engine, path).outcomes[0].entries == 1
 
