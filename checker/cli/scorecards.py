@@ -34,6 +34,7 @@ from checker.scoring.assessment import (
 from checker.scoring.entering import enter_manual_file
 from checker.scoring.points import points_text
 from checker.scoring.prefill import prefill
+from checker.scoring.snapshot import RunSummary, list_runs, show_run
 from checker.scoring.standing import standing
 from checker.store.loader import vietnam_now
 
@@ -368,3 +369,68 @@ def claims_command(
             typer.echo(f"{group.name}: {len(claims)} điểm tự chấm cao hơn nhật ký")
             for claim in claims:
                 typer.echo(f"  +{points_text(claim.gap)}: {claim.text()}")
+
+
+runs_app = typer.Typer(help="Scoring runs and what they scored with.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+
+def _run_payload(run: RunSummary) -> dict[str, object]:
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "period_start": run.period_start.isoformat(),
+        "period_end": run.period_end.isoformat(),
+        "as_of": run.as_of.isoformat() if run.as_of else None,
+        "started_at": run.started_at.isoformat(),
+        "agencies": run.agencies,
+        "criteria": run.criteria,
+        "groups": run.groups,
+        "store_change": run.store_change,
+    }
+
+
+def _run_line(run: RunSummary) -> str:
+    sets = ", ".join(f"{k} ({v})" for k, v in run.criteria.items()) or "criteria not kept"
+    changed = "; store changed since" if run.store_change else ""
+    return (
+        f"{run.id:>4}  {run.period_start} → {run.period_end}  {run.agencies} agencies  "
+        f"{sets}{changed}"
+    )
+
+
+@runs_app.command("list")
+@user_errors
+def runs_list_command(ctx: typer.Context, output_format: FormatOption = OutputFormat.table) -> None:
+    """Every scoring run, newest first, with the criteria sets it kept."""
+    settings = _settings(ctx)
+    deployment = settings.deployment(required=False)
+    with settings.store(deployment) as engine, engine.connect() as connection:
+        runs = list_runs(connection)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps([_run_payload(r) for r in runs], ensure_ascii=False))
+        return
+    for run in runs:
+        typer.echo(_run_line(run))
+
+
+@runs_app.command("show")
+@user_errors
+def runs_show_command(
+    ctx: typer.Context,
+    run: Annotated[int, typer.Argument(help="Run id.")],
+    output_format: FormatOption = OutputFormat.table,
+) -> None:
+    """One run: its period, the criteria sets and groups it scored with, and whether the
+    store has changed since."""
+    settings = _settings(ctx)
+    deployment = settings.deployment(required=False)
+    with settings.store(deployment) as engine, engine.connect() as connection:
+        found = show_run(connection, run)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(_run_payload(found), ensure_ascii=False))
+        return
+    typer.echo(_run_line(found))
+    typer.echo(f"  groups: {', '.join(found.groups) or 'not kept'}")
+    if found.store_change:
+        typer.echo(f"  {found.store_change}")

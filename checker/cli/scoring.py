@@ -32,6 +32,7 @@ from checker.scoring.criteria import CriteriaSet, load_criteria
 from checker.scoring.grading import grade, parse_points
 from checker.scoring.manual import ManualPoints, load_manual_points
 from checker.scoring.runs import score_agencies, store_run
+from checker.scoring.snapshot import run_criteria, store_change, store_snapshot
 from checker.store.loader import vietnam_now
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
@@ -123,6 +124,7 @@ def run_scoring(
             deployment, criteria_sets, values, manual_points, manual_path or "manual points"
         )
         run_id = store_run(connection, period, as_of, started, vietnam_now(), values, scores)
+        store_snapshot(connection, run_id, deployment, criteria_sets)
     return ScoreOutcome(run_id, len(scores), [(u.code, u.documents) for u in unknown])
 
 
@@ -192,9 +194,10 @@ def report_command(
         raise ConfigError(f"--format {output_format!r}: use table or json")
     settings = _settings(ctx)
     deployment = settings.required_deployment()
-    criteria_sets = _criteria_by_id(deployment)
     with settings.store(deployment) as engine, engine.connect() as connection:
         run_id = run or latest_run_id(connection)
+        criteria_sets = run_criteria(connection, run_id) or _criteria_by_id(deployment)
+        changed = store_change(connection, run_id)
         report = build_report(
             connection, criteria_sets, run_id, agency, [g.id for g in deployment.groups]
         )
@@ -202,6 +205,8 @@ def report_command(
         typer.echo(report.model_dump_json(indent=2))
     else:
         typer.echo(render_table(report), nl=False)
+    if changed:
+        typer.echo(f"Note: {changed}", err=True)
 
 
 @app.command("overdue")

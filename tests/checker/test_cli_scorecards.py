@@ -7,6 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
+from tests.conftest import SAMPLES
+
+SAMPLE_FILES = (SAMPLES / "edoc-vpcp-7816.edxml", SAMPLES / "status-05-nghean.edxml")
 
 runner = CliRunner()
 DEPLOYMENT = """
@@ -154,3 +157,20 @@ def test_the_summary_ranks_the_cluster_and_reports_a_tie_for_the_vote(workspace,
     assert "cần biểu quyết" in cluster["text"]
     table = cli(workspace, "scorecards", "summary", "--year", "2025").stdout
     assert "Cụm 1 (cụm trưởng X1)" in table
+
+
+def test_a_run_keeps_its_criteria_and_says_when_the_store_changed_since(workspace):
+    config, _db = workspace
+    cli(workspace, "score", "--year", "2025", "--json")
+    config.write_text(
+        DEPLOYMENT.replace('criteria = "hanoi-2017"', 'criteria = "danang-electronic-example"')
+    )
+    report = json.loads(cli(workspace, "report", "--format", "json").stdout)
+    assert report["groups"][0]["criteria_set"] == "hanoi-2017"
+    assert [s["id"] for s in report["agencies"][0]["sections"]] == list("1234567")
+    runs = json.loads(cli(workspace, "runs", "list", "--format", "json").stdout)
+    assert runs[0]["criteria"].keys() == {"hanoi-2017"} and runs[0]["store_change"] is None
+    cli(workspace, "ingest", "edxml", *map(str, SAMPLE_FILES))
+    shown = cli(workspace, "runs", "show", str(runs[0]["id"])).stdout
+    assert "the store changed since run" in shown
+    assert "+" in shown.split("the store changed since run", 1)[1]
