@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,13 +19,16 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.cli.ingest import _print_load
-from checker.cli.scoring import _criteria_by_id, _print_score, run_scoring
+from checker.cli.scoring import _criteria_by_group, _criteria_by_id, _print_score, run_scoring
 from checker.cli.sync import _print_sync, run_sync
 from checker.config import Deployment, EdxmlSource
 from checker.demo.city import DEMO_TOKEN_ENV, SIMULATOR_URL, build_demo_workspace
+from checker.demo.scorecards import DemoCycle, scorecard_cycle
 from checker.demo.simulated_data import demo_agency_codes, generate_dataset
 from checker.demo.simulator import Simulator
+from checker.jobs.scorecards import nomination_text
 from checker.reports.report import build_report, render_table
+from checker.reports.workbook import grade_text
 from checker.store.loader import load
 from connectors.edxml_source import read_edxml
 from connectors.http import build_client
@@ -67,13 +71,54 @@ def demo_command(
     typer.echo(render_table(report.model_copy(update={"agencies": []})), nl=False)
     typer.echo("")
     typer.echo(render_table(detail.model_copy(update={"groups": []})).split("\n", 2)[2], nl=False)
+    with settings.store(deployment) as engine:
+        cycle = scorecard_cycle(
+            engine,
+            deployment,
+            _criteria_by_group(deployment),
+            outcome.run_id,
+            workspace.folder / "scorecards",
+            datetime(DEMO_YEAR + 1, 3, 2, 8, 0),
+        )
+    _print_cycle(cycle, deployment)
     prefix = f"uv run --project {_project_hint()} checker"
     typer.echo(
         f"\nGo on in the workspace: cd {workspace.folder}, then\n"
         f"  {prefix} report --agency {shown}\n"
         f"  {prefix} evidence --agency {shown} --metric inbound.acknowledged_same_day "
-        f"--year {DEMO_YEAR}"
+        f"--year {DEMO_YEAR}\n"
+        f"  {prefix} scorecards summary --year {DEMO_YEAR}\n"
+        f"  {prefix} scorecards claims --year {DEMO_YEAR}"
     )
+
+
+def _print_cycle(cycle: DemoCycle, deployment: Deployment) -> None:
+    """The scorecard cycle: pre-fill, the inspection team's workbook, the cluster's result."""
+    done = cycle.prefilled
+    typer.echo(
+        f"\nScorecards {done.year}: {len(done.assessments)} pre-filled from run {done.run_id} "
+        f"({done.entries} measured entries frozen)."
+    )
+    typer.echo(f"Exported the cluster's workbook: scorecards/{cycle.exported.name}")
+    imported = cycle.imported
+    if imported.error is not None:
+        typer.echo(f"Refused: {imported.error}")
+    else:
+        typer.echo(
+            f"Imported the inspection team's workbook scorecards/{cycle.filled.name}: "
+            f"{imported.entries} entries recorded"
+        )
+    cluster = next(c for c in deployment.clusters if c.id == cycle.cluster)
+    typer.echo(f"\n{cluster.name} — cụm trưởng {cycle.summary.names[cluster.leader]}")
+    members = sorted(
+        (r for r in cycle.summary.ranked if r.cluster == cluster.id),
+        key=lambda r: (r.cluster_rank or 0, r.card.agency_code),
+    )
+    for ranked in members:
+        name = cycle.summary.names[ranked.card.agency_code]
+        typer.echo(f"  {ranked.cluster_rank}. {name:<28} {grade_text(ranked.standing)}")
+    nomination = next(n for n in cycle.summary.clusters if n.among == cluster.id)
+    typer.echo(f"  Đề nghị — {nomination_text(nomination)}")
 
 
 def _demo_sync(engine: Engine, deployment: Deployment) -> None:
