@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select
 
 from checker.config import Agency, Deployment
 from checker.errors import CheckerError, CriteriaError, WorkbookError
-from checker.reports.workbook import AgencyCard, export_workbook, read_workbook
+from checker.reports.workbook import AgencyCard, Evidence, export_workbook, read_workbook
 from checker.scoring.assessment import (
     MEASURED,
     Scorecard,
@@ -74,6 +75,7 @@ def export_scorecards(
     now: datetime,
     with_evidence: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    evidence_of: Callable[[Scorecard], Evidence] | None = None,
 ) -> Exported:
     """Write the year's workbooks into ``folder``; evidence sheets (one-agency workbooks) list
     the documents behind each measured criterion for the period of the run it came from."""
@@ -93,7 +95,8 @@ def export_scorecards(
             footer = (nomination_text(cluster_picks[_cluster_id(deployment, name)]),)
         source = None
         if with_evidence and split is Split.agency:
-            source = _evidence_source(engine, deployment, agency_cards[0].card)
+            card = agency_cards[0].card
+            source = (evidence_of or partial(_evidence_source, engine, deployment))(card)
         title = deployment.city
         path = folder / f"{_file_name(name)}.xlsx"
         files.append(export_workbook(path, agency_cards, title, source, footer))
@@ -165,9 +168,7 @@ def _file_name(text: str) -> str:
     return "".join("_" if ch in '/\\:*?"<>|' else ch for ch in text).strip()
 
 
-def _evidence_source(
-    engine: Engine, deployment: Deployment, card: Scorecard
-) -> Callable[[str, str], Iterable[EvidenceLine]]:
+def _evidence_source(engine: Engine, deployment: Deployment, card: Scorecard) -> Evidence:
     run_ids = {e.run_id for c in card.cells if (e := c.latest.get(MEASURED)) and e.run_id}
     with engine.connect() as connection:
         run = connection.execute(select(RUN).where(RUN.c.id.in_(run_ids))).mappings().first()

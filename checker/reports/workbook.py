@@ -64,7 +64,7 @@ HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
 BOLD = Font(bold=True)
 OPEN = Protection(locked=False)
-EVIDENCE_HEADERS = ("Tính", "Lý do", "Số, ký hiệu", "Ngày", "Trích yếu / tiêu đề", "Mã")
+EVIDENCE_HEADERS = ("Tính", "Lý do không tính", "Số, ký hiệu", "Ngày", "Trích yếu / tiêu đề", "Mã")
 
 Evidence = Callable[[str, str], Iterable[EvidenceLine]]
 # A write-only worksheet: its stubs lack protection, column widths and data validations.
@@ -92,7 +92,8 @@ def export_workbook(
     footer: Sequence[str] = (),
 ) -> Path:
     """Write one workbook: a summary sheet, a scoring sheet per agency, and for a single
-    agency a sheet per measured criterion with its evidence when ``evidence`` is given."""
+    agency a sheet per measured criterion listing the documents and files not counted, with
+    the reason, when ``evidence`` is given."""
     book = openpyxl.Workbook(write_only=True)
     single = len(cards) == 1
     names = [SCORING_SHEET if single else _sheet_name(c.card.agency_code) for c in cards]
@@ -102,6 +103,7 @@ def export_workbook(
     if single and evidence is not None:
         _evidence_sheets(book, cards[0], evidence)
     meta = book.create_sheet(META_SHEET)
+    _declare_size(meta, len(META_HEADERS), len(cards) + 1)
     meta.sheet_state = "hidden"
     meta.append(META_HEADERS)
     for card, name in zip(cards, names, strict=True):
@@ -110,6 +112,14 @@ def export_workbook(
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _declare_size(sheet: Sheet, columns: int, rows: int) -> None:
+    """Write the sheet's size (``<dimension>``) at its top, as openpyxl's writer does when a
+    sheet can say it: a reader in read-only mode otherwise parses a whole sheet just to size
+    it, and importing a workbook with long evidence sheets took 20 times longer."""
+    ref = f"A1:{get_column_letter(columns)}{max(rows, 1)}"
+    sheet.calculate_dimension = lambda: ref
 
 
 def _sheet_name(text: str) -> str:
@@ -147,6 +157,7 @@ def _number(value: Decimal | None) -> float | int | None:
 
 def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
     card = agency.card
+    _declare_size(sheet, len(HEADERS), _layout(card.criteria)[2] + 3)
     sheet.protection.sheet = True
     sheet.freeze_panes = f"A{FIRST_ROW}"
     for letter, width in zip("ABCDEFGHIJ", (6, 10, 60, 9, 11, 11, 12, 12, 40, 10), strict=True):
@@ -258,6 +269,7 @@ def _summary_sheet(
     title: str,
     footer: Sequence[str],
 ) -> None:
+    _declare_size(sheet, 7, len(cards) + 4 + len(footer))
     sheet.protection.sheet = True
     for letter, width in zip("ABCDEFG", (6, 18, 40, 12, 60, 8, 16), strict=True):
         sheet.column_dimensions[letter].width = width
@@ -290,7 +302,9 @@ def _evidence_sheets(book: openpyxl.Workbook, agency: AgencyCard, evidence: Evid
         metric_id = cell.criterion.metric
         if metric_id is None:
             continue
+        lines = [line for line in evidence(card.agency_code, metric_id) if not line.counted]
         sheet = book.create_sheet(_sheet_name(f"Minh chứng {cell.criterion.id}"))
+        _declare_size(sheet, len(EVIDENCE_HEADERS), len(lines) + 4)
         sheet.protection.sheet = True
         sheet.column_dimensions["E"].width = 60
         sheet.append([_cell(sheet, f"{cell.criterion.id} {cell.criterion.title}", bold=True)])
@@ -298,10 +312,10 @@ def _evidence_sheets(book: openpyxl.Workbook, agency: AgencyCard, evidence: Evid
         sheet.append([f"{METRICS[metric_id].name_vi} — {_ratio(measured)}"])
         sheet.append([measured.evidence if measured and measured.evidence else ""])
         sheet.append([_cell(sheet, h, bold=True) for h in EVIDENCE_HEADERS])
-        for line in evidence(card.agency_code, metric_id):
+        for line in lines:
             sheet.append(
                 [
-                    "có" if line.counted else "không",
+                    "không",
                     neutralise_cell(line.reason),
                     neutralise_cell(line.code or ""),
                     line.day,
