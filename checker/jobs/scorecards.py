@@ -20,6 +20,7 @@ from checker.scoring.assessment import (
     MEASURED,
     Scorecard,
     check_entries,
+    empty_scorecard,
     find_assessment,
     load_scorecard,
     open_assessment,
@@ -55,12 +56,21 @@ def year_cards(
     criteria_by_group: Mapping[str, CriteriaSet],
     year: int,
     now: datetime,
+    create: bool = True,
 ) -> list[tuple[Agency, Scorecard]]:
-    """Every agency's scorecard for the year (opened, empty, when it has none yet)."""
+    """Every agency's scorecard for the year; one it has none of yet is opened (``create``)
+    or shown empty without storing anything."""
     cards = []
     for agency in deployment.agencies:
         criteria = criteria_by_group[agency.group]
-        assessment_id = open_assessment(connection, agency.code, year, criteria, now)
+        if create:
+            assessment_id = open_assessment(connection, agency.code, year, criteria, now)
+        else:
+            row = find_assessment(connection, agency.code, year, criteria.id)
+            if row is None:
+                cards.append((agency, empty_scorecard(agency.code, year, criteria)))
+                continue
+            assessment_id = row["id"]
         cards.append((agency, load_scorecard(connection, assessment_id, criteria)))
     return cards
 
@@ -141,8 +151,8 @@ def year_summary(
     year: int,
     now: datetime,
 ) -> YearSummary:
-    with engine.begin() as connection:
-        cards = year_cards(connection, deployment, criteria_by_group, year, now)
+    with engine.connect() as connection:
+        cards = year_cards(connection, deployment, criteria_by_group, year, now, create=False)
     ranked = rank_cards(deployment, cards)
     clusters, districts = nominations(deployment, ranked)
     names = {a.code: a.name for a in deployment.agencies}

@@ -193,6 +193,12 @@ def load_scorecard(connection: Connection, assessment_id: int, criteria: Criteri
     )
 
 
+def empty_scorecard(agency_code: str, year: int, criteria: CriteriaSet) -> Scorecard:
+    """The scorecard of an agency that has none stored yet: every criterion missing."""
+    cells = tuple(Cell(s.id, c) for s in criteria.sections for c in s.criteria)
+    return Scorecard(0, agency_code, year, criteria, criteria_hash(criteria), cells)
+
+
 def cell_history(connection: Connection, assessment_id: int, criterion_id: str) -> list[Entry]:
     """Every entry of one criterion, oldest first."""
     return [e for e in _entries(connection, assessment_id) if e.criterion_id == criterion_id]
@@ -241,8 +247,8 @@ def _entry_problems(cell: Cell, entry: NewEntry) -> Iterable[str]:
     if entry.role not in (*PEOPLE, NOTE):
         yield f"role {entry.role!r} is not one of {', '.join((*PEOPLE, NOTE))}"
         return
-    if entry.points is None:
-        return
+    if entry.points is None or entry.points == cell.points_of(entry.role):
+        return  # a note alone, or points already on the card (checked when entered)
     if entry.points < 0:
         yield f"{points_text(entry.points)} is negative for criterion {criterion.id}"
     if entry.points > criterion.max:

@@ -45,7 +45,8 @@ def enter_manual_file(
         raise ConfigError(f"role {role!r}: use one of {', '.join(PEOPLE)}")
     agencies = {a.code: a for a in deployment.agencies}
     total = 0
-    for code, table in load_manual_entries(path).items():
+    file_entries = load_manual_entries(path)
+    for code, table in file_entries.items():
         if code not in agencies:
             raise ConfigError(f"manual points file {path}: [{code}] is not an agency")
         criteria = criteria_by_group[agencies[code].group]
@@ -57,4 +58,4 @@ def enter_manual_file(
             total += record_entries(connection, card, entries, who, f"toml:{path.name}", now)
         except CriteriaError as exc:
             raise ConfigError(f"manual points file {path}: [{code}] {exc}") from exc
-    return Entered(len(load_manual_entries(path)), total)
+    return Entered(len(file_entries), total)

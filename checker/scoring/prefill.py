@@ -69,6 +69,8 @@ def prefill(
         assessment_id = open_assessment(connection, code, year, criteria, now)
         opened[code] = assessment_id
         card = load_scorecard(connection, assessment_id, criteria)
+        if card.closed_at is not None:
+            continue  # a closed assessment keeps the measured points it was closed with
         entries = []
         for criterion_id, (points, metric_id) in measured.get(code, {}).items():
             if card.cell(criterion_id).latest.get(MEASURED, _NONE).run_id == run_id:

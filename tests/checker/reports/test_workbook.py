@@ -250,3 +250,13 @@ def test_a_workbook_saved_by_libreoffice_is_accepted_and_keeps_its_edits(engine,
     assert _import(engine, edited).outcomes[0].entries == 1
     again = openpyxl.load_workbook(_export(engine, tmp_path / "again")[0])["Chấm điểm"]
     assert again[f"G{row}"].value == 7.5
+
+
+def test_the_summary_of_a_year_stores_nothing(engine):
+    from checker.jobs.scorecards import year_summary
+    from checker.store.models import ASSESSMENT
+
+    summary = year_summary(engine, DEPLOYMENT, BY_GROUP, 2025, NOW)
+    assert [r.group_rank for r in summary.ranked] == [1, 1]
+    with engine.connect() as connection:
+        assert connection.execute(ASSESSMENT.select()).first() is None

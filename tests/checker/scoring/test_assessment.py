@@ -184,3 +184,36 @@ def test_the_manual_points_file_is_taken_whole_or_not_at_all(engine, tmp_path):
         with pytest.raises(ConfigError, match=r"\[X\] 16 is above the maximum 15"):
             enter_manual_file(connection, DEPLOYMENT, BY_GROUP, path, 2025, SELF, "x", NOW)
         assert _card(connection).cell("1.1").latest == {}
+
+
+def test_a_closed_assessment_keeps_the_measured_points_it_was_closed_with(engine):
+    criteria_sets = {"danang-electronic-example": DANANG, "hanoi-2017": HANOI}
+    with engine.begin() as connection:
+        first = _run_with_measured(connection, 6, 10)
+        prefill(connection, criteria_sets, first, NOW)
+        close_assessment(connection, _card(connection, "A", DANANG), "trưởng đoàn", NOW)
+        again = prefill(connection, criteria_sets, _run_with_measured(connection, 9, 10), NOW)
+        card = _card(connection, "A", DANANG)
+    measured = next(c for c in DANANG.criteria if c.metric)
+    assert card.cell(measured.id).latest[MEASURED].run_id == first
+    assert again.entries == 0
+
+
+def test_an_override_already_on_the_card_is_not_asked_for_its_note_again(engine):
+    criteria_sets = {"danang-electronic-example": DANANG, "hanoi-2017": HANOI}
+    criterion = next(c for c in DANANG.criteria if c.metric)
+    with engine.begin() as connection:
+        prefill(connection, criteria_sets, _run_with_measured(connection, 6, 10), NOW)
+        _enter(
+            connection,
+            _card(connection, "A", DANANG),
+            AGREED,
+            {criterion.id: criterion.max},
+            note="vì",
+        )
+        assert (
+            _enter(
+                connection, _card(connection, "A", DANANG), AGREED, {criterion.id: criterion.max}
+            )
+            == 0
+        )
