@@ -47,6 +47,16 @@ class Agency(_Strict):
         return (self.code, *self.codes)
 
 
+class Cluster(_Strict):
+    """A competition cluster (*cụm thi đua*) of 3-4 agencies; the leader keeps its record."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    members: tuple[str, ...] = Field(min_length=1)
+    leader: str = Field(min_length=1)
+    district: str = ""
+
+
 class EdxmlSource(_Strict):
     name: str = Field(min_length=1)
     kind: Literal["edxml"]
@@ -69,6 +79,7 @@ class Deployment(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     groups: tuple[Group, ...] = ()
     agencies: tuple[Agency, ...] = ()
+    clusters: tuple[Cluster, ...] = ()
     sources: tuple[Annotated[EdxmlSource | HttpSource, Field(discriminator="kind")], ...] = ()
     calendar: CalendarOverrides = CalendarOverrides()
     files: FilesConfig = FilesConfig()
@@ -87,6 +98,7 @@ class Deployment(_Strict):
                     f"agency {agency.code} names group {agency.group!r}, "
                     f"which is not among the groups {group_ids}"
                 )
+        _check_clusters(self.clusters, {a.code for a in self.agencies})
         return self
 
     def group(self, group_id: str) -> Group:
@@ -102,6 +114,17 @@ class Deployment(_Strict):
         near = difflib.get_close_matches(code, known, n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(near)}?" if near else f"{len(known)} codes are listed"
         raise ConfigError(f"agency {code} is not in the deployment's registry: {hint}")
+
+
+def _check_clusters(clusters: tuple[Cluster, ...], agencies: set[str]) -> None:
+    _no_repeats("cluster id", [c.id for c in clusters])
+    _no_repeats("cluster member", [m for c in clusters for m in c.members])
+    for cluster in clusters:
+        unknown = [m for m in cluster.members if m not in agencies]
+        if unknown:
+            raise ValueError(f"cluster {cluster.id} names unknown agencies {unknown}")
+        if cluster.leader not in cluster.members:
+            raise ValueError(f"cluster {cluster.id}: leader {cluster.leader} is not a member")
 
 
 def _no_repeats(what: str, values: list[str]) -> None:

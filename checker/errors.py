@@ -11,6 +11,7 @@ message and a non-zero exit code.
     │   └── PageError    one answer (a page) is unusable, and would be again: that endpoint
     │                    fails for that agency, the rest of the source carries on
     ├── RecordError      one input record is unusable; it is quarantined, the run goes on
+    ├── WorkbookError    a scorecard workbook cannot be taken: file, sheet and cell named
     ├── StorageError     the database cannot be opened, migrated, read or written
     └── NoDataError      the store holds nothing to measure for the period asked
 
@@ -53,6 +54,10 @@ class RecordError(CheckerError):
         super().__init__(reason)
         self.reason = reason
         self.excerpt = excerpt
+
+
+class WorkbookError(CheckerError):
+    """A scorecard workbook is refused whole: the message names the file, sheet and cell."""
 
 
 class StorageError(CheckerError):

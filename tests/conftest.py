@@ -24,6 +24,8 @@ from checker.store.models import (
     AGENCY,
     AGENCY_CODE,
     AGENCY_RESULT,
+    ASSESSMENT,
+    ASSESSMENT_ENTRY,
     CALENDAR_DAY,
     DOCUMENT,
     EVENT,
@@ -33,6 +35,7 @@ from checker.store.models import (
     QUARANTINE,
     RECORD_FILE,
     RUN,
+    RUN_SNAPSHOT,
     SCORE,
     SYNC_CURSOR,
     TRANSFER,
@@ -42,6 +45,9 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO.parent / "shared" / "samples" / "edxml"
 PG_DEFAULT = "postgresql://127.0.0.1:5432/test"
 TABLES_IN_DELETE_ORDER = (
+    ASSESSMENT_ENTRY,
+    ASSESSMENT,
+    RUN_SNAPSHOT,
     SCORE,
     AGENCY_RESULT,
     METRIC_VALUE,

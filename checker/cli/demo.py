@@ -66,6 +66,7 @@ def _print_result(result: DemoResult) -> None:
     typer.echo(
         render_table(result.scorecard.model_copy(update={"groups": []})).split("\n", 2)[2], nl=False
     )
+    _print_cycle(result)
     prefix = f"uv run --project {_project_hint()} checker"
     shown = result.shown_agency
     typer.echo(
@@ -74,6 +75,40 @@ def _print_result(result: DemoResult) -> None:
         f"  {prefix} evidence --agency {shown} --metric inbound.acknowledged_same_day "
         f"--year {DEMO_YEAR}"
     )
+
+
+def _print_cycle(result: DemoResult) -> None:
+    """The scorecard cycle: pre-fill, the inspection team's workbook, the cluster's result."""
+    from checker.config import load_deployment
+    from checker.jobs.scorecards import nomination_text
+    from checker.reports.workbook import grade_text
+
+    cycle, done = result.cycle, result.cycle.prefilled
+    deployment = load_deployment(result.workspace.config_path)
+    typer.echo(
+        f"\nScorecards {done.year}: {len(done.assessments)} pre-filled from run {done.run_id} "
+        f"({done.entries} measured entries frozen)."
+    )
+    typer.echo(f"Exported the cluster's workbook: scorecards/{cycle.exported.name}")
+    imported = cycle.imported
+    if imported.error is not None:
+        typer.echo(f"Refused: {imported.error}")
+    else:
+        typer.echo(
+            f"Imported the inspection team's workbook scorecards/{cycle.filled.name}: "
+            f"{imported.entries} entries recorded"
+        )
+    cluster = next(c for c in deployment.clusters if c.id == cycle.cluster)
+    typer.echo(f"\n{cluster.name} — cụm trưởng {cycle.summary.names[cluster.leader]}")
+    members = sorted(
+        (r for r in cycle.summary.ranked if r.cluster == cluster.id),
+        key=lambda r: (r.cluster_rank or 0, r.card.agency_code),
+    )
+    for ranked in members:
+        name = cycle.summary.names[ranked.card.agency_code]
+        typer.echo(f"  {ranked.cluster_rank}. {name:<28} {grade_text(ranked.standing)}")
+    nomination = next(n for n in cycle.summary.clusters if n.among == cluster.id)
+    typer.echo(f"  Đề nghị — {nomination_text(nomination)}")
 
 
 def _project_hint() -> str:

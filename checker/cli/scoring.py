@@ -97,19 +97,23 @@ def report_command(
     from checker.i18n import _
     from checker.jobs.score import criteria_sets
     from checker.reports.report import build_report, latest_run_id, render_table
+    from checker.scoring.snapshot import run_criteria, store_change
 
     if agency is not None and every:
         raise typer.BadParameter("give --agency CODE or --all, not both", param_hint="--all")
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    sets = criteria_sets(deployment)
     order = [g.id for g in deployment.groups]
     code = None if agency is None else deployment.agency(agency).code
     with settings.store(deployment, create=False) as engine, engine.connect() as connection:
         run_id = latest_run_id(connection) if run is None else run
+        sets = run_criteria(connection, run_id) or criteria_sets(deployment)
+        changed = store_change(connection, run_id)
         report = build_report(
             connection, sets, run_id, code, order, scorecards=every or agency is not None
         )
+    if changed:
+        typer.echo(_("Note: {change}").format(change=changed), err=True)
     if output is OutputFormat.json:
         typer.echo(report.model_dump_json(indent=2))
         return

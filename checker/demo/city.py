@@ -27,7 +27,7 @@ from checker.store.records import DocumentRecord, StatusRecord
 from connectors.edxml import NS
 
 CRITERIA = "danang-electronic-example"
-OWNED = ("checker.toml", "edxml", "manual-points.toml", "checker.db")
+OWNED = ("checker.toml", "edxml", "manual-points.toml", "checker.db", "scorecards")
 
 GROUPS = (
     ("so-nganh", "Sở, ban, ngành"),
@@ -139,11 +139,24 @@ def deployment_toml(orgs: tuple[Org, ...]) -> str:
         if org.alt_code:
             lines.append(f"codes = [{_q(org.alt_code)}]")
         lines += [f"name = {_q(org.name)}", f"group = {_q(org.group or '')}"]
+    lines += _clusters_toml([o for o in orgs if o.group == "phuong-xa"])
     lines += ["", "[[sources]]", 'name = "truc-lien-thong"', 'kind = "edxml"', 'paths = ["edxml"]']
     lines += _http_source("qlvb", "documents", "api/v1")
     lines += _http_source("luu-tru", "archive", "archive/v1")
     lines += ["", "[scoring]", 'manual_points = "manual-points.toml"']
     return "\n".join(lines) + "\n"
+
+
+def _clusters_toml(wards: list[Org]) -> list[str]:
+    """The wards in competition clusters (*cụm thi đua*) of 4, then the rest; the first of
+    each is its leader."""
+    lines: list[str] = []
+    for number, start in enumerate(range(0, len(wards), 4), start=1):
+        members = wards[start : start + 4]
+        lines += ["", "[[clusters]]", f'id = "cum-{number}"', f'name = "Cụm thi đua số {number}"']
+        lines.append(f"members = [{', '.join(_q(m.code) for m in members)}]")
+        lines.append(f"leader = {_q(members[0].code)}")
+    return lines
 
 
 def _q(text: str) -> str:

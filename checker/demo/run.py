@@ -2,7 +2,8 @@
 
 The workspace is (re)built, its edXML sources ingested, the software's logs pulled over real
 HTTP from a simulator of its own on a free loopback port, a year scored and read back as a
-report. Each step is told to ``on_step`` as it starts or ends (for a running commentary),
+report, and its scorecards pre-filled, one cluster's workbook filled by an inspection team
+and imported back. Each step is told to ``on_step`` as it starts or ends (for a running commentary),
 sync pages to ``on_page`` and the facts worked out to ``on_facts``.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -18,9 +20,10 @@ from sqlalchemy import Engine
 from checker.config import Deployment, EdxmlSource, database_url, load_deployment
 from checker.demo import DEMO_TOKEN, DEMO_YEAR
 from checker.demo.city import DEMO_TOKEN_ENV, SIMULATOR_URL, DemoWorkspace, build_demo_workspace
+from checker.demo.scorecards import DemoCycle, scorecard_cycle
 from checker.demo.simulated_data import demo_agency_codes, generate_dataset
 from checker.demo.simulator import Simulator
-from checker.jobs.score import ScoreOutcome, criteria_sets, score
+from checker.jobs.score import ScoreOutcome, criteria_by_group, criteria_sets, score
 from checker.jobs.sync import PageProgress, SyncReport, sync
 from checker.reports.report import Report, build_report
 from checker.store.engine import open_store
@@ -63,6 +66,9 @@ class DemoResult:
     workspace: DemoWorkspace
     rankings: Report
     scorecard: Report
+    cycle: DemoCycle
+    """The scorecard cycle that followed the run: pre-fill, a cluster's workbook out to an
+    inspection team and back, the cluster's result."""
 
     @property
     def shown_agency(self) -> str:
@@ -93,7 +99,16 @@ def run_demo(
         step(sync_from_simulator(engine, deployment, step, on_page))
         outcome = score(engine, deployment, Period.year(DEMO_YEAR), progress=on_facts)
         step(outcome)
-        return _reports(engine, deployment, workspace, outcome.run_id)
+        rankings, scorecard = _reports(engine, deployment, outcome.run_id)
+        cycle = scorecard_cycle(
+            engine,
+            deployment,
+            criteria_by_group(deployment),
+            outcome.run_id,
+            workspace.folder / "scorecards",
+            datetime(DEMO_YEAR + 1, 3, 2, 8, 0),
+        )
+        return DemoResult(workspace, rankings, scorecard, cycle)
     finally:
         engine.dispose()
 
@@ -130,17 +145,12 @@ def sync_from_simulator(
         )
 
 
-def _reports(
-    engine: Engine, deployment: Deployment, workspace: DemoWorkspace, run_id: int
-) -> DemoResult:
+def _reports(engine: Engine, deployment: Deployment, run_id: int) -> tuple[Report, Report]:
+    """The rankings of every group, and the scorecard of the last agency of the first."""
     sets = criteria_sets(deployment)
     order = [g.id for g in deployment.groups]
     with engine.connect() as connection:
         rankings = build_report(connection, sets, run_id, None, order)
         shown = rankings.groups[0].ranking[-1].code
         scorecard = build_report(connection, sets, run_id, shown, order)
-    return DemoResult(
-        workspace=workspace,
-        rankings=rankings.model_copy(update={"agencies": []}),
-        scorecard=scorecard,
-    )
+    return rankings.model_copy(update={"agencies": []}), scorecard

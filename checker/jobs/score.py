@@ -22,6 +22,7 @@ from checker.scoring.coverage import check_measured, unmeasured_families
 from checker.scoring.criteria import CriteriaSet, criteria_dir, load_criteria
 from checker.scoring.manual import ManualPoints, load_manual_points
 from checker.scoring.runs import score_agencies, store_run
+from checker.scoring.snapshot import store_snapshot
 from checker.store.engine import hold_writes_lock
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
@@ -98,6 +99,7 @@ def score(
         unknown = unknown_codes(connection, period)
         scores = score_agencies(deployment, sets, values, points, points_source)
         run_id = store_run(connection, period, as_of, started, vietnam_now(), values, scores)
+        store_snapshot(connection, run_id, deployment, sets)
     return ScoreOutcome(
         run_id=run_id,
         period=period,

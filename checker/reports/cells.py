@@ -38,3 +38,8 @@ def escape_controls(text: str) -> str:
     """``text`` for a terminal: control characters (but newline and tab) as ``\\xNN`` or
     ``\\uNNNN`` escapes."""
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def neutralise_cell(text: str) -> str:
+    """``neutralise`` for a text cell (the scorecard workbooks' cells are text or numbers)."""
+    return "'" + text if text.startswith(FORMULA_START) else text

@@ -137,6 +137,12 @@ class CriteriaSet(_Strict):
     total_max: Decimal = Field(gt=0)
     sections: tuple[Section, ...] = Field(min_length=1)
     grades: tuple[Grade, ...] = Field(min_length=1)
+    self_score_tolerance: Decimal = Field(
+        default=Decimal(0), ge=0, description="points a self-score may exceed the logs by"
+    )
+    tie_break: tuple[str, ...] = Field(
+        default=(), description="section ids compared in order when totals are equal"
+    )
 
     @model_validator(mode="after")
     def _fits_together(self, info: ValidationInfo) -> CriteriaSet:
@@ -173,6 +179,9 @@ def _problems(criteria: CriteriaSet, known_metrics: Collection[str]) -> Iterable
             for key, text in _criterion_problems(criterion, known_metrics):
                 yield Problem(place, text, ("sections", i, "criteria", j, key))
     yield from _grade_problems(criteria)
+    for section_id in criteria.tie_break:
+        if section_id not in {s.id for s in sections}:
+            yield Problem("tie_break", f"unknown section {section_id!r}", ("tie_break",))
 
 
 def _duplicates(what: str, ids: Sequence[tuple[str, Loc]]) -> Iterable[Problem]:

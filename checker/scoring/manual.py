@@ -41,3 +41,38 @@ def _points(path: Path, agency: str, criterion: str, value: object) -> Decimal:
     if points < 0:
         raise ConfigError(f"manual points file {path}: [{agency}] {criterion} is negative")
     return points
+
+
+ManualEntries = dict[str, dict[str, tuple[Decimal, str]]]
+
+
+def load_manual_entries(path: Path) -> ManualEntries:
+    """Manual points with an optional note each, for entering on a scorecard::
+
+    ["000.00.01.H99"]
+    "3.1" = 8
+    "1.3" = { points = 8, note = "the register kept on paper until March" }
+    """
+    _text, raw = read_toml(path, f"manual points file {path}")
+    entries: ManualEntries = {}
+    for agency, table in raw.items():
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"manual points file {path}: {agency!r} should be a table of criterion = points"
+            )
+        entries[agency] = {c: _entry(path, agency, c, v) for c, v in table.items()}
+    return entries
+
+
+def _entry(path: Path, agency: str, criterion: str, value: object) -> tuple[Decimal, str]:
+    if not isinstance(value, dict):
+        return _points(path, agency, criterion, value), ""
+    unknown = sorted(set(value) - {"points", "note"})
+    if unknown or "points" not in value:
+        raise ConfigError(
+            f"manual points file {path}: [{agency}] {criterion} takes points and note only"
+        )
+    note = value.get("note", "")
+    if not isinstance(note, str):
+        raise ConfigError(f"manual points file {path}: [{agency}] {criterion} note is not text")
+    return _points(path, agency, criterion, value["points"]), note

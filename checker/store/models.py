@@ -421,6 +421,61 @@ class AgencyResult(SQLModel, table=True):
     rank: int
 
 
+class Assessment(SQLModel, table=True):
+    """The scorecard of one agency for one year on one criteria set (its content hash kept, so
+    a workbook made for another version is refused). Closed when its grade becomes final."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("agency_code", "year", "criteria_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_code: str
+    year: int
+    criteria_id: str
+    criteria_hash: str
+    created_at: datetime = Field(sa_type=DateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime)
+    closed_by: str | None = None
+    counted_as_zero: str | None = None  # JSON list of criterion ids, written at closing
+
+
+class AssessmentEntry(SQLModel, table=True):
+    """One entry on a scorecard, never changed once written: a criterion's measured points
+    (frozen at pre-fill, with the run and the evidence command), a self, inspection team or
+    agreed score, or a note; who entered it, when and from where."""
+
+    __tablename__ = "assessment_entry"
+    __table_args__ = (Index("ix_assessment_entry_cell", "assessment_id", "criterion_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id")
+    criterion_id: str
+    role: str  # measured, self, inspection, agreed, note
+    points: str | None = None  # exact decimal as text; None: nothing to measure / a note
+    note: str = ""
+    entered_by: str
+    entered_at: datetime = Field(sa_type=DateTime)
+    source: str = ""  # "toml:<file>", "xlsx:<file>", "run <id>", ...
+    run_id: int | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    evidence: str | None = None
+
+
+class RunSnapshot(SQLModel, table=True):
+    """What a scoring run scored with, as it was: the criteria sets (JSON, with their content
+    hashes), the registry (names, groups), and how far the store had been written, so a
+    later ingest can be told apart from the run's evidence."""
+
+    __tablename__ = "run_snapshot"
+
+    run_id: int = Field(foreign_key="run.id", primary_key=True)
+    criteria: str  # JSON: {criteria id: {"hash": ..., "set": the criteria set}}
+    registry_json: str  # JSON: {"groups": [...], "agencies": [...]}
+    last_message_id: int
+    documents: int
+
+
 def table_of(model: type[SQLModel]) -> Table:
     """The Core table of a model, for set-based inserts and aggregate queries."""
     table = model.__dict__["__table__"]
@@ -443,3 +498,6 @@ RUN = table_of(Run)
 METRIC_VALUE = table_of(MetricValueRow)
 SCORE = table_of(ScoreRow)
 AGENCY_RESULT = table_of(AgencyResult)
+ASSESSMENT = table_of(Assessment)
+ASSESSMENT_ENTRY = table_of(AssessmentEntry)
+RUN_SNAPSHOT = table_of(RunSnapshot)

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from checker.reports.cells import escape_controls, neutralise
-from checker.reports.report import render_evidence
+from checker.reports.evidence import BOM, EvidenceSubject, render_evidence
+from metrics.evidence import EvidenceList
 from metrics.period import Period
 from metrics.values import EvidenceLine
 
@@ -47,20 +48,31 @@ def _line(subject: str, code: str) -> EvidenceLine:
     )
 
 
+SUBJECT = EvidenceSubject(
+    agency_code="000.00.01.H99",
+    agency_name="Sở Nội vụ",
+    metric_id="inbound.registered",
+    period=Period.year(2025),
+    names={"000.00.01.H99": "Sở Nội vụ"},
+)
+TITLE, CODE = 7, 3  # columns of the evidence CSV
+
+
+def _render(lines: list[EvidenceLine], output_format: str) -> str:
+    return render_evidence(EvidenceList(lines, 0, len(lines)), SUBJECT, output_format)
+
+
 def test_evidence_csv_neutralises_every_cell_a_spreadsheet_would_run():
-    lines = [_line(text, "=1+1") for text in ATTACKS]
-    text = render_evidence(lines, "csv", "000.00.01.H99", "inbound.registered", Period.year(2025))
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert [row["title"] for row in rows] == ["'" + attack for attack in ATTACKS]
-    assert {row["code"] for row in rows} == {"'=1+1"}
-    assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
+    text = _render([_line(text, "=1+1") for text in ATTACKS], "csv")
+    rows = list(csv.reader(io.StringIO(text.removeprefix(BOM))))[1:]
+    assert [row[TITLE] for row in rows] == ["'" + attack for attack in ATTACKS]
+    assert {row[CODE] for row in rows} == {"'=1+1"}
+    assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
 
 
 def test_evidence_table_shows_a_terminal_escape_escaped():
     osc = "12/UBND\x1b]0;owned\x07"
-    text = render_evidence(
-        [_line("x", osc)], "table", "000.00.01.H99", "inbound.registered", Period.year(2025)
-    )
+    text = _render([_line("x", osc)], "table")
     assert "\x1b" not in text and "\x07" not in text
     assert "12/UBND\\x1b]0;owned\\x07" in text
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from checker.cli.scoring import run_scoring
 from checker.config import load_deployment
 from checker.demo.city import deployment_toml, registry
+from checker.jobs.score import score
 from checker.store.engine import normalise_url, open_store
 from checker.store.models import AGENCY_RESULT, RUN
 from metrics.period import Period
@@ -80,7 +80,7 @@ def test_two_score_runs_at_once_both_store_a_whole_run(store_url, tmp_path: Path
     engine = open_store(store_url)
     period = Period.year(2025)
     try:
-        failures = _at_once(lambda: run_scoring(engine, deployment, period, None, None), times=2)
+        failures = _at_once(lambda: score(engine, deployment, period), times=2)
         assert failures == []
         with engine.connect() as connection:
             assert connection.scalar(select(func.count()).select_from(RUN)) == 2

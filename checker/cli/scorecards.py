@@ -1,0 +1,504 @@
+"""Scorecards: pre-fill them from a run, enter scores, show where one stands, close it,
+export and import the workbooks."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from checker.cli.app import (
+    ConfigOption,
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    app,
+    use_settings,
+    user_errors,
+)
+from checker.errors import ConfigError
+
+if TYPE_CHECKING:
+    from checker.scoring.assessment import Scorecard
+    from checker.scoring.snapshot import RunSummary
+
+scorecards_app = typer.Typer(
+    help="Scorecards: self, inspection team and agreed scores.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(scorecards_app, name="scorecards")
+
+
+class SplitBy(StrEnum):
+    """How the exported workbooks are cut (``checker.jobs.scorecards.Split``)."""
+
+    agency = "agency"
+    group = "group"
+    cluster = "cluster"
+
+
+YearArg = Annotated[int, typer.Option("--year", help="The year assessed.")]
+ByOption = Annotated[str, typer.Option("--by", help="Who enters this (name, unit).")]
+
+
+@scorecards_app.command("prefill")
+@user_errors
+def prefill_command(
+    ctx: typer.Context,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Open every agency's scorecard for the run's year and freeze its measured points."""
+    from checker.clock import vietnam_now
+    from checker.jobs.score import criteria_sets
+    from checker.reports.report import latest_run_id
+    from checker.scoring.prefill import prefill
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    sets = criteria_sets(deployment)
+    with settings.store(deployment) as engine, engine.begin() as connection:
+        done = prefill(connection, sets, run or latest_run_id(connection), vietnam_now())
+    typer.echo(
+        f"Pre-filled {len(done.assessments)} scorecards for {done.year} from run "
+        f"{done.run_id}: {done.entries} measured entries frozen."
+    )
+
+
+@scorecards_app.command("enter")
+@user_errors
+def enter_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Option(help="Manual points TOML file.")],
+    year: YearArg,
+    role: Annotated[str, typer.Option(help="self, inspection or agreed.")],
+    by: ByOption,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Enter the scores of a manual points file as one role, for one year (whole or nothing)."""
+    from checker.clock import vietnam_now
+    from checker.jobs.score import criteria_by_group
+    from checker.scoring.assessment import PEOPLE
+    from checker.scoring.entering import enter_manual_file
+
+    if role not in PEOPLE:
+        raise ConfigError(f"--role {role!r}: use one of {', '.join(PEOPLE)}")
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    by_group = criteria_by_group(deployment)
+    with settings.store(deployment) as engine, engine.begin() as connection:
+        done = enter_manual_file(
+            connection, deployment, by_group, file, year, role, by, vietnam_now()
+        )
+    typer.echo(f"{done.entries} entries recorded for {done.agencies} agencies ({role}, {year}).")
+
+
+@scorecards_app.command("show")
+@user_errors
+def show_command(
+    ctx: typer.Context,
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    year: YearArg,
+    criterion: Annotated[
+        str | None, typer.Option(help="Show the history of this criterion's entries.")
+    ] = None,
+    output_format: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """A scorecard: each criterion with its entries and the points that count, and the grade
+    (a range while entries are missing)."""
+    from checker.jobs.score import criteria_by_group
+    from checker.scoring.assessment import ROLE_NAMES, cell_history, find_assessment, load_scorecard
+    from checker.scoring.points import points_text
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    match = next((a for a in deployment.agencies if a.code == agency), None)
+    if match is None:
+        raise ConfigError(f"agency {agency} is not in the deployment's registry")
+    criteria = criteria_by_group(deployment)[match.group]
+    with settings.store(deployment) as engine, engine.connect() as connection:
+        row = find_assessment(connection, agency, year, criteria.id)
+        if row is None:
+            raise ConfigError(f"no {year} scorecard for {agency}: run `checker scorecards prefill`")
+        card = load_scorecard(connection, row["id"], criteria)
+        history = cell_history(connection, card.id, criterion) if criterion else None
+    if history is not None:
+        rows = [
+            {
+                "role": e.role,
+                "points": None if e.points is None else points_text(e.points),
+                "note": e.note,
+                "by": e.entered_by,
+                "at": e.entered_at.isoformat(),
+                "source": e.source,
+            }
+            for e in history
+        ]
+        if output_format is OutputFormat.json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        for r in rows:
+            typer.echo(
+                f"{r['at']}  {ROLE_NAMES[str(r['role'])]:<14} {r['points'] or '—':>6}  "
+                f"{r['by']} ({r['source']}) {r['note']}".rstrip()
+            )
+        return
+    _print_card(card, match.name, output_format)
+
+
+def _print_card(card: Scorecard, name: str, output_format: OutputFormat) -> None:
+    from checker.scoring.assessment import PEOPLE, ROLE_NAMES
+    from checker.scoring.points import points_text
+    from checker.scoring.standing import standing
+
+    where = standing(card)
+    cells = []
+    for cell in card.cells:
+        role, points = cell.counting
+        cells.append(
+            {
+                "criterion": cell.criterion.id,
+                "max": points_text(cell.criterion.max),
+                **{
+                    r: None if (p := cell.points_of(r)) is None else points_text(p)
+                    for r in ("measured", *PEOPLE)
+                },
+                "counts": None if points is None else points_text(points),
+                "counts_from": role,
+                "note": cell.note,
+            }
+        )
+    payload = {
+        "agency": card.agency_code,
+        "year": card.year,
+        "criteria": card.criteria.id,
+        "final": where.final,
+        "grades_possible": [g.id for g in where.possible],
+        "total_low": points_text(where.low.total),
+        "total_high": points_text(where.high.total),
+        "deciding": list(where.deciding),
+        "counted_as_zero": list(card.counted_as_zero),
+        "criteria_lines": cells,
+    }
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{name} [{card.agency_code}] — {card.year}, {card.criteria.title}")
+    for c in cells:
+        source = ROLE_NAMES[str(c["counts_from"])] if c["counts_from"] else "chưa có"
+        typer.echo(
+            f"  {c['criterion']:<6} {c['counts'] or '—':>6}/{c['max']:<4} ({source})"
+            f"  đo {c['measured'] or '—'} · tự chấm {c['self'] or '—'} · "
+            f"đoàn {c['inspection'] or '—'} · thống nhất {c['agreed'] or '—'}"
+            + (f"  — {c['note']}" if c["note"] else "")
+        )
+    typer.echo(_grade_line(card))
+
+
+def _grade_line(card: Scorecard) -> str:
+    from checker.scoring.points import points_text
+    from checker.scoring.standing import standing
+
+    where = standing(card)
+    if where.final:
+        zero = ", ".join(card.counted_as_zero) or "none"
+        return (
+            f"Xếp loại (chính thức): {where.low.grade_name}, {points_text(where.low.total)} "
+            f"điểm; tính 0 điểm khi đóng: {zero}"
+        )
+    names = " … ".join(dict.fromkeys(g.name for g in where.possible))
+    deciding = ", ".join(where.deciding) or "none"
+    return (
+        f"Xếp loại (tạm thời): {names}, {points_text(where.low.total)} to "
+        f"{points_text(where.high.total)} điểm; quyết định bởi: {deciding}"
+    )
+
+
+@scorecards_app.command("close")
+@user_errors
+def close_command(
+    ctx: typer.Context,
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    year: YearArg,
+    by: ByOption,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Close a scorecard: the grade becomes final, missing entries count 0 (and are named)."""
+    from checker.clock import vietnam_now
+    from checker.jobs.score import criteria_by_group
+    from checker.scoring.assessment import close_assessment, find_assessment, load_scorecard
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    match = next((a for a in deployment.agencies if a.code == agency), None)
+    if match is None:
+        raise ConfigError(f"agency {agency} is not in the deployment's registry")
+    criteria = criteria_by_group(deployment)[match.group]
+    with settings.store(deployment) as engine, engine.begin() as connection:
+        row = find_assessment(connection, agency, year, criteria.id)
+        if row is None:
+            raise ConfigError(f"no {year} scorecard for {agency}")
+        card = close_assessment(
+            connection, load_scorecard(connection, row["id"], criteria), by, vietnam_now()
+        )
+    typer.echo(_grade_line(card))
+
+
+@scorecards_app.command("export")
+@user_errors
+def export_command(
+    ctx: typer.Context,
+    year: YearArg,
+    folder: Annotated[Path, typer.Option(help="Folder for the workbooks.")] = Path("scorecards"),
+    split: Annotated[
+        SplitBy, typer.Option(help="One workbook per agency, group or cluster.")
+    ] = SplitBy.agency,
+    evidence: Annotated[
+        bool, typer.Option(help="Evidence sheets (one-agency workbooks): the documents behind.")
+    ] = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write the year's scorecards as XLSX workbooks to fill in (locked layout, validated
+    cells, live totals)."""
+    from checker.clock import vietnam_now
+    from checker.jobs.score import criteria_by_group
+    from checker.jobs.scorecards import Split, export_scorecards
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    by_group = criteria_by_group(deployment)
+    with settings.store(deployment) as engine:
+        done = export_scorecards(
+            engine, deployment, by_group, year, folder, Split(split.value), vietnam_now(), evidence
+        )
+    typer.echo(f"{len(done.files)} workbooks for {done.agencies} agencies in {folder}.")
+
+
+@scorecards_app.command("import")
+@user_errors
+def import_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Filled workbooks (.xlsx).")],
+    year: YearArg,
+    by: ByOption,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Read filled workbooks back: each is taken whole or not at all; refused ones are named
+    with the file, sheet and cell. Exits 1 when any was refused."""
+    from checker.clock import vietnam_now
+    from checker.jobs.score import criteria_by_group
+    from checker.jobs.scorecards import import_workbooks
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    by_group = criteria_by_group(deployment)
+    with settings.store(deployment) as engine:
+        done = import_workbooks(engine, deployment, by_group, files, year, by, vietnam_now())
+    for outcome in done.outcomes:
+        if outcome.error is None:
+            typer.echo(f"{outcome.file.name}: {outcome.entries} entries recorded")
+        else:
+            typer.echo(f"Refused: {outcome.error}", err=True)
+    accepted = len(done.outcomes) - len(done.refused)
+    typer.echo(f"{accepted} workbooks taken, {len(done.refused)} refused.")
+    if done.refused:
+        raise typer.Exit(1)
+
+
+@scorecards_app.command("summary")
+@user_errors
+def summary_command(
+    ctx: typer.Context,
+    year: YearArg,
+    output_format: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Ranks in each group and cluster (equal totals share a rank), grades (a range while
+    entries are missing), each cluster's nominee and each district's pick."""
+    from checker.clock import vietnam_now
+    from checker.jobs.score import criteria_by_group
+    from checker.jobs.scorecards import nomination_text, year_summary
+    from checker.reports.workbook import grade_text
+    from checker.scoring.points import points_text
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    by_group = criteria_by_group(deployment)
+    with settings.store(deployment) as engine:
+        summary = year_summary(engine, deployment, by_group, year, vietnam_now())
+    lines: list[dict[str, object]] = [
+        {
+            "agency": r.card.agency_code,
+            "name": summary.names[r.card.agency_code],
+            "group": r.group,
+            "group_rank": r.group_rank,
+            "cluster": r.cluster or None,
+            "cluster_rank": r.cluster_rank,
+            "total": points_text(r.total),
+            "grades_possible": [g.id for g in r.standing.possible],
+            "final": r.standing.final,
+            "grade": grade_text(r.standing),
+        }
+        for r in sorted(summary.ranked, key=lambda r: (r.group, r.group_rank, r.card.agency_code))
+    ]
+    picks = [
+        {"among": n.among, "nominee": n.nominee, "tied": list(n.tied), "text": nomination_text(n)}
+        for n in (*summary.clusters, *summary.districts)
+    ]
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps({"agencies": lines, "nominations": picks}, ensure_ascii=False))
+        return
+    for group in deployment.groups:
+        typer.echo(f"Xếp hạng — {group.name}, {year}")
+        for line in (x for x in lines if x["group"] == group.id):
+            typer.echo(f"  {line['group_rank']:>3}. {line['name']:<36} {line['grade']}")
+    for cluster in deployment.clusters:
+        typer.echo(f"{cluster.name} (cụm trưởng {cluster.leader})")
+        members = sorted(
+            (x for x in lines if x["cluster"] == cluster.id),
+            key=lambda x: int(str(x["cluster_rank"])),
+        )
+        for line in members:
+            typer.echo(f"  {line['cluster_rank']:>3}. {line['name']:<36} {line['total']} điểm")
+    for pick in picks:
+        typer.echo(f"Đề nghị — {pick['text']}")
+
+
+@scorecards_app.command("claims")
+@user_errors
+def claims_command(
+    ctx: typer.Context,
+    year: YearArg,
+    output_format: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Self-scores above what the logs support (beyond the set's tolerance), per group, the
+    largest gap first, with the evidence command."""
+    from checker.clock import vietnam_now
+    from checker.jobs.score import criteria_by_group
+    from checker.jobs.scorecards import year_summary
+    from checker.scoring.points import points_text
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    by_group = criteria_by_group(deployment)
+    with settings.store(deployment) as engine:
+        summary = year_summary(engine, deployment, by_group, year, vietnam_now())
+    if output_format is OutputFormat.json:
+        payload = {
+            group: [
+                {
+                    "agency": c.agency_code,
+                    "criterion": c.criterion_id,
+                    "claimed": points_text(c.claimed),
+                    "measured": points_text(c.measured),
+                    "gap": points_text(c.gap),
+                    "numerator": c.numerator,
+                    "denominator": c.denominator,
+                    "evidence": c.evidence,
+                }
+                for c in claims
+            ]
+            for group, claims in summary.claims.items()
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    if not summary.claims:
+        typer.echo(f"Không có điểm tự chấm nào cao hơn nhật ký ({year}).")
+    for group in deployment.groups:
+        claims = summary.claims.get(group.id, [])
+        if claims:
+            typer.echo(f"{group.name}: {len(claims)} điểm tự chấm cao hơn nhật ký")
+            for claim in claims:
+                typer.echo(f"  +{points_text(claim.gap)}: {claim.text()}")
+
+
+runs_app = typer.Typer(
+    help="Scoring runs and what they scored with.", no_args_is_help=True, rich_markup_mode=None
+)
+app.add_typer(runs_app, name="runs")
+
+
+def _run_payload(run: RunSummary) -> dict[str, object]:
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "period_start": run.period_start.isoformat(),
+        "period_end": run.period_end.isoformat(),
+        "as_of": run.as_of.isoformat() if run.as_of else None,
+        "started_at": run.started_at.isoformat(),
+        "agencies": run.agencies,
+        "criteria": run.criteria,
+        "groups": run.groups,
+        "store_change": run.store_change,
+    }
+
+
+def _run_line(run: RunSummary) -> str:
+    sets = ", ".join(f"{k} ({v})" for k, v in run.criteria.items()) or "criteria not kept"
+    changed = "; store changed since" if run.store_change else ""
+    return (
+        f"{run.id:>4}  {run.period_start} → {run.period_end}  {run.agencies} agencies  "
+        f"{sets}{changed}"
+    )
+
+
+@runs_app.command("list")
+@user_errors
+def runs_list_command(
+    ctx: typer.Context,
+    output_format: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Every scoring run, newest first, with the criteria sets it kept."""
+    from checker.scoring.snapshot import list_runs
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.deployment(required=False)
+    with settings.store(deployment) as engine, engine.connect() as connection:
+        runs = list_runs(connection)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps([_run_payload(r) for r in runs], ensure_ascii=False))
+        return
+    for run in runs:
+        typer.echo(_run_line(run))
+
+
+@runs_app.command("show")
+@user_errors
+def runs_show_command(
+    ctx: typer.Context,
+    run: Annotated[int, typer.Argument(help="Run id.")],
+    output_format: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """One run: its period, the criteria sets and groups it scored with, and whether the
+    store has changed since."""
+    from checker.scoring.snapshot import show_run
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.deployment(required=False)
+    with settings.store(deployment) as engine, engine.connect() as connection:
+        found = show_run(connection, run)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(_run_payload(found), ensure_ascii=False))
+        return
+    typer.echo(_run_line(found))
+    typer.echo(f"  groups: {', '.join(found.groups) or 'not kept'}")
+    if found.store_change:
+        typer.echo(f"  {found.store_change}")

@@ -1,0 +1,484 @@
+"""Scorecard workbooks (XLSX), both ways, laid out as the scoring annexes are.
+
+``export_workbook`` writes one workbook (one agency, or a group or cluster with a sheet per
+agency) in write-only mode, so memory stays bounded however long the evidence sheets are:
+STT, criterion id, content and criterion, max points, measured, self, inspection team,
+agreed, notes and the points that count. Cells people must not change are locked; the cells
+they fill carry data validation (a number from 0 to the max); section totals, the total and
+the points that count are formulas, so a spreadsheet program shows them live. A hidden sheet
+names, for each scoring sheet, the agency, the year and the criteria set with its hash.
+
+``read_workbook`` reads a filled workbook back: rows are found by their criterion id (moved,
+inserted or deleted rows do not matter), columns by their header; an empty cell is "not
+entered"; "7,5" typed as text is 7.5; every problem names the file, sheet and cell.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from checker.errors import WorkbookError
+from checker.reports.cells import neutralise_cell
+from checker.scoring.assessment import AGREED, INSPECTION, MEASURED, SELF, NewEntry, Scorecard
+from checker.scoring.criteria import CriteriaSet
+from checker.scoring.points import points_text
+from checker.scoring.standing import Standing, standing
+from metrics.catalogue import METRICS
+from metrics.values import EvidenceLine
+
+SCORING_SHEET = "Chấm điểm"
+SUMMARY_SHEET = "Tổng hợp"
+META_SHEET = "checker"
+META_HEADERS = ("sheet", "agency", "year", "criteria", "criteria_hash")
+ID_HEADER = "Mã tiêu chí"
+NOTE_HEADER = "Ghi chú"
+ROLE_HEADERS = {
+    MEASURED: "Điểm đo tự động",
+    SELF: "Điểm tự chấm",
+    INSPECTION: "Điểm đoàn kiểm tra",
+    AGREED: "Điểm thống nhất",
+}
+HEADERS = (
+    "STT",
+    ID_HEADER,
+    "Nội dung, tiêu chí",
+    "Điểm tối đa",
+    *ROLE_HEADERS.values(),
+    NOTE_HEADER,
+    "Điểm tính",
+)
+HEADER_ROW = 5
+FIRST_ROW = HEADER_ROW + 1
+BOLD = Font(bold=True)
+OPEN = Protection(locked=False)
+EVIDENCE_HEADERS = ("Tính", "Lý do không tính", "Số, ký hiệu", "Ngày", "Trích yếu / tiêu đề", "Mã")
+
+Evidence = Callable[[str, str], Iterable[EvidenceLine]]
+# A write-only worksheet: its stubs lack protection, column widths and data validations.
+Sheet = Any
+
+
+@dataclass(frozen=True)
+class AgencyCard:
+    """A scorecard with what the sheets show around it."""
+
+    card: Scorecard
+    name: str
+    rank: int | None = None
+    cluster: str = ""
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def export_workbook(
+    path: Path,
+    cards: Sequence[AgencyCard],
+    title: str,
+    evidence: Evidence | None = None,
+    footer: Sequence[str] = (),
+) -> Path:
+    """Write one workbook: a summary sheet, a scoring sheet per agency, and for a single
+    agency a sheet per measured criterion listing the documents and files not counted, with
+    the reason, when ``evidence`` is given."""
+    book = openpyxl.Workbook(write_only=True)
+    single = len(cards) == 1
+    names = [SCORING_SHEET if single else _sheet_name(c.card.agency_code) for c in cards]
+    _summary_sheet(book.create_sheet(SUMMARY_SHEET), cards, names, title, footer)
+    for card, name in zip(cards, names, strict=True):
+        _scoring_sheet(book.create_sheet(name), card, title)
+    if single and evidence is not None:
+        _evidence_sheets(book, cards[0], evidence)
+    meta = book.create_sheet(META_SHEET)
+    _declare_size(meta, len(META_HEADERS), len(cards) + 1)
+    meta.sheet_state = "hidden"
+    meta.append(META_HEADERS)
+    for card, name in zip(cards, names, strict=True):
+        c = card.card
+        meta.append((name, c.agency_code, c.year, c.criteria.id, c.criteria_hash))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _declare_size(sheet: Sheet, columns: int, rows: int) -> None:
+    """Write the sheet's size (``<dimension>``) at its top, as openpyxl's writer does when a
+    sheet can say it: a reader in read-only mode otherwise parses a whole sheet just to size
+    it, and importing a workbook with long evidence sheets took 20 times longer."""
+    ref = f"A1:{get_column_letter(columns)}{max(rows, 1)}"
+    sheet.calculate_dimension = lambda: ref
+
+
+def _sheet_name(text: str) -> str:
+    return re.sub(r"[\[\]:*?/\\']", "_", text)[:31]
+
+
+def _cell(sheet: Sheet, value: Any, bold: bool = False, open_: bool = False) -> Any:
+    cell = WriteOnlyCell(sheet, value=value)
+    if bold:
+        cell.font = BOLD
+    if open_:
+        cell.protection = OPEN
+    return cell
+
+
+def _layout(criteria: CriteriaSet) -> tuple[dict[str, int], dict[str, int], int]:
+    """Row of each section, of each criterion, and of the total."""
+    sections: dict[str, int] = {}
+    rows: dict[str, int] = {}
+    row = FIRST_ROW
+    for section in criteria.sections:
+        sections[section.id] = row
+        row += 1
+        for criterion in section.criteria:
+            rows[criterion.id] = row
+            row += 1
+    return sections, rows, row
+
+
+def _number(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
+    card = agency.card
+    _declare_size(sheet, len(HEADERS), _layout(card.criteria)[2] + 3)
+    sheet.protection.sheet = True
+    sheet.freeze_panes = f"A{FIRST_ROW}"
+    for letter, width in zip("ABCDEFGHIJ", (6, 10, 60, 9, 11, 11, 12, 12, 40, 10), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.append([_cell(sheet, f"BẢNG CHẤM ĐIỂM — {title}", bold=True)])
+    sheet.append([f"Cơ quan: {agency.name} ({card.agency_code})"])
+    sheet.append([f"Năm: {card.year} — {card.criteria.title}"])
+    sheet.append([])
+    sheet.append([_cell(sheet, h, bold=True) for h in HEADERS])
+    section_rows, criterion_rows, total_row = _layout(card.criteria)
+    validations: dict[Decimal, DataValidation] = {}
+    number = 0
+    for section in card.criteria.sections:
+        first, last = (
+            criterion_rows[section.criteria[0].id],
+            criterion_rows[section.criteria[-1].id],
+        )
+        sums = [_cell(sheet, f"=SUM({c}{first}:{c}{last})", bold=True) for c in "EFGHJ"]
+        sheet.append(
+            [
+                _cell(sheet, section.id, bold=True),
+                None,
+                _cell(sheet, section.title, bold=True),
+                _cell(sheet, _number(section.max), bold=True),
+                *sums[:4],
+                None,
+                sums[4],
+            ]
+        )
+        for criterion in section.criteria:
+            number += 1
+            row = criterion_rows[criterion.id]
+            cell = card.cell(criterion.id)
+            dv = validations.get(criterion.max)
+            if dv is None:
+                dv = _validation(criterion.max)
+                validations[criterion.max] = dv
+                sheet.data_validations.append(dv)
+            dv.add(f"F{row}:H{row}")
+            sheet.append(
+                [
+                    number,
+                    criterion.id,
+                    _cell(sheet, criterion.title),
+                    _number(criterion.max),
+                    _number(cell.points_of(MEASURED)),
+                    *(_cell(sheet, _number(cell.points_of(r)), open_=True) for r in _PEOPLE),
+                    _cell(sheet, neutralise_cell(cell.note) or None, open_=True),
+                    f'=IF(H{row}<>"",H{row},IF(G{row}<>"",G{row},IF(F{row}<>"",F{row},E{row})))',
+                ]
+            )
+    totals = [
+        _cell(sheet, "=" + "+".join(f"{c}{r}" for r in section_rows.values()), bold=True)
+        for c in "EFGHJ"
+    ]
+    sheet.append(
+        [
+            None,
+            None,
+            _cell(sheet, "Tổng cộng", bold=True),
+            _cell(sheet, _number(card.criteria.total_max), bold=True),
+            *totals[:4],
+            None,
+            totals[4],
+        ]
+    )
+    assert total_row == _layout(card.criteria)[2]
+    sheet.append([])
+    sheet.append([None, None, _cell(sheet, grade_text(standing(card)), bold=True)])
+    if agency.rank is not None:
+        sheet.append([None, None, f"Xếp hạng trong nhóm: {agency.rank}"])
+
+
+_PEOPLE = (SELF, INSPECTION, AGREED)
+
+
+def _validation(max_points: Decimal) -> DataValidation:
+    top = points_text(max_points)
+    return DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2=top,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Điểm không hợp lệ",
+        error=f"Nhập một số từ 0 đến {top}.",
+    )
+
+
+def grade_text(where: Standing) -> str:
+    """The grade in words: final, or the range still possible and what decides it."""
+    if where.final:
+        return f"Xếp loại: {where.low.grade_name} ({points_text(where.low.total)} điểm)"
+    if where.settled:
+        return f"Xếp loại (tạm thời): {where.low.grade_name} ({points_text(where.low.total)} điểm)"
+    names = " đến ".join((where.possible[0].name, where.possible[-1].name))
+    deciding = ", ".join(where.deciding)
+    return (
+        f"Xếp loại (tạm thời): từ {names} ({points_text(where.low.total)} đến "
+        f"{points_text(where.high.total)} điểm); còn thiếu: {deciding}"
+    )
+
+
+def _summary_sheet(
+    sheet: Sheet,
+    cards: Sequence[AgencyCard],
+    names: Sequence[str],
+    title: str,
+    footer: Sequence[str],
+) -> None:
+    _declare_size(sheet, 7, len(cards) + 4 + len(footer))
+    sheet.protection.sheet = True
+    for letter, width in zip("ABCDEFG", (6, 18, 40, 12, 60, 8, 16), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.append([_cell(sheet, f"TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM — {title}", bold=True)])
+    sheet.append([])
+    headers = ("STT", "Mã cơ quan", "Cơ quan", "Tổng điểm", "Xếp loại", "Hạng", "Cụm")
+    sheet.append([_cell(sheet, h, bold=True) for h in headers])
+    for number, (agency, name) in enumerate(zip(cards, names, strict=True), start=1):
+        total_row = _layout(agency.card.criteria)[2]
+        sheet.append(
+            [
+                number,
+                agency.card.agency_code,
+                agency.name,
+                f"='{name}'!J{total_row}",
+                grade_text(standing(agency.card)),
+                agency.rank,
+                agency.cluster or None,
+            ]
+        )
+    if footer:
+        sheet.append([])
+    for line in footer:
+        sheet.append([None, None, _cell(sheet, neutralise_cell(line), bold=True)])
+
+
+def _evidence_sheets(book: openpyxl.Workbook, agency: AgencyCard, evidence: Evidence) -> None:
+    card = agency.card
+    for cell in card.cells:
+        metric_id = cell.criterion.metric
+        if metric_id is None:
+            continue
+        lines = [line for line in evidence(card.agency_code, metric_id) if not line.counted]
+        sheet = book.create_sheet(_sheet_name(f"Minh chứng {cell.criterion.id}"))
+        _declare_size(sheet, len(EVIDENCE_HEADERS), len(lines) + 4)
+        sheet.protection.sheet = True
+        sheet.column_dimensions["E"].width = 60
+        sheet.append([_cell(sheet, f"{cell.criterion.id} {cell.criterion.title}", bold=True)])
+        measured = cell.latest.get(MEASURED)
+        sheet.append([f"{METRICS[metric_id].name_vi} — {_ratio(measured)}"])
+        sheet.append([measured.evidence if measured and measured.evidence else ""])
+        sheet.append([_cell(sheet, h, bold=True) for h in EVIDENCE_HEADERS])
+        for line in lines:
+            sheet.append(
+                [
+                    "không",
+                    neutralise_cell(line.reason),
+                    neutralise_cell(line.code or ""),
+                    line.day,
+                    neutralise_cell(line.title or ""),
+                    neutralise_cell(line.item),
+                ]
+            )
+
+
+def _ratio(entry: Any) -> str:
+    if entry is None or entry.denominator is None:
+        return "chưa đo"
+    return f"{entry.numerator}/{entry.denominator}"
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetEntries:
+    """What one scoring sheet of a workbook says about one agency's scorecard."""
+
+    sheet: str
+    agency_code: str
+    year: int
+    criteria_id: str
+    criteria_hash: str
+    entries: tuple[NewEntry, ...]
+
+
+def read_workbook(path: Path, criteria_of: Callable[[str], CriteriaSet]) -> list[SheetEntries]:
+    """Every scoring sheet of a workbook, read back; ``criteria_of`` gives the criteria set of
+    an agency (raising ``WorkbookError`` for one that is not registered)."""
+    book = _open(path)
+    try:
+        if META_SHEET not in book.sheetnames:
+            raise WorkbookError(
+                f"{path.name}: not a checker scorecard workbook (no sheet {META_SHEET!r})"
+            )
+        return [
+            _read_sheet(path, book, meta, criteria_of(meta["agency"]))
+            for meta in _meta_rows(path, book)
+        ]
+    finally:
+        book.close()
+
+
+def _open(path: Path) -> Any:
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise WorkbookError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
+
+
+def _meta_rows(path: Path, book: Any) -> Iterator[dict[str, Any]]:
+    rows = book[META_SHEET].iter_rows(values_only=True)
+    header = next(rows, ())
+    if tuple(header[: len(META_HEADERS)]) != META_HEADERS:
+        raise WorkbookError(f"{path.name}, sheet {META_SHEET!r}: changed beyond recognition")
+    for number, row in enumerate(rows, start=2):
+        if not any(row):
+            continue
+        meta = dict(zip(META_HEADERS, row, strict=False))
+        if meta["sheet"] not in book.sheetnames:
+            raise WorkbookError(f"{path.name}: sheet {meta['sheet']!r} is missing")
+        try:
+            meta["year"] = int(meta["year"])
+        except (TypeError, ValueError) as exc:
+            raise WorkbookError(
+                f"{path.name}, sheet {META_SHEET!r}, row {number}: bad year"
+            ) from exc
+        yield meta
+
+
+def _read_sheet(path: Path, book: Any, meta: dict[str, Any], criteria: CriteriaSet) -> SheetEntries:
+    sheet = meta["sheet"]
+    place = f"{path.name}, sheet {sheet!r}"
+    if meta["criteria"] != criteria.id:
+        raise WorkbookError(
+            f"{place}: made for criteria set {meta['criteria']}, the agency is scored on "
+            f"{criteria.id}"
+        )
+    rows = list(book[sheet].iter_rows(values_only=True))
+    columns = _columns(place, rows)
+    known = {c.id: c for c in criteria.criteria}
+    seen: dict[str, str] = {}
+    entries: list[NewEntry] = []
+    problems: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        criterion_id = _text(_at(row, columns[ID_HEADER]))
+        if criterion_id not in known:
+            continue
+        where = f"{place}, row {number}"
+        if criterion_id in seen:
+            problems.append(
+                f"{where}: criterion {criterion_id} appears twice (also {seen[criterion_id]})"
+            )
+            continue
+        seen[criterion_id] = f"row {number}"
+        note = _text(_at(row, columns[NOTE_HEADER])).lstrip("'") if NOTE_HEADER in columns else ""
+        for role in _PEOPLE:
+            column = columns[ROLE_HEADERS[role]]
+            cell = f"{place}, cell {get_column_letter(column + 1)}{number}"
+            try:
+                points = parse_points(_at(row, column))
+            except ValueError as exc:
+                problems.append(f"{cell}: {exc}")
+                continue
+            if points is not None:
+                entries.append(NewEntry(criterion_id, role, points, note, cell))
+        if note and not any(e.criterion_id == criterion_id for e in entries[-3:]):
+            entries.append(NewEntry(criterion_id, SELF, None, note, f"{where}, {NOTE_HEADER}"))
+    if problems:
+        raise WorkbookError("; ".join(problems))
+    return SheetEntries(
+        sheet,
+        str(meta["agency"]),
+        meta["year"],
+        str(meta["criteria"]),
+        str(meta["criteria_hash"]),
+        tuple(entries),
+    )
+
+
+def _columns(place: str, rows: Sequence[Sequence[Any]]) -> dict[str, int]:
+    """The column of each header, from the first row that carries the criterion id header."""
+    for row in rows[:50]:
+        texts = [_text(v) for v in row]
+        if ID_HEADER in texts:
+            columns = {t: i for i, t in enumerate(texts) if t}
+            needed = [ROLE_HEADERS[r] for r in _PEOPLE]
+            missing = [h for h in needed if h not in columns]
+            if missing:
+                raise WorkbookError(f"{place}: no column {', '.join(missing)}")
+            return columns
+    raise WorkbookError(f"{place}: changed beyond recognition (no header row with {ID_HEADER!r})")
+
+
+def _at(row: Sequence[Any], index: int) -> Any:
+    return row[index] if index < len(row) else None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
+
+
+def parse_points(value: Any) -> Decimal | None:
+    """A cell's points: None when empty (not entered); a number, or text like ``7,5``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    text = str(value).strip()
+    if text.startswith("="):
+        raise ValueError(f"a formula ({text}) where a number belongs; type the points")
+    if not _NUMBER.match(text):
+        raise ValueError(f"{text!r} is not a number")
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits numbers only
+        raise ValueError(f"{text!r} is not a number") from exc

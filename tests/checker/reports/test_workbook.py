@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from checker.config import Agency, Cluster, Deployment, Group
+from checker.jobs.scorecards import Split, export_scorecards, import_workbooks, year_cards
+from checker.reports.cells import neutralise_cell
+from checker.reports.workbook import parse_points
+from checker.scoring.assessment import INSPECTION, SELF
+from checker.scoring.criteria import load_criteria
+from metrics.values import EvidenceLine
+
+CRITERIA_DIR = Path(__file__).resolve().parents[3] / "config" / "criteria"
+HANOI = load_criteria("hanoi-2017", CRITERIA_DIR)
+NOW = datetime(2026, 3, 1, 9, 0)
+DEPLOYMENT = Deployment(
+    city="Huyện Thử",
+    groups=(Group(id="xa", name="Xã", criteria="hanoi-2017"),),
+    agencies=(
+        Agency(code="X1", name="Xã Một", group="xa"),
+        Agency(code="X2", name="Xã Hai", group="xa"),
+    ),
+    clusters=(Cluster(id="c1", name="Cụm 1", members=("X1", "X2"), leader="X1"),),
+)
+BY_GROUP = {"xa": HANOI}
+
+
+def _export(engine, folder: Path, split: Split = Split.agency) -> list[Path]:
+    return export_scorecards(engine, DEPLOYMENT, BY_GROUP, 2025, folder, split, NOW).files
+
+
+def _import(engine, *paths: Path, year: int = 2025):
+    return import_workbooks(engine, DEPLOYMENT, BY_GROUP, list(paths), year, "Đoàn kiểm tra", NOW)
+
+
+def _cards(engine):
+    with engine.begin() as connection:
+        return {a.code: c for a, c in year_cards(connection, DEPLOYMENT, BY_GROUP, 2025, NOW)}
+
+
+def _row_of(sheet, criterion_id: str) -> int:
+    return next(r[0].row for r in sheet.iter_rows() if r[1].value == criterion_id)
+
+
+def _edit(path: Path, edits: dict[str, object], sheet: str = "Chấm điểm") -> None:
+    book = openpyxl.load_workbook(path)
+    for cell, value in edits.items():
+        book[sheet][cell] = value
+    book.save(path)
+
+
+def test_exporting_and_importing_unchanged_changes_nothing(engine, tmp_path):
+    files = _export(engine, tmp_path)
+    outcome = _import(engine, *files)
+    assert [o.entries for o in outcome.outcomes] == [0, 0] and not outcome.refused
+
+
+def test_edits_are_imported_and_are_there_in_the_next_export(engine, tmp_path):
+    path = _export(engine, tmp_path)[0]
+    sheet = openpyxl.load_workbook(path)["Chấm điểm"]
+    row = _row_of(sheet, "3.1")
+    _edit(path, {f"G{row}": "20,5", f"I{row}": "thiếu sổ đăng ký", f"F{_row_of(sheet, '1.1')}": 4})
+    assert _import(engine, path).outcomes[0].entries == 2
+    card = _cards(engine)["X1"]
+    assert card.cell("3.1").counting == (INSPECTION, Decimal("20.5"))
+    assert card.cell("3.1").note == "thiếu sổ đăng ký"
+    assert card.cell("1.1").latest[SELF].entered_by == "Đoàn kiểm tra"
+    again = openpyxl.load_workbook(_export(engine, tmp_path / "again")[0])["Chấm điểm"]
+    assert again[f"G{row}"].value == 20.5
+    assert again[f"I{row}"].value == "thiếu sổ đăng ký"
+    assert _import(engine, tmp_path / "again" / path.name).outcomes[0].entries == 0
+
+
+def test_the_layout_locks_what_people_must_not_change_and_validates_what_they_fill(
+    engine, tmp_path
+):
+    book = openpyxl.load_workbook(_export(engine, tmp_path)[0])
+    sheet = book["Chấm điểm"]
+    row = _row_of(sheet, "1.1")
+    assert sheet.protection.sheet
+    assert sheet[f"F{row}"].protection.locked is False
+    assert sheet[f"D{row}"].protection.locked is not False
+    rules = [
+        (dv.type, dv.formula1, dv.formula2)
+        for dv in sheet.data_validations.dataValidation
+        if f"F{row}:H{row}" in str(dv.sqref).split()
+    ]
+    assert rules == [("decimal", "0", "5")]
+    assert sheet[f"J{row}"].value.startswith("=IF(")
+    assert book["checker"].sheet_state == "hidden"
+    assert book["Tổng hợp"]["D4"].value.startswith("='Chấm điểm'!J")
+
+
+def test_rows_are_found_by_criterion_id_when_people_move_them(engine, tmp_path):
+    path = _export(engine, tmp_path)[0]
+    book = openpyxl.load_workbook(path)
+    sheet = book["Chấm điểm"]
+    row = _row_of(sheet, "4.1")
+    sheet.insert_rows(7, amount=3)
+    sheet.delete_rows(_row_of(sheet, "1.1"))
+    sheet[f"G{row + 3 - 1}"] = 28
+    book.save(path)
+    assert _import(engine, path).outcomes[0].entries == 1
+    assert _cards(engine)["X1"].cell("4.1").counting == (INSPECTION, Decimal(28))
+
+
+def test_points_above_the_max_refuse_the_workbook_and_name_file_sheet_and_cell(engine, tmp_path):
+    first, second = _export(engine, tmp_path)
+    sheet = openpyxl.load_workbook(first)["Chấm điểm"]
+    row = _row_of(sheet, "1.1")
+    _edit(first, {f"G{row}": 6, f"G{_row_of(sheet, '2.1')}": 10})
+    _edit(second, {f"G{row}": 3})
+    outcome = _import(engine, first, second)
+    assert outcome.refused[0].error == (
+        f"X1 Xã Một.xlsx, sheet 'Chấm điểm', cell G{row}: 6 is above the maximum 5 of criterion 1.1"
+    )
+    assert [o.entries for o in outcome.outcomes] == [0, 1]
+    cards = _cards(engine)
+    assert cards["X1"].cell("2.1").latest == {}
+    assert cards["X2"].cell("1.1").counting == (INSPECTION, Decimal(3))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("=5-1", "a formula (=5-1) where a number belongs; type the points"),
+        ("năm", "'năm' is not a number"),
+        (-1, "-1 is negative for criterion 1.1"),
+    ],
+)
+def test_bad_cells_are_one_line_naming_the_cell(engine, tmp_path, value, message):
+    path = _export(engine, tmp_path)[0]
+    row = _row_of(openpyxl.load_workbook(path)["Chấm điểm"], "1.1")
+    _edit(path, {f"F{row}": value})
+    error = _import(engine, path).refused[0].error
+    assert error == f"X1 Xã Một.xlsx, sheet 'Chấm điểm', cell F{row}: {message}"
+
+
+def test_a_corrupted_file_or_another_year_is_refused_and_the_rest_carries_on(engine, tmp_path):
+    good = _export(engine, tmp_path)[0]
+    broken = tmp_path / "hỏng.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    outcome = _import(engine, broken, good)
+    assert outcome.refused[0].error.startswith("hỏng.xlsx: not a readable XLSX workbook")
+    assert outcome.outcomes[1].error is None
+    wrong_year = _import(engine, good, year=2024)
+    assert "a workbook for 2025, not 2024" in wrong_year.refused[0].error
+
+
+def test_a_workbook_changed_beyond_recognition_is_refused(engine, tmp_path):
+    path = _export(engine, tmp_path)[0]
+    book = openpyxl.load_workbook(path)
+    book["Chấm điểm"].delete_rows(1, 5)
+    book.save(path)
+    assert "changed beyond recognition" in _import(engine, path).refused[0].error
+
+
+def test_a_cluster_workbook_has_a_sheet_per_agency(engine, tmp_path):
+    path = _export(engine, tmp_path, Split.cluster)[0]
+    book = openpyxl.load_workbook(path)
+    assert path.name == "Cụm 1.xlsx"
+    assert book.sheetnames[:3] == ["Tổng hợp", "X1", "X2"]
+    summary = [str(c.value) for row in book["Tổng hợp"].iter_rows() for c in row if c.value]
+    assert "c1: không có đơn vị đạt loại cao nhất để đề nghị" in summary
+    _edit(path, {f"H{_row_of(book['X2'], '5.1')}": 7}, sheet="X2")
+    assert _import(engine, path).outcomes[0].entries == 1
+
+
+def test_numbers_typed_as_text_with_a_decimal_comma_are_read():
+    assert parse_points("7,5") == Decimal("7.5")
+    assert parse_points(" 8 ") == Decimal(8)
+    assert parse_points(None) is None and parse_points("  ") is None
+
+
+def test_text_from_the_logs_is_never_run_as_a_formula(engine, tmp_path):
+    assert neutralise_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert [neutralise_cell(t) for t in ("+1", "-1", "@a", "\tx", "\rx", "Công văn")] == [
+        "'+1",
+        "'-1",
+        "'@a",
+        "'\tx",
+        "'\rx",
+        "Công văn",
+    ]
+    danang = load_criteria("danang-electronic-example", CRITERIA_DIR)
+    deployment = Deployment(
+        groups=(Group(id="so", name="Sở", criteria=danang.id),),
+        agencies=(Agency(code="S", name="Sở Tư pháp", group="so"),),
+    )
+    from checker.reports.workbook import AgencyCard, export_workbook
+
+    with engine.begin() as connection:
+        card = year_cards(connection, deployment, {"so": danang}, 2025, NOW)[0][1]
+    line = EvidenceLine("k1", "=1+1", "=cmd|' /C calc'!A0", "S", date(2025, 3, 1), False, "-x", "f")
+    path = export_workbook(
+        tmp_path / "s.xlsx", [AgencyCard(card, "Sở Tư pháp")], "Đà Nẵng", lambda a, m: [line]
+    )
+    book = openpyxl.load_workbook(path)
+    evidence = book[book.sheetnames[2]]
+    values = [c.value for c in evidence[5]]
+    assert values[:3] == ["không", "'-x", "'=1+1"]
+    assert all(c.data_type != "f" for c in evidence[5])
+
+
+def _libreoffice() -> str:
+    found = shutil.which("soffice")
+    if found is None:
+        if os.environ.get("CHECKER_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice (soffice) is required but not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return found
+
+
+def _resave_with_libreoffice(path: Path, folder: Path) -> Path:
+    folder.mkdir()
+    subprocess.run(
+        [
+            _libreoffice(),
+            f"-env:UserInstallation=file://{folder / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(folder),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return folder / path.name
+
+
+def test_a_workbook_saved_by_libreoffice_is_accepted_and_keeps_its_edits(engine, tmp_path):
+    path = _export(engine, tmp_path / "out")[0]
+    resaved = _resave_with_libreoffice(path, tmp_path / "lo")
+    outcome = _import(engine, resaved).outcomes[0]
+    assert (outcome.error, outcome.entries) == (None, 0)
+    row = _row_of(openpyxl.load_workbook(resaved)["Chấm điểm"], "3.1")
+    _edit(resaved, {f"G{row}": "7,5", f"I{row}": "sửa"})
+    edited = _resave_with_libreoffice(resaved, tmp_path / "lo2")
+    assert _import(engine, edited).outcomes[0].entries == 1
+    again = openpyxl.load_workbook(_export(engine, tmp_path / "again")[0])["Chấm điểm"]
+    assert again[f"G{row}"].value == 7.5
+
+
+def test_the_summary_of_a_year_stores_nothing(engine):
+    from checker.jobs.scorecards import year_summary
+    from checker.store.models import ASSESSMENT
+
+    summary = year_summary(engine, DEPLOYMENT, BY_GROUP, 2025, NOW)
+    assert [r.group_rank for r in summary.ranked] == [1, 1]
+    with engine.connect() as connection:
+        assert connection.execute(ASSESSMENT.select()).first() is None
