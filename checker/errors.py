@@ -9,7 +9,9 @@ message and a non-zero exit code.
     ├── SourceError      a source (folder, API) cannot be read at all
     │   └── SourceAuthError   the API refused our credentials (401/403): misconfigured
     ├── RecordError      one input record is unusable; it is quarantined, the run goes on
-    └── StorageError     the database cannot be opened, migrated or written
+    ├── StorageError     the database cannot be opened, migrated or written
+    ├── OutputError      an output folder or file (site, export, run log) cannot be written
+    └── RunLockedError   another ``checker run`` holds the lock on this store
 
 Each message says what happened, where (file and line, record, source) and, where it
 helps, what to do about it.
@@ -49,3 +51,11 @@ class RecordError(CheckerError):
 
 class StorageError(CheckerError):
     """The store cannot be opened, migrated or written."""
+
+
+class OutputError(CheckerError):
+    """An output folder or file (the report site, an export, a run log) cannot be written."""
+
+
+class RunLockedError(CheckerError):
+    """Another ``checker run`` is running on the same store: this one did nothing."""

@@ -1,0 +1,36 @@
+"""The command that writes the report site of a stored run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from checker.cli.app import _settings, app, user_errors
+from checker.jobs.site import SiteOptions, publish_site
+
+
+@app.command("site")
+@user_errors
+def site_command(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", help="Folder of the site (created).")],
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    evidence: Annotated[
+        bool, typer.Option(help="Write the pages of documents and files not counted.")
+    ] = True,
+) -> None:
+    """Write the report site of a stored run: rankings, a page per agency, the documents and
+    files not counted with why. Static, Vietnamese, works offline; files in the folder that
+    checker did not write are left alone."""
+    settings = _settings(ctx)
+    deployment = settings.required_deployment()
+    with settings.store(deployment) as engine:
+        summary = publish_site(engine, deployment, SiteOptions(output, run, evidence))
+    typer.echo(
+        f"Site of run written to {summary.folder}: {summary.pages} pages "
+        f"({summary.agencies} agencies, {summary.evidence_pages} evidence pages with "
+        f"{summary.evidence_rows} rows), {summary.removed} old pages removed. "
+        f"Open {summary.folder / 'index.html'}"
+    )
