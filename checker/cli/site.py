@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from checker.cli.app import _settings, app, user_errors
+from checker.cli.app import _settings, app, progress_bars, user_errors
 from checker.jobs.site import SiteOptions, publish_site
 
 
@@ -26,8 +26,13 @@ def site_command(
     checker did not write are left alone."""
     settings = _settings(ctx)
     deployment = settings.required_deployment()
-    with settings.store(deployment) as engine:
-        summary = publish_site(engine, deployment, SiteOptions(output, run, evidence))
+    with settings.store(deployment) as engine, progress_bars(True) as bars:
+        task = bars.add_task("Report site: agencies", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bars.update(task, completed=done, total=total)
+
+        summary = publish_site(engine, deployment, SiteOptions(output, run, evidence), progress)
     typer.echo(
         f"Site of run written to {summary.folder}: {summary.pages} pages "
         f"({summary.agencies} agencies, {summary.evidence_pages} evidence pages with "

@@ -154,7 +154,7 @@ def _chain(
         if isinstance(source, EdxmlSource):
             _ingest(engine, source, options, progress, log, result)
     _sync(engine, deployment, options, progress, log, result)
-    scores = _score(engine, deployment, criteria, options, log, result)
+    scores = _score(engine, deployment, criteria, options, progress, log, result)
     if options.site_dir is not None:
         counts: dict[str, object] = {}
         with log.step("site", counts):
@@ -309,6 +309,7 @@ def _score(
     deployment: Deployment,
     criteria: dict[str, CriteriaSet],
     options: NightlyOptions,
+    progress: Progress,
     log: RunLog,
     result: NightlyResult,
 ) -> list[AgencyScore]:
@@ -322,7 +323,13 @@ def _score(
         write_registry(connection, deployment)
         calendar = WorkingCalendar.from_overrides(deployment.calendar)
         write_period_calendar(connection, calendar, period)
-        values = measure_all(connection, period, calendar, deployment.files)
+        values = measure_all(
+            connection,
+            period,
+            calendar,
+            deployment.files,
+            lambda done, stale: progress("facts of documents", done, stale),
+        )
         scores = score_agencies(
             deployment, criteria, values, manual, manual_path or "manual points"
         )

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine
 
 from checker.config import Deployment
 from checker.reports.report import build_report, latest_run_id
-from checker.reports.site.build import SiteSummary, write_site
+from checker.reports.site.build import SiteProgress, SiteSummary, write_site
 from checker.scoring.criteria import CriteriaSet, bundled_criteria_dir, load_criteria
 from checker.store.loader import vietnam_now
 from checker.store.models import RUN
@@ -30,8 +30,14 @@ class SiteOptions:
     with_evidence: bool = True
 
 
-def publish_site(engine: Engine, deployment: Deployment, options: SiteOptions) -> SiteSummary:
-    """Write the site of a stored run (the latest by default) into ``options.output``."""
+def publish_site(
+    engine: Engine,
+    deployment: Deployment,
+    options: SiteOptions,
+    progress: SiteProgress | None = None,
+) -> SiteSummary:
+    """Write the site of a stored run (the latest by default) into ``options.output``;
+    ``progress(agencies_done, agencies)`` follows it."""
     criteria_sets = criteria_by_id(deployment)
     with engine.begin() as connection:
         run_id = options.run_id or latest_run_id(connection)
@@ -45,6 +51,7 @@ def publish_site(engine: Engine, deployment: Deployment, options: SiteOptions) -
             city=deployment.city,
             generated_at=vietnam_now(),
             evidence=lookup,
+            progress=progress,
         )
 
 

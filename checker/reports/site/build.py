@@ -34,6 +34,7 @@ from metrics.values import EvidenceLine
 PAGE_SIZE = 500
 ASSETS = ("site.css", "filter.js")
 
+SiteProgress = Callable[[int, int], None]
 Evidence = Callable[[str, str], Sequence[EvidenceLine]]
 """The lines behind a metric for an agency: ``evidence(agency_code, metric_id)``."""
 
@@ -62,9 +63,11 @@ def write_site(
     city: str,
     generated_at: datetime,
     evidence: Evidence | None = None,
+    progress: SiteProgress | None = None,
 ) -> SiteSummary:
     """Write the site of ``report`` into ``output``, one page at a time; files checker did
-    not write are left alone (a folder holding one where a page goes is refused)."""
+    not write are left alone (a folder holding one where a page goes is refused).
+    ``progress(agencies_done, agencies)`` is called after each agency's pages."""
     site = SiteFolder(output)
     try:
         site.check(["index.html", *(f"assets/{asset}" for asset in ASSETS)])
@@ -72,7 +75,7 @@ def write_site(
         common = {"city": city, "run": report.run, "generated_at": generated_at}
         for asset in ASSETS:
             site.write(f"assets/{asset}", _asset(asset))
-        evidence_pages = evidence_rows = 0
+        evidence_pages = evidence_rows = agencies_done = 0
         for page in _pages(report, evidence):
             root = "../" * page.name.count("/")
             template = environment.get_template(page.template)
@@ -81,6 +84,8 @@ def write_site(
             if page.template == "evidence.html":
                 evidence_pages += 1
                 evidence_rows += len(page.context["lines"])
+            elif page.template == "agency.html" and progress is not None:
+                progress(agencies_done := agencies_done + 1, len(report.agencies))
         pages = len(site.written) - len(ASSETS)
         removed = site.finish()
     finally:
