@@ -13,7 +13,9 @@ message and a non-zero exit code.
     ├── RecordError      one input record is unusable; it is quarantined, the run goes on
     ├── WorkbookError    a scorecard workbook cannot be taken: file, sheet and cell named
     ├── StorageError     the database cannot be opened, migrated, read or written
-    └── NoDataError      the store holds nothing to measure for the period asked
+    ├── NoDataError      the store holds nothing to measure for the period asked
+    ├── OutputError      an output folder or file (site, export, run log) cannot be written
+    └── RunLockedError   another ``checker run`` holds the lock on this store
 
 Each message says what happened, where (file and line, record, source) and, where it
 helps, what to do about it.
@@ -67,3 +69,11 @@ class StorageError(CheckerError):
 
 class NoDataError(CheckerError):
     """Nothing could be measured in the period asked: a run of it would grade on nothing."""
+
+
+class OutputError(CheckerError):
+    """An output folder or file (the report site, an export, a run log) cannot be written."""
+
+
+class RunLockedError(CheckerError):
+    """Another ``checker run`` is running on the same store: this one did nothing."""

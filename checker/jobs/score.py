@@ -21,7 +21,7 @@ from checker.config import Deployment
 from checker.scoring.coverage import check_measured, unmeasured_families
 from checker.scoring.criteria import CriteriaSet, criteria_dir, load_criteria
 from checker.scoring.manual import ManualPoints, load_manual_points
-from checker.scoring.runs import score_agencies, store_run
+from checker.scoring.runs import AgencyScore, score_agencies, store_run
 from checker.scoring.snapshot import store_snapshot
 from checker.store.engine import hold_writes_lock
 from checker.store.registry import write_registry
@@ -41,6 +41,9 @@ class ScoreOutcome:
     agencies: int
     unknown: tuple[UnknownCode, ...]
     unmeasured: tuple[str, ...] = ()
+    """The families of metrics that had nothing to count in the period, by name."""
+    scores: tuple[AgencyScore, ...] = ()
+    """Every agency's points, total and grade, as stored."""
     """The families of metrics that had nothing to count in the period, by name."""
 
 
@@ -106,4 +109,5 @@ def score(
         agencies=len(scores),
         unknown=tuple(unknown),
         unmeasured=tuple(unmeasured_families(values)),
+        scores=tuple(scores),
     )

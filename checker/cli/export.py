@@ -1,0 +1,92 @@
+"""Commands that write spreadsheets: the report of a run, the files overdue for the archives."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from checker.cli.app import ConfigOption, DbOption, app, use_settings, user_errors
+from checker.errors import ConfigError
+
+
+class ExportFormat(StrEnum):
+    """The kind of spreadsheet file written (``checker.reports.export``)."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+export_app = typer.Typer(
+    help="Spreadsheets (CSV in UTF-8 with BOM, or XLSX) with agency names beside codes.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(export_app, name="export")
+
+OutputOption = Annotated[Path, typer.Option("--output", help="File to write.")]
+FormatOption = Annotated[
+    ExportFormat, typer.Option("--format", help="csv (one table) or xlsx (a sheet each).")
+]
+
+
+@export_app.command("report")
+@user_errors
+def export_report_command(
+    ctx: typer.Context,
+    output: OutputOption,
+    output_format: FormatOption = ExportFormat.xlsx,
+    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """The report of a run: the rankings, and every agency's points per criterion with the
+    metric behind them (the CSV holds the latter, which carries rank, total and grade)."""
+    from checker.jobs.exports import export_report
+    from checker.reports.export import ExportFormat as Written
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    with settings.store(deployment, create=False) as engine:
+        run_id = export_report(engine, deployment, output, Written(output_format.value), run)
+    typer.echo(f"Report of run {run_id} written to {output}")
+
+
+@export_app.command("overdue")
+@user_errors
+def export_overdue_command(
+    ctx: typer.Context,
+    output: OutputOption,
+    output_format: FormatOption = ExportFormat.xlsx,
+    agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Day to judge deadlines on (YYYY-MM-DD).")
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """The files past their deadline for the agency archive or the historical archive."""
+    from checker.jobs.exports import export_overdue
+    from checker.reports.export import ExportFormat as Written
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    code = None if agency is None else deployment.agency(agency).code
+    day = _day(as_of)
+    with settings.store(deployment, create=False) as engine:
+        count = export_overdue(engine, deployment, output, Written(output_format.value), day, code)
+    typer.echo(f"{count} overdue files as of {day.isoformat()} written to {output}")
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        from checker.clock import today
+
+        return today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc

@@ -1,0 +1,150 @@
+"""``checker run``: the nightly job, one command for the scheduler."""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from checker.cli.app import DEFAULT_CONFIG, ConfigOption, DbOption, app, use_settings, user_errors
+from checker.errors import ConfigError, RunLockedError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from checker.config import Deployment
+    from checker.jobs.nightly import NightlyOptions, NightlyResult
+
+
+class RunFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("run")
+@user_errors
+def run_command(
+    ctx: typer.Context,
+    site: Annotated[
+        Path | None, typer.Option(help="Folder of the report site (default: STATE_DIR/site).")
+    ] = None,
+    no_site: Annotated[bool, typer.Option("--no-site", help="Do not write the site.")] = False,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the lock, the logs/ and the run state (default: beside the SQLite "
+            "file, or beside the deployment file for PostgreSQL)."
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Score the year up to this day (default: today).")
+    ] = None,
+    fail_below: Annotated[
+        str | None,
+        typer.Option(help="Exit 4 when an agency is below this grade id (e.g. kha) or points."),
+    ] = None,
+    agency: Annotated[
+        list[str] | None, typer.Option(help="Agency --fail-below judges (repeatable; default all).")
+    ] = None,
+    output_format: Annotated[
+        RunFormat, typer.Option("--format", help="The summary as text or JSON.")
+    ] = RunFormat.text,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Ingest new edXML files, sync every HTTP source, score the year to date, write the
+    report site and keep the run, with a JSON-lines log in STATE_DIR/logs/.
+
+    \b
+    Exit status:
+      0  ok: everything read, scored and published
+      1  error: nothing scored (configuration, store, unexpected failure); see the message
+      2  usage: the command line is wrong
+      3  partial: a source failed (named in the log and the run's note); the rest was scored
+      4  below: scored, but an agency is below --fail-below
+      5  locked: another checker run holds the lock on this store; this one did nothing
+    """
+    from checker.config import database_url
+    from checker.jobs.nightly import ExitCode, NightlyOptions, Threshold
+
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    folder = state_dir or default_state_dir(
+        database_url(settings.db_url, deployment), settings.config_path or DEFAULT_CONFIG
+    )
+    options = NightlyOptions(
+        state_dir=folder,
+        site_dir=None if no_site else (site or folder / "site"),
+        as_of=_day(as_of),
+        fail_below=Threshold.parse(fail_below) if fail_below else None,
+        agencies=tuple(agency or ()),
+    )
+    try:
+        with settings.store(deployment) as engine:
+            result = _run_with_progress(engine, deployment, options, output_format)
+    except RunLockedError as exc:
+        typer.echo(f"Locked: {exc}", err=True)
+        raise typer.Exit(int(ExitCode.LOCKED)) from None
+    _print(result, output_format)
+    raise typer.Exit(int(result.exit_code))
+
+
+def default_state_dir(url: str, config: Path) -> Path:
+    """Beside the SQLite file of the store; for a server store, beside the deployment file."""
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///")).resolve().parent
+    return config.resolve().parent
+
+
+def _run_with_progress(
+    engine: Engine, deployment: Deployment, options: NightlyOptions, output_format: RunFormat
+) -> NightlyResult:
+    from rich.progress import TaskID
+
+    from checker.cli.progress import progress_bars
+    from checker.jobs.nightly import nightly
+
+    with progress_bars(output_format is RunFormat.text) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int | None) -> None:
+            if step not in tasks:
+                tasks[step] = bars.add_task(step, total=total)
+            bars.update(tasks[step], completed=done, total=total)
+
+        return nightly(engine, deployment, options, progress)
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc
+
+
+def _print(result: NightlyResult, output_format: RunFormat) -> None:
+    from checker.jobs.nightly import ExitCode
+
+    if output_format is RunFormat.json:
+        payload = {
+            "exit_code": int(result.exit_code),
+            "run": result.run_id,
+            "log": str(result.log),
+            "failed_sources": result.failed_sources,
+            "below": result.below,
+            "steps": result.counts,
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
+        return
+    state = {
+        ExitCode.OK: "ok",
+        ExitCode.PARTIAL: "partial, sources not read: " + ", ".join(result.failed_sources),
+        ExitCode.BELOW: "below --fail-below: " + ", ".join(result.below),
+    }.get(result.exit_code, result.exit_code.name.lower())
+    typer.echo(f"Run {result.run_id}: {state}. Log: {result.log}")

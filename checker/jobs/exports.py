@@ -1,0 +1,54 @@
+"""Exporting a stored run's report, and the files overdue for the archives, for
+spreadsheets (``checker.reports.export``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from checker.config import Deployment
+from checker.jobs.score import criteria_sets
+from checker.reports.export import (
+    ExportFormat,
+    overdue_sheet,
+    report_sheets,
+    write_export,
+)
+from checker.reports.report import build_report, latest_run_id
+from checker.store.registry import write_registry
+from metrics.transfers import overdue_files
+
+
+def export_report(
+    engine: Engine,
+    deployment: Deployment,
+    output: Path,
+    export_format: ExportFormat,
+    run_id: int | None = None,
+) -> int:
+    """Write the report of a run (the latest by default); returns its id."""
+    with engine.connect() as connection:
+        run_id = run_id or latest_run_id(connection)
+        groups = [g.id for g in deployment.groups]
+        report = build_report(connection, criteria_sets(deployment), run_id, None, groups)
+    write_export(report_sheets(report), output, export_format)
+    return run_id
+
+
+def export_overdue(
+    engine: Engine,
+    deployment: Deployment,
+    output: Path,
+    export_format: ExportFormat,
+    as_of: date,
+    agency: str | None = None,
+) -> int:
+    """Write the files overdue for the archives on ``as_of``; returns how many."""
+    with engine.begin() as connection:
+        write_registry(connection, deployment)
+        files = overdue_files(connection, as_of, agency)
+    names = {a.code: a.name for a in deployment.agencies}
+    write_export([overdue_sheet(files, names)], output, export_format)
+    return len(files)

@@ -1,0 +1,79 @@
+"""Publishing the report site of a stored run: the report JSON's models, the documents and
+files each metric did not count, written as static pages (``checker.reports.site``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+
+from checker.clock import vietnam_now
+from checker.config import Deployment
+from checker.jobs.score import criteria_sets, prepare_measuring
+from checker.reports.report import build_report, latest_run_id
+from checker.reports.site.build import SiteProgress, SiteSummary, write_site
+from checker.scoring.snapshot import run_criteria
+from checker.store.models import RUN
+from metrics.calendar import WorkingCalendar
+from metrics.evidence import evidence
+from metrics.period import Period
+from metrics.values import EvidenceLine
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    output: Path
+    run_id: int | None = None  # None: the latest run
+    with_evidence: bool = True
+
+
+def publish_site(
+    engine: Engine,
+    deployment: Deployment,
+    options: SiteOptions,
+    progress: SiteProgress | None = None,
+) -> SiteSummary:
+    """Write the site of a stored run (the latest by default) into ``options.output``;
+    ``progress(agencies_done, agencies)`` follows it."""
+    with engine.begin() as connection:
+        run_id = latest_run_id(connection) if options.run_id is None else options.run_id
+        sets = run_criteria(connection, run_id) or criteria_sets(deployment)
+        report = build_report(connection, sets, run_id, None, [g.id for g in deployment.groups])
+        lookup = _evidence(connection, deployment, run_id) if options.with_evidence else None
+        return write_site(
+            report,
+            options.output,
+            city=deployment.city,
+            generated_at=vietnam_now(),
+            evidence=lookup,
+            progress=progress,
+        )
+
+
+def _evidence(connection: Connection, deployment: Deployment, run_id: int) -> _Lookup:
+    run = connection.execute(RUN.select().where(RUN.c.id == run_id)).mappings().one()
+    period = Period(run["period_start"], run["period_end"])
+    calendar = prepare_measuring(connection, deployment, period)
+    return _Lookup(connection, period, calendar, deployment)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """The evidence of a metric for an agency over the run's period, read when asked."""
+
+    connection: Connection
+    period: Period
+    calendar: WorkingCalendar
+    deployment: Deployment
+
+    def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
+        return evidence(
+            self.connection,
+            agency,
+            metric_id,
+            self.period,
+            self.calendar,
+            self.deployment.files,
+        )

@@ -1,0 +1,157 @@
+"""Exports for spreadsheets: the report of a run and the overdue list, as CSV (UTF-8 with a
+byte-order mark, so Excel reads the Vietnamese) or XLSX, with agency names beside codes.
+
+Every text cell goes through ``neutralise``: text from the logs never runs as a formula.
+Files are written to a temporary name and renamed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from checker.errors import OutputError
+from checker.reports.cells import neutralise
+from checker.reports.report import Report
+from metrics.transfers import OverdueFile
+
+Cell = str | int | float | None
+
+
+class ExportFormat(enum.StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    header: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+
+
+RANKING_HEADER = ("Nhóm", "Hạng", "Mã cơ quan", "Tên cơ quan", "Tổng điểm", "Tối đa", "Xếp loại")
+CRITERIA_HEADER = (
+    "Nhóm",
+    "Mã cơ quan",
+    "Tên cơ quan",
+    "Hạng",
+    "Tổng điểm",
+    "Xếp loại",
+    "Phần",
+    "Tiêu chí",
+    "Nội dung",
+    "Điểm",
+    "Tối đa",
+    "Nguồn điểm",
+    "Chỉ số",
+    "Tử số",
+    "Mẫu số",
+    "Tỷ lệ (%)",
+)
+OVERDUE_HEADER = (
+    "Mã cơ quan",
+    "Tên cơ quan",
+    "Mã hồ sơ",
+    "Tiêu đề hồ sơ",
+    "Nộp vào",
+    "Hạn nộp",
+    "Số ngày quá hạn",
+    "Tình trạng",
+    "Mã đơn vị trong nhật ký",
+)
+ARCHIVES = {"agency_archive": "Lưu trữ cơ quan", "historical_archive": "Lưu trữ lịch sử"}
+
+
+def report_sheets(report: Report) -> list[Sheet]:
+    """The rankings, then one row per agency and criterion with the metric behind it."""
+    ranking: list[tuple[Cell, ...]] = [
+        (group.name, r.rank, r.code, r.name, r.total, r.max, r.grade_name)
+        for group in report.groups
+        for r in group.ranking
+    ]
+    group_names = {group.id: group.name for group in report.groups}
+    criteria: list[tuple[Cell, ...]] = []
+    for agency in report.agencies:
+        head: tuple[Cell, ...] = (
+            group_names.get(agency.group, agency.group),
+            agency.code,
+            agency.name,
+            agency.rank,
+            agency.total,
+            agency.grade_name,
+        )
+        for section in agency.sections:
+            for c in section.criteria:
+                m = c.metric
+                metric: tuple[Cell, ...] = (
+                    (m.name, m.numerator, m.denominator, m.percent) if m else (None,) * 4
+                )
+                origin = "đo tự động" if c.origin == "measured" else "chấm tay"
+                line = (section.id, c.id, c.title, c.points, c.max, origin)
+                criteria.append((*head, *line, *metric))
+    return [
+        Sheet("Xếp hạng", RANKING_HEADER, ranking),
+        Sheet("Điểm từng tiêu chí", CRITERIA_HEADER, criteria),
+    ]
+
+
+def overdue_sheet(files: Sequence[OverdueFile], names: Mapping[str, str]) -> Sheet:
+    rows: list[tuple[Cell, ...]] = [
+        (
+            f.agency_code,
+            names.get(f.agency_code, f.agency_code),
+            f.file_code,
+            f.title,
+            ARCHIVES.get(f.archive, f.archive),
+            f.deadline.isoformat(),
+            f.days_overdue,
+            f.status or "chưa nộp",
+            f.organ_id,
+        )
+        for f in files
+    ]
+    return Sheet("Hồ sơ quá hạn nộp lưu", OVERDUE_HEADER, rows)
+
+
+def write_export(sheets: Sequence[Sheet], output: Path, export_format: ExportFormat) -> None:
+    """Write ``sheets`` to ``output``: every sheet in one XLSX workbook, or, as CSV, the
+    last sheet (the detailed one) alone."""
+    content = _xlsx(sheets) if export_format is ExportFormat.xlsx else _csv(sheets[-1])
+    temporary = output.with_name(f".{output.name}.tmp")
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, output)
+    except OSError as exc:
+        raise OutputError(
+            f"export file {output} cannot be written: {exc.strerror or exc.__class__.__name__}"
+        ) from exc
+
+
+def _csv(sheet: Sheet) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(sheet.header)
+    writer.writerows([neutralise(v) for v in row] for row in sheet.rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx(sheets: Sequence[Sheet]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(sheet.title[:31])
+        worksheet.append(list(sheet.header))
+        for row in sheet.rows:
+            worksheet.append([neutralise(v) for v in row])
+        worksheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,197 @@
+"""The report site: static pages written from a stored run's report, for people to open in a
+browser, from the folder itself or any static web server.
+
+Pages (all in Vietnamese, ``lang="vi"``):
+
+- ``index.html``: the ranking of every group;
+- ``co-quan/<code>.html``: an agency's criteria, points and where they came from, its grade
+  and why, what to fix first, and its sections against their maxima as a chart;
+- ``bang-chung/<code>/<metric>-<page>.html``: the documents or files a metric did not count,
+  with the reason for each, ``PAGE_SIZE`` to a page with a filter box for the page's rows.
+
+Every asset (CSS, the filter script) ships in the package and is copied next to the pages:
+nothing is fetched from elsewhere, and a Content-Security-Policy says so to the browser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from checker.reports.report import AgencyReport, Report
+from checker.reports.site.charts import Bar, section_bars
+from checker.reports.site.folder import SiteFolder
+from checker.reports.site.numbers import vi_number, vi_percent
+from metrics.values import EvidenceLine
+
+PAGE_SIZE = 500
+ASSETS = ("site.css", "filter.js")
+
+SiteProgress = Callable[[int, int], None]
+Evidence = Callable[[str, str], Sequence[EvidenceLine]]
+"""The lines behind a metric for an agency: ``evidence(agency_code, metric_id)``."""
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    folder: Path
+    pages: int
+    agencies: int
+    evidence_pages: int
+    evidence_rows: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class _Page:
+    name: str
+    template: str
+    context: dict[str, Any]
+
+
+def write_site(
+    report: Report,
+    output: Path,
+    *,
+    city: str,
+    generated_at: datetime,
+    evidence: Evidence | None = None,
+    progress: SiteProgress | None = None,
+) -> SiteSummary:
+    """Write the site of ``report`` into ``output``, one page at a time; files checker did
+    not write are left alone (a folder holding one where a page goes is refused).
+    ``progress(agencies_done, agencies)`` is called after each agency's pages."""
+    site = SiteFolder(output)
+    try:
+        site.check(["index.html", *(f"assets/{asset}" for asset in ASSETS)])
+        environment = _environment()
+        common = {"city": city, "run": report.run, "generated_at": generated_at}
+        for asset in ASSETS:
+            site.write(f"assets/{asset}", _asset(asset))
+        evidence_pages = evidence_rows = agencies_done = 0
+        for page in _pages(report, evidence):
+            root = "../" * page.name.count("/")
+            template = environment.get_template(page.template)
+            html = template.render(root=root, **common, **page.context)
+            site.write(page.name, html.encode("utf-8"))
+            if page.template == "evidence.html":
+                evidence_pages += 1
+                evidence_rows += len(page.context["lines"])
+            elif page.template == "agency.html" and progress is not None:
+                progress(agencies_done := agencies_done + 1, len(report.agencies))
+        pages = len(site.written) - len(ASSETS)
+        removed = site.finish()
+    finally:
+        site.close()
+    return SiteSummary(
+        folder=output,
+        pages=pages,
+        agencies=len(report.agencies),
+        evidence_pages=evidence_pages,
+        evidence_rows=evidence_rows,
+        removed=len(removed),
+    )
+
+
+def agency_page(code: str) -> str:
+    return f"co-quan/{slug(code)}.html"
+
+
+def evidence_page(code: str, metric_id: str, number: int = 1) -> str:
+    return f"bang-chung/{slug(code)}/{slug(metric_id)}-{number}.html"
+
+
+def slug(text: str) -> str:
+    """A file name made of the text's safe characters (codes keep their dots)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".") or "_"
+
+
+def _pages(report: Report, evidence: Evidence | None) -> Iterator[_Page]:
+    yield _Page("index.html", "index.html", {"groups": report.groups, "agencies": report.agencies})
+    for agency in report.agencies:
+        evidence_counts: dict[str, int] = {}
+        if evidence is not None:
+            for metric_id in _measured_metrics(agency):
+                missed = [line for line in evidence(agency.code, metric_id) if not line.counted]
+                evidence_counts[metric_id] = len(missed)
+                yield from _evidence_pages(agency, metric_id, missed)
+        yield _Page(
+            agency_page(agency.code),
+            "agency.html",
+            {
+                "agency": agency,
+                "chart": _chart(agency),
+                "evidence_counts": evidence_counts,
+            },
+        )
+
+
+def _measured_metrics(agency: AgencyReport) -> list[str]:
+    seen: dict[str, None] = {}
+    for section in agency.sections:
+        for criterion in section.criteria:
+            if criterion.metric is not None:
+                seen.setdefault(criterion.metric.id, None)
+    return list(seen)
+
+
+def _evidence_pages(
+    agency: AgencyReport, metric_id: str, missed: list[EvidenceLine]
+) -> Iterator[_Page]:
+    metric = next(
+        c.metric
+        for s in agency.sections
+        for c in s.criteria
+        if c.metric is not None and c.metric.id == metric_id
+    )
+    count = max(1, -(-len(missed) // PAGE_SIZE))
+    for number in range(1, count + 1):
+        lines = missed[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        yield _Page(
+            evidence_page(agency.code, metric_id, number),
+            "evidence.html",
+            {
+                "agency": agency,
+                "metric": metric,
+                "lines": lines,
+                "total": len(missed),
+                "number": number,
+                "count": count,
+                "first": (number - 1) * PAGE_SIZE + 1,
+                "page_names": [
+                    evidence_page(agency.code, metric_id, n).rsplit("/", 1)[1]
+                    for n in range(1, count + 1)
+                ],
+            },
+        )
+
+
+def _chart(agency: AgencyReport) -> Any:
+    bars = [Bar(f"{s.id}. {s.title}", s.points, s.max) for s in agency.sections]
+    return section_bars(bars, f"Điểm từng phần của {agency.name} so với điểm tối đa")
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("checker.reports.site", "templates"),
+        autoescape=select_autoescape(["html"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["num"] = vi_number
+    environment.filters["pct"] = vi_percent
+    environment.globals["agency_page"] = agency_page
+    environment.globals["evidence_page"] = evidence_page
+    return environment
+
+
+def _asset(name: str) -> bytes:
+    return files("checker.reports.site").joinpath("static", name).read_bytes()

@@ -1,0 +1,125 @@
+"""The report site in a real browser (headless Chromium): the figures read from the rendered
+pages equal the report JSON, nothing on the console, Vietnamese, tables with headers; and
+screenshots of the index and an agency page at phone and desktop widths, for people to look
+at, in tests/artifacts/site/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import html
+
+from checker.jobs.score import criteria_sets
+from checker.jobs.site import SiteOptions, publish_site
+from checker.reports.report import Report, build_report, latest_run_id
+from checker.reports.site.build import agency_page, evidence_page
+from checker.store.engine import open_store
+from tests.browser import ARTIFACTS, Browser, chromium_or_skip, serve_folder
+from tests.checker.reports.conftest import score_city
+
+SHOTS = ARTIFACTS / "site"
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> tuple[Path, Report]:
+    """The site of a small city scored on SQLite (the pages are the same from either store)."""
+    scored_city = score_city(f"sqlite:///{tmp_path / 'checker.db'}", tmp_path / "city")
+    output = tmp_path / "site"
+    engine = open_store(scored_city.db_url)
+    try:
+        publish_site(engine, scored_city.deployment, SiteOptions(output))
+        with engine.connect() as connection:
+            groups = [g.id for g in scored_city.deployment.groups]
+            report = build_report(
+                connection,
+                criteria_sets(scored_city.deployment),
+                latest_run_id(connection),
+                None,
+                groups,
+            )
+    finally:
+        engine.dispose()
+    return output, report
+
+
+def _number(text: str) -> float:
+    return float(text.strip().replace(".", "").replace(",", "."))
+
+
+def _check_page(dom: str) -> html.HtmlElement:
+    page = html.fromstring(dom)
+    assert page.get("lang") == "vi"
+    for table in page.xpath("//table"):
+        assert table.xpath("./thead/tr/th"), "a table without column headers"
+    return page
+
+
+def test_the_rendered_site_shows_the_report_figures_without_console_errors(published):
+    browser = Browser(chromium_or_skip())
+    output, report = published
+    agency, metric = next(
+        (a, c.metric)
+        for a in report.agencies
+        for s in a.sections
+        for c in s.criteria
+        if c.metric
+        and c.metric.id.startswith("inbound.")
+        and c.metric.numerator < c.metric.denominator
+    )
+    with serve_folder(output) as base:
+        index = browser.dump_dom(f"{base}/index.html")
+        detail = browser.dump_dom(f"{base}/{agency_page(agency.code)}", width=390)
+        evidence = browser.dump_dom(f"{base}/{evidence_page(agency.code, metric.id)}")
+        for page, width in (("index.html", 390), ("index.html", 1280)):
+            shot = browser.screenshot(f"{base}/{page}", SHOTS / f"index-{width}.png", width)
+            assert shot.console == []
+        for width in (390, 1280):
+            path = SHOTS / f"agency-{width}.png"
+            shot = browser.screenshot(f"{base}/{agency_page(agency.code)}", path, width, 2400)
+            assert shot.console == []
+    for visit in (index, detail, evidence):
+        assert visit.console == [], visit.console
+
+    page = _check_page(index.dom)
+    for group in report.groups:
+        rows = page.xpath(f"//table[@data-group='{group.id}']/tbody/tr")
+        shown = [
+            (
+                row.get("data-code"),
+                int(row.xpath("string(td[@class='rank num'])")),
+                _number(row.xpath("string(td[@class='total num'])")),
+                row.xpath("string(td[contains(@class,'grade')])"),
+            )
+            for row in rows
+        ]
+        assert shown == [(r.code, r.rank, r.total, r.grade_name) for r in group.ranking]
+
+    page = _check_page(detail.dom)
+    summary = page.xpath("//dl[@class='summary']")[0]
+    assert _number(summary.xpath("string(.//*[@class='total'])")) == agency.total
+    assert _number(summary.xpath("string(.//*[@class='max'])")) == agency.max
+    assert int(summary.xpath("string(.//*[@class='rank'])")) == agency.rank
+    assert summary.xpath("string(.//*[contains(@class,'grade')])") == agency.grade_name
+    for section in agency.sections:
+        body = page.xpath(f"//tbody[@data-section='{section.id}']")[0]
+        assert _number(body.xpath("string(tr[1]/td[@class='points num'])")) == section.points
+        for criterion in section.criteria:
+            cell = body.xpath(f"string(tr[@data-criterion='{criterion.id}']/td[3])")
+            if criterion.points is None:
+                assert cell in ("chưa đo được", "chưa chấm")
+            else:
+                assert _number(cell) == criterion.points
+    lost = page.xpath("//table[@class='to-fix']/tbody/tr/td[@class='lost num']/text()")
+    assert [_number(text) for text in lost] == [f.lost for f in agency.to_fix]
+    assert len(page.xpath("//svg[@class='chart']//g")) == len(agency.sections)
+
+    page = _check_page(evidence.dom)
+    rows = page.xpath("//table[@id='evidence']/tbody/tr")
+    assert _number(page.xpath("string(//*[@class='missed-total'])")) == len(rows)
+    assert len(rows) == metric.denominator - metric.numerator
+    assert page.xpath("//table[@id='evidence']/@data-filter") == ["ready"]  # the script ran
+    assert all(row.get("hidden") is None for row in rows)
+    for width in (390, 1280):
+        assert (SHOTS / f"index-{width}.png").stat().st_size > 0
+        assert (SHOTS / f"agency-{width}.png").stat().st_size > 0
