@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from checker.config import Agency, Deployment, Group, ScoringConfig
-from checker.errors import ConfigError
+from checker.errors import ConfigError, NoDataError
 from checker.jobs.score import score
 from checker.reports.report import latest_run_id
 from checker.store.loader import load
@@ -68,6 +68,7 @@ def test_a_manual_points_file_given_replaces_the_deployments(engine, tmp_path):
     deployment = DEPLOYMENT.model_copy(
         update={"scoring": ScoringConfig(manual_points=deployment_file)}
     )
+    _store_documents(engine)
     outcome = score(engine, deployment, YEAR, as_of=date(2025, 6, 30), manual=given)
     with engine.connect() as connection:
         points = connection.scalar(
@@ -85,7 +86,15 @@ def test_a_manual_points_file_given_replaces_the_deployments(engine, tmp_path):
 def test_bad_manual_points_store_no_run(engine, tmp_path):
     bad = tmp_path / "manual.toml"
     bad.write_text(f'["{SNV}"]\n"5.1" = 99\n', encoding="utf-8")
+    _store_documents(engine)
     with pytest.raises(ConfigError, match=r"5\.1"):
         score(engine, DEPLOYMENT, YEAR, manual=bad)
+    with engine.connect() as connection:
+        assert connection.scalar(select(RUN.c.id)) is None
+
+
+def test_a_period_with_nothing_measured_stores_no_run(engine):
+    with pytest.raises(NoDataError, match="nothing was measured for 2025"):
+        score(engine, DEPLOYMENT, YEAR)
     with engine.connect() as connection:
         assert connection.scalar(select(RUN.c.id)) is None

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from checker.config import load_deployment
 from checker.errors import OutputError
-from checker.reports.cells import FORMULA_STARTS, neutralise_cell
+from checker.reports.cells import FORMULA_START, neutralise_cell
 from checker.reports.export import ExportFormat, overdue_sheet, write_export
 from checker.store.engine import open_store
 from checker.store.records import FileRecord, Read
@@ -25,7 +25,7 @@ from tests.checker.reports.conftest import cli
 from tests.small_city import AGENCIES, HOSTILE_SUBJECT, deployment_text
 
 
-@pytest.mark.parametrize("start", FORMULA_STARTS)
+@pytest.mark.parametrize("start", FORMULA_START)
 def test_text_a_spreadsheet_would_run_is_kept_as_text(start):
     assert neutralise_cell(f"{start}SUM(A1:A9)") == f"'{start}SUM(A1:A9)"
 
@@ -35,7 +35,7 @@ def test_a_neutralised_cell_never_starts_a_formula_and_keeps_its_text(value):
     cell = neutralise_cell(value)
     if isinstance(value, str):
         assert isinstance(cell, str)
-        assert not cell.startswith(FORMULA_STARTS)
+        assert not cell.startswith(FORMULA_START)
         assert cell.removeprefix("'") == value or cell == value
     else:
         assert cell == value
@@ -55,7 +55,7 @@ def test_the_report_as_csv_has_a_bom_names_beside_codes_and_no_formula(scored_ci
     }
     criteria = {r["Tiêu chí"] for r in rows}
     assert len(rows) == len(AGENCIES) * len(criteria)
-    assert not any(value.startswith(FORMULA_STARTS) for r in rows for value in r.values())
+    assert not any(value.startswith(FORMULA_START) for r in rows for value in r.values())
 
 
 def test_the_report_as_xlsx_has_rankings_and_criteria_sheets(scored_city, tmp_path):
