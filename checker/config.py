@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from checker.errors import ConfigError
 from checker.tomlfile import read_toml
+from connectors.edxml import DEFAULT_PATTERNS
 from connectors.mapping import HttpSource
 from metrics.calendar import CalendarOverrides
 from metrics.files import FilesConfig
@@ -49,6 +50,11 @@ class EdxmlSource(_Strict):
     name: str = Field(min_length=1)
     kind: Literal["edxml"]
     paths: tuple[Path, ...] = Field(min_length=1)
+    patterns: tuple[str, ...] = Field(
+        default=DEFAULT_PATTERNS,
+        min_length=1,
+        description="names read in a folder (shell style, any case); other files are listed",
+    )
 
 
 class DatabaseConfig(_Strict):

@@ -51,7 +51,9 @@ def demo_command(
             if not isinstance(source, EdxmlSource):
                 continue
             typer.echo(f"Ingesting source {source.name} …")
-            summary = load(engine, read_edxml(source.paths, source.name), source=source.name)
+            summary = load(
+                engine, read_edxml(source.paths, source.name, source.patterns), source=source.name
+            )
             _print_load(summary, False)
         _demo_sync(engine, deployment)
         period = Period.year(DEMO_YEAR)

@@ -19,6 +19,7 @@ from checker.errors import ConfigError
 from checker.store.loader import LoadSummary, load
 from checker.store.models import QUARANTINE
 from checker.store.upsert import store_in_batches
+from connectors.edxml import DEFAULT_PATTERNS
 from connectors.edxml_source import read_edxml
 from connectors.register import read_register
 
@@ -29,12 +30,20 @@ def ingest_edxml(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="edXML files or folders (recursive).")],
     source: Annotated[str, typer.Option(help="Name recorded as the source.")] = "edxml",
+    pattern: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Names read in a folder (repeatable; default *.edxml and *.xml). "
+            "A file named on the command line is always read."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Read edXML messages (documents and statuses) from the interconnection axis."""
     settings = _settings(ctx)
+    patterns = tuple(pattern) if pattern else DEFAULT_PATTERNS
     with settings.store(settings.deployment(required=False)) as engine:
-        summary = load(engine, read_edxml(paths, source), source=source)
+        summary = load(engine, read_edxml(paths, source, patterns), source=source)
     _print_load(summary, as_json)
 
 
@@ -98,6 +107,10 @@ def _print_load(summary: LoadSummary, as_json: bool) -> None:
     )
     for reason, count in sorted(summary.quarantine_reasons.items()):
         typer.echo(f"  set aside ×{count}: {reason}")
+    if summary.skipped:
+        typer.echo(f"{len(summary.skipped)} other files in the folders, not read:")
+        for locator in summary.skipped:
+            typer.echo(f"  {locator}")
     if summary.quarantined:
         typer.echo("See `checker quarantine list` for the files.")
 

@@ -28,6 +28,7 @@ from checker.store.records import (
     Quarantined,
     Read,
     Record,
+    Skipped,
     SoftwareRecord,
     StatusRecord,
 )
@@ -43,6 +44,8 @@ class LoadSummary:
     duplicates: int = 0
     quarantined: int = 0
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    """Files found in a scanned folder that are not messages (not read, not quarantined)."""
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -51,6 +54,7 @@ class LoadSummary:
             "statuses": self.statuses,
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
+            "skipped": len(self.skipped),
         }
 
 
@@ -76,7 +80,7 @@ def ref_key(status: StatusRecord) -> str:
 
 def load(
     engine: Engine,
-    items: Iterable[Read | Quarantined],
+    items: Iterable[Read | Quarantined | Skipped],
     *,
     source: str,
     batch_size: int = 2000,
@@ -86,7 +90,7 @@ def load(
     summary = LoadSummary()
     when = fetched_at or vietnam_now()
     try:
-        for batch in _batches(items, batch_size):
+        for batch in _batches(_counting_skipped(items, summary), batch_size):
             with engine.begin() as connection:
                 _load_batch(connection, batch, source, when, summary)
         with engine.begin() as connection:
@@ -94,6 +98,16 @@ def load(
     except SQLAlchemyError as exc:
         raise StorageError(f"writing to the store failed: {exc.__class__.__name__}: {exc}") from exc
     return summary
+
+
+def _counting_skipped(
+    items: Iterable[Read | Quarantined | Skipped], summary: LoadSummary
+) -> Iterator[Read | Quarantined]:
+    for item in items:
+        if isinstance(item, Skipped):
+            summary.skipped.append(item.locator)
+        else:
+            yield item
 
 
 def _batches(items: Iterable[Read | Quarantined], size: int) -> Iterator[list[Read | Quarantined]]:
