@@ -122,8 +122,10 @@ METRICS: dict[str, MetricDefinition] = {
             "period: every number missing between 1 and the highest number issued, and "
             "every number/notation pair issued more than once; the denominator is the "
             "highest number issued (summed over the years of the period). LOWER IS BETTER: "
-            "0 anomalies is a clean register. Recalled documents keep their number; "
-            "recall and update messages repeat a number already counted and are left out; "
+            "0 anomalies is a clean register. Recalled documents keep their number; a "
+            "recall, an update or a replacement is a message about a document already "
+            "counted (the same DocumentId) and adds no number; a document known only from "
+            "recall messages is left out; "
             "numbers that are not plain digits are left out of the sequence. Not additive "
             "over periods: a gap is a gap of the whole year.",
             "Decree 30/2020/NĐ-CP Art. 15",
