@@ -875,15 +875,17 @@ class StoredCalendar:
         self.cache: dict[date, tuple[date | None, date | None]] = {}
 
     def deadlines(self, start: date) -> tuple[date | None, date | None]:
-        """The first working day on or after ``start``, and the working day after it."""
+        """The first working day on or after ``start``, and the working day after it (the
+        same first working day when ``start`` is a day off)."""
         found = self.cache.get(start)
         if found is None:
             same = following = None
+            working = False
             if start in self.days:
                 working, index = self.days[start]
                 same = self.working.get(index if working else index + 1)
-            if same is not None:
-                following = self.working.get(self.days[same][1] + 1)
+            if same is not None:  # a day off is due on the next working day (Decree 30 Art. 22)
+                following = self.working.get(self.days[same][1] + 1) if working else same
             found = self.cache[start] = (same, following)
         return found
 
@@ -945,7 +947,8 @@ class PythonPass:
         return statuses, recalls
 
     def _documents(self, statuses: dict[tuple[str, str], list[Any]], recalls: set[str]) -> set[str]:
-        """The document metrics, numbering and filing; the agencies with documents."""
+        """The document metrics, numbering and filing; the agencies whose own software
+        reported documents in the period."""
         start, end = PERIOD.start, PERIOD.end
         inbound: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
         outbound: dict[str, list[int]] = defaultdict(lambda: [0] * 8)
@@ -955,6 +958,7 @@ class PythonPass:
         unaccepted_recall: set[str] = set()
         axis_out: list[tuple[str, str]] = []
         recalled_out: list[tuple[str, Any]] = []
+        reported: set[str] = set()
         none = (0, None, None, None, None)
         d = DOCUMENT.c
         for row in self.stream(
@@ -985,6 +989,8 @@ class PythonPass:
             if not start <= day <= end:
                 continue
             f = filed[agency]
+            if row.external_id is not None:  # the agency's own software reported it
+                reported.add(agency)
             if not row.recalled and row.external_id is not None:
                 f[1] += 1
                 f[0] += bool(row.file_code)
@@ -1005,7 +1011,7 @@ class PythonPass:
         self._add(outbound, OUTBOUND_IDS)
         self._add(filed, ("files.documents_filed",))
         self._numbering(numbered)
-        return set(filed)
+        return reported
 
     def _inbound(self, row: Any, facts: Any, recalled: bool, c: list[int]) -> None:
         bits, acknowledged_on, first_submitted, _, _ = facts

@@ -43,7 +43,7 @@ def evidence(
     if metric_id in FILE_IDS:
         return files_evidence(connection, agency_code, metric_id, period, files)
     if metric_id in TRANSFER_IDS:
-        return transfers_evidence(connection, agency_code, metric_id, period)
+        return transfers_evidence(connection, agency_code, metric_id, period, files)
     metric = DOCUMENT_METRICS.get(metric_id)
     if metric is None:
         known = ", ".join(sorted(EVIDENCED))

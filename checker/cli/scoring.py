@@ -218,7 +218,7 @@ def overdue_command(
     day = _parse_date(as_of) or vietnam_now().date()
     with settings.store(deployment) as engine, engine.begin() as connection:
         write_registry(connection, deployment)
-        files = overdue_files(connection, day, agency)
+        files = overdue_files(connection, day, agency, deployment.files)
     if as_json:
         typer.echo(json.dumps([asdict(f) for f in files], default=str, ensure_ascii=False))
         return
