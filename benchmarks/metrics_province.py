@@ -57,7 +57,7 @@ from calendar import monthrange
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -83,10 +83,10 @@ from metrics.calendar import WorkingCalendar
 from metrics.facts import (
     ACKNOWLEDGED,
     ASSIGNED,
-    NEW_OR_REPLACING,
+    CHANGE_ACCEPTED,
+    CHANGE_REFUSED,
     RECALL,
-    RECALL_MESSAGE,
-    RECALL_REFUSED,
+    RECALL_ONLY,
     REFUSED,
     REGISTERED,
     SUBMITTED,
@@ -123,8 +123,8 @@ Row = tuple[Any, ...]
 DOCUMENT_COLUMNS = (
     "direction", "organ_id", "doc_key", "sender_id", "sender_name", "recipients", "code",
     "code_number", "code_notation", "doc_type", "type_name", "subject", "promulgation_date",
-    "due_date", "sent_at", "doc_date", "priority", "business_type", "channel", "flags",
-    "source", "locator", "fetched_at", "external_id", "arrival_number", "arrived_at",
+    "due_date", "sent_at", "doc_date", "priority", "business_type", "recall_sent", "channel",
+    "flags", "source", "locator", "fetched_at", "external_id", "arrival_number", "arrived_at",
     "registered_at", "submitted_at", "assigned_at", "signed_at", "issued_at",
     "digitally_signed", "file_code", "recalled", "updated_at",
 )  # fmt: skip
@@ -306,7 +306,7 @@ class Generator:
         if not stored and not internal:
             return
         r = rng.random()
-        business_type = 0 if r < 0.95 else 2 if r < 0.97 else 3 if r < 0.99 else RECALL_MESSAGE
+        business_type = 0 if r < 0.95 else 2 if r < 0.97 else 3 if r < 0.99 else RECALL_ONLY
         r = rng.random()
         priority = 0 if r < 0.85 else 1 if r < 0.97 else 2
         doc_type = rng.choice(DOC_TYPES)
@@ -344,9 +344,10 @@ class Generator:
 
     def _number(self, agency: str, business_type: int) -> str | None:
         """The next number of the agency's 2025 sequence, with the odd gap, repeat or
-        malformed number; an update or recall repeats an earlier number."""
+        malformed number; a document known only from a recall repeats an earlier number
+        (one known from an update or a replacement, its original not read, has its own)."""
         rng = self.rng
-        if business_type not in NEW_OR_REPLACING:
+        if business_type == RECALL_ONLY:
             return str(max(1, self.numbers[agency] - rng.randrange(10)))
         r = rng.random()
         if r < 0.003:
@@ -378,7 +379,8 @@ class Generator:
             digital = 0 if channel == "paper" or r < 0.05 else None if r < 0.1 else 1
         return (
             "out", sender, doc_key, sender, None, *common, self.days.iso[issue_day], priority,
-            business_type, channel, "", SOURCE, f"out/{self.serial}", FETCHED,
+            business_type, int(business_type == RECALL_ONLY), channel, "", SOURCE,
+            f"out/{self.serial}", FETCHED,
             f"VBDI-{self.serial}" if reported else None, None, None, None, None, None,
             *signed, digital,
             f"{YEAR}.{rng.randrange(1, 200):05d}" if reported and rng.random() < 0.5 else None,
@@ -419,7 +421,8 @@ class Generator:
             events += self._statuses(doc_key, sender, common[1], organ, arrival)
         return (
             "in", organ, doc_key, sender, None, *common, days.iso[arrival], priority,
-            business_type, channel, "", SOURCE, f"in/{self.serial}/{organ}", FETCHED,
+            business_type, int(business_type == RECALL_ONLY), channel, "", SOURCE,
+            f"in/{self.serial}/{organ}", FETCHED,
             f"VBDEN-{self.serial}" if reported else None,
             str(rng.randrange(1, 9999)) if reported else None, *times, None, None, None,
             f"{YEAR}.{rng.randrange(1, 200):05d}" if reported and rng.random() < 0.55 else None,
@@ -798,7 +801,15 @@ def label(sql: str) -> str:
 
 # --- the same numbers from a plain Python pass over the rows -------------------------------
 
-ACK, REFUSED_BIT, REGISTERED_BIT, ASSIGNED_BIT, RECALL_REFUSED_BIT = (1 << n for n in range(5))
+
+def _accepted(facts: Sequence[Any]) -> bool:
+    """The agency's last answer to a change of the document is an acceptance (15)."""
+    accepted, refused = facts[3], facts[4]
+    return accepted is not None and (refused is None or accepted > refused)
+
+
+ACK, REFUSED_BIT, REGISTERED_BIT, ASSIGNED_BIT = (1 << n for n in range(4))
+NO_TIME = datetime(1900, 1, 1)
 
 
 def _status_bits() -> dict[str, int]:
@@ -809,7 +820,6 @@ def _status_bits() -> dict[str, int]:
         (REFUSED, REFUSED_BIT),
         (REGISTERED, REGISTERED_BIT),
         (ASSIGNED, ASSIGNED_BIT),
-        (RECALL_REFUSED, RECALL_REFUSED_BIT),
     ):
         for code in codes:
             bits[code] |= bit
@@ -865,15 +875,17 @@ class StoredCalendar:
         self.cache: dict[date, tuple[date | None, date | None]] = {}
 
     def deadlines(self, start: date) -> tuple[date | None, date | None]:
-        """The first working day on or after ``start``, and the working day after it."""
+        """The first working day on or after ``start``, and the working day after it (the
+        same first working day when ``start`` is a day off)."""
         found = self.cache.get(start)
         if found is None:
             same = following = None
+            working = False
             if start in self.days:
                 working, index = self.days[start]
                 same = self.working.get(index if working else index + 1)
-            if same is not None:
-                following = self.working.get(self.days[same][1] + 1)
+            if same is not None:  # a day off is due on the next working day (Decree 30 Art. 22)
+                following = self.working.get(self.days[same][1] + 1) if working else same
             found = self.cache[start] = (same, following)
         return found
 
@@ -908,20 +920,26 @@ class PythonPass:
 
     def _statuses(self) -> tuple[dict[tuple[str, str], list[Any]], set[str]]:
         """Per document and answering agency (or unregistered code): the statuses sent, the
-        first acknowledgement and submission days; and the documents recalled (13)."""
+        first acknowledgement and submission days, the last acceptance (15) and refusal (16)
+        of a change; and the documents recalled (13)."""
         statuses: dict[tuple[str, str], list[Any]] = {}
         recalls: set[str] = set()
         e = EVENT.c
-        for doc_key, actor, code, day in self.stream(
-            e.doc_key, e.actor_id, e.status_code, e.occurred_on
+        for doc_key, actor, code, day, at in self.stream(
+            e.doc_key, e.actor_id, e.status_code, e.occurred_on, e.occurred_at
         ):
             if code == RECALL:
                 recalls.add(doc_key)
             key = (doc_key, self.agency_of.get(actor, actor))
             facts = statuses.get(key)
             if facts is None:
-                facts = statuses[key] = [0, None, None]
+                facts = statuses[key] = [0, None, None, None, None]
             facts[0] |= STATUS_BITS[code]
+            if code in (CHANGE_ACCEPTED, CHANGE_REFUSED):
+                last = 3 if code == CHANGE_ACCEPTED else 4
+                at = at or NO_TIME
+                if facts[last] is None or at > facts[last]:
+                    facts[last] = at
             if code in ACKNOWLEDGED and day is not None and (facts[1] is None or day < facts[1]):
                 facts[1] = day
             if code in SUBMITTED and day is not None and (facts[2] is None or day < facts[2]):
@@ -929,27 +947,36 @@ class PythonPass:
         return statuses, recalls
 
     def _documents(self, statuses: dict[tuple[str, str], list[Any]], recalls: set[str]) -> set[str]:
-        """The document metrics, numbering and filing; the agencies with documents."""
+        """The document metrics, numbering and filing; the agencies whose own software
+        reported documents in the period."""
         start, end = PERIOD.start, PERIOD.end
         inbound: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
         outbound: dict[str, list[int]] = defaultdict(lambda: [0] * 8)
         filed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         numbered: dict[tuple[str, int], Counter[tuple[int, str | None]]] = defaultdict(Counter)
         unacknowledged: set[str] = set()
+        unaccepted_recall: set[str] = set()
         axis_out: list[tuple[str, str]] = []
-        none = (0, None, None)
+        recalled_out: list[tuple[str, Any]] = []
+        reported: set[str] = set()
+        none = (0, None, None, None, None)
         d = DOCUMENT.c
         for row in self.stream(
             d.direction, d.organ_id, d.doc_key, d.doc_date, d.channel, d.priority, d.recalled,
-            d.business_type, d.registered_at, d.submitted_at, d.assigned_at, d.signed_at,
+            d.business_type, d.recall_sent, d.registered_at, d.submitted_at, d.assigned_at,
+            d.signed_at,
             d.issued_at, d.digitally_signed, d.code_number, d.code_notation, d.external_id,
             d.file_code,
         ):  # fmt: skip
             incoming = row.direction == "in"
+            recall_sent = row.recall_sent or row.doc_key in recalls
             if incoming:
                 recipient = self.agency_of.get(row.organ_id, row.organ_id)
-                if not statuses.get((row.doc_key, recipient), none)[0] & ACK:
+                answers = statuses.get((row.doc_key, recipient), none)
+                if not answers[0] & ACK:
                     unacknowledged.add(row.doc_key)
+                if recall_sent and not _accepted(answers):
+                    unaccepted_recall.add(row.doc_key)
             agency = self.agency_of.get(row.organ_id)
             if agency is None:
                 continue
@@ -957,18 +984,26 @@ class PythonPass:
             if not incoming and date(start.year, 1, 1) <= day <= end:
                 number = row.code_number or ""
                 plain = PLAIN_NUMBER.fullmatch(number) and int(number) >= 1
-                if plain and (row.business_type in NEW_OR_REPLACING or row.recalled):
+                if plain and (row.business_type != RECALL_ONLY or row.recalled):
                     numbered[agency, day.year][int(number), row.code_notation] += 1
             if not start <= day <= end:
                 continue
             f = filed[agency]
+            if row.external_id is not None:  # the agency's own software reported it
+                reported.add(agency)
             if not row.recalled and row.external_id is not None:
                 f[1] += 1
                 f[0] += bool(row.file_code)
             if incoming:
                 facts = statuses.get((row.doc_key, agency), none)
-                self._inbound(row, facts, row.doc_key in recalls, inbound[agency])
-            elif self._outbound(row, row.doc_key in recalls, outbound[agency]):
+                recalled = recall_sent and _accepted(facts)
+                self._inbound(row, facts, recalled, inbound[agency])
+            elif recall_sent:  # counted once every copy has told whether it accepted
+                recalled_out.append((agency, row))
+            elif self._outbound(row, False, outbound[agency]):
+                axis_out.append((agency, row.doc_key))
+        for agency, row in recalled_out:
+            if self._outbound(row, row.doc_key not in unaccepted_recall, outbound[agency]):
                 axis_out.append((agency, row.doc_key))
         for agency, doc_key in axis_out:
             outbound[agency][6] += doc_key not in unacknowledged
@@ -976,13 +1011,11 @@ class PythonPass:
         self._add(outbound, OUTBOUND_IDS)
         self._add(filed, ("files.documents_filed",))
         self._numbering(numbered)
-        return set(filed)
+        return reported
 
-    def _inbound(self, row: Any, facts: Any, recall_sent: bool, c: list[int]) -> None:
-        bits, acknowledged_on, first_submitted = facts
-        if row.recalled or row.business_type == RECALL_MESSAGE:
-            return
-        if recall_sent and not bits & RECALL_REFUSED_BIT:
+    def _inbound(self, row: Any, facts: Any, recalled: bool, c: list[int]) -> None:
+        bits, acknowledged_on, first_submitted, _, _ = facts
+        if row.recalled or row.business_type == RECALL_ONLY or recalled:
             return
         axis = row.channel == AXIS
         refused = bits & REFUSED_BIT
@@ -1005,9 +1038,9 @@ class PythonPass:
         c[9] += 1
         c[8] += row.assigned_at is not None or bool(bits & ASSIGNED_BIT)
 
-    def _outbound(self, row: Any, recall_sent: bool, c: list[int]) -> bool:
+    def _outbound(self, row: Any, recalled: bool, c: list[int]) -> bool:
         """Count the row; True when it waits for every recipient's acknowledgement."""
-        if row.recalled or row.business_type == RECALL_MESSAGE or recall_sent:
+        if row.recalled or row.business_type == RECALL_ONLY or recalled:
             return False
         axis = row.channel == AXIS
         c[1] += 1

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from checker.errors import ConfigError
 from checker.tomlfile import read_toml
+from connectors.edxml import DEFAULT_PATTERNS
 from connectors.mapping import HttpSource
 from connectors.register import RegisterLimits
 from metrics.calendar import CalendarOverrides
@@ -61,6 +62,11 @@ class EdxmlSource(_Strict):
     name: str = Field(min_length=1)
     kind: Literal["edxml"]
     paths: tuple[Path, ...] = Field(min_length=1)
+    patterns: tuple[str, ...] = Field(
+        default=DEFAULT_PATTERNS,
+        min_length=1,
+        description="names read in a folder (shell style, any case); other files are listed",
+    )
 
 
 class DatabaseConfig(_Strict):

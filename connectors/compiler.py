@@ -177,7 +177,9 @@ def _parse(text: str, formats: tuple[str, ...], *, as_date: bool) -> date | date
 
 
 def _retention(endpoint: Endpoint, data: dict[str, Any]) -> None:
-    """Normalise the retention code (1 → "01") and derive retention_years from it."""
+    """Normalise the retention code (1 → "01") and derive retention_years from the default
+    codes; a code outside them is kept as it is, for the deployment's retention codes
+    (``[files] retention_years``) to read when measuring."""
     code = data.get("retention_code")
     if code is None or isinstance(code, bool):
         return
@@ -185,10 +187,7 @@ def _retention(endpoint: Endpoint, data: dict[str, Any]) -> None:
     data["retention_code"] = text.zfill(2) if text.isdigit() else text
     if "retention_years" not in endpoint.model.model_fields or "retention_years" in data:
         return
-    if data["retention_code"] not in RETENTION_YEARS:
-        theirs = endpoint.fields.get("retention_code", "retention_code")
-        raise RecordError(f"{theirs}: {code!r} is not a retention code (01 to 06)")
-    data["retention_years"] = RETENTION_YEARS[data["retention_code"]]
+    data["retention_years"] = RETENTION_YEARS.get(data["retention_code"])
 
 
 def _reason(endpoint: Endpoint, exc: ValidationError) -> str:

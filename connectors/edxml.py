@@ -7,12 +7,18 @@ it first) is cleared as it ends, so base64 attachments after the header are neve
 smaller file is parsed whole: its few KB of attachment cost less than reporting parse events.
 Elements are matched by local name inside the edXML namespace, never by prefix or position.
 
+The verdict depends on the header alone, whatever the size: a message whose ``edXMLHeader``
+is complete and usable is read, and a defect after it (an undeclared namespace prefix, a body
+cut short) is kept as a warning among the record's flags, with the parser's message. A small
+file's body is parsed and its defect reported; a large file's body is not read at all.
+
 The input is untrusted: a DOCTYPE is refused outright (edXML never has one), entities are not
 expanded, nothing is fetched from the network and files above ``max_bytes`` are not parsed.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -48,13 +54,23 @@ _Parts = tuple[etree._Element, etree._Element | None]
 """MessageHeader and TraceHeaderList of a message."""
 
 
-def find_files(paths: Sequence[Path]) -> list[Path]:
-    """Each given file, then every file under each given folder (hidden ones skipped), sorted.
-    Every path is checked at once: a path that does not exist, or a folder with no file in
-    it (an archive share that is not mounted), is a ``SourceError``, so a nightly run never
-    passes on having read nothing."""
-    listings = [_listing(path) for path in paths]
-    return list(dict.fromkeys(found for listing in listings for found in listing))
+DEFAULT_PATTERNS = ("*.edxml", "*.xml")
+"""The names a folder scan reads as edXML messages (case does not matter)."""
+
+
+def find_files(
+    paths: Sequence[Path], patterns: Sequence[str] = DEFAULT_PATTERNS
+) -> list[tuple[Path, bool]]:
+    """Each given file, then every file under each given folder (hidden ones skipped),
+    sorted, with whether it is to be read: a file named in ``paths`` always is, a file found
+    in a folder when its name matches one of ``patterns``. Every path is checked at once: a
+    path that does not exist, or a folder with no file in it (an archive share that is not
+    mounted), is a ``SourceError``, so a nightly run never passes on having read nothing."""
+    found: dict[Path, bool] = {}
+    for path in paths:
+        for file in _listing(path):
+            found.setdefault(file, file == path or matches(file, patterns))
+    return list(found.items())
 
 
 def _listing(path: Path) -> list[Path]:
@@ -66,6 +82,12 @@ def _listing(path: Path) -> list[Path]:
     if not files:
         raise SourceError(f"edXML folder {path} holds no files (is it mounted?)")
     return files
+
+
+def matches(path: Path, patterns: Sequence[str]) -> bool:
+    """Whether the file's name matches one of ``patterns`` (shell style, any case)."""
+    name = path.name.lower()
+    return any(fnmatch.fnmatchcase(name, pattern.lower()) for pattern in patterns)
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -86,14 +108,15 @@ def read_message(
             head = handle.readall() if size <= _WHOLE else handle.read(_CHUNK)
             excerpt = head[:_EXCERPT].decode("utf-8", errors="replace")
             _check_start(head, size, max_bytes, excerpt)
+            warnings: list[str] = []
             if len(head) == size:
-                message, trace = _parse_whole(head, excerpt)
+                message, trace = _parse_whole(head, excerpt, warnings)
             else:
                 message, trace = _parse_header(_chunks(handle, head, max_bytes, excerpt), excerpt)
     except OSError as exc:
         raise RecordError(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        return _record(message, trace)
+        return _record(message, trace, tuple(warnings))
     except RecordError as exc:
         exc.excerpt = excerpt
         raise
@@ -118,14 +141,21 @@ def _chunks(handle: BinaryIO, head: bytes, max_bytes: int, excerpt: str) -> Iter
         chunk = handle.read(_CHUNK)
 
 
-def _parse_whole(data: bytes, excerpt: str) -> _Parts:
+def _parse_whole(data: bytes, excerpt: str, warnings: list[str]) -> _Parts:
+    """Parse a small file whole; if it is not well-formed, read its header as a large file's
+    is read, and keep the defect as a warning when the header is complete."""
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=True
     )
     if data.startswith(_DOCTYPE, _prolog_end(data)):
         raise _doctype_error(excerpt)
-    _feed(parser, data, excerpt)
-    root = _close(parser, excerpt)
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except etree.XMLSyntaxError as exc:
+        parts = _parse_header(iter((data,)), excerpt)
+        warnings.append(f"body not well-formed after a complete header: {_describe(exc)}")
+        return parts
     _check_document(root.getroottree(), excerpt)
     message = next(root.iter(_MESSAGE), None)
     if message is None:
@@ -138,6 +168,7 @@ def _parse_header(chunks: Iterator[bytes], excerpt: str) -> _Parts:
     parts: dict[str, etree._Element] = {}
     for element in _events(chunks, excerpt):
         if element.tag == _HEADER:
+            _check_prefixes(element, excerpt)
             break
         if element.tag in (_MESSAGE, _TRACE):
             parts.setdefault(element.tag, element)
@@ -146,6 +177,18 @@ def _parse_header(chunks: Iterator[bytes], excerpt: str) -> _Parts:
     if _MESSAGE not in parts:
         raise _no_message_header(excerpt)
     return parts[_MESSAGE], parts.get(_TRACE)
+
+
+def _check_prefixes(header: etree._Element, excerpt: str) -> None:
+    """Refuse a header holding an element whose prefix is not declared: libxml2 reports it
+    only when the document ends, which a streamed parse never reaches."""
+    for element in header.iter():
+        tag = element.tag
+        if isinstance(tag, str) and ":" in tag and not tag.startswith("{"):
+            line = element.sourceline
+            raise RecordError(
+                f"not XML: namespace prefix of {tag} is not declared (line {line})", excerpt
+            )
 
 
 def _events(chunks: Iterator[bytes], excerpt: str) -> Iterator[etree._Element]:
@@ -164,21 +207,22 @@ def _events(chunks: Iterator[bytes], excerpt: str) -> Iterator[etree._Element]:
         if not checked:
             _refuse_doctype(chunk, tail, excerpt)
             tail = chunk[-len(_DOCTYPE) :]
-        _feed(parser, chunk, excerpt)
+        try:
+            parser.feed(chunk)
+        except etree.XMLSyntaxError as exc:
+            error: etree.XMLSyntaxError | None = exc
+        else:
+            error = None
+        # the elements that ended before a defect come first: a complete header is read
         for _event, element in parser.read_events():
             assert isinstance(element, etree._Element)  # only "end" events are asked for
             if not checked:
                 _check_document(element.getroottree(), excerpt)
                 checked = True
             yield element
+        if error is not None:
+            raise RecordError(f"not XML: {_describe(error)}", excerpt) from error
     _check_document(_close(parser, excerpt).getroottree(), excerpt)
-
-
-def _feed(parser: etree._FeedParser, data: bytes, excerpt: str) -> None:
-    try:
-        parser.feed(data)
-    except etree.XMLSyntaxError as exc:
-        raise RecordError(f"not XML: {_describe(exc)}", excerpt) from exc
 
 
 def _close(parser: etree._FeedParser, excerpt: str) -> etree._Element:
@@ -271,17 +315,21 @@ def _text(element: etree._Element) -> str | None:
     return (element.text or "").strip() or None
 
 
-def _record(message: etree._Element, trace: etree._Element | None) -> DocumentRecord | StatusRecord:
+def _record(
+    message: etree._Element, trace: etree._Element | None, warnings: tuple[str, ...] = ()
+) -> DocumentRecord | StatusRecord:
     header = _Children(message)
     if header.text("StatusCode") is not None:
-        return _status(header)
+        return _status(header, warnings)
     if header.first("ResponseFor") is not None and header.first("To") is None:
         raise RecordError("status message without StatusCode")
-    return _document(header, trace)
+    return _document(header, trace, warnings)
 
 
-def _document(header: _Children, trace: etree._Element | None) -> DocumentRecord:
-    flags: list[str] = []
+def _document(
+    header: _Children, trace: etree._Element | None, warnings: tuple[str, ...]
+) -> DocumentRecord:
+    flags: list[str] = list(warnings)
     sender = header.first("From")
     sender_id = _child_text(sender, "OrganId")
     if sender_id is None:
@@ -331,8 +379,8 @@ def _sent_at(trace: etree._Element | None, sender_id: str, flags: list[str]) -> 
     return _moment(_child(chosen[0], "Timestamp"), flags) if chosen else None
 
 
-def _status(header: _Children) -> StatusRecord:
-    flags: list[str] = []
+def _status(header: _Children, warnings: tuple[str, ...]) -> StatusRecord:
+    flags: list[str] = list(warnings)
     actor_id = _child_text(header.first("From"), "OrganId")
     if actor_id is None:
         raise RecordError("status message without From/OrganId")

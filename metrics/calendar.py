@@ -17,6 +17,12 @@ The deployment adds what the package does not know, in its ``[calendar]`` table
 (:class:`CalendarOverrides`): ``extra_days_off`` (day swaps, extra Tết days) and
 ``working_days`` (make-up working Saturdays). The overrides win over the package.
 
+A document arriving (or signed) on a day off is due at the latest on the next working day
+after that day (Decree 30/2020/NĐ-CP Art. 22: a Saturday arrival is due on Monday). A city
+may read it more leniently, ``lenient_day_off = true``: the document counts as arriving on
+the next working day, and is due the working day after (Tuesday). That is a departure from
+the text, chosen by the deployment.
+
 The package knows the years 1901-2100; outside them only weekends and overrides count.
 
 Timestamps are compared by their date in Vietnam (:func:`local_date`): an aware datetime is
@@ -46,6 +52,9 @@ class CalendarOverrides(BaseModel):
 
     extra_days_off: list[date] = []
     working_days: list[date] = []
+    lenient_day_off: bool = False
+    """A document arriving on a day off may be handled up to the working day after the next
+    working day (Saturday → Tuesday): a departure from Decree 30 Art. 22, off by default."""
 
     @model_validator(mode="after")
     def _no_date_in_both(self) -> CalendarOverrides:
@@ -77,22 +86,27 @@ class WorkingCalendar:
 
     extra_days_off: frozenset[date] = frozenset()
     working_days: frozenset[date] = frozenset()
+    lenient_day_off: bool = False
     _years: dict[int, _Year] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
 
     def __init__(
-        self, extra_days_off: Iterable[date] = (), working_days: Iterable[date] = ()
+        self,
+        extra_days_off: Iterable[date] = (),
+        working_days: Iterable[date] = (),
+        lenient_day_off: bool = False,
     ) -> None:
         off, worked = frozenset(extra_days_off), frozenset(working_days)
         _check_disjoint(off, worked)
         object.__setattr__(self, "extra_days_off", off)
         object.__setattr__(self, "working_days", worked)
+        object.__setattr__(self, "lenient_day_off", lenient_day_off)
         object.__setattr__(self, "_years", {})
 
     @classmethod
     def from_overrides(cls, overrides: CalendarOverrides) -> WorkingCalendar:
-        return cls(overrides.extra_days_off, overrides.working_days)
+        return cls(overrides.extra_days_off, overrides.working_days, overrides.lenient_day_off)
 
     def days_off(self, year: int) -> frozenset[date]:
         """Monday-to-Friday dates of ``year`` that are not working days (weekends left out)."""
@@ -134,22 +148,30 @@ class WorkingCalendar:
         """Whether ``a`` and ``b`` fall on the same date in Vietnam."""
         return local_date(a) == local_date(b)
 
-    def deadline(self, arrival: date) -> date:
-        """The last day that is still "the same day, at the latest the next working day".
+    def deadlines(self, start: date) -> tuple[date, date]:
+        """The deadlines counted from ``start`` (an arrival, a signing): "the same day" and
+        "at the latest the next working day".
 
-        A document arriving on a weekend or holiday is taken as arriving on the first working
-        day after it, so the deadline is the working day after that one.
+        On a working day: that day and the working day after it. On a day off: the next
+        working day for both (Decree 30 Art. 22: a Saturday arrival is due on Monday); with
+        ``lenient_day_off``, that day and the working day after it (Monday and Tuesday).
         """
-        first = arrival if self.is_working_day(arrival) else self.next_working_day(arrival)
-        return self.next_working_day(first)
+        if self.is_working_day(start):
+            return start, self.next_working_day(start)
+        first = self.next_working_day(start)
+        return first, self.next_working_day(first) if self.lenient_day_off else first
+
+    def deadline(self, arrival: date) -> date:
+        """The last day that is still "the same day, at the latest the next working day"."""
+        return self.deadlines(arrival)[1]
 
     def within_next_working_day(self, arrival: datetime, done: datetime) -> bool:
         """Whether ``done`` keeps "the same day, at the latest the next working day".
 
         Dates are Vietnam dates (:func:`local_date`). A document that arrives on a weekend or
-        a holiday counts as arriving on the first working day after it: that day is its "same
-        day" and the working day after is its "next working day". So a document arriving on a
-        Saturday may be handled up to the Tuesday of an ordinary week. ``done`` earlier than
+        a holiday is due on the first working day after it (:meth:`deadlines`): a document
+        arriving on a Saturday may be handled up to the Monday of an ordinary week (Tuesday
+        with ``lenient_day_off``). ``done`` earlier than
         ``arrival`` counts as in time; flagging such records is the caller's business.
         """
         return local_date(done) <= self.deadline(local_date(arrival))

@@ -132,8 +132,10 @@ METRICS: dict[str, MetricDefinition] = {
             "period: every number missing between 1 and the highest number issued, and "
             "every number/notation pair issued more than once; the denominator is the "
             "highest number issued (summed over the years of the period). LOWER IS BETTER: "
-            "0 anomalies is a clean register. Recalled documents keep their number; "
-            "recall and update messages repeat a number already counted and are left out; "
+            "0 anomalies is a clean register. Recalled documents keep their number; a "
+            "recall, an update or a replacement is a message about a document already "
+            "counted (the same DocumentId) and adds no number; a document known only from "
+            "recall messages is left out; "
             "numbers that are not plain digits are left out of the sequence. Not additive "
             "over periods: a gap is a gap of the whole year.",
             "Decree 30/2020/NĐ-CP Art. 15",
@@ -145,9 +147,11 @@ METRICS: dict[str, MetricDefinition] = {
             "Danh mục hồ sơ được ban hành đúng thời hạn",
             "Annual file list issued on time",
             "1 when the agency's annual file list for the period's year was issued on or before "
-            "the cut-off day of that year (deployment setting list_due, default 31 January), "
-            "else 0. Measured for an agency with a file list, files of the year or documents in "
-            "the period; before the cut-off, only an agency whose list is already issued.",
+            "the cut-off day of that year (deployment setting list_due, default 31 January), else "
+            "0. Measured for an agency with a file list, files of the year or documents in the "
+            "period reported by its own software or register; an agency known only through the "
+            "interconnection axis is not measured. Before the cut-off, only an agency whose list "
+            "is already issued.",
             "Decree 30/2020/NĐ-CP Art. 28",
             family="files",
         ),
@@ -188,12 +192,15 @@ METRICS: dict[str, MetricDefinition] = {
             "Files transferred to the agency archive on time",
             "Files kept 5 years or more whose deadline for the agency archive has come by the "
             "period's end, and of those, the ones the agency archive received by the deadline. "
-            "Deadline: construction files 3 months after final settlement; work ended from "
-            "1 July 2025, 31 December of the year after it ended; work ended earlier, one year "
-            "after it ended. Files with no end of work (or, for construction, no settlement) "
-            "recorded are not due and not measured. Every file due by the period's end counts, "
-            "whatever the year of its deadline. Keeping a file up to 2 years past due with "
-            "written approval is not modelled (no approval data): such a file counts as late.",
+            "Deadline: construction files 3 months after final settlement; work ended from 1 July "
+            "2025, 31 December of the year after it ended; work ended earlier, one year after it "
+            "ended. Files with no end of work (or, for construction, no settlement) recorded are "
+            "not due and not measured. Every file due by the period's end counts, whatever the "
+            "year of its deadline. Keeping a file up to 2 years past due with written approval is "
+            "not modelled (no approval data): such a file counts as late. Retention is read from "
+            "the file's retention code with the deployment's codes (default 01 permanent, 02 70 "
+            "years, 03 50, 04 30, 05 20, 06 10); a file whose retention is not reported is "
+            "unknown: listed in the evidence, not counted.",
             "Decree 30/2020/NĐ-CP Art. 30-31; Law on Archives 33/2024/QH15 (from 1 July 2025)",
             family="transfers",
         ),
@@ -201,10 +208,13 @@ METRICS: dict[str, MetricDefinition] = {
             "transfers.historical_archive_on_time",
             "Hồ sơ được nộp lưu vào Lưu trữ lịch sử đúng thời hạn",
             "Files transferred to the historical archive on time",
-            "Permanent files that entered the agency archive 5 years or more before the "
-            "period's end, and of those, the ones the historical archive received within 5 years "
-            "of their entry into the agency archive.",
-            "Law on Archives 33/2024/QH15",
+            "Permanent files whose deadline for the historical archive has come by the period's "
+            "end, and of those, the ones the historical archive received by it. Deadline: 31 "
+            "December of the 5th year after the year the file entered the agency archive (entered "
+            "10 August 2025, due 31 December 2030). A file whose retention is not reported is "
+            "unknown: listed in the evidence, not counted.",
+            "Law on Archives 33/2024/QH15 Art. 21 (5 years from the year of entry into the agency "
+            "archive)",
             family="transfers",
         ),
     )

@@ -75,7 +75,7 @@ def evidence(
     if definition.family == "files":
         return files_evidence(connection, agency_code, metric_id, period, files)
     if definition.family == "transfers":
-        return transfers_evidence(connection, agency_code, metric_id, period)
+        return transfers_evidence(connection, agency_code, metric_id, period, files)
     metric = DOCUMENT_METRICS[metric_id]
     check_calendar_days(connection, calendar, *calendar_range(period))
     facts = FACTS[metric.direction](period, agency_code, True)

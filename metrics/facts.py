@@ -13,9 +13,12 @@ Which statuses count is the agency registry's business: an incoming document's s
 those its agency sent under any of its codes (main or alternative), or under the document's
 own code when the registry does not know it.
 
-- ``fact_recalled``: 1 when the software marks the document recalled, it was stored from a
-  recall message (BussinessDocType 1), or its sender recalled it through the axis (status
-  13), unless, for an incoming document, the agency refused the recall (status 16).
+- ``fact_recalled``: 1 when the software marks the document recalled, when it is known only
+  from recall messages (BussinessDocType 1, ``checker.store.versions``), or when a recall
+  was sent (a recall message, or status 13 from its sender) and accepted: for an incoming
+  document, the agency's last answer to it is status 15 (accepted), not 16 (refused) or
+  none; for an outgoing one, every recipient's is. A recall not yet answered, or refused,
+  leaves the document where it was.
 - ``fact_filed``: 1 when the software reports the document filed into a file, 0 when it
   reports it not filed, NULL when the software reported nothing or marks it recalled.
 - incoming only: ``fact_refused`` (status 02 sent back), ``fact_registered`` (a registration
@@ -37,12 +40,14 @@ own code when the registry does not know it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    DateTime,
     Integer,
     Select,
     and_,
@@ -50,6 +55,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    literal,
     literal_column,
     not_,
     or_,
@@ -68,11 +74,12 @@ REGISTERED = ("03",)
 SUBMITTED = ("04",)
 ASSIGNED = ("04", "05", "06")
 RECALL = "13"
-RECALL_REFUSED = ("16",)
-RECALL_MESSAGE = 1  # BussinessDocType of a message that recalls a document
-NEW_OR_REPLACING = (0, 3)
-"""BussinessDocType of messages that carry a number of their own; a recall (1) or an update
-(2) repeats the number of a document already counted."""
+CHANGE_ACCEPTED = "15"  # the recipient accepts a recall or an update
+CHANGE_REFUSED = "16"  # the recipient refuses it
+RECALL_ONLY = 1
+"""``business_type`` of a document known only from recall messages: it repeats the number of
+a document counted elsewhere, and is left out (``checker.store.versions``)."""
+_NO_TIME = datetime(1900, 1, 1)
 
 
 CHUNK = 1_000_000
@@ -173,16 +180,15 @@ def _inbound(low: int, high: int | None) -> Select[Any]:
     source = deadlines.join(statuses, doc.c.doc_date)
     submitted_at = doc.c.submitted_at
     grouped: list[ColumnElement[Any]] = [doc.c.id, doc.c.doc_key, doc.c.recalled]
-    grouped += [doc.c.business_type]
+    grouped += [doc.c.business_type, doc.c.recall_sent, doc.c.organ_id, own.c.agency_code]
+    agency = func.coalesce(own.c.agency_code, doc.c.organ_id)
     grouped += [deadlines.same_day, deadlines.next_day]
     grouped += [doc.c.registered_at, submitted_at, doc.c.assigned_at]
     grouped += [doc.c.external_id, doc.c.file_code]
     return (
         select(
             doc.c.id,
-            _flag(_recalled(doc, and_(_recall_sent(doc), not_(sent(RECALL_REFUSED))))).label(
-                "fact_recalled"
-            ),
+            _flag(_recalled(doc, _accepted(doc.c.doc_key, agency))).label("fact_recalled"),
             _filed(doc).label("fact_filed"),
             _flag(sent(REFUSED)).label("fact_refused"),
             _flag(doc.c.registered_at.is_not(None) | sent(REGISTERED)).label("fact_registered"),
@@ -208,7 +214,7 @@ def _outbound(low: int, high: int | None) -> Select[Any]:
     return (
         select(
             doc.c.id,
-            _flag(_recalled(doc, _recall_sent(doc))).label("fact_recalled"),
+            _flag(_recalled(doc, _every_recipient_accepted(doc))).label("fact_recalled"),
             _filed(doc).label("fact_filed"),
             _flag(acknowledged_all).label("fact_acknowledged_all"),
             _number(doc).label("fact_number"),
@@ -221,10 +227,11 @@ def _outbound(low: int, high: int | None) -> Select[Any]:
 
 
 def numbered(doc: NamedFromClause = DOCUMENT) -> ColumnElement[bool]:
-    """Rows that hold a number of the sequence: new and replacing documents, and recalled
-    ones (a recalled document used its number; ``checker.store.upsert`` marks a recalled record
-    of the software as BussinessDocType 1 as well)."""
-    return or_(doc.c.business_type.in_(NEW_OR_REPLACING), doc.c.recalled)
+    """Rows that hold a number of the sequence: every document but one known only from
+    recall messages, recalled ones included (a recalled document used its number;
+    ``checker.store.upsert`` marks a recalled record of the software as BussinessDocType 1
+    as well)."""
+    return or_(doc.c.business_type != RECALL_ONLY, doc.c.recalled)
 
 
 def _number(doc: NamedFromClause) -> ColumnElement[Any]:
@@ -238,19 +245,73 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _recalled(doc: NamedFromClause, by_axis: ColumnElement[bool]) -> ColumnElement[bool]:
-    return or_(doc.c.recalled, doc.c.business_type == RECALL_MESSAGE, by_axis)
+def _recalled(doc: NamedFromClause, accepted: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Recalled by the software, known only from recalls, or recalled and ``accepted``
+    (looked at only when a recall was sent: the case puts that test first)."""
+    recall_accepted = case((_recall_sent(doc), _flag(accepted)), else_=0) == 1
+    return or_(doc.c.recalled, doc.c.business_type == RECALL_ONLY, recall_accepted)
 
 
 def _recall_sent(doc: NamedFromClause) -> ColumnElement[bool]:
-    """Someone (its sender) recalled the document through the axis (status 13): one seek
-    in the small partial index of recall statuses (``checker.store.models``)."""
-    return exists(
+    """A recall message about the document was read, or someone (its sender) recalled it
+    through the axis (status 13): one seek in the small partial index of recall statuses
+    (``checker.store.models``)."""
+    status_13 = exists(
         select(1).where(
             EVENT.c.status_code == literal_column(f"'{RECALL}'"),
             EVENT.c.doc_key == doc.c.doc_key,
         )
     )
+    return or_(doc.c.recall_sent, status_13)
+
+
+def _accepted(doc_key: ColumnElement[Any], agency: ColumnElement[Any]) -> ColumnElement[bool]:
+    """``agency`` (an agency code, or an unregistered organisation code) accepted a change
+    of the document (status 15) and refused none at the same time or after (status 16)."""
+    accept, refuse = EVENT.alias("accept"), EVENT.alias("refuse")
+    accept_by, refuse_by = AGENCY_CODE.alias("accept_by"), AGENCY_CODE.alias("refuse_by")
+    no_time = literal(_NO_TIME, DateTime)
+    accepting = func.coalesce(accept_by.c.agency_code, accept.c.actor_id)
+    # said of the acceptance only: the enclosing query's columns would not correlate here
+    later_refusal = exists(
+        select(1)
+        .select_from(refuse.outerjoin(refuse_by, refuse_by.c.code == refuse.c.actor_id))
+        .where(
+            refuse.c.doc_key == accept.c.doc_key,
+            refuse.c.status_code == CHANGE_REFUSED,
+            func.coalesce(refuse_by.c.agency_code, refuse.c.actor_id) == accepting,
+            func.coalesce(refuse.c.occurred_at, no_time)
+            >= func.coalesce(accept.c.occurred_at, no_time),
+        )
+    )
+    return exists(
+        select(1)
+        .select_from(accept.outerjoin(accept_by, accept_by.c.code == accept.c.actor_id))
+        .where(
+            accept.c.doc_key == doc_key,
+            accept.c.status_code == CHANGE_ACCEPTED,
+            accepting == agency,
+            not_(later_refusal),
+        )
+    )
+
+
+def _every_recipient_accepted(doc: NamedFromClause) -> ColumnElement[bool]:
+    """Every incoming copy of the outgoing document had its recall accepted by its
+    recipient (matched through the registry, or by the exact code if unregistered)."""
+    copy = DOCUMENT.alias("recalled_copy")
+    copy_agency = AGENCY_CODE.alias("recalled_copy_agency")
+    recipient = func.coalesce(copy_agency.c.agency_code, copy.c.organ_id)
+    unaccepted_copy = exists(
+        select(1)
+        .select_from(copy.outerjoin(copy_agency, copy_agency.c.code == copy.c.organ_id))
+        .where(
+            copy.c.direction == "in",
+            copy.c.doc_key == doc.c.doc_key,
+            not_(_accepted(copy.c.doc_key, recipient)),
+        )
+    )
+    return not_(unaccepted_copy)
 
 
 def _filed(doc: NamedFromClause) -> ColumnElement[Any]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -44,6 +44,10 @@ from metrics.period import Period
 from metrics.scope import DocumentMetric, count_where
 from metrics.values import EvidenceLine, MetricValue
 
+DEFAULT_RETENTION_YEARS = {"02": 70, "03": 50, "04": 30, "05": 20, "06": 10}
+"""Retention codes of the archive software and their years, as most deployments use them
+(code 01: permanent); a deployment sets its own in ``[files]`` (DOMAIN.md: [config])."""
+
 
 class FilesConfig(BaseModel):
     """The deployment's settings for the file metrics."""
@@ -54,6 +58,13 @@ class FilesConfig(BaseModel):
         default="01-31",
         pattern=r"^\d{2}-\d{2}$",
         description="month-day by which the year's file list must be issued",
+    )
+    retention_permanent: tuple[str, ...] = Field(
+        default=("01",), description="retention codes of the archive software meaning permanent"
+    )
+    retention_years: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_RETENTION_YEARS),
+        description="retention codes of the archive software and their years",
     )
 
     @field_validator("list_due")
@@ -67,6 +78,19 @@ class FilesConfig(BaseModel):
                 f"list_due {value!r} is not a day of every year; write MM-DD, e.g. 01-31"
             ) from None
         return value
+
+    @model_validator(mode="after")
+    def _each_code_means_one_thing(self) -> FilesConfig:
+        both = sorted(set(self.retention_permanent) & set(self.retention_years))
+        if both:
+            raise ValueError(
+                f"retention code {both[0]!r} is in both retention_permanent and "
+                "retention_years; keep each code in one"
+            )
+        short = sorted(code for code, years in self.retention_years.items() if years < 1)
+        if short:
+            raise ValueError(f"retention code {short[0]!r}: a retention is 1 year or more")
+        return self
 
     def cutoff(self, year: int) -> date:
         month, day = (int(part) for part in self.list_due.split("-"))
@@ -263,8 +287,9 @@ def _document_evidence(
 
 
 def _list_query(period: Period, config: FilesConfig, agency_code: str | None = None) -> Select[Any]:
-    """One row per agency with a list, files or documents in the year: the metric's
-    numerator and denominator.
+    """One row per agency with a list, files or documents its own software reported in the
+    year: the metric's numerator and denominator (an agency known only through the axis
+    has no file-list data at all, and is not measured).
 
     Before the cut-off an agency is measured only once its list is issued (by the period's
     end); from the cut-off on, every such agency is."""
@@ -294,13 +319,15 @@ def _list_query(period: Period, config: FilesConfig, agency_code: str | None = N
 
 
 def _has_documents(direction: str, period: Period) -> ColumnElement[bool]:
-    """The agency code has a document of ``direction`` in the period: one seek in the
-    direction's partial index (the direction is a literal so the planner can use it)."""
+    """The agency code has a document of ``direction`` in the period that its own software
+    or register reported (not one known only through the axis): a seek in the direction's
+    partial index (the direction is a literal so the planner can use it)."""
     return exists(
         select(1).where(
             DOCUMENT.c.organ_id == AGENCY_CODE.c.code,
             DOCUMENT.c.direction == literal(direction, literal_execute=True),
             _documents_in(period),
+            DOCUMENT.c.external_id.is_not(None),
         )
     )
 

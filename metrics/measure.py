@@ -59,7 +59,7 @@ def measure_all(
         ),
         *measure_numbering(connection, period),
         *measure_files(connection, period, files),
-        *measure_transfers(connection, period),
+        *measure_transfers(connection, period, files),
     ]
 
 

@@ -66,7 +66,7 @@ class Facts:
 
     @property
     def next_day(self) -> ColumnElement[date]:
-        """The working day after ``same_day``."""
+        """The working day after ``same_day``; ``same_day`` itself for a start on a day off."""
         return self["next_day"]
 
     def due(self) -> ColumnElement[date]:
@@ -216,9 +216,9 @@ def lateness(
     """Why ``done`` missed the deadline counted from ``start``, e.g. "submitted 3 working
     days after arrival"; ``action`` is ``acknowledged``, ``submitted`` (both from arrival) or
     ``issued`` (from signing). Days are counted from the first working day on or after
-    ``start`` (a document arriving on a day off counts as arriving then)."""
-    first = start if calendar.is_working_day(start) else calendar.next_working_day(start)
-    deadline = first if same_day_only else calendar.next_working_day(first)
+    ``start`` (a document arriving on a day off is due then, ``WorkingCalendar.deadlines``)."""
+    first, next_day = calendar.deadlines(start)
+    deadline = first if same_day_only else next_day
     late = calendar.working_days_between(first, done)
     if calendar.working_days_between(deadline, done) == 0:
         text = _(_LATE_ON_DAY_OFF[action]).format(

@@ -7,7 +7,7 @@ Python loop. Each construct here compiles to each dialect's own date functions:
   last day. 31 Jan + 1 month is 28 Feb (29 Feb in a leap year); 29 Feb 2024 + 12 months is
   28 Feb 2025. This is how the Civil Code (91/2015/QH13, Art. 148) ends a period counted in
   months or years.
-- :func:`end_of_next_year`: 31 December of the year after the day's year.
+- :func:`end_of_next_year`: 31 December of the year (or the n-th year) after the day's year.
 - :func:`days_between`: whole days from one day to another, negative when the second comes
   first.
 
@@ -48,6 +48,9 @@ class _AddMonths(FunctionElement[date]):
 
 
 class _EndOfNextYear(FunctionElement[date]):
+    """``end_of_next_year(day, n)``: 31 December of the ``n``-th year after ``day``'s year;
+    ``n`` is a literal column, as for :class:`_AddMonths`."""
+
     type = Date()
     name = "end_of_next_year"
     inherit_cache = True
@@ -64,9 +67,10 @@ def add_months(day: ColumnElement[date], months: int) -> ColumnElement[date]:
     return _AddMonths(day, literal_column(str(int(months))))
 
 
-def end_of_next_year(day: ColumnElement[date]) -> ColumnElement[date]:
-    """31 December of the year after ``day``'s year."""
-    return _EndOfNextYear(day)
+def end_of_next_year(day: ColumnElement[date], years: int = 1) -> ColumnElement[date]:
+    """31 December of the year after ``day``'s year (``years`` after it: "within 5 years
+    from the year" of a day in 2025 ends on 31 December 2030)."""
+    return _EndOfNextYear(day, literal_column(str(int(years))))
 
 
 def days_between(start: ColumnElement[date], end: ColumnElement[date]) -> ColumnElement[int]:
@@ -103,13 +107,13 @@ def _add_months_postgresql(element: _AddMonths, compiler: SQLCompiler, **kw: Any
 @compiles(_EndOfNextYear, "sqlite")
 def _end_of_next_year_sqlite(element: _EndOfNextYear, compiler: SQLCompiler, **kw: Any) -> str:
     day = _argument(element, 0, compiler, **kw)
-    return f"date({day}, 'start of year', '+2 years', '-1 day')"
+    return f"date({day}, 'start of year', '+{_months(element) + 1} years', '-1 day')"
 
 
 @compiles(_EndOfNextYear, "postgresql")
 def _end_of_next_year_postgresql(element: _EndOfNextYear, compiler: SQLCompiler, **kw: Any) -> str:
     day = _argument(element, 0, compiler, **kw)
-    return f"make_date(CAST(EXTRACT(YEAR FROM {day}) AS INTEGER) + 1, 12, 31)"
+    return f"make_date(CAST(EXTRACT(YEAR FROM {day}) AS INTEGER) + {_months(element)}, 12, 31)"
 
 
 @compiles(_DaysBetween, "sqlite")

@@ -7,8 +7,14 @@ is on or before D; every file due by D is measured, whatever the year of its dea
 backlog stays visible until it is cleared. A transfer dated after D had not happened on D
 and is left out, so a past period measures the same whenever it is run.
 
+Retention comes from the file's retention code, read with the deployment's codes
+(``[files] retention_permanent`` and ``retention_years``; defaults 01 permanent, 02 70
+years ... 06 10 years), else from the years the software reported. A file whose retention
+is not reported (no code, no years, or a code the deployment does not know) is *unknown*:
+listed in the evidence, and counted neither as due nor as not due.
+
 Deadline to the agency archive, for files kept 5 years or more (permanent files and those
-with ``retention_years`` >= 5):
+kept 5 years or more):
 
 - construction files: 3 months after final settlement (``final_settlement_on``); none while
   no settlement date is recorded, since the period runs from the settlement;
@@ -18,9 +24,11 @@ with ``retention_years`` >= 5):
   year after it ended;
 - no ``work_ended_on``: no deadline; the file is not due.
 
-Deadline to the historical archive, for permanent files: 5 years after the agency archive
-received them. Months and years end as the Civil Code ends them (see ``metrics.sqldates``);
-a deadline falling on a weekend or holiday is not moved to the next working day.
+Deadline to the historical archive, for permanent files: 31 December of the 5th year after
+the year the agency archive received them (Law on Archives 2024, "5 years from the year of
+entry": entered 10 August 2025, due 31 December 2030). Months and years end as the Civil
+Code ends them (see ``metrics.sqldates``); a deadline falling on a weekend or holiday is not
+moved to the next working day.
 
 A transfer is on time when it was received (status ``received``) on or before the deadline.
 A unit may keep a file up to 2 years past due with written approval; there are no approval
@@ -45,6 +53,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    not_,
     or_,
     select,
     true,
@@ -52,8 +61,9 @@ from sqlalchemy import (
 )
 
 from checker.errors import ConfigError
-from checker.i18n import _, ngettext
+from checker.i18n import N_, _, ngettext
 from checker.store.models import AGENCY_CODE, RECORD_FILE, TRANSFER
+from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig
 from metrics.period import Period
 from metrics.scope import count_where
 from metrics.sqldates import add_months, days_between, end_of_next_year
@@ -64,7 +74,8 @@ HISTORICAL_ARCHIVE = "historical_archive"
 LAW_2024_IN_FORCE = date(2025, 7, 1)
 MIN_RETENTION_YEARS = 5
 CONSTRUCTION_MONTHS = 3
-HISTORICAL_MONTHS = 5 * 12
+HISTORICAL_YEARS = 5
+UNKNOWN_RETENTION = N_("retention not reported: unknown, counted neither as due nor as not due")
 
 
 @dataclass(frozen=True)
@@ -91,40 +102,52 @@ def agency_archive_deadline() -> ColumnElement[date]:
     )
 
 
-def measure_transfers(connection: Connection, period: Period) -> list[MetricValue]:
+def measure_transfers(
+    connection: Connection, period: Period, config: FilesConfig = DEFAULT_FILES_CONFIG
+) -> list[MetricValue]:
     """Both transfer metrics for every agency with files due by the period's end."""
     values: list[MetricValue] = []
     for metric_id, due_files in _DUE_FILES.items():
-        files = due_files(period.end).subquery()
+        files = due_files(period.end, config).subquery()
         counts = (files.c.agency_code, count_where(_on_time(files)), func.count())
-        query = select(*counts).group_by(files.c.agency_code)
+        query = select(*counts).where(files.c.measured == 1).group_by(files.c.agency_code)
         values += [MetricValue(code, metric_id, n, d) for code, n, d in connection.execute(query)]
     return values
 
 
 def transfers_evidence(
-    connection: Connection, agency_code: str, metric_id: str, period: Period
+    connection: Connection,
+    agency_code: str,
+    metric_id: str,
+    period: Period,
+    config: FilesConfig = DEFAULT_FILES_CONFIG,
 ) -> list[EvidenceLine]:
-    """The agency's files due by the period's end, those received on time first."""
+    """The agency's files due by the period's end, those received on time first, those of
+    unknown retention last."""
     due_files = _DUE_FILES.get(metric_id)
     if due_files is None:
         known = ", ".join(_DUE_FILES)
         raise ConfigError(f"unknown transfer metric {metric_id!r}; known transfer metrics: {known}")
-    files = due_files(period.end).subquery()
+    files = due_files(period.end, config).subquery()
+    counted = and_(files.c.measured == 1, _on_time(files))
     query = (
-        select(files, _on_time(files).label("counted"))
+        select(files, counted.label("counted"))
         .where(files.c.agency_code == agency_code)
         .order_by(files.c.deadline, files.c.file_code)
     )
     lines = [_evidence_line(row) for row in connection.execute(query)]
-    return sorted(lines, key=lambda line: not line.counted)
+    return sorted(lines, key=lambda line: (not line.counted, not line.measured))
 
 
 def overdue_files(
-    connection: Connection, as_of: date, agency_code: str | None = None
+    connection: Connection,
+    as_of: date,
+    agency_code: str | None = None,
+    config: FilesConfig = DEFAULT_FILES_CONFIG,
 ) -> list[OverdueFile]:
-    """Files past their deadline on ``as_of`` and not received, by agency, oldest first."""
-    rows = connection.execute(_overdue_query(as_of, agency_code))
+    """Files past their deadline on ``as_of`` and not received, by agency, oldest first
+    (files of unknown retention are not overdue)."""
+    rows = connection.execute(_overdue_query(as_of, agency_code, config))
     return [
         OverdueFile(
             archive=row.archive,
@@ -140,12 +163,12 @@ def overdue_files(
     ]
 
 
-def _overdue_query(as_of: date, agency_code: str | None) -> Select[Any]:
+def _overdue_query(as_of: date, agency_code: str | None, config: FilesConfig) -> Select[Any]:
     selects = []
     for archive, due_files in _DUE_BY_ARCHIVE.items():
-        files = due_files(as_of).subquery()
+        files = due_files(as_of, config).subquery()
         query = select(literal(archive).label("archive"), files).where(
-            files.c.received_on.is_(None), files.c.deadline < as_of
+            files.c.measured == 1, files.c.received_on.is_(None), files.c.deadline < as_of
         )
         if agency_code is not None:
             query = query.where(files.c.agency_code == agency_code)
@@ -195,9 +218,12 @@ def _same_file(transfers: Subquery) -> ColumnElement[bool]:
     )
 
 
-def _columns(deadline: ColumnElement[date], moved: Subquery, as_of: date) -> tuple[Any, ...]:
+def _columns(
+    deadline: ColumnElement[date], moved: Subquery, as_of: date, measured: ColumnElement[bool]
+) -> tuple[Any, ...]:
     file = RECORD_FILE.c
     return (
+        case((measured, 1), else_=0).label("measured"),
         AGENCY_CODE.c.agency_code,
         file.organ_id,
         file.file_code,
@@ -213,33 +239,51 @@ def _columns(deadline: ColumnElement[date], moved: Subquery, as_of: date) -> tup
     )
 
 
-def _agency_archive_due(as_of: date) -> Select[Any]:
+def permanent(config: FilesConfig) -> ColumnElement[bool]:
+    """The file is kept permanently: its retention code says so (false, not NULL, when it
+    has no code)."""
+    code = RECORD_FILE.c.retention_code
+    return and_(code.is_not(None), code.in_(config.retention_permanent))
+
+
+def kept_years(config: FilesConfig) -> ColumnElement[Any]:
+    """The years the file is kept: its code's years in the deployment, else the years the
+    software reported; NULL for a permanent file and for one whose retention is unknown."""
+    code, reported = RECORD_FILE.c.retention_code, RECORD_FILE.c.retention_years
+    known = [(code == c, literal(years)) for c, years in sorted(config.retention_years.items())]
+    return case(*known, (permanent(config), None), else_=reported)
+
+
+def _agency_archive_due(as_of: date, config: FilesConfig) -> Select[Any]:
     deadline = agency_archive_deadline()
     moved = _transfers(AGENCY_ARCHIVE, as_of)
-    kept = RECORD_FILE.c.retention_years
+    kept, forever = kept_years(config), permanent(config)
+    unknown = and_(kept.is_(None), not_(forever))
     return (
-        select(*_columns(deadline, moved, as_of))
+        select(*_columns(deadline, moved, as_of, not_(unknown)))
         .select_from(_FILES.outerjoin(moved, _same_file(moved)))
-        .where(or_(kept.is_(None), kept >= MIN_RETENTION_YEARS), deadline <= as_of)
+        .where(or_(forever, unknown, kept >= MIN_RETENTION_YEARS), deadline <= as_of)
     )
 
 
-def _historical_archive_due(as_of: date) -> Select[Any]:
+def _historical_archive_due(as_of: date, config: FilesConfig) -> Select[Any]:
     entered = _transfers(AGENCY_ARCHIVE, as_of)
-    deadline = add_months(entered.c.received_on, HISTORICAL_MONTHS)
+    deadline = end_of_next_year(entered.c.received_on, HISTORICAL_YEARS)
     moved = _transfers(HISTORICAL_ARCHIVE, as_of)
+    forever = permanent(config)
+    unknown = and_(kept_years(config).is_(None), not_(forever))
     return (
-        select(*_columns(deadline, moved, as_of))
+        select(*_columns(deadline, moved, as_of, forever))
         .select_from(_FILES.join(entered, _same_file(entered)).outerjoin(moved, _same_file(moved)))
-        .where(RECORD_FILE.c.retention_years.is_(None), deadline <= as_of)
+        .where(or_(forever, unknown), deadline <= as_of)
     )
 
 
-_DUE_BY_ARCHIVE: dict[str, Callable[[date], Select[Any]]] = {
+_DUE_BY_ARCHIVE: dict[str, Callable[[date, FilesConfig], Select[Any]]] = {
     AGENCY_ARCHIVE: _agency_archive_due,
     HISTORICAL_ARCHIVE: _historical_archive_due,
 }
-_DUE_FILES: dict[str, Callable[[date], Select[Any]]] = {
+_DUE_FILES: dict[str, Callable[[date, FilesConfig], Select[Any]]] = {
     "transfers.agency_archive_on_time": _agency_archive_due,
     "transfers.historical_archive_on_time": _historical_archive_due,
 }
@@ -260,8 +304,9 @@ def _evidence_line(row: Row[Any]) -> EvidenceLine:
         organ_id=row.organ_id,
         day=row.deadline,
         counted=bool(row.counted),
-        reason=_reason(row),
+        reason=_reason(row) if row.measured else _(UNKNOWN_RETENTION),
         locator=row.locator,
+        measured=bool(row.measured),
     )
 
 

@@ -43,3 +43,4 @@ class EvidenceLine:
     counted: bool
     reason: str
     locator: str
+    measured: bool = True  # False: listed for information, outside the denominator

@@ -9,9 +9,10 @@ for the period's years and the year after (:func:`write_period_calendar`):
 - ``working_index``: the working days from :data:`ORIGIN` up to and including the day
   (negative before it). The working days after ``a`` up to ``b`` are
   ``index(b) - index(a)``; a day off carries the index of the working day before it.
-- ``same_day``: the first working day on or after the day (a document arriving on a day off
-  counts as arriving then), and ``next_day``: the working day after that one. These are the
-  deadlines counted from the day (:class:`Deadlines`), kept among each document's facts.
+- ``same_day``: the first working day on or after the day, and ``next_day``: the working
+  day after it, or for a day off the first working day after it as well (a Saturday
+  arrival is due on Monday; ``WorkingCalendar.deadlines``). These are the deadlines counted
+  from the day (:class:`Deadlines`), kept among each document's facts.
 
 Measuring checks first that the stored rows are the calendar it was given
 (:func:`check_calendar_days`), so the SQL and the reasons computed in Python always use the
@@ -59,14 +60,14 @@ def calendar_days(calendar: WorkingCalendar, first: date, last: date) -> list[di
     while day <= last:
         working = calendar.is_working_day(day)
         index += working
-        same_day = day if working else calendar.next_working_day(day)
+        same_day, next_day = calendar.deadlines(day)
         rows.append(
             {
                 "day": day,
                 "working": working,
                 "working_index": index,
                 "same_day": same_day,
-                "next_day": calendar.next_working_day(same_day),
+                "next_day": next_day,
             }
         )
         day += _ONE_DAY

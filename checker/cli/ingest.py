@@ -26,6 +26,13 @@ def ingest_edxml(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="edXML files or folders (recursive).")],
     source: Annotated[str, typer.Option(help="Name recorded as the source.")] = "edxml",
+    pattern: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Names read in a folder (repeatable; default *.edxml and *.xml). "
+            "A file named on the command line is always read."
+        ),
+    ] = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
@@ -33,10 +40,12 @@ def ingest_edxml(
     """Read edXML messages (documents and statuses) from the interconnection axis."""
     from checker.cli.output import print_load
     from checker.store.loader import load
+    from connectors.edxml import DEFAULT_PATTERNS
     from connectors.edxml_source import read_edxml
 
     settings = use_settings(ctx, config, db)
-    messages = read_edxml(paths, source)  # checks every path before the store is opened
+    patterns = tuple(pattern) if pattern else DEFAULT_PATTERNS
+    messages = read_edxml(paths, source, patterns)  # checks every path before the store opens
     with settings.store(settings.deployment(required=False)) as engine:
         summary = load(engine, messages, source=source)
     print_load(summary, output)

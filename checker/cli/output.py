@@ -41,6 +41,10 @@ def print_load(summary: LoadSummary, fmt: OutputFormat) -> None:
     )
     for reason, count in sorted(summary.quarantine_reasons.items()):
         typer.echo(escape_controls(f"  set aside ×{count}: {reason}"))
+    if summary.skipped:
+        typer.echo(f"{len(summary.skipped)} other files in the folders, not read:")
+        for locator in summary.skipped:
+            typer.echo(escape_controls(f"  {locator}"))
     if summary.quarantined:
         typer.echo("See `checker quarantine list` for the files.")
 

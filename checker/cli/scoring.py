@@ -152,7 +152,7 @@ def overdue_command(
     day = parse_day(as_of) or today()
     with settings.store(deployment, create=False) as engine, engine.begin() as connection:
         write_registry(connection, deployment)
-        files = overdue_files(connection, day, code)
+        files = overdue_files(connection, day, code, deployment.files)
     names = {a.code: a.name for a in deployment.agencies}
     print_overdue(files, day, names, output)
 

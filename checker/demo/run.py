@@ -94,7 +94,8 @@ def run_demo(
         for source in deployment.sources:
             if isinstance(source, EdxmlSource):
                 step(Ingesting(source.name))
-                summary = load(engine, read_edxml(source.paths, source.name), source=source.name)
+                messages = read_edxml(source.paths, source.name, source.patterns)
+                summary = load(engine, messages, source=source.name)
                 step(Ingested(source.name, summary))
         step(sync_from_simulator(engine, deployment, step, on_page))
         outcome = score(engine, deployment, Period.year(DEMO_YEAR), progress=on_facts)

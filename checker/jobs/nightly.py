@@ -48,7 +48,7 @@ from checker.scoring.criteria import CriteriaSet
 from checker.scoring.runs import AgencyScore
 from checker.store.loader import load
 from checker.store.models import RUN
-from connectors.edxml import find_files
+from connectors.edxml import DEFAULT_PATTERNS, find_files
 from connectors.edxml_source import read_edxml
 from connectors.mapping import HttpSource
 from metrics.period import Period
@@ -186,7 +186,7 @@ def _ingest(
     try:
         with log.step("ingest", counts):
             files = edxml_files_since(
-                source.paths, since - options.arrival_margin if since else None
+                source.paths, since - options.arrival_margin if since else None, source.patterns
             )
             counts["files"] = len(files)
             reads = read_edxml(files, source.name)
@@ -203,9 +203,12 @@ def _ingest(
     _write_state(options.state_dir, state)
 
 
-def edxml_files_since(paths: Sequence[Path], since: datetime | None) -> list[Path]:
-    """The files of an edXML source that arrived at or after ``since`` (all when None)."""
-    found = list(find_files(paths))
+def edxml_files_since(
+    paths: Sequence[Path], since: datetime | None, patterns: Sequence[str] = DEFAULT_PATTERNS
+) -> list[Path]:
+    """The messages of an edXML source (in folders, the files matching ``patterns``) that
+    arrived at or after ``since`` (all when None)."""
+    found = [path for path, wanted in find_files(paths, patterns) if wanted]
     if since is None:
         return found
     threshold = since.timestamp()

@@ -29,9 +29,11 @@ def upsert(
     table: Table,
     rows: Sequence[dict[str, Any]],
     natural_key: Sequence[str],
+    unless_set: str | None = None,
 ) -> None:
     """Insert ``rows``, or update every other given column of the row with the same natural
-    key. No two rows may share a natural key."""
+    key (only when its column ``unless_set`` is NULL, if given). No two rows may share a
+    natural key."""
     if not rows:
         return
     quote = connection.dialect.identifier_preparer.quote
@@ -39,7 +41,10 @@ def upsert(
     updates = ", ".join(
         f"{quote(k)} = excluded.{quote(k)}" for k in rows[0] if k not in natural_key
     )
-    _execute(connection, table, rows, f"ON CONFLICT ({target}) DO UPDATE SET {updates}")
+    conflict = f"ON CONFLICT ({target}) DO UPDATE SET {updates}"
+    if unless_set is not None:
+        conflict += f" WHERE {quote(table.name)}.{quote(unless_set)} IS NULL"
+    _execute(connection, table, rows, conflict)
 
 
 def _execute(

@@ -1,10 +1,13 @@
 """Writing connector records into the store, in batches, idempotently.
 
-Each message has a natural key (an edoc its DocumentId; a status who sent which code on which
-document when). A key already in the store, or seen earlier in the same load, is a duplicate
-and is written nothing. Rows go in with multi-row inserts through SQLAlchemy Core, never one
-ORM object per row, and each batch commits on its own: a load stopped half-way keeps its
-finished batches and a second load completes it.
+Each message has a natural key (an edoc its DocumentId, what it does and when it was sent; a
+status who sent which code on which document when). A key already in the store, or seen
+earlier in the same load, is a duplicate and is written nothing. An edoc message is kept
+with its values, and the rows of the document it is about are worked out again from every
+message about it (``checker.store.versions``): a recall, an update or a replacement read
+before or after the original gives the same rows. Rows go in with multi-row inserts through
+SQLAlchemy Core, never one ORM object per row, and each batch commits on its own: a load
+stopped half-way keeps its finished batches and a second load completes it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy import Connection, Engine, and_, literal, select, update
 
 # ``vietnam_now`` moved to ``checker.clock``; re-exported here for older imports.
 from checker.clock import vietnam_now as vietnam_now
-from checker.store.bulk import insert_new
+from checker.store.bulk import insert_new, upsert
 from checker.store.derived import mark_stale
 from checker.store.engine import storage_errors
 from checker.store.models import DOCUMENT, EVENT, MESSAGE, QUARANTINE
@@ -28,9 +31,11 @@ from checker.store.records import (
     Quarantined,
     Read,
     Record,
+    Skipped,
     SoftwareRecord,
     StatusRecord,
 )
+from checker.store.versions import DocumentState, StoredMessage, document_state
 
 
 @dataclass
@@ -41,6 +46,8 @@ class LoadSummary:
     duplicates: int = 0
     quarantined: int = 0
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    """Files found in a scanned folder that are not messages (not read, not quarantined)."""
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -49,13 +56,15 @@ class LoadSummary:
             "statuses": self.statuses,
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
+            "skipped": len(self.skipped),
         }
 
 
 def message_key(record: Record | SoftwareRecord) -> str:
     """The natural key of an edXML message."""
     if isinstance(record, DocumentRecord):
-        return f"edoc|{record.doc_key}"
+        when = record.sent_at.isoformat() if record.sent_at else ""
+        return f"edoc|{record.doc_key}|{record.business_type}|{when}"
     if isinstance(record, StatusRecord):
         when = record.occurred_at.isoformat() if record.occurred_at else ""
         return f"status|{record.actor_id}|{ref_key(record)}|{record.status_code}|{when}"
@@ -69,7 +78,7 @@ def ref_key(status: StatusRecord) -> str:
 
 def load(
     engine: Engine,
-    items: Iterable[Read | Quarantined],
+    items: Iterable[Read | Quarantined | Skipped],
     *,
     source: str,
     batch_size: int = 2000,
@@ -79,12 +88,22 @@ def load(
     summary = LoadSummary()
     when = fetched_at or vietnam_now()
     with storage_errors(engine.url):
-        for batch in _batches(items, batch_size):
+        for batch in _batches(_counting_skipped(items, summary), batch_size):
             with engine.begin() as connection:
                 _load_batch(connection, batch, source, when, summary)
         with engine.begin() as connection:
             link_events(connection)
     return summary
+
+
+def _counting_skipped(
+    items: Iterable[Read | Quarantined | Skipped], summary: LoadSummary
+) -> Iterator[Read | Quarantined]:
+    for item in items:
+        if isinstance(item, Skipped):
+            summary.skipped.append(item.locator)
+        else:
+            yield item
 
 
 def _batches(items: Iterable[Read | Quarantined], size: int) -> Iterator[list[Read | Quarantined]]:
@@ -111,11 +130,7 @@ def _load_batch(
     insert_new(connection, MESSAGE, [_message_row(r, source, when) for r in fresh])
     docs = [r for r in fresh if isinstance(r.record, DocumentRecord)]
     events = [r for r in fresh if isinstance(r.record, StatusRecord)]
-    insert_new(
-        connection,
-        DOCUMENT,
-        [row for r in docs for row in _document_rows(r, source, when)],
-    )
+    _write_documents(connection, docs, source, when)
     insert_new(connection, EVENT, [_event_row(r, source, when) for r in events])
     edxml = (DocumentRecord, StatusRecord)
     mark_stale(connection, [r.record.doc_key for r in fresh if isinstance(r.record, edxml)])
@@ -144,24 +159,67 @@ def _fresh_reads(connection: Connection, reads: Sequence[Read]) -> list[Read]:
 
 
 def _message_row(read: Read, source: str, when: datetime) -> dict[str, Any]:
-    kind = "edoc" if isinstance(read.record, DocumentRecord) else "status"
-    return {
-        "message_key": message_key(read.record),
-        "kind": kind,
+    record = read.record
+    row: dict[str, Any] = {
+        "message_key": message_key(record),
+        "kind": "status",
         "source": source,
         "locator": read.locator,
         "fetched_at": when,
+        "doc_key": None,
+        "business_type": None,
+        "sent_at": None,
+        "record": None,
     }
+    if isinstance(record, DocumentRecord):
+        row["kind"] = "edoc"
+        row["doc_key"], row["business_type"] = record.doc_key, record.business_type
+        row["sent_at"], row["record"] = record.sent_at, record.model_dump_json()
+    return row
 
 
-def _document_rows(read: Read, source: str, when: datetime) -> list[dict[str, Any]]:
-    doc = read.record
-    assert isinstance(doc, DocumentRecord)
+def _write_documents(
+    connection: Connection, docs: Sequence[Read], source: str, when: datetime
+) -> None:
+    """Work out again the rows of every document these new messages are about, from all
+    its stored messages. Rows its agency's software reported are left as they are."""
+    by_doc: dict[str, list[StoredMessage]] = {}
+    fresh: set[str] = set()
+    for read in docs:
+        assert isinstance(read.record, DocumentRecord)
+        message = StoredMessage(message_key(read.record), read.record, source, read.locator, when)
+        by_doc.setdefault(read.record.doc_key, []).append(message)
+        fresh.add(message.key)
+    for message in _stored_messages(connection, sorted(by_doc), fresh):
+        by_doc[message.record.doc_key].append(message)
+    rows = [row for messages in by_doc.values() for row in _rows(document_state(messages))]
+    upsert(connection, DOCUMENT, rows, ("doc_key", "direction", "organ_id"), "external_id")
+
+
+def _stored_messages(
+    connection: Connection, doc_keys: Sequence[str], fresh: set[str]
+) -> Iterator[StoredMessage]:
+    """The stored edoc messages of ``doc_keys`` other than the ``fresh`` ones."""
+    m = MESSAGE.c
+    for start in range(0, len(doc_keys), 500):
+        query = select(m.message_key, m.record, m.source, m.locator, m.fetched_at).where(
+            m.doc_key.in_(doc_keys[start : start + 500]), m.record.is_not(None)
+        )
+        for row in connection.execute(query):
+            if row.message_key not in fresh:
+                record = DocumentRecord.model_validate_json(row.record)
+                yield StoredMessage(
+                    row.message_key, record, row.source, row.locator, row.fetched_at
+                )
+
+
+def _rows(state: DocumentState) -> list[dict[str, Any]]:
+    doc, origin = state.values, state.origin
     common = {
         "doc_key": doc.doc_key,
         "sender_id": doc.sender_id,
         "sender_name": doc.sender_name,
-        "recipients": ";".join(doc.recipient_ids),
+        "recipients": ";".join(state.recipients),
         "code": doc.code,
         "code_number": doc.code_number,
         "code_notation": doc.code_notation,
@@ -173,15 +231,16 @@ def _document_rows(read: Read, source: str, when: datetime) -> list[dict[str, An
         "sent_at": doc.sent_at,
         "doc_date": doc.sent_at.date() if doc.sent_at else doc.promulgation_date,
         "priority": doc.priority,
-        "business_type": doc.business_type,
+        "business_type": state.business_type,
+        "recall_sent": state.recall_sent,
         "channel": doc.channel,
         "flags": "; ".join(doc.flags),
-        "source": source,
-        "locator": read.locator,
-        "fetched_at": when,
+        "source": origin.source,
+        "locator": origin.locator,
+        "fetched_at": origin.fetched_at,
     }
     rows = [{**common, "direction": "out", "organ_id": doc.sender_id}]
-    rows += [{**common, "direction": "in", "organ_id": r} for r in doc.recipient_ids]
+    rows += [{**common, "direction": "in", "organ_id": r} for r in state.recipients]
     return rows
 
 

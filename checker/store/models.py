@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, Index, Table, UniqueConstraint, false, text
+from sqlalchemy import DateTime, Index, Table, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 
@@ -42,9 +42,15 @@ class AgencyCode(SQLModel, table=True):
 
 
 class Message(SQLModel, table=True):
-    """One ingested message, by its natural key; a message seen again is a duplicate."""
+    """One ingested message, by its natural key; a message seen again is a duplicate.
+
+    An edoc message keeps the values it carried (``record``, the ``DocumentRecord`` as
+    JSON): a document's rows are worked out from every message about it, the original, its
+    updates, replacements and recalls (``checker.store.versions``), so the values an update
+    changed stay here."""
 
     __tablename__ = "message"
+    __table_args__ = (Index("ix_message_doc_key", "doc_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     message_key: str = Field(unique=True)
@@ -52,6 +58,10 @@ class Message(SQLModel, table=True):
     source: str
     locator: str
     fetched_at: datetime = Field(sa_type=DateTime)
+    doc_key: str | None = None  # edoc: the DocumentId it carries (or acts on)
+    business_type: int | None = None  # edoc: BussinessDocType, 0 new 1 recall 2 update 3 replace
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime)
+    record: str | None = Field(default=None, sa_type=Text)  # edoc: its values, as JSON
 
 
 # The leading columns of both measuring indexes: organisation first, so one agency's
@@ -151,7 +161,10 @@ class Document(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=DateTime)
     doc_date: date | None = None  # the day it was sent (else its promulgation date)
     priority: int = 0
+    # 1 when only recall messages are known, else what the last message applied was: 0 the
+    # original, 2 an update, 3 a replacement (checker.store.versions)
     business_type: int = 0
+    recall_sent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     channel: str
     flags: str = ""
     source: str

@@ -179,3 +179,11 @@ class Read:
 
     locator: str
     record: Record | SoftwareRecord
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file found in a scanned folder that is not an input of the source (its name does
+    not match the source's patterns): counted and listed, neither read nor quarantined."""
+
+    locator: str

@@ -43,13 +43,27 @@ def ingest(db: str, *paths: Path) -> dict[str, int]:
 
 def test_ingesting_the_real_samples_stores_a_document_and_a_status(store_url):
     counts = ingest(store_url, *SAMPLE_FILES)
-    assert counts == {"files": 2, "documents": 1, "statuses": 1, "duplicates": 0, "quarantined": 0}
+    assert counts == {
+        "files": 2,
+        "documents": 1,
+        "statuses": 1,
+        "duplicates": 0,
+        "quarantined": 0,
+        "skipped": 0,
+    }
 
 
 def test_ingesting_the_same_messages_again_stores_nothing_new(store_url):
     ingest(store_url, *SAMPLE_FILES)
     counts = ingest(store_url, *SAMPLE_FILES)
-    assert counts == {"files": 2, "documents": 0, "statuses": 0, "duplicates": 2, "quarantined": 0}
+    assert counts == {
+        "files": 2,
+        "documents": 0,
+        "statuses": 0,
+        "duplicates": 2,
+        "quarantined": 0,
+        "skipped": 0,
+    }
 
 
 def test_a_malformed_file_is_set_aside_and_the_run_goes_on(store_url, tmp_path):
@@ -62,6 +76,32 @@ def test_a_malformed_file_is_set_aside_and_the_run_goes_on(store_url, tmp_path):
     listing = run("--db", store_url, "quarantine", "list").stdout
     assert "bad.edxml" in listing
     assert "XML" in listing
+
+
+def test_the_real_samples_folder_is_read_without_quarantining_its_notes(store_url):
+    counts = ingest(store_url, SAMPLES)
+    assert (counts["documents"], counts["statuses"]) == (1, 1)
+    assert (counts["quarantined"], counts["skipped"]) == (0, 1)
+    output = run("--db", store_url, "ingest", "edxml", str(SAMPLES)).stdout
+    assert "1 other files in the folders, not read:" in output
+    assert "SOURCES.md" in output
+    assert "Nothing set aside." in run("--db", store_url, "quarantine", "list").stdout
+
+
+def test_a_file_named_on_the_command_line_is_read_whatever_its_name(store_url, tmp_path):
+    named = tmp_path / "message.txt"
+    shutil.copy(SAMPLES / "edoc-vpcp-7816.edxml", named)
+    assert ingest(store_url, named)["documents"] == 1
+
+
+def test_a_pattern_on_the_command_line_chooses_what_a_folder_scan_reads(store_url, tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "edoc-vpcp-7816.edxml", folder / "edoc.msg")
+    shutil.copy(SAMPLES / "status-05-nghean.edxml", folder / "status.edxml")
+    result = run("--db", store_url, "ingest", "edxml", str(folder), "--pattern", "*.MSG", "--json")
+    counts = json.loads(result.stdout)
+    assert (counts["documents"], counts["statuses"], counts["skipped"]) == (1, 0, 1)
 
 
 def test_a_missing_path_is_a_one_line_error(store_url, tmp_path):

@@ -39,7 +39,13 @@ def test_a_deployment_loads_with_paths_relative_to_its_folder(tmp_path):
     deployment = load_deployment(_write(tmp_path, GOOD))
     assert deployment.agencies[0].all_codes == ("000.00.01.H99", "H99.01")
     assert deployment.sources[0].paths == (tmp_path / "edxml",)
+    assert deployment.sources[0].patterns == ("*.edxml", "*.xml")
     assert deployment.database.url == f"sqlite:///{tmp_path / 'data/checker.db'}"
+
+
+def test_an_edxml_source_chooses_the_names_its_folder_scan_reads(tmp_path):
+    text = GOOD.replace('paths = ["edxml"]', 'paths = ["edxml"]\npatterns = ["*.msg"]')
+    assert load_deployment(_write(tmp_path, text)).sources[0].patterns == ("*.msg",)
 
 
 def test_an_unknown_key_names_the_file_the_key_and_the_line(tmp_path):

@@ -220,6 +220,43 @@ def test_a_40_mb_attachment_is_not_loaded(tmp_path):
     assert peak < 2 * MB
 
 
+# --- the same verdict whatever the size ---------------------------------------------------------
+
+BODY_DEFECTS = {
+    "undeclared prefix": EDOC.replace(
+        b"<edXML:edXMLManifest", b"<ns9:Note>x</ns9:Note><edXML:edXMLManifest", 1
+    ),
+    "body cut short": EDOC[: EDOC.index(b"</edXML:edXMLManifest>")],
+    "mismatched tag in the body": EDOC.replace(b"</edXML:edXMLManifest>", b"</edXML:Manifest>", 1),
+}
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["small", "large"])
+@pytest.mark.parametrize("data", BODY_DEFECTS.values(), ids=BODY_DEFECTS.keys())
+def test_a_complete_header_is_read_whatever_the_size_of_a_file_whose_body_is_broken(
+    tmp_path, data, streamed
+):
+    doc = read(tmp_path, padded(data) if streamed else data)
+    assert doc.model_copy(update={"flags": ()}) == sample_document()
+    if not streamed:  # a large file's body is never read
+        assert len(doc.flags) == 1
+        assert doc.flags[0].startswith("body not well-formed after a complete header: ")
+
+
+def test_the_body_defect_is_named_in_the_warning(tmp_path):
+    doc = read(tmp_path, BODY_DEFECTS["undeclared prefix"])
+    assert "Namespace prefix ns9 on Note is not defined" in doc.flags[0]
+
+
+def test_a_defect_in_the_header_is_refused_whatever_the_size(tmp_path):
+    data = EDOC.replace(b"<edXML:Subject>", b"<ns9:Subject>", 1).replace(
+        b"</edXML:Subject>", b"</ns9:Subject>", 1
+    )
+    small, large = read_error(tmp_path, data), read_error(tmp_path, padded(data))
+    assert small.reason.startswith("not XML: namespace prefix of ns9:Subject is not declared")
+    assert large.reason.startswith("not XML: namespace prefix of ns9:Subject is not declared")
+
+
 # --- unsafe input -------------------------------------------------------------------------------
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -356,8 +393,15 @@ def test_files_are_found_recursively_in_sorted_order_without_hidden_ones(tmp_pat
         (tmp_path / name).write_bytes(b"")
     single = tmp_path / "c" / "d" / "e"
     found = list(find_files([single, tmp_path]))
-    relative = [path.relative_to(tmp_path).as_posix() for path in found]
-    assert relative == ["c/d/e", "a.txt", "b/1.edxml", "b/2.xml"]
+    relative = [(path.relative_to(tmp_path).as_posix(), read) for path, read in found]
+    assert relative == [("c/d/e", True), ("a.txt", False), ("b/1.edxml", True), ("b/2.xml", True)]
+
+
+def test_a_folder_is_scanned_for_the_patterns_given_in_any_case(tmp_path):
+    for name in ["A.EDXML", "b.Xml", "c.msg", "SOURCES.md"]:
+        (tmp_path / name).write_bytes(b"")
+    found = {path.name: read for path, read in find_files([tmp_path], ["*.msg", "*.edxml"])}
+    assert found == {"A.EDXML": True, "b.Xml": False, "c.msg": True, "SOURCES.md": False}
 
 
 def test_missing_path_is_a_source_error(tmp_path):

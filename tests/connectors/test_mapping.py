@@ -130,12 +130,11 @@ def test_a_missing_id_is_named():
         map_record(reference("incoming-documents"), raw, AGENCY)
 
 
-def test_an_unknown_retention_code_is_an_unusable_record():
+def test_a_retention_code_outside_the_defaults_is_kept_for_the_deployment_to_read():
     raw = {"id": "f", "file_code": "X.2025.01", "year": 2025, "retention": "09"}
-    with pytest.raises(
-        RecordError, match=r"^retention: '09' is not a retention code \(01 to 06\)$"
-    ):
-        map_record(reference("files"), raw, AGENCY)
+    record = map_record(reference("files"), raw, AGENCY)
+    assert isinstance(record, FileRecord)
+    assert (record.retention_code, record.retention_years) == ("09", None)
 
 
 def test_something_other_than_an_object_is_an_unusable_record():

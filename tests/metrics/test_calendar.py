@@ -127,10 +127,10 @@ def test_working_days_between_counts_after_start_up_to_end() -> None:
         ("2026-04-24 10:00", "2026-04-28 10:00", True),  # Friday, Monday is a holiday
         ("2026-04-24 10:00", "2026-04-29 10:00", False),
         ("2026-03-07 10:00", "2026-03-08 10:00", True),  # Saturday arrival, done Sunday
-        ("2026-03-07 10:00", "2026-03-10 10:00", True),  # Monday is its same day
-        ("2026-03-07 10:00", "2026-03-11 10:00", False),
-        ("2026-02-14 10:00", "2026-02-24 10:00", True),  # arrives in the Tết break
-        ("2026-02-14 10:00", "2026-02-25 10:00", False),
+        ("2026-03-07 10:00", "2026-03-09 10:00", True),  # Saturday arrival: due Monday
+        ("2026-03-07 10:00", "2026-03-10 10:00", False),  # Tuesday is late (Art. 22)
+        ("2026-02-14 10:00", "2026-02-23 10:00", True),  # arrives in the Tết break
+        ("2026-02-14 10:00", "2026-02-24 10:00", False),
         ("2026-03-02 09:00", "2026-03-01 09:00", True),  # done before arrival: not late
     ],
 )
@@ -138,10 +138,33 @@ def test_within_next_working_day(arrival: str, done: str, in_time: bool) -> None
     assert CALENDAR.within_next_working_day(local(arrival), local(done)) is in_time
 
 
+@pytest.mark.parametrize(
+    ("arrival", "done", "in_time"),
+    [
+        ("2026-03-07 10:00", "2026-03-10 10:00", True),  # Saturday arrival: Tuesday too
+        ("2026-03-07 10:00", "2026-03-11 10:00", False),
+        ("2026-03-06 17:00", "2026-03-09 08:00", True),  # a working day: as the text says
+        ("2026-03-06 17:00", "2026-03-10 08:00", False),
+    ],
+)
+def test_a_lenient_deployment_gives_a_day_off_arrival_one_working_day_more(
+    arrival: str, done: str, in_time: bool
+) -> None:
+    lenient = WorkingCalendar.from_overrides(CalendarOverrides(lenient_day_off=True))
+    assert lenient.within_next_working_day(local(arrival), local(done)) is in_time
+
+
+def test_the_deadlines_of_a_day_off_are_both_the_next_working_day() -> None:
+    saturday, monday, tuesday = d("2026-03-07"), d("2026-03-09"), d("2026-03-10")
+    assert CALENDAR.deadlines(saturday) == (monday, monday)
+    assert CALENDAR.deadlines(monday) == (monday, tuesday)
+
+
 def test_within_next_working_day_uses_the_vietnam_date_of_aware_times() -> None:
     friday_evening_utc = datetime(2026, 3, 6, 18, 0, tzinfo=UTC)  # Saturday 01:00 in Vietnam
 
-    assert CALENDAR.within_next_working_day(friday_evening_utc, local("2026-03-10 10:00"))
+    assert CALENDAR.within_next_working_day(friday_evening_utc, local("2026-03-09 10:00"))
+    assert not CALENDAR.within_next_working_day(friday_evening_utc, local("2026-03-10 10:00"))
     assert not CALENDAR.within_next_working_day(
         datetime(2026, 3, 6, 9, 0, tzinfo=UTC), local("2026-03-10 10:00")
     )

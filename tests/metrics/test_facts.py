@@ -83,11 +83,13 @@ def test_a_status_named_by_code_counts_once_linked_to_its_document(engine):
     assert values == _measured_anew(engine)
 
 
-def test_a_recall_loaded_later_takes_the_document_out_of_every_denominator(engine):
+def test_a_recall_accepted_later_takes_the_document_out_of_every_denominator(engine):
     d, kept = doc(1, SNV, (STC,)), doc(2, SNV, (STC,))
     load(engine, [d, kept], source="test")
     assert _measure(engine)[(STC, "inbound.received_axis")] == (2, 2)
     load(engine, [status(d, SNV, "13", DAY.replace(hour=11))], source="test")
+    assert _measure(engine)[(STC, "inbound.received_axis")] == (2, 2)  # not yet accepted
+    load(engine, [status(d, STC, "15", DAY.replace(hour=14))], source="test")
     after = _measure(engine)
     assert after[(STC, "inbound.received_axis")] == (1, 1)
     assert after[(SNV, "outbound.issued_axis")] == (1, 1)

@@ -117,6 +117,14 @@ def test_an_agency_with_documents_but_no_list_is_measured_and_fails(engine):
     assert _values(engine)[(SXD, LIST)] == (0, 1)
 
 
+def test_an_agency_known_only_through_the_axis_is_not_measured_on_its_file_list(engine):
+    # Decree 30/2020/NĐ-CP Art. 28: nothing of its file list is known, not a list missing
+    load(engine, [doc(1, sender=SXD, recipients=(STC,))], source="axis")
+    values = _values(engine)
+    assert (SXD, LIST) not in values
+    assert (STC, LIST) not in values
+
+
 def test_a_list_without_an_issue_date_is_not_on_time(engine):
     _store(engine, _list(SNV, None))
     assert _values(engine)[(SNV, LIST)] == (0, 1)
@@ -248,7 +256,7 @@ def test_documents_known_only_from_the_axis_are_not_measured_for_filing(engine):
     values = _values(engine)
     assert values[(STC, FILED)] == (0, 0)  # not measured
     assert _evidence(engine, STC, FILED) == []
-    assert values[(STC, LIST)] == (0, 1)  # but the agency has work in the year
+    assert (STC, LIST) not in values  # nor on its file list: nothing of it is known
 
 
 def test_evidence_of_an_unknown_metric_is_refused_with_the_known_ones(engine):

@@ -53,21 +53,25 @@ def edoc(
     business_type: int = 0,
     code_number: str | None = None,
     notation: str = "SNV-VP",
+    message_at: datetime | None = None,
+    subject: str | None = None,
 ) -> Read:
-    """An edXML document; ``code_number`` defaults to ``number``."""
+    """An edXML message about the document sent at ``sent_at``: the document itself, or a
+    recall (``business_type`` 1), an update (2) or a replacement (3) of it, sent at
+    ``message_at``, with the same DocumentId. ``code_number`` defaults to ``number``."""
     record = DocumentRecord(
-        doc_key=f"{sender},{sent_at:%Y/%m/%d},{number}/{notation}#{business_type}",
+        doc_key=f"{sender},{sent_at:%Y/%m/%d},{number}/{notation}",
         sender_id=sender,
         recipient_ids=recipients,
         code_number=str(number) if code_number is None else code_number,
         code_notation=notation,
-        subject=f"V/v thử nghiệm {number}",
+        subject=subject or f"V/v thử nghiệm {number}",
         promulgation_date=sent_at.date(),
-        sent_at=sent_at,
+        sent_at=message_at or sent_at,
         priority=priority,
         business_type=business_type,
     )
-    return Read(f"/edxml/edoc-{number}.edxml", record)
+    return Read(f"/edxml/edoc-{number}-{business_type}.edxml", record)
 
 
 def sent(document: Read, actor: str, code: str, at: datetime) -> Read:
@@ -275,22 +279,93 @@ def test_registered_and_assigned_from_the_software_or_from_statuses(engine):
     assert values[(STC, "inbound.refused")] == (1, 4)
 
 
-def test_recalled_documents_are_left_out_unless_the_recipient_refused_the_recall(engine):
-    recalled, recall_refused, kept = edoc(1), edoc(2), edoc(3)
+def test_a_recall_takes_effect_when_the_recipient_accepts_it_not_when_it_refuses(engine):
+    recalled, recall_refused, unanswered = edoc(1), edoc(2), edoc(3)
+    later = DAY.replace(hour=11)
     items = [
         incoming(9, recalled=True),
         recalled,
+        edoc(1, business_type=1, message_at=later),  # the recall: the same DocumentId
+        sent(recalled, STC, "15", DAY.replace(hour=14)),
         recall_refused,
-        kept,
-        edoc(3, business_type=1),  # the recall message itself, stored as a document
-        sent(recalled, SNV, "13", DAY.replace(hour=11)),
-        sent(recall_refused, SNV, "13", DAY.replace(hour=11)),
+        sent(recall_refused, SNV, "13", later),  # a recall as a status
         sent(recall_refused, STC, "16", DAY.replace(hour=14)),
+        unanswered,
+        edoc(3, business_type=1, message_at=later),
+        edoc(4, business_type=1),  # a recall of a document never read: left out
     ]
     values = _measure(engine, items)
     assert values[(STC, "inbound.received_axis")] == (2, 2)
     assert values[(STC, "inbound.registered")] == (0, 2)
+    assert values[(SNV, "outbound.issued_axis")] == (2, 2)
+
+
+def test_a_refusal_after_an_acceptance_keeps_the_document(engine):
+    d = edoc(1, recipients=(STC, SXD))
+    items = [
+        d,
+        edoc(1, recipients=(STC, SXD), business_type=1, message_at=DAY.replace(hour=10)),
+        sent(d, STC, "15", DAY.replace(hour=11)),
+        sent(d, STC, "16", DAY.replace(hour=12)),  # its last word
+        sent(d, SXD, "15", DAY.replace(hour=11)),
+    ]
+    values = _measure(engine, items)
+    assert values[(STC, "inbound.received_axis")] == (1, 1)
+    assert (SXD, "inbound.received_axis") not in values or values[
+        (SXD, "inbound.received_axis")
+    ] == (0, 0)
+    # one recipient still holds it: the sender's document is not recalled
     assert values[(SNV, "outbound.issued_axis")] == (1, 1)
+
+
+def test_an_update_changes_the_document_and_a_replacement_supersedes_it(engine):
+    with_update, with_replacement = edoc(1, priority=1), edoc(2, priority=1)
+    update = edoc(1, business_type=2, message_at=DAY.replace(day=5), subject="Sửa đổi")
+    update = Read(update.locator, update.record.model_copy(update={"priority": 0}))
+    replacement = edoc(
+        2, business_type=3, message_at=DAY.replace(day=6), subject="Thay thế", code_number="2"
+    )
+    store(engine, [update, with_update, replacement, with_replacement])
+    with engine.connect() as connection:
+        rows = (
+            connection.execute(
+                DOCUMENT.select()
+                .where(DOCUMENT.c.direction == "in")
+                .order_by(DOCUMENT.c.code_number)
+            )
+            .mappings()
+            .all()
+        )
+        kept = (
+            connection.execute(
+                MESSAGE.select().where(MESSAGE.c.kind == "edoc").order_by(MESSAGE.c.message_key)
+            )
+            .mappings()
+            .all()
+        )
+    assert [(r["subject"], r["business_type"], r["doc_date"]) for r in rows] == [
+        ("Sửa đổi", 2, DAY.date()),  # the deadlines still run from the original
+        ("Thay thế", 3, DAY.date()),
+    ]
+    assert [r["locator"] for r in rows] == [with_update.locator, with_replacement.locator]
+    assert len(kept) == 4  # the old values are kept with each message
+    assert {DocumentRecord.model_validate_json(m["record"]).subject for m in kept} == {
+        "V/v thử nghiệm 1",
+        "V/v thử nghiệm 2",
+        "Sửa đổi",
+        "Thay thế",
+    }
+
+
+def test_an_update_read_first_leaves_no_gap_in_the_numbering(engine):
+    items = [
+        edoc(2, business_type=2, message_at=DAY.replace(day=5)),
+        edoc(1),
+        edoc(2),
+        edoc(3),
+    ]
+    values = _measure(engine, items)
+    assert values[(SNV, NUMBERING_ANOMALIES)] == (0, 3)
 
 
 def test_a_document_to_several_agencies_is_incoming_for_each_and_outgoing_once(engine):
@@ -486,3 +561,69 @@ def test_a_year_measures_as_the_sum_of_its_parts(sqlite_engine, items, cuts):
             n, d = total.get(key, (0, 0))
             total[key] = (n + numerator, d + denominator)
     assert total == measured(YEAR)
+
+
+# --- recalls, updates and replacements: the order files are read in changes nothing ----------
+
+CHANGES = ("13", "15", "16", "01", "03", "04")
+
+
+@st.composite
+def messages_about_documents(draw) -> list[Read]:
+    """Originals (or not), recalls, updates and replacements of a few documents, each sent
+    at an hour of its own, and the statuses answering them."""
+    items: list[Read] = []
+    for number in range(1, draw(st.integers(1, 3)) + 1):
+        recipients = draw(st.sampled_from(((STC,), (SXD,), (STC, SXD), ("H99.02", SXD))))
+        hours = draw(st.lists(st.integers(0, 96), min_size=1, max_size=5, unique=True))
+        kinds = [draw(st.sampled_from((0, 1, 2, 3))) for _ in hours]
+        for hour, kind in zip(hours, kinds, strict=True):
+            at = DAY + timedelta(hours=hour)
+            subject = f"{number}: {kind} at {hour}"
+            items.append(
+                edoc(
+                    number,
+                    recipients=recipients,
+                    business_type=kind,
+                    message_at=at,
+                    subject=subject,
+                    priority=hour % 2,
+                )
+            )
+        for actor in (SNV, *recipients):
+            for code in draw(st.lists(st.sampled_from(CHANGES), max_size=3)):
+                items.append(
+                    sent(
+                        edoc(number), actor, code, DAY + timedelta(hours=draw(st.integers(0, 120)))
+                    )
+                )
+    return items
+
+
+def _stored_and_measured(engine, items, batch_size: int):
+    with engine.begin() as connection:
+        for table in (EVENT, DOCUMENT, MESSAGE):
+            connection.execute(table.delete())
+    for start in range(0, len(items), batch_size):
+        load(engine, items[start : start + batch_size], source="test", fetched_at=DAY)
+    values = _measure(engine, [])
+    with engine.connect() as connection:
+        rows = connection.execute(DOCUMENT.select()).mappings().all()
+        messages = connection.execute(MESSAGE.select()).mappings().all()
+    documents = sorted(tuple(sorted((k, str(v)) for k, v in r.items() if k != "id")) for r in rows)
+    kept = sorted((m["message_key"], m["record"]) for m in messages)
+    return documents, kept, values
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), items=messages_about_documents())
+def test_the_same_messages_in_any_order_give_the_same_store_and_metrics(engine, data, items):
+    shuffled = data.draw(st.permutations(items))
+    batch_size = data.draw(st.integers(1, 4))
+    assert _stored_and_measured(engine, shuffled, batch_size) == _stored_and_measured(
+        engine, items, len(items)
+    )

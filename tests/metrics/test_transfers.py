@@ -8,14 +8,17 @@ from sqlalchemy import Date, literal, select
 
 from checker.config import Agency, Deployment, Group
 from checker.errors import ConfigError
+from checker.i18n import _
 from checker.store.models import RECORD_FILE
 from checker.store.records import FileRecord, Read, TransferRecord
 from checker.store.registry import write_registry
 from checker.store.upsert import store_records
 from metrics.catalogue import ids_of
+from metrics.files import FilesConfig
 from metrics.period import Period
 from metrics.sqldates import add_months, days_between, end_of_next_year
 from metrics.transfers import (
+    UNKNOWN_RETENTION,
     OverdueFile,
     agency_archive_deadline,
     measure_transfers,
@@ -46,13 +49,15 @@ def _store(engine, *records):
         store_records(connection, items, source="archive", fetched_at=FETCHED)
 
 
-def _file(code, organ=SNV, retention_years=None, **fields):
+def _file(code, organ=SNV, retention_years=None, retention_code="01", **fields):
+    """A file, permanent (code 01) unless kept ``retention_years`` or another code."""
     return FileRecord(
         organ_id=organ,
         external_id=code,
         file_code=code,
         title=f"Hồ sơ {code}",
         year=2024,
+        retention_code=None if retention_years is not None else retention_code,
         retention_years=retention_years,
         **fields,
     )
@@ -69,15 +74,15 @@ def _sent(code, on, kind="agency_archive", status="received", organ=SNV):
     )
 
 
-def _values(engine, period=YEAR):
+def _values(engine, period=YEAR, config=FilesConfig()):
     with engine.connect() as connection:
-        values = measure_transfers(connection, period)
+        values = measure_transfers(connection, period, config)
     return {(v.agency_code, v.metric_id): (v.numerator, v.denominator) for v in values}
 
 
-def _evidence(engine, agency, metric_id, period=YEAR):
+def _evidence(engine, agency, metric_id, period=YEAR, config=FilesConfig()):
     with engine.connect() as connection:
-        lines = transfers_evidence(connection, agency, metric_id, period)
+        lines = transfers_evidence(connection, agency, metric_id, period, config)
     return [(line.item, line.day, line.counted, line.reason) for line in lines]
 
 
@@ -209,25 +214,93 @@ def test_a_received_transfer_without_a_date_is_not_shown_to_be_on_time(engine):
 # --- To the historical archive ---------------------------------------------------------------
 
 
-def test_permanent_files_are_due_in_the_historical_archive_five_years_after_entry(engine):
+def test_permanent_files_are_due_in_the_historical_archive_five_years_from_the_year(engine):
+    """Law on Archives 33/2024/QH15 Art. 21: within 5 years from the year of entry into the
+    agency archive, so by 31 December of the 5th year after it."""
     _store(
         engine,
         *(_file(code, work_ended_on=date(2019, 1, 2)) for code in ("P1", "P2", "P3", "P4")),
         _file("KEPT-50", retention_years=50, work_ended_on=date(2019, 1, 2)),
         _sent("P1", date(2020, 12, 31)),
         _sent("P1", date(2025, 12, 31), kind="historical_archive"),
-        _sent("P2", date(2020, 2, 29)),  # deadline 2025-02-28
+        _sent("P2", date(2020, 2, 29)),  # due 31 December 2025, not 28 February
         _sent("P2", date(2025, 3, 1), kind="historical_archive"),
         _sent("P3", date(2020, 6, 15)),
-        _sent("P4", date(2021, 1, 1)),  # deadline 2026-01-01: not due
+        _sent("P4", date(2021, 1, 1)),  # due 31 December 2026: not due
         _sent("KEPT-50", date(2020, 1, 1)),
     )
-    assert _values(engine)[(SNV, HISTORICAL)] == (1, 3)
+    assert _values(engine)[(SNV, HISTORICAL)] == (2, 3)
     assert _evidence(engine, SNV, HISTORICAL) == [
         ("P1", date(2025, 12, 31), True, "transferred 2025-12-31, on time"),
-        ("P2", date(2025, 2, 28), False, "transferred 2025-03-01, 1 day late"),
-        ("P3", date(2025, 6, 15), False, "overdue by 199 days"),
+        ("P2", date(2025, 12, 31), True, "transferred 2025-03-01, on time"),
+        ("P3", date(2025, 12, 31), False, "not transferred by the deadline 2025-12-31"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("transferred", "on_time"),
+    [(date(2030, 11, 15), True), (date(2030, 12, 31), True), (date(2031, 1, 1), False)],
+)
+def test_entered_10_august_2025_is_due_in_the_historical_archive_by_31_december_2030(
+    engine, transferred, on_time
+):
+    _store(
+        engine,
+        _file("P", work_ended_on=date(2024, 3, 1)),
+        _sent("P", date(2025, 8, 10)),
+        _sent("P", transferred, kind="historical_archive"),
+    )
+    assert _values(engine, Period.year(2031))[(SNV, HISTORICAL)] == (int(on_time), 1)
+    line = _evidence(engine, SNV, HISTORICAL, Period.year(2031))[0]
+    assert line[1:3] == (date(2030, 12, 31), on_time)
+    assert (SNV, HISTORICAL) not in _values(engine, Period.year_to_date(date(2030, 12, 30)))
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+
+def test_a_file_without_a_reported_retention_is_unknown_listed_and_not_counted(engine):
+    _store(
+        engine,
+        _file("PERMANENT", work_ended_on=date(2024, 1, 10)),
+        _file("UNKNOWN", retention_code=None, work_ended_on=date(2024, 1, 10)),
+        _sent("PERMANENT", date(2019, 1, 1)),
+        _sent("UNKNOWN", date(2019, 1, 1)),
+    )
+    values = _values(engine)
+    assert values[(SNV, AGENCY)] == (1, 1)
+    assert values[(SNV, HISTORICAL)] == (0, 1)
+    for metric_id in (AGENCY, HISTORICAL):
+        unknown = _evidence(engine, SNV, metric_id)[-1]
+        assert unknown[0] == "UNKNOWN"
+        assert unknown[2:] == (False, _(UNKNOWN_RETENTION))
+    with engine.connect() as connection:
+        overdue = {f.file_code for f in overdue_files(connection, date(2026, 6, 1))}
+    assert overdue == {"PERMANENT"}
+
+
+def test_retention_codes_and_years_come_from_the_deployment(engine):
+    """Files kept 5 years or more are transferred (Decree 30/2020/NĐ-CP Art. 30); a city's
+    code for 5 years is due, its code for 3 years is not, a code it does not list is
+    unknown."""
+    _store(
+        engine,
+        *(
+            _file(code, retention_code=code, work_ended_on=date(2024, 1, 10))
+            for code in ("07", "08", "09", "06")
+        ),
+    )
+    config = FilesConfig(retention_years={"06": 10, "07": 5, "08": 3})
+    assert _values(engine, config=config)[(SNV, AGENCY)] == (0, 2)  # 06 and 07
+    lines = _evidence(engine, SNV, AGENCY, config=config)
+    assert [line[0] for line in lines] == ["06", "07", "09"]
+    assert lines[-1][3] == _(UNKNOWN_RETENTION)
+    assert _values(engine)[(SNV, AGENCY)] == (0, 1)  # by default 07, 08 and 09 are unknown
+
+
+def test_a_retention_code_listed_twice_is_refused():
+    with pytest.raises(ValueError, match="retention code '01' is in both"):
+        FilesConfig(retention_years={"01": 5})
 
 
 def test_a_file_not_received_in_the_agency_archive_is_not_due_in_the_historical_one(engine):
@@ -253,7 +326,7 @@ def test_overdue_files_lists_both_archives_by_agency_oldest_first(engine):
         _file("STC-1", organ=STC, work_ended_on=date(2024, 3, 1)),
         _sent("NEW", date(2025, 5, 1), status="returned"),
         _sent("DONE", date(2025, 12, 1)),  # late, but transferred
-        _sent("PERM", date(2020, 3, 2)),
+        _sent("PERM", date(2019, 3, 2)),  # due in the historical archive by 31 Dec 2024
         _sent("PERM", date(2025, 4, 1), kind="historical_archive", status="pending"),
     )
     with engine.connect() as connection:
@@ -265,7 +338,7 @@ def test_overdue_files_lists_both_archives_by_agency_oldest_first(engine):
             "agency_archive", SNV, SNV, "NEW", "Hồ sơ NEW", date(2025, 6, 1), 213, "returned"
         ),
         OverdueFile(
-            "historical_archive", SNV, SNV, "PERM", "Hồ sơ PERM", date(2025, 3, 2), 304, "pending"
+            "historical_archive", SNV, SNV, "PERM", "Hồ sơ PERM", date(2024, 12, 31), 365, "pending"
         ),
         OverdueFile(
             "agency_archive", STC, STC, "STC-1", "Hồ sơ STC-1", date(2025, 3, 1), 305, None

@@ -47,6 +47,7 @@ def test_a_duplicate_inside_one_load_is_counted_once(engine):
         "statuses": 0,
         "duplicates": 2,
         "quarantined": 0,
+        "skipped": 0,
     }
 
 
