@@ -10,6 +10,7 @@ pieces ``report`` and ``evidence`` share with it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -79,6 +80,12 @@ def manual_points(deployment: Deployment, path: Path | None = None) -> tuple[Man
     return load_manual_points(path), str(path)
 
 
+def _reads_the_logs(sets: Iterable[CriteriaSet]) -> bool:
+    """Whether any criterion of ``sets`` is measured from the logs: a set scored by hand
+    alone (the Hanoi commune plan) is graded on its entries, logs or none."""
+    return any(c.kind == "measured" for s in sets for c in s.criteria)
+
+
 def score(
     engine: Engine,
     deployment: Deployment,
@@ -89,7 +96,8 @@ def score(
     progress: FactsProgress | None = None,
 ) -> ScoreOutcome:
     """Measure, score, grade and rank every agency of ``deployment`` over ``period`` and store
-    the run; a ``NoDataError`` (and no run stored) when nothing at all was measured.
+    the run; a ``NoDataError`` (and no run stored) when the criteria read the logs and nothing
+    at all was measured.
     ``as_of`` is recorded with the run (a year-to-date period); ``manual`` replaces the
     deployment's manual points file; ``progress`` hears about the facts worked out."""
     sets = criteria_by_group(deployment)
@@ -98,7 +106,8 @@ def score(
     with engine.begin() as connection:
         calendar = prepare_measuring(connection, deployment, period)
         values = measure_all(connection, period, calendar, deployment.files, progress)
-        check_measured(connection, period, values, [s.name for s in deployment.sources])
+        if _reads_the_logs(sets.values()):
+            check_measured(connection, period, values, [s.name for s in deployment.sources])
         unknown = unknown_codes(connection, period)
         scores = score_agencies(deployment, sets, values, points, points_source)
         run_id = store_run(connection, period, as_of, started, vietnam_now(), values, scores)

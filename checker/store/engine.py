@@ -25,6 +25,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
@@ -151,15 +153,25 @@ def alembic_config() -> Config:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema up to ``revision`` (the newest by default), in one
-    transaction."""
+    transaction. A store already at the newest revision is only read: opening it takes no
+    lock, so commands that read are not held up by a run that writes."""
     config = alembic_config()
     try:
+        if revision == "head" and _at_head(engine, config):
+            return
         with engine.connect() as connection, _schema_transaction(connection):
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except SQLAlchemyError as exc:
         message = describe_storage_error(store_name(engine.url), exc)
         raise StorageError(f"the store cannot be opened or brought up to date: {message}") from exc
+
+
+def _at_head(engine: Engine, config: Config) -> bool:
+    """Whether the store's schema is at the newest revision already (a new store is not)."""
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
 
 
 @contextmanager

@@ -99,7 +99,9 @@ def test_a_pattern_on_the_command_line_chooses_what_a_folder_scan_reads(store_ur
     folder.mkdir()
     shutil.copy(SAMPLES / "edoc-vpcp-7816.edxml", folder / "edoc.msg")
     shutil.copy(SAMPLES / "status-05-nghean.edxml", folder / "status.edxml")
-    result = run("--db", store_url, "ingest", "edxml", str(folder), "--pattern", "*.MSG", "--json")
+    result = run(
+        "--db", store_url, "ingest", "edxml", str(folder), "--pattern", "*.MSG", "--format", "json"
+    )
     counts = json.loads(result.stdout)
     assert (counts["documents"], counts["statuses"], counts["skipped"]) == (1, 0, 1)
 

@@ -165,12 +165,12 @@ def test_a_run_keeps_its_criteria_and_says_when_the_store_changed_since(workspac
     config.write_text(
         DEPLOYMENT.replace('criteria = "hanoi-2017"', 'criteria = "danang-electronic-example"')
     )
-    report = json.loads(cli(workspace, "report", "--format", "json").stdout)
+    report = json.loads(cli(workspace, "report", "--all", "--format", "json").stdout)
     assert report["groups"][0]["criteria_set"] == "hanoi-2017"
     assert [s["id"] for s in report["agencies"][0]["sections"]] == list("1234567")
     runs = json.loads(cli(workspace, "runs", "list", "--format", "json").stdout)
     assert runs[0]["criteria"].keys() == {"hanoi-2017"} and runs[0]["store_change"] is None
     cli(workspace, "ingest", "edxml", *map(str, SAMPLE_FILES))
     shown = cli(workspace, "runs", "show", str(runs[0]["id"])).stdout
-    assert "the store changed since run" in shown
-    assert "+" in shown.split("the store changed since run", 1)[1]
+    assert "kho dữ liệu đã thay đổi kể từ lần chấm" in shown
+    assert "+" in shown.split("kho dữ liệu đã thay đổi kể từ lần chấm", 1)[1]

@@ -70,7 +70,7 @@ def _files() -> list[Read]:
         FileListRecord(organ_id=SNV, external_id="DM-2025", year=2025, issued_on=date(2025, 1, 20)),
         file("HS-01", year=2025, listed=True, electronic=True, metadata_complete=True),
         file("HS-02", year=2025, listed=True, electronic=False),
-        file("OLD-1", year=2018, work_ended_on=date(2018, 12, 31)),
+        file("OLD-1", year=2018, retention_code="01", work_ended_on=date(2018, 12, 31)),
         file("OLD-2", year=2022, retention_years=10, work_ended_on=date(2023, 3, 1)),
         transfer("OLD-1", "agency_archive", date(2019, 6, 3)),
         transfer("OLD-1", "historical_archive", date(2024, 5, 6)),

@@ -29,7 +29,7 @@ def cli(*args: str) -> str:
 def score_city(db_url: str, folder: Path) -> ScoredCity:
     config = build_small_city(folder)
     cli("--db", db_url, "ingest", "edxml", str(folder / "edxml"))
-    cli("--config", str(config), "--db", db_url, "score", "--year", "2025", "--json")
+    cli("--config", str(config), "--db", db_url, "score", "--year", "2025", "--format", "json")
     return ScoredCity(config, db_url, load_deployment(config))
 
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from checker.config import load_deployment
 from checker.errors import OutputError
-from checker.reports.cells import FORMULA_START, neutralise_cell
+from checker.reports.cells import FORMULA_START, neutralise
 from checker.reports.export import ExportFormat, overdue_sheet, write_export
 from checker.store.engine import open_store
 from checker.store.records import FileRecord, Read
@@ -27,12 +27,12 @@ from tests.small_city import AGENCIES, HOSTILE_SUBJECT, deployment_text
 
 @pytest.mark.parametrize("start", FORMULA_START)
 def test_text_a_spreadsheet_would_run_is_kept_as_text(start):
-    assert neutralise_cell(f"{start}SUM(A1:A9)") == f"'{start}SUM(A1:A9)"
+    assert neutralise(f"{start}SUM(A1:A9)") == f"'{start}SUM(A1:A9)"
 
 
 @given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none()))
 def test_a_neutralised_cell_never_starts_a_formula_and_keeps_its_text(value):
-    cell = neutralise_cell(value)
+    cell = neutralise(value)
     if isinstance(value, str):
         assert isinstance(cell, str)
         assert not cell.startswith(FORMULA_START)
@@ -87,6 +87,7 @@ def test_the_overdue_list_names_agencies_and_neutralises_titles(store_url, tmp_p
                 file_code="HS-1",
                 title=HOSTILE_SUBJECT,
                 year=2024,
+                retention_code="01",
                 work_ended_on=date(2024, 1, 10),
             )
             store_records(

@@ -105,8 +105,10 @@ def test_an_agency_s_sections_add_up_to_its_total_and_its_findings_to_what_it_lo
         lost = sum(f.lost for f in agency.to_fix)
         assert lost == pytest.approx(agency.max - agency.total)
         assert all(f.points == f.max and f.lost == 0 for f in agency.strengths)
-        losing = [f.lost for f in agency.to_fix]
+        losing = [f.lost for f in agency.to_fix if f.points is not None]
         assert losing == sorted(losing, reverse=True)
+        missing = [f.points is None for f in agency.to_fix]
+        assert missing == sorted(missing), "points lost first, then criteria without points"
 
 
 def test_a_metric_with_nothing_to_count_is_not_measured_and_listed_to_fix(engine):
@@ -152,7 +154,7 @@ def test_manual_criteria_not_entered_are_manual_without_points(engine):
     (agency,) = _report(engine, _stored_run(engine), WARD).agencies
     last = agency.sections[-1].criteria[-1]
     assert (last.origin, last.points, last.metric) == ("manual", None, None)
-    assert agency.to_fix[0].criterion == last.id  # nothing entered loses the whole max
+    assert agency.to_fix[-1].criterion == last.id  # not entered: listed after points lost
     assert agency.total == 100 - 2.5 - last.max
 
 

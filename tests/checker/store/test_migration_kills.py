@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Boolean, Date, DateTime, Engine, Integer, MetaData, event, func, select
 from sqlmodel import SQLModel
 
-from checker.store.engine import create_store_engine, migrate, open_store
+from checker.store.engine import alembic_config, create_store_engine, migrate, open_store
 
 pytestmark = pytest.mark.kill
 
@@ -76,7 +77,8 @@ def _assert_complete(url: str, documents: int) -> None:
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert context.get_current_revision() == "0006"
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert context.get_current_revision() == head
             assert compare_metadata(context, SQLModel.metadata) == []
             table = SQLModel.metadata.tables["document"]
             assert connection.scalar(select(func.count()).select_from(table)) == documents
