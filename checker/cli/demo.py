@@ -9,6 +9,7 @@ import typer
 
 from checker.cli.app import DbOption, OutputFormat, app, use_settings, user_errors
 from checker.demo import DEMO_YEAR
+from checker.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from checker.demo.run import DemoResult, DemoStep
@@ -41,16 +42,28 @@ def _print_step(step: DemoStep) -> None:
     table = OutputFormat.table
     match step:
         case DemoWorkspace():
+            line = _(
+                "Demo workspace {folder}: {messages} edXML messages "
+                "({malformed} of them malformed, on purpose)."
+            )
             typer.echo(
-                f"Demo workspace {step.folder}: {step.messages_written} edXML messages "
-                f"({step.malformed_written} of them malformed, on purpose)."
+                line.format(
+                    folder=step.folder,
+                    messages=step.messages_written,
+                    malformed=step.malformed_written,
+                )
             )
         case Ingesting():
-            typer.echo(f"Ingesting source {step.source} …")
+            typer.echo(_("Ingesting source {source} …").format(source=step.source))
         case Ingested():
             print_load(step.summary, table)
         case Syncing():
-            typer.echo(f"Syncing {step.sources} HTTP sources from a simulator on loopback …")
+            syncing = ngettext(
+                "Syncing {n} HTTP source from a simulator on loopback …",
+                "Syncing {n} HTTP sources from a simulator on loopback …",
+                step.sources,
+            )
+            typer.echo(syncing.format(n=step.sources))
         case SyncReport():
             print_sync(step, table)
         case ScoreOutcome():
@@ -69,8 +82,11 @@ def _print_result(result: DemoResult) -> None:
     _print_cycle(result)
     prefix = f"uv run --project {_project_hint()} checker"
     shown = result.shown_agency
+    typer.echo("")
     typer.echo(
-        f"\nGo on in the workspace: cd {result.workspace.folder}, then\n"
+        _("Go on in the workspace: {command}, then").format(command=f"cd {result.workspace.folder}")
+    )
+    typer.echo(
         f"  {prefix} report --agency {shown}\n"
         f"  {prefix} evidence --agency {shown} --metric inbound.acknowledged_same_day "
         f"--year {DEMO_YEAR}"
@@ -85,21 +101,37 @@ def _print_cycle(result: DemoResult) -> None:
 
     cycle, done = result.cycle, result.cycle.prefilled
     deployment = load_deployment(result.workspace.config_path)
-    typer.echo(
-        f"\nScorecards {done.year}: {len(done.assessments)} pre-filled from run {done.run_id} "
-        f"({done.entries} measured entries frozen)."
+    typer.echo("")
+    prefilled = _(
+        "Scorecards {year}: {n} pre-filled from run {run} ({entries} measured entries frozen)."
     )
-    typer.echo(f"Exported the cluster's workbook: scorecards/{cycle.exported.name}")
+    typer.echo(
+        prefilled.format(
+            year=done.year, n=len(done.assessments), run=done.run_id, entries=done.entries
+        )
+    )
+    typer.echo(
+        _("Exported the cluster's workbook: {file}").format(
+            file=f"scorecards/{cycle.exported.name}"
+        )
+    )
     imported = cycle.imported
     if imported.error is not None:
-        typer.echo(f"Refused: {imported.error}")
+        typer.echo(_("Refused: {error}").format(error=imported.error))
     else:
-        typer.echo(
-            f"Imported the inspection team's workbook scorecards/{cycle.filled.name}: "
-            f"{imported.entries} entries recorded"
+        done_import = ngettext(
+            "Imported the inspection team's workbook {file}: {n} entry recorded",
+            "Imported the inspection team's workbook {file}: {n} entries recorded",
+            imported.entries,
         )
+        typer.echo(done_import.format(file=f"scorecards/{cycle.filled.name}", n=imported.entries))
     cluster = next(c for c in deployment.clusters if c.id == cycle.cluster)
-    typer.echo(f"\n{cluster.name} — cụm trưởng {cycle.summary.names[cluster.leader]}")
+    typer.echo("")
+    typer.echo(
+        _("{cluster} — cluster leader {leader}").format(
+            cluster=cluster.name, leader=cycle.summary.names[cluster.leader]
+        )
+    )
     members = sorted(
         (r for r in cycle.summary.ranked if r.cluster == cluster.id),
         key=lambda r: (r.cluster_rank or 0, r.card.agency_code),
@@ -108,7 +140,7 @@ def _print_cycle(result: DemoResult) -> None:
         name = cycle.summary.names[ranked.card.agency_code]
         typer.echo(f"  {ranked.cluster_rank}. {name:<28} {grade_text(ranked.standing)}")
     nomination = next(n for n in cycle.summary.clusters if n.among == cluster.id)
-    typer.echo(f"  Đề nghị — {nomination_text(nomination)}")
+    typer.echo(_("  Proposed — {nomination}").format(nomination=nomination_text(nomination)))
 
 
 def _project_hint() -> str:

@@ -11,6 +11,7 @@ import typer
 
 from checker.cli.app import ConfigOption, DbOption, app, use_settings, user_errors
 from checker.errors import ConfigError
+from checker.i18n import _, ngettext
 
 
 class ExportFormat(StrEnum):
@@ -52,7 +53,7 @@ def export_report_command(
     deployment = settings.required_deployment()
     with settings.store(deployment, create=False) as engine:
         run_id = export_report(engine, deployment, output, Written(output_format.value), run)
-    typer.echo(f"Report of run {run_id} written to {output}")
+    typer.echo(_("Report of run {run} written to {output}").format(run=run_id, output=output))
 
 
 @export_app.command("overdue")
@@ -78,7 +79,12 @@ def export_overdue_command(
     day = _day(as_of)
     with settings.store(deployment, create=False) as engine:
         count = export_overdue(engine, deployment, output, Written(output_format.value), day, code)
-    typer.echo(f"{count} overdue files as of {day.isoformat()} written to {output}")
+    written = ngettext(
+        "{n} overdue file as of {day} written to {output}",
+        "{n} overdue files as of {day} written to {output}",
+        count,
+    )
+    typer.echo(written.format(n=count, day=day.isoformat(), output=output))
 
 
 def _day(text: str | None) -> date:

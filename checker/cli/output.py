@@ -34,31 +34,54 @@ def print_load(summary: LoadSummary, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         _json(summary.as_dict())
         return
+    read = ngettext(
+        "Read {files} file: {documents} documents and {statuses} statuses stored, "
+        "{duplicates} duplicates skipped, {quarantined} set aside.",
+        "Read {files} files: {documents} documents and {statuses} statuses stored, "
+        "{duplicates} duplicates skipped, {quarantined} set aside.",
+        summary.files,
+    )
     typer.echo(
-        f"Read {summary.files} files: {summary.documents} documents and {summary.statuses} "
-        f"statuses stored, {summary.duplicates} duplicates skipped, "
-        f"{summary.quarantined} set aside."
+        read.format(
+            files=summary.files,
+            documents=summary.documents,
+            statuses=summary.statuses,
+            duplicates=summary.duplicates,
+            quarantined=summary.quarantined,
+        )
     )
     for reason, count in sorted(summary.quarantine_reasons.items()):
-        typer.echo(escape_controls(f"  set aside ×{count}: {reason}"))
+        line = _("  set aside ×{count}: {reason}").format(count=count, reason=reason)
+        typer.echo(escape_controls(line))
     if summary.skipped:
-        typer.echo(f"{len(summary.skipped)} other files in the folders, not read:")
+        skipped = ngettext(
+            "{n} other file in the folders, not read:",
+            "{n} other files in the folders, not read:",
+            len(summary.skipped),
+        )
+        typer.echo(skipped.format(n=len(summary.skipped)))
         for locator in summary.skipped:
             typer.echo(escape_controls(f"  {locator}"))
     if summary.quarantined:
-        typer.echo("See `checker quarantine list` for the files.")
+        typer.echo(_("See `{command}` for the files.").format(command="checker quarantine list"))
 
 
 def print_register(totals: Mapping[str, int], reasons: Sequence[str], fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         _json(dict(totals))
         return
+    read = ngettext(
+        "Read {files} register file: {stored} rows stored, {quarantined} set aside.",
+        "Read {files} register files: {stored} rows stored, {quarantined} set aside.",
+        totals["files"],
+    )
     typer.echo(
-        f"Read {totals['files']} register file(s): {totals['stored']} rows stored, "
-        f"{totals['quarantined']} set aside."
+        read.format(
+            files=totals["files"], stored=totals["stored"], quarantined=totals["quarantined"]
+        )
     )
     for reason in reasons:
-        typer.echo(escape_controls(f"  set aside: {reason}"))
+        typer.echo(escape_controls(_("  set aside: {reason}").format(reason=reason)))
 
 
 def print_quarantine(rows: Sequence[RowMapping], fmt: OutputFormat) -> None:
@@ -67,7 +90,7 @@ def print_quarantine(rows: Sequence[RowMapping], fmt: OutputFormat) -> None:
         _json([{k: str(r[k]) for k in keys} for r in rows])
         return
     if not rows:
-        typer.echo("Nothing set aside.")
+        typer.echo(_("Nothing set aside."))
     for r in rows:
         typer.echo(escape_controls(f"{r['source']}  {r['locator']}\n    {r['reason']}"))
 
@@ -77,9 +100,19 @@ def print_sync(report: SyncReport, fmt: OutputFormat) -> None:
         _json({"ok": report.ok, "sources": [asdict(r) for r in report.sources]})
         return
     for r in report.sources:
+        line = _(
+            "{source}: {status} — {pages} pages, {records} records stored, "
+            "{quarantined} set aside, {retries} retries"
+        )
         typer.echo(
-            f"{r.source}: {r.status} — {r.pages} pages, {r.records} records stored, "
-            f"{r.quarantined} set aside, {r.retries} retries"
+            line.format(
+                source=r.source,
+                status=r.status,
+                pages=r.pages,
+                records=r.records,
+                quarantined=r.quarantined,
+                retries=r.retries,
+            )
         )
 
 

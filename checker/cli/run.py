@@ -142,9 +142,24 @@ def _print(result: NightlyResult, output_format: RunFormat) -> None:
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
         return
-    state = {
-        ExitCode.OK: "ok",
-        ExitCode.PARTIAL: "partial, sources not read: " + ", ".join(result.failed_sources),
-        ExitCode.BELOW: "below --fail-below: " + ", ".join(result.below),
-    }.get(result.exit_code, result.exit_code.name.lower())
-    typer.echo(f"Run {result.run_id}: {state}. Log: {result.log}")
+    from checker.i18n import _
+
+    failed, below = ", ".join(result.failed_sources), ", ".join(result.below)
+    if result.exit_code is ExitCode.OK:
+        line = _("Run {run}: ok. Log: {log}")
+    elif result.exit_code is ExitCode.PARTIAL:
+        line = _("Run {run}: partial, sources not read: {failed}. Log: {log}")
+    elif result.exit_code is ExitCode.BELOW:
+        line = _("Run {run}: below {option}: {below}. Log: {log}")
+    else:
+        line = _("Run {run}: {state}. Log: {log}")
+    typer.echo(
+        line.format(
+            run=result.run_id,
+            failed=failed,
+            option="--fail-below",
+            below=below,
+            state=result.exit_code.name.lower(),
+            log=result.log,
+        )
+    )

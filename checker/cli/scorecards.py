@@ -20,6 +20,7 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.errors import ConfigError
+from checker.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from checker.scoring.assessment import Scorecard
@@ -64,9 +65,15 @@ def prefill_command(
     sets = criteria_sets(deployment)
     with settings.store(deployment) as engine, engine.begin() as connection:
         done = prefill(connection, sets, run or latest_run_id(connection), vietnam_now())
+    prefilled = ngettext(
+        "Pre-filled {n} scorecard for {year} from run {run}: {entries} measured entries frozen.",
+        "Pre-filled {n} scorecards for {year} from run {run}: {entries} measured entries frozen.",
+        len(done.assessments),
+    )
     typer.echo(
-        f"Pre-filled {len(done.assessments)} scorecards for {done.year} from run "
-        f"{done.run_id}: {done.entries} measured entries frozen."
+        prefilled.format(
+            n=len(done.assessments), year=done.year, run=done.run_id, entries=done.entries
+        )
     )
 
 
@@ -96,7 +103,12 @@ def enter_command(
         done = enter_manual_file(
             connection, deployment, by_group, file, year, role, by, vietnam_now()
         )
-    typer.echo(f"{done.entries} entries recorded for {done.agencies} agencies ({role}, {year}).")
+    recorded = ngettext(
+        "{n} entry recorded for {agencies} agencies ({role}, {year}).",
+        "{n} entries recorded for {agencies} agencies ({role}, {year}).",
+        done.entries,
+    )
+    typer.echo(recorded.format(n=done.entries, agencies=done.agencies, role=role, year=year))
 
 
 @scorecards_app.command("show")
@@ -209,16 +221,19 @@ def _grade_line(card: Scorecard) -> str:
 
     where = standing(card)
     if where.final:
-        zero = ", ".join(card.counted_as_zero) or "none"
-        return (
-            f"Xếp loại (chính thức): {where.low.grade_name}, {points_text(where.low.total)} "
-            f"điểm; tính 0 điểm khi đóng: {zero}"
+        zero = ", ".join(card.counted_as_zero) or _("none")
+        return _("Grade (final): {grade}, {total} points; counted as 0 on closing: {zero}").format(
+            grade=where.low.grade_name, total=points_text(where.low.total), zero=zero
         )
     names = " … ".join(dict.fromkeys(g.name for g in where.possible))
-    deciding = ", ".join(where.deciding) or "none"
-    return (
-        f"Xếp loại (tạm thời): {names}, {points_text(where.low.total)} to "
-        f"{points_text(where.high.total)} điểm; quyết định bởi: {deciding}"
+    deciding = ", ".join(where.deciding) or _("none")
+    return _(
+        "Grade (provisional): {grades}, {low} to {high} points; decided by: {deciding}"
+    ).format(
+        grades=names,
+        low=points_text(where.low.total),
+        high=points_text(where.high.total),
+        deciding=deciding,
     )
 
 
@@ -281,7 +296,12 @@ def export_command(
         done = export_scorecards(
             engine, deployment, by_group, year, folder, Split(split.value), vietnam_now(), evidence
         )
-    typer.echo(f"{len(done.files)} workbooks for {done.agencies} agencies in {folder}.")
+    written = ngettext(
+        "{n} workbook for {agencies} agencies in {folder}.",
+        "{n} workbooks for {agencies} agencies in {folder}.",
+        len(done.files),
+    )
+    typer.echo(written.format(n=len(done.files), agencies=done.agencies, folder=folder))
 
 
 @scorecards_app.command("import")
@@ -307,11 +327,19 @@ def import_command(
         done = import_workbooks(engine, deployment, by_group, files, year, by, vietnam_now())
     for outcome in done.outcomes:
         if outcome.error is None:
-            typer.echo(f"{outcome.file.name}: {outcome.entries} entries recorded")
+            recorded = ngettext(
+                "{file}: {n} entry recorded", "{file}: {n} entries recorded", outcome.entries
+            )
+            typer.echo(recorded.format(file=outcome.file.name, n=outcome.entries))
         else:
-            typer.echo(f"Refused: {outcome.error}", err=True)
+            typer.echo(_("Refused: {error}").format(error=outcome.error), err=True)
     accepted = len(done.outcomes) - len(done.refused)
-    typer.echo(f"{accepted} workbooks taken, {len(done.refused)} refused.")
+    taken = ngettext(
+        "{n} workbook taken, {refused} refused.",
+        "{n} workbooks taken, {refused} refused.",
+        accepted,
+    )
+    typer.echo(taken.format(n=accepted, refused=len(done.refused)))
     if done.refused:
         raise typer.Exit(1)
 
@@ -448,12 +476,12 @@ def _run_payload(run: RunSummary) -> dict[str, object]:
 
 
 def _run_line(run: RunSummary) -> str:
-    sets = ", ".join(f"{k} ({v})" for k, v in run.criteria.items()) or "criteria not kept"
-    changed = "; store changed since" if run.store_change else ""
-    return (
-        f"{run.id:>4}  {run.period_start} → {run.period_end}  {run.agencies} agencies  "
-        f"{sets}{changed}"
-    )
+    sets = ", ".join(f"{k} ({v})" for k, v in run.criteria.items()) or _("criteria not kept")
+    agencies = ngettext("{n} agency", "{n} agencies", run.agencies).format(n=run.agencies)
+    line = f"{run.id:>4}  {run.period_start} → {run.period_end}  {agencies}  {sets}"
+    if run.store_change:
+        return _("{line}; store changed since").format(line=line)
+    return line
 
 
 @runs_app.command("list")
@@ -499,6 +527,7 @@ def runs_show_command(
         typer.echo(json.dumps(_run_payload(found), ensure_ascii=False))
         return
     typer.echo(_run_line(found))
-    typer.echo(f"  groups: {', '.join(found.groups) or 'not kept'}")
+    groups = ", ".join(found.groups) or _("not kept")
+    typer.echo(_("  groups: {groups}").format(groups=groups))
     if found.store_change:
         typer.echo(f"  {found.store_change}")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from checker.cli.app import ConfigOption, DbOption, app, use_settings, user_errors
+from checker.i18n import _
 
 
 @app.command("site")
@@ -37,9 +38,19 @@ def site_command(
             bars.update(task, completed=done, total=total)
 
         summary = publish_site(engine, deployment, SiteOptions(output, run, evidence), progress)
+    line = _(
+        "Site of run written to {folder}: {pages} pages ({agencies} agencies, "
+        "{evidence_pages} evidence pages with {evidence_rows} rows), {removed} old pages "
+        "removed. Open {index}"
+    )
     typer.echo(
-        f"Site of run written to {summary.folder}: {summary.pages} pages "
-        f"({summary.agencies} agencies, {summary.evidence_pages} evidence pages with "
-        f"{summary.evidence_rows} rows), {summary.removed} old pages removed. "
-        f"Open {summary.folder / 'index.html'}"
+        line.format(
+            folder=summary.folder,
+            pages=summary.pages,
+            agencies=summary.agencies,
+            evidence_pages=summary.evidence_pages,
+            evidence_rows=summary.evidence_rows,
+            removed=summary.removed,
+            index=summary.folder / "index.html",
+        )
     )

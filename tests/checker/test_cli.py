@@ -83,9 +83,9 @@ def test_the_real_samples_folder_is_read_without_quarantining_its_notes(store_ur
     assert (counts["documents"], counts["statuses"]) == (1, 1)
     assert (counts["quarantined"], counts["skipped"]) == (0, 1)
     output = run("--db", store_url, "ingest", "edxml", str(SAMPLES)).stdout
-    assert "1 other files in the folders, not read:" in output
+    assert "1 tệp khác trong thư mục, không đọc:" in output
     assert "SOURCES.md" in output
-    assert "Nothing set aside." in run("--db", store_url, "quarantine", "list").stdout
+    assert "Không có gì bị đặt riêng." in run("--db", store_url, "quarantine", "list").stdout
 
 
 def test_a_file_named_on_the_command_line_is_read_whatever_its_name(store_url, tmp_path):

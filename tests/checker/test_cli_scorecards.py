@@ -76,7 +76,7 @@ def test_scores_entered_from_a_file_show_a_provisional_grade_until_closing(works
         "--by",
         "Đoàn kiểm tra",
     )
-    assert "6 entries recorded for 1 agencies" in entered.stdout
+    assert "Đã ghi nhận 6 mục điểm cho 1 cơ quan" in entered.stdout
     shown = json.loads(
         cli(
             workspace, "scorecards", "show", "--agency", "X1", "--year", "2025", "--format", "json"
@@ -118,7 +118,7 @@ def test_a_score_above_the_max_in_the_file_is_one_error_line(workspace, tmp_path
 def test_export_then_import_of_a_refused_workbook_says_which_and_exits_1(workspace, tmp_path):
     folder = tmp_path / "out"
     exported = cli(workspace, "scorecards", "export", "--year", "2025", "--folder", str(folder))
-    assert "3 workbooks for 3 agencies" in exported.stdout
+    assert "3 tệp bảng tính cho 3 cơ quan" in exported.stdout
     broken = folder / "hỏng.xlsx"
     broken.write_text("not a workbook")
     files = sorted(str(p) for p in folder.glob("*.xlsx"))
@@ -126,8 +126,8 @@ def test_export_then_import_of_a_refused_workbook_says_which_and_exits_1(workspa
         workspace, "scorecards", "import", *files, "--year", "2025", "--by", "Đoàn", ok=False
     )
     assert result.exit_code == 1
-    assert "3 workbooks taken, 1 refused." in result.stdout
-    assert "Refused: hỏng.xlsx: not a readable XLSX workbook" in result.output
+    assert "Đã nhận 3 tệp bảng tính, từ chối 1 tệp." in result.stdout
+    assert "Bị từ chối: hỏng.xlsx: not a readable XLSX workbook" in result.output
 
 
 def test_the_summary_ranks_the_cluster_and_reports_a_tie_for_the_vote(workspace, tmp_path):
