@@ -89,7 +89,9 @@ def _print_result(result: DemoResult) -> None:
     typer.echo(
         f"  {prefix} report --agency {shown}\n"
         f"  {prefix} evidence --agency {shown} --metric inbound.acknowledged_same_day "
-        f"--year {DEMO_YEAR}"
+        f"--year {DEMO_YEAR}\n"
+        f"  {prefix} scorecards summary --year {DEMO_YEAR}\n"
+        f"  {prefix} scorecards claims --year {DEMO_YEAR}"
     )
 
 
