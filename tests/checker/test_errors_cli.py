@@ -303,7 +303,9 @@ def test_an_alternative_code_is_accepted_everywhere_as_its_agency(workspace, sto
         f'"code": "{A}"'
         in cli(workspace, store_url, "report", "--agency", "H99.01", "--format", "json").stdout
     )
-    assert cli(workspace, store_url, "overdue", "--agency", "H99.01").stdout.startswith("0 files")
+    assert cli(workspace, store_url, "overdue", "--agency", "H99.01").stdout.startswith(
+        "0 hồ sơ quá hạn"
+    )
 
 
 # --- files and folders ------------------------------------------------------------------------
