@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import json
 from datetime import date
 from pathlib import Path
@@ -10,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checker.cli.app import DEFAULT_CONFIG, ConfigOption, DbOption, app, use_settings, user_errors
+from checker.cli.app import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    app,
+    use_settings,
+    user_errors,
+)
 from checker.errors import ConfigError, RunLockedError
 
 if TYPE_CHECKING:
@@ -18,11 +26,6 @@ if TYPE_CHECKING:
 
     from checker.config import Deployment
     from checker.jobs.nightly import NightlyOptions, NightlyResult
-
-
-class RunFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
 
 
 @app.command("run")
@@ -50,9 +53,7 @@ def run_command(
     agency: Annotated[
         list[str] | None, typer.Option(help="Agency --fail-below judges (repeatable; default all).")
     ] = None,
-    output_format: Annotated[
-        RunFormat, typer.Option("--format", help="The summary as text or JSON.")
-    ] = RunFormat.text,
+    output_format: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
@@ -101,14 +102,14 @@ def default_state_dir(url: str, config: Path) -> Path:
 
 
 def _run_with_progress(
-    engine: Engine, deployment: Deployment, options: NightlyOptions, output_format: RunFormat
+    engine: Engine, deployment: Deployment, options: NightlyOptions, output_format: OutputFormat
 ) -> NightlyResult:
     from rich.progress import TaskID
 
     from checker.cli.progress import progress_bars
     from checker.jobs.nightly import nightly
 
-    with progress_bars(output_format is RunFormat.text) as bars:
+    with progress_bars(output_format is OutputFormat.table) as bars:
         tasks: dict[str, TaskID] = {}
 
         def progress(step: str, done: int, total: int | None) -> None:
@@ -128,10 +129,10 @@ def _day(text: str | None) -> date | None:
         raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc
 
 
-def _print(result: NightlyResult, output_format: RunFormat) -> None:
+def _print(result: NightlyResult, output_format: OutputFormat) -> None:
     from checker.jobs.nightly import ExitCode
 
-    if output_format is RunFormat.json:
+    if output_format is OutputFormat.json:
         payload = {
             "exit_code": int(result.exit_code),
             "run": result.run_id,
