@@ -184,7 +184,7 @@ def test_the_site_command_prints_one_line_and_errors_are_one_line(scored_city, t
         str(output),
         "--no-evidence",
     )
-    assert f"Open {output / 'index.html'}" in out
+    assert f"Mở {output / 'index.html'}" in out
     assert not (output / "bang-chung").exists()
 
 
