@@ -197,12 +197,16 @@ def _schema_transaction(connection: Connection) -> Iterator[None]:
 def hold_writes_lock(connection: Connection, wait_seconds: float = WRITES_WAIT_SECONDS) -> None:
     """Wait (up to ``wait_seconds``) until no other process writes to the store, then keep the
     store's writes lock until the transaction of ``connection`` ends. Call it first in the
-    transaction. PostgreSQL: an advisory lock. SQLite: its own write lock, taken at once by a
-    write that changes nothing (a transaction that has read first could not wait for it)."""
+    transaction. PostgreSQL: an advisory lock (its ``lock_timeout`` bounds the wait). SQLite:
+    its own write lock, taken at once by a write that changes nothing (a transaction that has
+    read first could not wait for it); a ``?timeout=`` in the URL bounds the wait."""
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_advisory_xact_lock(WRITES_LOCK)))
         return
     if connection.dialect.name == "sqlite":
+        given = connection.engine.url.query.get("timeout")  # the URL's own wait wins
+        if isinstance(given, str):
+            wait_seconds = float(given)
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
         try:
             connection.exec_driver_sql("DELETE FROM alembic_version WHERE 0")
