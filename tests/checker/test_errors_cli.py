@@ -35,7 +35,7 @@ city = "Thành phố Thử"
 [[groups]]
 id = "so"
 name = "Sở, ban, ngành"
-criteria = "hanoi-2017"
+criteria = "danang-electronic-example"
 [[agencies]]
 code = "{A}"
 codes = ["H99.01"]
