@@ -132,9 +132,8 @@ def show_command(
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    match = next((a for a in deployment.agencies if a.code == agency), None)
-    if match is None:
-        raise ConfigError(f"agency {agency} is not in the deployment's registry")
+    match = deployment.agency(agency)  # nearest codes suggested; alternative codes accepted
+    agency = match.code
     criteria = criteria_by_group(deployment)[match.group]
     with settings.store(deployment) as engine, engine.connect() as connection:
         row = find_assessment(connection, agency, year, criteria.id)
@@ -254,9 +253,8 @@ def close_command(
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    match = next((a for a in deployment.agencies if a.code == agency), None)
-    if match is None:
-        raise ConfigError(f"agency {agency} is not in the deployment's registry")
+    match = deployment.agency(agency)  # nearest codes suggested; alternative codes accepted
+    agency = match.code
     criteria = criteria_by_group(deployment)[match.group]
     with settings.store(deployment) as engine, engine.begin() as connection:
         row = find_assessment(connection, agency, year, criteria.id)
