@@ -9,7 +9,8 @@ message and a non-zero exit code.
     ├── SourceError      a source (folder, API) cannot be read at all
     │   ├── SourceAuthError   the API refused our credentials (401/403): misconfigured
     │   └── PageError    one answer (a page) is unusable, and would be again: that endpoint
-    │                    fails for that agency, the rest of the source carries on
+    │       │            fails for that agency, the rest of the source carries on
+    │       └── PageNotFoundError  HTTP 404: past the last page, for a walk told to end so
     ├── RecordError      one input record is unusable; it is quarantined, the run goes on
     ├── WorkbookError    a scorecard workbook cannot be taken: file, sheet and cell named
     ├── StorageError     the database cannot be opened, migrated, read or written
@@ -49,13 +50,19 @@ class PageError(SourceError):
     a body that is not JSON or too large)."""
 
 
+class PageNotFoundError(PageError):
+    """The source answered 404 Not Found: an error, unless a page walk is told that its
+    vendor answers so past the last page."""
+
+
 class RecordError(CheckerError):
     """One input record cannot be used; it is set aside with this reason."""
 
-    def __init__(self, reason: str, excerpt: str = "") -> None:
+    def __init__(self, reason: str, excerpt: str = "", *, field: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.excerpt = excerpt
+        self.field = field  # the source's field it failed on, when it is one field
 
 
 class WorkbookError(CheckerError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from connectors.dates import parse_iso, parse_iso_date, parse_layouts
 from connectors.jsonpath import MISSING, lookup
 
 if TYPE_CHECKING:
-    from connectors.mapping import Endpoint, FieldPlan, Scalar
+    from connectors.mapping import Endpoint, FieldPlan, Scalar, Transform
 
 RETENTION_YEARS: dict[str, int | None] = {
     "01": None,  # permanent
@@ -63,13 +64,16 @@ def compile_mapping(endpoint: Endpoint) -> Mapper:
     other: list[tuple[str, str | None, str, _Convert | None]] = []
     for field in endpoint.plan:
         convert = _converter(field)
-        if field.key and field.value_map is None and convert is None:
+        as_is = field.value_map is None and field.transform is None
+        if field.key and as_is and convert is None:
             plain.append((field.ours, field.key))
-        elif field.key and field.value_map is None and convert is _number_as_text:
+        elif field.key and as_is and convert is _number_as_text:
             texts.append((field.ours, field.key))
         else:
             if field.value_map is not None:
                 convert = _mapped_then(field.value_map, convert)
+            if field.transform is not None:
+                convert = _transformed_then(field.transform, field.theirs, convert)
             other.append((field.ours, field.key, field.theirs, convert))
     retention = "retention_code" in endpoint.fields or "retention_code" in endpoint.constants
     validate = endpoint.model.__pydantic_validator__.validate_python  # model_validate, less a call
@@ -95,9 +99,10 @@ def compile_mapping(endpoint: Endpoint) -> Mapper:
             record: SoftwareRecord = validate(data)
             return record
         except RecordError as exc:
-            raise RecordError(exc.reason, _excerpt(raw)) from exc
+            raise RecordError(exc.reason, _excerpt(raw), field=exc.field) from exc
         except ValidationError as exc:
-            raise RecordError(_reason(endpoint, exc), _excerpt(raw)) from exc
+            theirs, reason = _reason(endpoint, exc)
+            raise RecordError(reason, _excerpt(raw), field=theirs) from exc
 
     return mapper
 
@@ -122,6 +127,45 @@ def _mapped_then(value_map: dict[str, Scalar], then: _Convert | None) -> _Conver
         return value if then is None else then(value)
 
     return convert
+
+
+def _transformed_then(transform: Transform, theirs: str, then: _Convert | None) -> _Convert:
+    """A part of the value (``Transform``), then the value map and conversion."""
+    pattern = re.compile(transform.regex) if transform.regex is not None else None
+
+    def convert(value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise RecordError(f"{theirs}: {value!r} is not text to take a part of", field=theirs)
+        text = str(value).strip()
+        part = _captured(pattern, transform, text) if pattern else _split(transform, text)
+        if part is None:
+            how = f"regex {transform.regex!r}" if pattern else f"split {transform.split!r}"
+            raise RecordError(
+                f"{theirs}: {value!r} has no part {_which(transform)} by {how}", field=theirs
+            )
+        return part if then is None else then(part)
+
+    return convert
+
+
+def _captured(pattern: re.Pattern[str], transform: Transform, text: str) -> str | None:
+    match = pattern.search(text)
+    found = match.group(transform.group) if match else None
+    return found.strip() if found is not None else None
+
+
+def _split(transform: Transform, text: str) -> str | None:
+    parts = text.split(transform.split) if transform.split else [text]
+    index = transform.part
+    if not -len(parts) <= index < len(parts):
+        return None
+    return parts[index].strip()
+
+
+def _which(transform: Transform) -> str:
+    return repr(transform.group) if transform.regex is not None else str(transform.part)
 
 
 def _number_as_text(value: Any) -> Any:
@@ -159,11 +203,11 @@ def _when(value: Any, formats: tuple[str, ...], theirs: str, *, as_date: bool) -
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise RecordError(f"{theirs}: {value!r} is not a date written as text")
+        raise RecordError(f"{theirs}: {value!r} is not a date written as text", field=theirs)
     parsed = _parse(value.strip(), formats, as_date=as_date)
     if parsed is None:
         expected = " or ".join(formats) if formats else "ISO 8601"
-        raise RecordError(f"{theirs}: {value!r} does not match {expected}")
+        raise RecordError(f"{theirs}: {value!r} does not match {expected}", field=theirs)
     return parsed.date() if as_date and isinstance(parsed, datetime) else parsed
 
 
@@ -190,10 +234,33 @@ def _retention(endpoint: Endpoint, data: dict[str, Any]) -> None:
     data["retention_years"] = RETENTION_YEARS.get(data["retention_code"])
 
 
-def _reason(endpoint: Endpoint, exc: ValidationError) -> str:
+def _reason(endpoint: Endpoint, exc: ValidationError) -> tuple[str, str]:
+    """Their field the first error is about, and the reason."""
     error = exc.errors()[0]
     ours = str(error["loc"][0]) if error["loc"] else ""
     theirs = endpoint.fields.get(ours) or (f"constant {ours}" if ours else "record")
     if error["type"] == "missing":
-        return f"{theirs}: missing"
-    return f"{theirs}: {error['input']!r}: {error['msg']}"
+        return theirs, f"{theirs}: missing"
+    return theirs, f"{theirs}: {error['input']!r}: {error['msg']}"
+
+
+class FieldCoverage:
+    """Which of an endpoint's field paths matched something in at least one record read:
+    a path that matched nothing in any record of a run is a mapping that reads nothing.
+    Each record is looked into only for the paths not matched yet."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.records = 0
+        self._waiting = dict(endpoint.fields)
+
+    def see(self, raw: Any) -> None:
+        self.records += 1
+        if self._waiting and isinstance(raw, dict):
+            for ours, theirs in list(self._waiting.items()):
+                if lookup(raw, theirs) is not MISSING:
+                    del self._waiting[ours]
+
+    def unmatched(self) -> dict[str, str]:
+        """Our field → their path, for each path that matched nothing (none before a
+        record was read)."""
+        return dict(self._waiting) if self.records else {}

@@ -16,7 +16,8 @@ gives up after ``max_attempts`` attempts or when ``max_total_seconds`` would be 
 (time in requests plus time waiting), raising ``SourceError``. HTTP 401 and 403 are never
 retried: they raise ``SourceAuthError``, meaning the source is misconfigured.
 
-What a later attempt would get the same way is not retried: it raises ``PageError`` at once,
+What a later attempt would get the same way is not retried: it raises ``PageError`` at once
+(``PageNotFoundError`` for a 404, which a page walk may be told means "past the last page"),
 and the sync fails that endpoint for that agency only. That is another 4xx answer, and a body
 that is not UTF-8, not JSON, JSON nested too deeply or holding a number too long to read, or
 larger than the source's ``limits.max_body_bytes``.
@@ -46,7 +47,13 @@ from typing import Annotated, Any, Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from checker.errors import ConfigError, PageError, SourceAuthError, SourceError
+from checker.errors import (
+    ConfigError,
+    PageError,
+    PageNotFoundError,
+    SourceAuthError,
+    SourceError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +70,13 @@ class _Strict(BaseModel):
 
 
 class BearerAuth(_Strict):
-    """``Authorization: Bearer <token>``, the token read from ``token_env``."""
+    """``Authorization: <scheme> <token>``, the token read from ``token_env``. The scheme
+    word is ``Bearer`` unless the vendor asks another (Django REST framework's ``Token``):
+    a server may answer a scheme it does not know with 200 and an empty list."""
 
     type: Literal["bearer"]
     token_env: str = Field(min_length=1)
+    scheme: str = Field(default="Bearer", pattern=r"^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$")
 
 
 class ApiKeyAuth(_Strict):
@@ -164,7 +174,7 @@ def build_client(
 def _auth(source: str, auth: AuthConfig, environ: Mapping[str, str]) -> SecretHeaderAuth:
     if isinstance(auth, BearerAuth):
         token = _secret(source, auth.token_env, "bearer token", environ)
-        return SecretHeaderAuth("Authorization", f"Bearer {token}", (token,))
+        return SecretHeaderAuth("Authorization", f"{auth.scheme} {token}", (token,))
     if isinstance(auth, ApiKeyAuth):
         key = _secret(source, auth.key_env, "API key", environ)
         return SecretHeaderAuth(auth.header, key, ())
@@ -285,7 +295,8 @@ def _json_of(client: httpx.Client, response: httpx.Response, body: bytes) -> Any
     if not response.is_success:
         text = body[: _EXCERPT * 200].decode("utf-8", "replace")  # an error page's start
         excerpt = redact(_printable(body_excerpt(text)), client)
-        raise PageError(f"{where}: {status}: {excerpt}".rstrip(": "))
+        error = PageNotFoundError if response.status_code == 404 else PageError
+        raise error(f"{where}: {status}: {excerpt}".rstrip(": "))
     _check_complete(response, body)
     return _parse_json(where, body)
 

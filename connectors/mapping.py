@@ -10,6 +10,16 @@ their dates are written (strptime formats; ISO 8601 when none are given), consta
 maps (their "Trục LGSP" → our "axis"), pagination and the incremental parameter. A source
 that speaks checker's reference API gives no endpoints: ``reference_endpoints`` fills them in.
 
+Generic systems need more, still by configuration alone: ``transforms`` take a part of one of
+their values (one "Số, ký hiệu" field ``45/UBND-VP`` gives number 45 by a regex capture and
+notation UBND-VP by a split), applied before the value maps; ``details`` are per-record
+sub-requests whose records are attached to the record (``connectors.details``), read by
+paths that pick a list item by a key (``metadata[metadata_type.name=so_ky_hieu].value``); an
+endpoint's path may carry the agency (``document_types/{agency}/documents/``, with
+``agency_ids`` saying what the vendor calls each agency), and then the agency parameter is
+not sent. A placeholder nothing fills is refused when the file is loaded
+(``connectors.templates``).
+
 This module is the schema of that configuration, validated when the deployment file is
 loaded. Reading one of their records by it is the record compiler's work
 (``connectors.compiler``); dates are read by ``connectors.dates`` (aware times become naive
@@ -19,6 +29,7 @@ Vietnam local time; naive ones are taken as Vietnam time).
 from __future__ import annotations
 
 import functools
+import re
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +45,7 @@ from pydantic import (
     model_validator,
 )
 
+from checker.errors import ConfigError
 from checker.store.records import (
     AgencyDocumentRecord,
     FileListRecord,
@@ -42,8 +54,11 @@ from checker.store.records import (
     TransferRecord,
 )
 from connectors.compiler import Mapper, compile_mapping
+from connectors.details import Detail
 from connectors.http import AuthConfig, Limits, RetryPolicy, Timeouts
+from connectors.jsonpath import check_path
 from connectors.pagination import OffsetPagination, Pagination
+from connectors.templates import check_templates, fill, has_agency
 
 RecordKind = Literal["incoming", "outgoing", "file", "file_list", "transfer"]
 Scalar = str | int | float | bool
@@ -61,6 +76,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Transform(_Strict):
+    """A part of one of their values: ``split`` on a separator and take ``part`` (from 0;
+    negative from the end), or ``regex`` and take ``group`` (a number or a name). A text
+    without that part is an error for the record; null and empty stay null."""
+
+    split: str | None = Field(default=None, min_length=1)
+    part: int = 0
+    regex: str | None = Field(default=None, min_length=1)
+    group: int | str = 1
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Transform:
+        if (self.split is None) == (self.regex is None):
+            raise ValueError("a transform takes either split or regex, not both nor neither")
+        if self.regex is not None:
+            try:
+                pattern = re.compile(self.regex)
+            except re.error as exc:
+                raise ValueError(f"regex {self.regex!r}: {exc}") from exc
+            group = self.group
+            known = (
+                group in pattern.groupindex if isinstance(group, str) else group <= pattern.groups
+            )
+            if not known or (isinstance(group, int) and group < 0):
+                raise ValueError(f"regex {self.regex!r} has no group {group!r}")
+        return self
+
+
 @dataclass(frozen=True)
 class FieldPlan:
     """One of our fields: where it is in their record and what it becomes."""
@@ -71,6 +114,7 @@ class FieldPlan:
     kind: str | None  # "datetime", "date", "str" or None
     formats: tuple[str, ...]
     value_map: dict[str, Scalar] | None
+    transform: Transform | None = None
 
 
 class Endpoint(_Strict):
@@ -85,6 +129,8 @@ class Endpoint(_Strict):
     field_date_formats: dict[str, tuple[str, ...]] = {}
     constants: dict[str, Scalar] = {}
     value_maps: dict[str, dict[str, Scalar]] = {}
+    transforms: dict[str, Transform] = {}
+    details: tuple[Detail, ...] = ()
     pagination: Pagination = OffsetPagination(style="offset")
     incremental_param: str | None = None
     incremental_field: str = "updated_at"
@@ -106,6 +152,7 @@ class Endpoint(_Strict):
                 kind=_kind_of(self.model, ours),
                 formats=self.field_date_formats.get(ours, self.date_formats),
                 value_map=self.value_maps.get(ours),
+                transform=self.transforms.get(ours),
             )
             for ours, theirs in self.fields.items()
         )
@@ -122,6 +169,17 @@ class Endpoint(_Strict):
         _only_known(self, "constants", set(self.constants), known)
         _only_known(self, "field_date_formats", set(self.field_date_formats), set(self.fields))
         _only_known(self, "value_maps", set(self.value_maps), set(self.fields))
+        _only_known(self, "transforms", set(self.transforms), set(self.fields))
+        for ours, theirs in self.fields.items():
+            try:
+                check_path(theirs)
+            except ValueError as exc:
+                raise ValueError(f"endpoint {self.name}: field {ours}: {exc}") from exc
+        where = f"endpoint {self.name}"
+        check_templates(where, (self.path, *self.extra_params.values()), record_paths=False)
+        attached = [d.attach_as for d in self.details]
+        if repeated := sorted({a for a in attached if attached.count(a) > 1}):
+            raise ValueError(f"{where}: details attach {repeated} twice")
         if both := set(self.fields) & set(self.constants):
             raise ValueError(f"endpoint {self.name}: {sorted(both)} in both fields and constants")
         required = {n for n, f in self.model.model_fields.items() if f.is_required()}
@@ -170,12 +228,17 @@ class HttpSource(_Strict):
     limits: Limits = Limits()
     agencies: tuple[str, ...] | Literal["registry"] = "registry"
     agency_param: str = "agency"
+    agency_ids: dict[str, str] = Field(
+        default={}, description="what the vendor calls an agency, for {agency} in paths"
+    )
     lookback_minutes: int = Field(default=1440, ge=0)
     endpoints: tuple[Endpoint, ...] = ()
 
     @field_validator("base_url")
     @classmethod
     def _plain_url(cls, value: str) -> str:
+        if "{" in value or "}" in value:
+            raise ValueError("base_url must not carry placeholders; put {agency} in a path")
         url = httpx.URL(value)
         if url.scheme not in ("http", "https") or not url.host:
             raise ValueError("base_url must be an http:// or https:// URL")
@@ -204,8 +267,33 @@ class HttpSource(_Strict):
         """The organisation codes to read: the listed ones, or the deployment's."""
         return tuple(registry_codes) if self.agencies == "registry" else self.agencies
 
-    def url_of(self, endpoint: Endpoint) -> str:
-        return f"{self.base_url}/{endpoint.path.lstrip('/')}"
+    def url_of(self, endpoint: Endpoint, agency: str | None = None) -> str:
+        """The endpoint's URL; ``{agency}`` in its path filled for ``agency``."""
+        path = endpoint.path.lstrip("/")
+        if agency is not None:
+            path = fill(path, lambda _: self.agency_id(agency), in_path=True)
+        return f"{self.base_url}/{path}"
+
+    def agency_id(self, code: str) -> str:
+        """What the vendor calls agency ``code`` in a path: its ``agency_ids`` entry, or the
+        code itself when the source names none."""
+        return self.agency_ids.get(code, code) if self.agency_ids else code
+
+    def sends_agency_param(self, endpoint: Endpoint) -> bool:
+        """An endpoint whose path carries the agency is not also given the parameter."""
+        return not has_agency(endpoint.path)
+
+    def check_agencies(self, codes: Sequence[str]) -> None:
+        """Refuse, before the first request, an agency that ``agency_ids`` does not name
+        while a path needs it."""
+        if not self.agency_ids:
+            return
+        needing = [e.name for e in self.all_endpoints() if not self.sends_agency_param(e)]
+        if needing and (unnamed := [c for c in codes if c not in self.agency_ids]):
+            raise ConfigError(
+                f"source {self.name}: agency_ids names no vendor id for {unnamed}, "
+                f"needed by {{agency}} in the path of {needing}"
+            )
 
 
 # --- The reference API (docs/openapi.yaml) --------------------------------------------------

@@ -1,16 +1,26 @@
 """Walking the pages of a list endpoint in the style its configuration declares; the style is
 never guessed from the answers.
 
-- ``offset``: ``offset`` and ``limit`` parameters. The walk stops on an empty page, and on a
-  short page unless ``total_path`` names the total, in which case it stops when the offset
-  reaches it (a server that caps the page size then still gets read to the end).
+- ``offset``: ``offset`` and ``limit`` parameters. With ``total_path`` naming the total, the
+  walk stops when the offset reaches it (a server that caps the page size still gets read to
+  the end); otherwise on an empty page, or on a short page once confirmed (below).
 - ``page``: a page number starting at ``first_page`` and, if ``size_param`` is set, a page
-  size. Stops on an empty page, on a short page, or at ``total_pages_path``.
+  size. Stops on an empty page, at ``total_pages_path``, once ``count_path`` (the number of
+  records the vendor declares) is read, on a short page once confirmed, and, with
+  ``end_on_not_found``, on a 404 past the last page (Django REST framework's "Invalid page").
 - ``next_link``: the URL of the next page at ``next_path`` in the body, absolute or relative
   to the page's URL; it must stay on the same host (our credentials go with it).
 - ``cursor``: a token at ``cursor_path`` sent back as ``cursor_param``; stops when it is
   null, empty or absent.
 - ``single``: one request.
+
+No silent success: a vendor may return fewer records than asked because of a cap of its own,
+so a short page that nothing else confirms as the last (no total, no count) is followed by
+one more request; if that page holds records, the walk goes on, and the page says so in its
+``note`` (ask the vendor's size to save the extra request). A walk that ends without knowing
+it read everything (the next link or cursor at its path absent from a page of records; an
+empty page or a 404 before the declared count was reached) marks its last page with
+``doubt``: the sync reports it, never as a plain "ok".
 
 Every walk ends with a page marked ``last`` (if a full page is followed by nothing, the empty
 page that shows it is yielded too), so a caller can commit its cursor with the last page.
@@ -26,7 +36,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from checker.errors import SourceError
+from checker.errors import PageNotFoundError, SourceError
 from connectors.http import full_url
 from connectors.jsonpath import MISSING, lookup
 
@@ -53,6 +63,8 @@ class PagePagination(_Strict):
     size: int = Field(default=100, ge=1)
     first_page: int = 1
     total_pages_path: str | None = None
+    count_path: str | None = Field(default=None, description="records declared in all")
+    end_on_not_found: bool = Field(default=False, description="404 past the last page")
 
 
 class NextLinkPagination(_Strict):
@@ -86,6 +98,8 @@ class Page:
     items: list[Any]
     total: int | None = None
     last: bool = False
+    doubt: str | None = None
+    note: str | None = None
 
 
 def walk_pages(
@@ -110,16 +124,20 @@ def walk_pages(
 def _offset(
     fetch: Fetch, url: str, params: dict[str, str], style: OffsetPagination, records_path: str
 ) -> Iterator[Page]:
-    offset, number = 0, 1
+    offset, number, ending = 0, 1, _Ending(style.limit)
     while True:
         query = {**params, style.offset_param: str(offset), style.limit_param: str(style.limit)}
         body = fetch(url, query)
         items = _items(body, records_path, number)
         total = _count_at(body, style.total_path, number)
         offset += len(items)
-        ended = offset >= total if total is not None else len(items) < style.limit
-        last = not items or ended
-        yield Page(number, url, query, items, total, last)
+        doubt = note = None
+        if total is not None:
+            last = not items or offset >= total
+            doubt = _short_of(number, offset, total) if not items else None
+        else:
+            last, note = ending.after(len(items))
+        yield Page(number, url, query, items, total, last, doubt, note)
         if last:
             return
         number += 1
@@ -128,19 +146,71 @@ def _offset(
 def _pages(
     fetch: Fetch, url: str, params: dict[str, str], style: PagePagination, records_path: str
 ) -> Iterator[Page]:
-    number = 1
+    number, read, ending = 1, 0, _Ending(style.size if style.size_param else None)
+    count: int | None = None
     size = {style.size_param: str(style.size)} if style.size_param else {}
     while True:
         query = {**params, style.page_param: str(style.first_page + number - 1), **size}
-        body = fetch(url, query)
+        try:
+            body = fetch(url, query)
+        except PageNotFoundError:
+            if not style.end_on_not_found or number == 1:
+                raise
+            yield Page(number, url, query, [], None, True, _short_of(number, read, count))
+            return
         items = _items(body, records_path, number)
+        read += len(items)
         pages = _count_at(body, style.total_pages_path, number)
-        short = bool(size) and len(items) < style.size
-        last = not items or (number >= pages if pages is not None else short)
-        yield Page(number, url, query, items, None, last)
+        count = _count_at(body, style.count_path, number)
+        doubt = note = None
+        if count is not None:
+            last = not items or read >= count
+            doubt = _short_of(number, read, count) if not items else None
+        elif pages is not None:
+            last = not items or number >= pages
+        else:
+            last, note = ending.after(len(items))
+        yield Page(number, url, query, items, count, last, doubt, note)
         if last:
             return
         number += 1
+
+
+class _Ending:
+    """When a page-size walk with nothing else to go by ends: on an empty page, or on a short
+    one that the next request confirms (it comes back empty). A page of records after a short
+    one shows the vendor's own cap: that size is then what "short" means."""
+
+    def __init__(self, asked: int | None) -> None:
+        self.asked, self.cap, self.probing = asked, 0, 0
+
+    def after(self, count: int) -> tuple[bool, str | None]:
+        """(is this page the last, a note for it)."""
+        note = None
+        if self.probing:
+            if not count:
+                return True, None
+            self.cap = self.probing
+            note = (
+                f"the vendor returns at most {self.cap} records a page although "
+                f"{self.asked} were asked; set the page size to {self.cap}"
+            )
+        self.probing = 0
+        if not count:
+            return True, note
+        size = self.cap or self.asked
+        if size is None or count >= size:
+            return False, note
+        if self.cap:
+            return True, note
+        self.probing = count
+        return False, note
+
+
+def _short_of(number: int, read: int, declared: int | None) -> str | None:
+    if declared is None or read >= declared:
+        return None
+    return f"page {number}: the walk ended after {read} records, the source declared {declared}"
 
 
 def _next_links(
@@ -152,7 +222,8 @@ def _next_links(
         items = _items(body, records_path, number)
         link = lookup(body, style.next_path)
         last = link in (MISSING, None, "")
-        yield Page(number, url, query, items, None, last)
+        doubt = _unread(number, style.next_path, "next link") if link is MISSING and items else None
+        yield Page(number, url, query, items, None, last, doubt)
         if last:
             return
         url, query = _follow(url, query, link, number), {}
@@ -160,6 +231,13 @@ def _next_links(
             raise SourceError(f"page {number}: the next link {url} leads to a page already read")
         seen.add(url)
         number += 1
+
+
+def _unread(number: int, path: str, what: str) -> str:
+    return (
+        f"page {number}: a page of records without a {what} at {path!r}; "
+        "the walk stopped there and may have missed pages"
+    )
 
 
 def _follow(url: str, params: Mapping[str, str], link: Any, number: int) -> str:
@@ -184,7 +262,8 @@ def _cursor(
         items = _items(body, records_path, number)
         token = lookup(body, style.cursor_path)
         last = token in (MISSING, None, "")
-        yield Page(number, url, query, items, None, last)
+        doubt = _unread(number, style.cursor_path, "cursor") if token is MISSING and items else None
+        yield Page(number, url, query, items, None, last, doubt)
         if last:
             return
         if str(token) in seen:

@@ -30,6 +30,14 @@ cursors of one clean run (the data at the source unchanged):
 The cost of this choice: a walk that fails late is read again from its old cursor next time;
 pages already stored are rewritten, not lost.
 
+No silent success: what the read noticed without failing (a walk that may have stopped early,
+a vendor capping its pages, an endpoint that returned nothing where it returned records
+before, a mapped path that matched nothing, a field every record of a page failed on) is in
+the source's ``warnings`` (``connectors.watch``). Per-record sub-requests (``details``) are
+made by ``connectors.details`` for each page before its records are mapped; an agency that a
+path needs and ``agency_ids`` does not name makes the source misconfigured before its first
+request.
+
 Failures: a page that would fail the same way when asked again (a 4xx answer, a body that is
 not JSON, too large, nested too deeply, a page with more items than the source's
 ``limits.max_items_per_page``; ``connectors.http.PageError``) fails that endpoint for that
@@ -64,14 +72,17 @@ from sqlalchemy import Connection, Engine, select
 from checker.clock import as_aware, to_vietnam, vietnam_now
 from checker.config import Deployment
 from checker.errors import ConfigError, PageError, RecordError, SourceAuthError, SourceError
-from checker.store.cursors import forget_cursors, read_cursor, save_cursor
+from checker.store.cursors import forget_cursors, read_cursor, read_places, save_cursor
 from checker.store.engine import storage_errors
 from checker.store.models import QUARANTINE
 from checker.store.records import Quarantined, Read, SoftwareRecord
 from checker.store.upsert import store_records
+from connectors.details import Detailed, attach_details
 from connectors.http import RetryNotice, build_client, fetch_json, redact
 from connectors.mapping import Endpoint, HttpSource
 from connectors.pagination import Page, walk_pages
+from connectors.templates import fill
+from connectors.watch import Watch
 
 _EXCERPT = 300
 
@@ -86,6 +97,7 @@ class SourceReport:
     quarantined: int = 0
     retries: int = 0
     status: str = "ok"
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -143,6 +155,8 @@ class _Run:
     client: httpx.Client
     report: SourceReport
     options: _Options
+    watch: Watch = field(default_factory=Watch)
+    read_before: set[tuple[str, str]] = field(default_factory=set)
 
 
 def sync(
@@ -176,11 +190,13 @@ def _sync_source(
     client: httpx.Client | None = None
     where, failures = "", []
     try:
+        source.check_agencies(source.agency_codes(registry_codes))
         client = options.client_factory(source)
         with client:
             run = _Run(engine, source, client, report, options)
-            if options.full:
-                with engine.begin() as connection:
+            with engine.begin() as connection:
+                run.read_before = read_places(connection, source.name)
+                if options.full:
                     forget_cursors(connection, source.name)
             for endpoint in source.all_endpoints():
                 for agency in source.agency_codes(registry_codes):
@@ -189,6 +205,7 @@ def _sync_source(
                         _sync_endpoint(run, endpoint, agency)
                     except PageError as exc:
                         failures.append(_one_line(f"{where}{_clean(str(exc), client)}"))
+            report.warnings = [_one_line(_clean(w, client)) for w in run.watch.warnings()]
     except SourceAuthError as exc:
         report.status = _one_line(f"misconfigured: {where}{_clean(str(exc), client)}")
         return report
@@ -218,22 +235,37 @@ def _sync_endpoint(run: _Run, endpoint: Endpoint, agency: str) -> None:
     source = run.source
     with run.engine.connect() as connection:
         saved = _parse_cursor(read_cursor(connection, source.name, endpoint.name, agency))
-    newest = saved
+    newest, fetch, read = saved, _fetcher(run), 0
     params = _params(source, endpoint, agency, saved)
-    pages = walk_pages(
-        _fetcher(run), source.url_of(endpoint), params, endpoint.pagination, endpoint.records_path
-    )
-    for page in pages:
+    url = source.url_of(endpoint, agency)
+    for page in walk_pages(fetch, url, params, endpoint.pagination, endpoint.records_path):
         if len(page.items) > run.source.limits.max_items_per_page:
             raise PageError(
                 f"page {page.number} holds {len(page.items)} records, more than "
                 f"{run.source.limits.max_items_per_page} (limits.max_items_per_page of the "
                 "source: the vendor may ignore the page size asked for)"
             )
-        items = _read_page(run, endpoint, agency, page)
+        detailed = _detailed(run, endpoint, agency, page, fetch)
+        items = _read_page(run, endpoint, agency, page, detailed)
         newest = _newest(newest, endpoint, items)
         _store_page(run, endpoint, agency, page, items, newest)
         _count_page(run, endpoint, agency, page, items)
+        read += len(page.items)
+    had_some = (endpoint.name, agency) in run.read_before
+    run.watch.walk_ended(endpoint, agency, read, had_some=had_some)
+
+
+def _detailed(
+    run: _Run, endpoint: Endpoint, agency: str, page: Page, fetch: Callable[..., Any]
+) -> Detailed:
+    """The page's records, with their per-record sub-requests' records attached."""
+    if not endpoint.details or not page.items:
+        return Detailed(page.items)
+    vendor_id = run.source.agency_id(agency)
+    detailed = attach_details(fetch, run.source.base_url, endpoint.details, page.items, vendor_id)
+    for doubt in detailed.doubts:
+        run.watch.say(f"{endpoint.name}, agency {agency}: {doubt}")
+    return detailed
 
 
 def _fetcher(run: _Run) -> Callable[[str, Mapping[str, str]], Any]:
@@ -292,7 +324,12 @@ def _count_page(
 def _params(
     source: HttpSource, endpoint: Endpoint, agency: str, cursor: datetime | None
 ) -> dict[str, str]:
-    params = {source.agency_param: agency, **endpoint.extra_params}
+    vendor_id = source.agency_id(agency)
+    params = {
+        k: fill(v, lambda _: vendor_id, in_path=False) for k, v in endpoint.extra_params.items()
+    }
+    if source.sends_agency_param(endpoint):
+        params = {source.agency_param: agency, **params}
     if cursor is not None and endpoint.incremental_param:
         since = cursor - source.lookback
         text = (
@@ -304,20 +341,27 @@ def _params(
     return params
 
 
-def _read_page(run: _Run, endpoint: Endpoint, agency: str, page: Page) -> list[Read | Quarantined]:
+def _read_page(
+    run: _Run, endpoint: Endpoint, agency: str, page: Page, detailed: Detailed
+) -> list[Read | Quarantined]:
     """The page's items as records, or set aside with the reason."""
     mapper = endpoint.mapper
     url = f"{run.source.url_of(endpoint)}?{run.source.agency_param}={agency}#"
     items: list[Read | Quarantined] = []
-    for index, raw in enumerate(page.items):
+    failed: list[RecordError] = []
+    for index, raw in enumerate(detailed.items):
         try:
+            if (failure := detailed.failures.get(index)) is not None:
+                raise failure
             record = mapper(raw, agency)
             if problem := _unstorable_text(record.model_dump()):
                 raise RecordError(problem, json.dumps(raw, default=str)[:_EXCERPT])
         except RecordError as exc:
-            items.append(_quarantined(run, endpoint, agency, page, index, raw, exc))
+            failed.append(exc)
+            items.append(_quarantined(run, endpoint, agency, page, index, page.items[index], exc))
         else:
             items.append(Read(url + record.external_id, record))
+    run.watch.page(endpoint, agency, page, detailed.items, failed)
     return items
 
 

@@ -46,3 +46,12 @@ def save_cursor(
 def forget_cursors(connection: Connection, source: str) -> None:
     """Drop a source's cursors, so its next sync reads everything again (``--full``)."""
     connection.execute(delete(SYNC_CURSOR).where(SYNC_CURSOR.c.source == source))
+
+
+def read_places(connection: Connection, source: str) -> set[tuple[str, str]]:
+    """The (endpoint, agency) pairs of ``source`` whose cursor holds a time: read before,
+    with records."""
+    query = select(SYNC_CURSOR.c.endpoint, SYNC_CURSOR.c.agency).where(
+        SYNC_CURSOR.c.source == source, SYNC_CURSOR.c.cursor.is_not(None)
+    )
+    return {(row.endpoint, row.agency) for row in connection.execute(query)}
