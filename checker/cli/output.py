@@ -97,23 +97,32 @@ def print_quarantine(rows: Sequence[RowMapping], fmt: OutputFormat) -> None:
 
 def print_sync(report: SyncReport, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
-        _json({"ok": report.ok, "sources": [asdict(r) for r in report.sources]})
+        warnings = sum(len(r.warnings) for r in report.sources)
+        sources = [asdict(r) for r in report.sources]
+        _json({"ok": report.ok, "warnings": warnings, "sources": sources})
         return
     for r in report.sources:
         line = _(
             "{source}: {status} — {pages} pages, {records} records stored, "
             "{quarantined} set aside, {retries} retries"
         )
+        status = r.status
+        if r.ok and r.warnings:
+            status = ngettext(
+                "ok, with {n} warning", "ok, with {n} warnings", len(r.warnings)
+            ).format(n=len(r.warnings))
         typer.echo(
             line.format(
                 source=r.source,
-                status=r.status,
+                status=status,
                 pages=r.pages,
                 records=r.records,
                 quarantined=r.quarantined,
                 retries=r.retries,
             )
         )
+        for warning in r.warnings:
+            typer.echo("  " + _("warning: {warning}").format(warning=escape_controls(warning)))
 
 
 def print_score(outcome: ScoreOutcome, fmt: OutputFormat) -> None:
