@@ -64,9 +64,7 @@ def test_offset_pages_with_a_total_go_on_past_a_page_the_server_shortened(httpx_
     assert len(pages) == 2
 
 
-def test_offset_pages_without_a_total_stop_on_a_short_page_an_empty_one_confirms(
-    httpx_mock, fetch
-):
+def test_offset_pages_without_a_total_stop_on_a_short_page_an_empty_one_confirms(httpx_mock, fetch):
     httpx_mock.add_response(url=f"{BASE}?offset=0&limit=2", json={"items": items(1, 2)})
     httpx_mock.add_response(url=f"{BASE}?offset=2&limit=2", json={"items": items(3)})
     httpx_mock.add_response(url=f"{BASE}?offset=3&limit=2", json={"items": []})
@@ -83,8 +81,7 @@ def test_a_vendor_capping_its_pages_below_the_size_asked_is_read_to_the_end(http
     assert [i["id"] for p in pages for i in p.items] == [1, 2, 3, 4, 5]
     assert pages[-1].last and pages[-1].doubt is None
     assert pages[1].note == (
-        "the vendor returns at most 2 records a page although 10 were asked; "
-        "set the page size to 2"
+        "the vendor returns at most 2 records a page although 10 were asked; set the page size to 2"
     )
 
 
