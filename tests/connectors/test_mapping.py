@@ -360,3 +360,150 @@ def test_a_formatted_date_read_again_is_the_same_and_a_bad_one_still_fails():
         assert record.issued_on == date(2025, 1, 6)  # type: ignore[union-attr]
         with pytest.raises(RecordError, match=r"does not match %d/%m/%Y %H:%M or %d/%m/%Y$"):
             map_record(endpoint, {"ma": 1, "nam": 2025, "ngay_ban_hanh": "6/13/2025"}, AGENCY)
+
+
+# --- Custom fields of a generic DMS: transforms, picked list items, placeholders ------------
+
+
+def custom(**changes):
+    settings = {
+        "name": "docs",
+        "record": "incoming",
+        "path": "document_types/{agency}/documents/",
+        "records_path": "results",
+        "fields": {
+            "external_id": "id",
+            "code_number": "metadata[metadata_type.name=so_ky_hieu].value",
+            "code_notation": "metadata[metadata_type.name=so_ky_hieu].value",
+            "priority": "metadata[metadata_type.name=do_khan].value",
+        },
+        "transforms": {
+            "code_number": {"regex": r"^\s*(\d+)\s*/", "group": 1},
+            "code_notation": {"split": "/", "part": 1},
+        },
+        "value_maps": {"priority": {"Khẩn": 1}},
+        "constants": {"channel": "paper"},
+        "incremental_field": "arrived_at",
+    }
+    settings.update(changes)
+    return Endpoint.model_validate(settings)
+
+
+def mayan_record(code, urgency="Khẩn"):
+    return {
+        "id": 7,
+        "metadata": [
+            {"metadata_type": {"name": "do_khan"}, "value": urgency},
+            {"metadata_type": {"name": "so_ky_hieu"}, "value": code},
+        ],
+    }
+
+
+def test_one_number_and_notation_field_gives_both_by_regex_and_split():
+    record = map_record(custom(), mayan_record("45/UBND-VP"), AGENCY)
+    assert (record.code_number, record.code_notation, record.priority) == ("45", "UBND-VP", 1)
+    assert record.external_id == "7"
+
+
+def test_a_named_regex_group_and_a_part_from_the_end_are_taken():
+    transforms = {
+        "code_number": {"regex": r"(?P<number>\d+)\s*/", "group": "number"},
+        "code_notation": {"split": "/", "part": -1},
+    }
+    record = map_record(custom(transforms=transforms), mayan_record(" 12 /QĐ/UBND "), AGENCY)
+    assert (record.code_number, record.code_notation) == ("12", "UBND")
+
+
+def test_a_value_without_the_part_asked_is_an_unusable_record_naming_the_field():
+    with pytest.raises(RecordError, match=r"has no part 1 by regex") as caught:
+        map_record(custom(), mayan_record("UBND-VP"), AGENCY)
+    assert caught.value.field == "metadata[metadata_type.name=so_ky_hieu].value"
+
+
+def test_an_empty_value_stays_empty_through_a_transform():
+    record = map_record(custom(), mayan_record(""), AGENCY)
+    assert (record.code_number, record.code_notation) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("transforms", "message"),
+    [
+        ({"code_number": {"split": "/", "regex": "x"}}, "either split or regex"),
+        ({"code_number": {"part": 1}}, "either split or regex"),
+        ({"code_number": {"regex": "(unclosed"}}, "regex '\\(unclosed'"),
+        ({"code_number": {"regex": r"\d+", "group": 1}}, "has no group 1"),
+        ({"code_number": {"regex": r"(\d+)", "group": "n"}}, "has no group 'n'"),
+        ({"subject": {"split": "/"}}, "transforms names \\['subject'\\]"),
+    ],
+)
+def test_a_transform_that_cannot_work_is_refused_when_loaded(transforms, message):
+    with pytest.raises(ValidationError, match=message):
+        custom(transforms=transforms)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"path": "documents/{document_type}/"}, r"placeholder \{document_type\}.*nothing fills"),
+        ({"extra_params": {"type": "{kind}"}}, r"placeholder \{kind\}"),
+        ({"path": "documents/{agency/"}, "a brace without its pair"),
+        (
+            {
+                "fields": {"external_id": "id", "subject": "m[a=b"},
+                "transforms": {},
+                "value_maps": {},
+            },
+            "field subject",
+        ),
+        (
+            {"details": [{"attach_as": "m", "path": "documents/{}/metadata/"}]},
+            r"empty placeholder",
+        ),
+        (
+            {"details": [{"attach_as": "m", "path": "d/{id}/"}, {"attach_as": "m", "path": "x"}]},
+            r"details attach \['m'\] twice",
+        ),
+    ],
+)
+def test_a_placeholder_nothing_fills_is_refused_when_loaded(changes, message):
+    with pytest.raises(ValidationError, match=message):
+        custom(**changes)
+
+
+def test_placeholders_in_the_base_url_are_refused():
+    with pytest.raises(ValidationError, match="must not carry placeholders"):
+        HttpSource(name="s", kind="http", system="documents", base_url="http://h/{agency}")
+
+
+def test_the_agency_goes_in_the_path_as_the_vendor_names_it_and_not_as_a_parameter():
+    source = HttpSource(
+        name="s",
+        kind="http",
+        system="documents",
+        base_url="http://h/api/v4",
+        agency_ids={AGENCY: "2"},
+        endpoints=(custom(),),
+    )
+    endpoint = source.endpoints[0]
+    assert source.url_of(endpoint, AGENCY) == "http://h/api/v4/document_types/2/documents/"
+    assert not source.sends_agency_param(endpoint)
+    source.check_agencies([AGENCY])
+    with pytest.raises(ConfigError, match=r"agency_ids names no vendor id for \['H99.02'\]"):
+        source.check_agencies([AGENCY, "H99.02"])
+
+
+def test_without_agency_ids_the_code_itself_fills_the_path():
+    source = HttpSource(
+        name="s", kind="http", system="documents", base_url="http://h", endpoints=(custom(),)
+    )
+    assert source.url_of(source.endpoints[0], "000.00.01.H99") == (
+        "http://h/document_types/000.00.01.H99/documents/"
+    )
+
+
+def test_the_mayan_mapping_file_loads():
+    deployment = load_deployment(REPO / "config" / "vendors" / "mayan-edms.toml")
+    source = deployment.sources[0]
+    assert isinstance(source, HttpSource)
+    assert source.auth is not None and source.auth.scheme == "Token"  # type: ignore[union-attr]
+    assert source.endpoints[0].details[0].path == "documents/{id}/metadata/"
