@@ -3,6 +3,7 @@ against a local server replaying Mayan's answers (tests/mayan_server.py), on bot
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -196,3 +197,28 @@ def test_the_scheme_word_is_sent_as_configured(scheme):
     client = build_client("s", auth, mayan_source("http://h").timeouts, environ={"T": "abc"})
     request = next(client.auth.auth_flow(client.build_request("GET", "http://h/")))
     assert request.headers["Authorization"] == f"{scheme} abc"
+
+
+def test_checker_sync_prints_the_warnings_in_the_table_and_in_json(tmp_path):
+    from typer.testing import CliRunner
+
+    from checker.cli import app
+
+    data = sample_data()
+    for values in data.metadata.values():
+        del values["do_khan"]
+    with mayan_server(data) as mayan:
+        text = MAPPING.read_text(encoding="utf-8")
+        config = tmp_path / "mayan.toml"
+        config.write_text(text.replace("http://127.0.0.1:8700/api/v4", mayan.base_url), "utf-8")
+        env = {"MAYAN_TOKEN": TOKEN, "CHECKER_DB_URL": ""}
+        db = f"sqlite:///{tmp_path / 'store.db'}"
+        args = ["--lang", "en", "--config", str(config), "--db", db, "sync"]
+        table = CliRunner().invoke(app, args, env=env)
+        shown = CliRunner().invoke(app, [*args, "--format", "json"], env=env)
+    assert table.exit_code == 0, table.output
+    assert "mayan: ok, with 1 warning — 2 pages, 6 records stored" in table.output
+    assert "  warning: van-ban-den: field priority (path" in table.output
+    result = json.loads(shown.output)
+    assert (result["ok"], result["warnings"]) == (True, 1)
+    assert result["sources"][0]["warnings"][0].startswith("van-ban-den: field priority")
