@@ -288,12 +288,15 @@ def _sync(
                 "records": source.records,
                 "quarantined": source.quarantined,
                 "retries": source.retries,
+                "warnings": list(source.warnings),
             }
     result.counts["sync"] = counts
     for source in report.sources:
         if not source.ok:
             result.failed_sources.append(source.source)
             log.warning("sync", f"{source.source}: {source.status}")
+        for warning in source.warnings:
+            log.warning("sync", f"{source.source}: {warning}")
 
 
 # --- scoring ------------------------------------------------------------------------------
