@@ -285,15 +285,23 @@ class HttpSource(_Strict):
 
     def check_agencies(self, codes: Sequence[str]) -> None:
         """Refuse, before the first request, an agency that ``agency_ids`` does not name
-        while a path needs it."""
+        while a path or parameter needs it."""
         if not self.agency_ids:
             return
-        needing = [e.name for e in self.all_endpoints() if not self.sends_agency_param(e)]
+        needing = [e.name for e in self.all_endpoints() if _names_agency(e)]
         if needing and (unnamed := [c for c in codes if c not in self.agency_ids]):
             raise ConfigError(
                 f"source {self.name}: agency_ids names no vendor id for {unnamed}, "
-                f"needed by {{agency}} in the path of {needing}"
+                f"needed by {{agency}} in the paths or parameters of {needing}"
             )
+
+
+def _names_agency(endpoint: Endpoint) -> bool:
+    """True when ``{agency}`` is in the endpoint's or a detail's path or parameters."""
+    texts = [endpoint.path, *endpoint.extra_params.values()]
+    for detail in endpoint.details:
+        texts += [detail.path, *detail.extra_params.values()]
+    return any(has_agency(text) for text in texts)
 
 
 # --- The reference API (docs/openapi.yaml) --------------------------------------------------

@@ -507,3 +507,23 @@ def test_the_mayan_mapping_file_loads():
     assert isinstance(source, HttpSource)
     assert source.auth is not None and source.auth.scheme == "Token"  # type: ignore[union-attr]
     assert source.endpoints[0].details[0].path == "documents/{id}/metadata/"
+
+
+def test_agency_in_a_details_parameter_needs_agency_ids_too():
+    endpoint = custom(
+        path="documents/",
+        details=[
+            {"attach_as": "m", "path": "documents/{id}/m/", "extra_params": {"o": "{agency}"}}
+        ],
+    )
+    source = HttpSource(
+        name="s",
+        kind="http",
+        system="documents",
+        base_url="http://h",
+        agency_ids={AGENCY: "2"},
+        endpoints=(endpoint,),
+    )
+    assert source.sends_agency_param(endpoint)
+    with pytest.raises(ConfigError, match=r"parameters of \['docs'\]"):
+        source.check_agencies([AGENCY, "H99.02"])
