@@ -358,7 +358,7 @@ def _read_page(
                 raise RecordError(problem, json.dumps(raw, default=str)[:_EXCERPT])
         except RecordError as exc:
             failed.append(exc)
-            items.append(_quarantined(run, endpoint, agency, page, index, page.items[index], exc))
+            items.append(_quarantined(run, endpoint, agency, page, index, raw, exc))
         else:
             items.append(Read(url + record.external_id, record))
     run.watch.page(endpoint, agency, page, detailed.items, failed)
@@ -372,9 +372,13 @@ def _quarantined(
         source=run.source.name,
         locator=f"{endpoint.name} agency {agency} page {page.number} item {index + 1}",
         reason=_clean(exc.reason, run.client),
-        excerpt=_clean(exc.excerpt, run.client),
+        excerpt=_clean(exc.excerpt or _excerpt(raw), run.client),
         content_hash=_hash(endpoint, agency, raw),
     )
+
+
+def _excerpt(raw: Any) -> str:
+    return json.dumps(raw, ensure_ascii=False, default=str)[:_EXCERPT]
 
 
 def _unstorable_text(value: Any, field: str = "") -> str | None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connectors.jsonpath import MISSING, check_path, lookup, split_head
 
@@ -59,3 +61,23 @@ def test_a_malformed_selector_is_refused(path):
 @pytest.mark.parametrize("path", ["a.b", "a[]", "a[].b", "a[k.x=v].value", "[k=v].x"])
 def test_well_formed_paths_pass_the_check(path):
     check_path(path)
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"k": st.sampled_from(["a", "b", "c", 1, True, None]), "v": st.integers()}
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["a", "b", "1", "true"]),
+)
+def test_a_selector_gives_the_value_of_the_first_item_whose_key_is_the_text(items, wanted):
+    def text(key):
+        return "true" if key is True else str(key)
+
+    expected = next(
+        (item["v"] for item in items if item["k"] is not None and text(item["k"]) == wanted),
+        MISSING,
+    )
+    assert lookup({"rows": items}, f"rows[k={wanted}].v") == expected

@@ -177,7 +177,10 @@ def test_a_document_whose_metadata_is_gone_is_set_aside_the_others_stored(engine
         report = run(engine, mayan_source(mayan.base_url)).sources[0]
     assert (report.status, report.records, report.quarantined) == ("ok", 5, 1)
     with engine.connect() as connection:
-        reason = connection.scalar(select(QUARANTINE.c.reason))
+        reason, excerpt = connection.execute(
+            select(QUARANTINE.c.reason, QUARANTINE.c.excerpt)
+        ).one()
+    assert excerpt.startswith('{"datetime_created": "2026-11-29T00:48:12.402787Z"')
     assert reason.startswith("detail metadata: GET http://127.0.0.1:")
     assert "/documents/2/metadata/: HTTP 404 Not Found" in reason
 
