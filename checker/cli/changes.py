@@ -133,11 +133,20 @@ def _print_agency(agency: AgencyChange) -> None:
                 max=_n(c.max),
             )
         )
-    for m in agency.metrics:
+    counted = sum(not m.value_moved for m in agency.metrics)
+    for m in (m for m in agency.metrics if m.value_moved):
         typer.echo(
             f"  {m.metric} {m.name}: {m.numerator_before}/{m.denominator_before} "
             f"({_pct(m.value_before)}) → {m.numerator_after}/{m.denominator_after} "
             f"({_pct(m.value_after)})"
+        )
+    if counted:
+        typer.echo(
+            ngettext(
+                "  {n} more metric counted more or fewer, at the same share",
+                "  {n} more metrics counted more or fewer, at the same share",
+                counted,
+            ).format(n=counted)
         )
 
 

@@ -68,6 +68,11 @@ class MetricChange:
     denominator_after: int
     value_after: float | None
 
+    @property
+    def value_moved(self) -> bool:
+        """The share moved, not only the counts (a year to date counts more every night)."""
+        return self.value_before != self.value_after
+
 
 @dataclass(frozen=True)
 class AgencyChange:
@@ -120,6 +125,8 @@ class RunChanges:
         for agency, change in zip(payload["agencies"], self.agencies, strict=True):
             agency["grade_changed"] = change.grade_changed
             agency["rank_moved"] = change.rank_moved
+            for metric, moved in zip(agency["metrics"], change.metrics, strict=True):
+                metric["value_moved"] = moved.value_moved
         decoded: dict[str, Any] = json.loads(json.dumps(payload, default=_json_default))
         return decoded
 
@@ -252,7 +259,8 @@ def _counts(changed: tuple[AgencyChange, ...], quarantined: int) -> dict[str, in
         "criteria_moved": len(criteria),
         "grade_changes": sum(a.grade_changed for a in changed),
         "rank_moves": sum(a.rank_moved for a in changed),
-        "metrics_moved": sum(len(a.metrics) for a in changed),
+        "metrics_moved": sum(m.value_moved for a in changed for m in a.metrics),
+        "metrics_counted": sum(len(a.metrics) for a in changed),
         "quarantined": quarantined,
     }
 
