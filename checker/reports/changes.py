@@ -12,12 +12,13 @@ criteria sets that differ or changed, agencies in one run only), never refused. 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, select
+from sqlalchemy import Connection, RowMapping, and_, exists, func, or_, select
 
 from checker.errors import StorageError
 from checker.i18n import Language, _, current_language
@@ -213,8 +214,6 @@ def run_ref(connection: Connection, run_id: int) -> RunRef:
 class _Run:
     ref: RunRef
     results: dict[str, RowMapping]
-    scores: dict[tuple[str, str], RowMapping]
-    values: dict[tuple[str, str], RowMapping]
     names: dict[str, str]
     hashes: dict[str, str]
     titles: dict[str, str]
@@ -233,9 +232,10 @@ def compare_runs(
         )
     notes = _period_notes(before, after)
     common = sorted(set(old.results) & set(new.results))
+    pairs = _pairs(connection, before.id, after.id, agency)
     notes += _agency_notes(old, new)
-    notes += _criteria_notes(old, new, common)
-    changes = [_agency_change(old, new, code) for code in common]
+    notes += _criteria_notes(old, new, common, pairs)
+    changes = [_agency_change(old, new, code, pairs) for code in common]
     changed = tuple(c for c in changes if c is not None)
     quarantined, total = ((), 0) if agency else _quarantined(connection, before, after)
     return RunChanges(
@@ -266,24 +266,101 @@ def _counts(changed: tuple[AgencyChange, ...], quarantined: int) -> dict[str, in
 
 
 def _read(connection: Connection, ref: RunRef, agency: str | None) -> _Run:
-    def rows(table: Any) -> list[RowMapping]:
-        query = select(table).where(table.c.run_id == ref.id)
-        if agency is not None:
-            query = query.where(table.c.agency_code == agency)
-        return list(connection.execute(query).mappings())
-
+    query = select(AGENCY_RESULT).where(AGENCY_RESULT.c.run_id == ref.id)
+    if agency is not None:
+        query = query.where(AGENCY_RESULT.c.agency_code == agency)
     names, hashes = _snapshot(connection, ref.id)
     sets = run_criteria(connection, ref.id) or {}
     titles = {c.id: c.title for s in sets.values() for sec in s.sections for c in sec.criteria}
     return _Run(
         ref=ref,
-        results={r["agency_code"]: r for r in rows(AGENCY_RESULT)},
-        scores={(r["agency_code"], r["criterion_id"]): r for r in rows(SCORE)},
-        values={(r["agency_code"], r["metric_id"]): r for r in rows(METRIC_VALUE)},
+        results={r["agency_code"]: r for r in connection.execute(query).mappings()},
         names=names,
         hashes=hashes,
         titles=titles,
     )
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """What moved between the runs, found in SQL: only the rows that differ are read."""
+
+    criteria: dict[str, list[RowMapping]]  # agency → criteria whose points or max differ
+    metrics: dict[str, list[RowMapping]]  # agency → metrics whose counts differ
+    one_run_only: set[str]  # criteria an agency of both runs was scored on in one only
+
+
+def _pairs(connection: Connection, before: int, after: int, agency: str | None) -> _Pairs:
+    b, a = SCORE.alias("b"), SCORE.alias("a")
+    criteria = (
+        select(
+            b.c.agency_code,
+            b.c.criterion_id,
+            b.c.points.label("before"),
+            a.c.points.label("after"),
+            b.c.max_points.label("max_before"),
+            a.c.max_points.label("max_after"),
+        )
+        .join(a, and_(a.c.agency_code == b.c.agency_code, a.c.criterion_id == b.c.criterion_id))
+        .where(b.c.run_id == before, a.c.run_id == after)
+        .where(or_(b.c.points.is_distinct_from(a.c.points), b.c.max_points != a.c.max_points))
+    )
+    mb, ma = METRIC_VALUE.alias("mb"), METRIC_VALUE.alias("ma")
+    metrics = (
+        select(
+            mb.c.agency_code,
+            mb.c.metric_id,
+            mb.c.numerator.label("numerator_before"),
+            mb.c.denominator.label("denominator_before"),
+            ma.c.numerator.label("numerator_after"),
+            ma.c.denominator.label("denominator_after"),
+        )
+        .join(ma, and_(ma.c.agency_code == mb.c.agency_code, ma.c.metric_id == mb.c.metric_id))
+        .where(mb.c.run_id == before, ma.c.run_id == after)
+        .where(or_(mb.c.numerator != ma.c.numerator, mb.c.denominator != ma.c.denominator))
+        .order_by(mb.c.agency_code, mb.c.metric_id)
+    )
+    if agency is not None:
+        criteria = criteria.where(b.c.agency_code == agency)
+        metrics = metrics.where(mb.c.agency_code == agency)
+    one_only = _one_run_only(connection, before, after, agency) | _one_run_only(
+        connection, after, before, agency
+    )
+    return _Pairs(
+        _by_agency(connection.execute(criteria).mappings()),
+        _by_agency(connection.execute(metrics).mappings()),
+        one_only,
+    )
+
+
+def _one_run_only(connection: Connection, run: int, other: int, agency: str | None) -> set[str]:
+    """Criteria scored in ``run`` for an agency also scored in ``other``, but not there."""
+    there, scored = SCORE.alias("there"), AGENCY_RESULT.alias("scored")
+    query = (
+        select(SCORE.c.criterion_id)
+        .distinct()
+        .where(SCORE.c.run_id == run)
+        .where(
+            exists().where(scored.c.run_id == other, scored.c.agency_code == SCORE.c.agency_code)
+        )
+        .where(
+            ~exists().where(
+                there.c.run_id == other,
+                there.c.agency_code == SCORE.c.agency_code,
+                there.c.criterion_id == SCORE.c.criterion_id,
+            )
+        )
+    )
+    if agency is not None:
+        query = query.where(SCORE.c.agency_code == agency)
+    return set(connection.scalars(query))
+
+
+def _by_agency(rows: Iterable[RowMapping]) -> dict[str, list[RowMapping]]:
+    grouped: dict[str, list[RowMapping]] = {}
+    for row in rows:
+        grouped.setdefault(row["agency_code"], []).append(row)
+    return grouped
 
 
 def _snapshot(connection: Connection, run_id: int) -> tuple[dict[str, str], dict[str, str]]:
@@ -341,10 +418,10 @@ def _agency_notes(old: _Run, new: _Run) -> list[str]:
     return notes
 
 
-def _criteria_notes(old: _Run, new: _Run, common: list[str]) -> list[str]:
+def _criteria_notes(old: _Run, new: _Run, common: list[str], pairs: _Pairs) -> list[str]:
     notes = []
-    pairs = sorted({(old.results[c]["criteria"], new.results[c]["criteria"]) for c in common})
-    for before_set, after_set in pairs:
+    sets = sorted({(old.results[c]["criteria"], new.results[c]["criteria"]) for c in common})
+    for before_set, after_set in sets:
         if before_set != after_set:
             notes.append(
                 _(
@@ -364,7 +441,7 @@ def _criteria_notes(old: _Run, new: _Run, common: list[str]) -> list[str]:
                     "one): criteria with the same id and max compared"
                 ).format(criteria=after_set)
             )
-    skipped = _incomparable_criteria(old, new, common)
+    skipped = _incomparable_criteria(pairs)
     if skipped:
         notes.append(
             _("criteria not compared (in one run only, or another max): {criteria}").format(
@@ -374,29 +451,25 @@ def _criteria_notes(old: _Run, new: _Run, common: list[str]) -> list[str]:
     return notes
 
 
-def _incomparable_criteria(old: _Run, new: _Run, common: list[str]) -> list[str]:
-    codes = set(common)
-    before = {(a, c): r["max_points"] for (a, c), r in old.scores.items() if a in codes}
-    after = {(a, c): r["max_points"] for (a, c), r in new.scores.items() if a in codes}
-    skipped = {
-        criterion
-        for key in set(before) | set(after)
-        if before.get(key) is None
-        or after.get(key) is None
-        or Decimal(before[key]) != Decimal(after[key])
-        for criterion in (key[1],)
-    }
+def _incomparable_criteria(pairs: _Pairs) -> list[str]:
+    skipped = set(pairs.one_run_only)
+    for rows in pairs.criteria.values():
+        skipped.update(r["criterion_id"] for r in rows if not _same_max(r))
     return sorted(skipped, key=_criterion_order)
+
+
+def _same_max(row: RowMapping) -> bool:
+    return Decimal(row["max_before"]) == Decimal(row["max_after"])
 
 
 def _criterion_order(criterion: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in criterion.split("."))
 
 
-def _agency_change(old: _Run, new: _Run, code: str) -> AgencyChange | None:
+def _agency_change(old: _Run, new: _Run, code: str, pairs: _Pairs) -> AgencyChange | None:
     before, after = old.results[code], new.results[code]
-    criteria = _criterion_changes(old, new, code)
-    metrics = _metric_changes(old, new, code)
+    criteria = _criterion_changes(old, new, pairs.criteria.get(code, []))
+    metrics = tuple(_metric_change(row) for row in pairs.metrics.get(code, []))
     same = (
         before["grade_id"] == after["grade_id"]
         and before["rank"] == after["rank"]
@@ -422,26 +495,24 @@ def _agency_change(old: _Run, new: _Run, code: str) -> AgencyChange | None:
     )
 
 
-def _criterion_changes(old: _Run, new: _Run, code: str) -> tuple[CriterionChange, ...]:
+def _criterion_changes(old: _Run, new: _Run, rows: list[RowMapping]) -> tuple[CriterionChange, ...]:
     found = []
-    criteria = [c for (a, c) in new.scores if a == code and (a, c) in old.scores]
-    for criterion in sorted(criteria, key=_criterion_order):
-        before, after = old.scores[(code, criterion)], new.scores[(code, criterion)]
-        if Decimal(before["max_points"]) != Decimal(after["max_points"]):
+    for row in sorted(rows, key=lambda r: _criterion_order(r["criterion_id"])):
+        if not _same_max(row):
             continue
-        change = criterion_change(
-            _decimal(before["points"]), _decimal(after["points"]), Decimal(after["max_points"])
-        )
+        top = Decimal(row["max_after"])
+        change = criterion_change(_decimal(row["before"]), _decimal(row["after"]), top)
         if change is None:
             continue
+        criterion = row["criterion_id"]
         found.append(
             CriterionChange(
                 criterion=criterion,
                 title=new.titles.get(criterion) or old.titles.get(criterion, ""),
                 change=change,
-                before=_float(before["points"]),
-                after=_float(after["points"]),
-                max=float(after["max_points"]),
+                before=_float(row["before"]),
+                after=_float(row["after"]),
+                max=float(top),
             )
         )
     return tuple(found)
@@ -470,29 +541,17 @@ def _float(text: str | None) -> float | None:
     return None if text is None else float(text)
 
 
-def _metric_changes(old: _Run, new: _Run, code: str) -> tuple[MetricChange, ...]:
-    found = []
-    metrics = sorted(m for (a, m) in new.values if a == code and (a, m) in old.values)
-    for metric in metrics:
-        before, after = old.values[(code, metric)], new.values[(code, metric)]
-        moved = (before["numerator"], before["denominator"]) != (
-            after["numerator"],
-            after["denominator"],
-        )
-        if moved:
-            found.append(
-                MetricChange(
-                    metric=metric,
-                    name=_metric_name(metric),
-                    numerator_before=before["numerator"],
-                    denominator_before=before["denominator"],
-                    value_before=share(before["numerator"], before["denominator"]),
-                    numerator_after=after["numerator"],
-                    denominator_after=after["denominator"],
-                    value_after=share(after["numerator"], after["denominator"]),
-                )
-            )
-    return tuple(found)
+def _metric_change(row: RowMapping) -> MetricChange:
+    return MetricChange(
+        metric=row["metric_id"],
+        name=_metric_name(row["metric_id"]),
+        numerator_before=row["numerator_before"],
+        denominator_before=row["denominator_before"],
+        value_before=share(row["numerator_before"], row["denominator_before"]),
+        numerator_after=row["numerator_after"],
+        denominator_after=row["denominator_after"],
+        value_after=share(row["numerator_after"], row["denominator_after"]),
+    )
 
 
 def share(numerator: int, denominator: int) -> float | None:
