@@ -15,7 +15,7 @@ from checker.jobs.score import criteria_sets, prepare_measuring
 from checker.reports.changes import compare_runs, previous_run, run_ref
 from checker.reports.report import build_report, latest_run_id
 from checker.reports.site.build import SiteProgress, SiteSummary, write_site
-from checker.reports.trend import trends
+from checker.reports.trend import criterion_trends, trends
 from checker.scoring.snapshot import run_criteria
 from checker.store.models import RUN
 from metrics.calendar import WorkingCalendar
@@ -55,6 +55,7 @@ def publish_site(
             progress=progress,
             changes=changes,
             trends=trends(connection, this.kind, up_to=run_id),
+            criterion_trends=criterion_trends(connection, this.kind, up_to=run_id),
         )
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from checker.errors import StorageError
 from checker.i18n import _
@@ -150,3 +150,62 @@ def sparkline(values: Sequence[float | None], top: float | None = None) -> str:
         else BLOCKS[min(len(BLOCKS) - 1, max(0, round(v / ceiling * (len(BLOCKS) - 1))))]
         for v in values
     )
+
+
+CRITERION_RUNS = 12  # the site charts a criterion's points over this many runs at most
+
+
+@dataclass(frozen=True)
+class CriterionTrend:
+    criterion: str
+    runs: tuple[int, ...]
+    points: tuple[float | None, ...]  # one per run, None where not scored
+    max_points: float
+
+
+def criterion_trends(
+    connection: Connection, kind: str, *, up_to: int, runs: int = CRITERION_RUNS
+) -> dict[str, list[CriterionTrend]]:
+    """For each agency, the criteria whose points moved over the last ``runs`` runs of
+    ``kind`` up to run ``up_to``, with their points in each: the moved ones are found in SQL,
+    so a quiet night reads little."""
+    recent = select(RUN.c.id).where(RUN.c.kind == kind, RUN.c.id <= up_to)
+    ids = sorted(connection.scalars(recent.order_by(RUN.c.id.desc()).limit(runs)))
+    if len(ids) < 2:
+        return {}
+    window = SCORE.c.run_id.in_(ids)
+    moved = (
+        select(SCORE.c.agency_code, SCORE.c.criterion_id)
+        .where(window)
+        .group_by(SCORE.c.agency_code, SCORE.c.criterion_id)
+        .having(
+            or_(
+                func.min(SCORE.c.points) != func.max(SCORE.c.points),
+                and_(func.count(SCORE.c.points) > 0, func.count(SCORE.c.points) != func.count()),
+            )
+        )
+        .subquery()
+    )
+    query = (
+        select(SCORE.c.agency_code, SCORE.c.criterion_id, SCORE.c.run_id, SCORE.c.points)
+        .add_columns(SCORE.c.max_points)
+        .join(
+            moved,
+            and_(
+                moved.c.agency_code == SCORE.c.agency_code,
+                moved.c.criterion_id == SCORE.c.criterion_id,
+            ),
+        )
+        .where(window)
+    )
+    found: dict[tuple[str, str], dict[int, str | None]] = {}
+    tops: dict[tuple[str, str], str] = {}
+    for row in connection.execute(query):
+        found.setdefault((row.agency_code, row.criterion_id), {})[row.run_id] = row.points
+        tops[(row.agency_code, row.criterion_id)] = row.max_points
+    lines: dict[str, list[CriterionTrend]] = {}
+    for (code, criterion), by_run in sorted(found.items()):
+        points = tuple(None if by_run.get(i) is None else float(by_run[i] or 0) for i in ids)
+        top = float(tops[(code, criterion)])
+        lines.setdefault(code, []).append(CriterionTrend(criterion, tuple(ids), points, top))
+    return lines

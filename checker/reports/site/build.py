@@ -30,10 +30,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from checker.reports.changes import RunChanges, changes_of
 from checker.reports.report import AgencyReport, Report
-from checker.reports.site.charts import Bar, TrendPoint, section_bars, trend_chart
+from checker.reports.site.charts import Bar, TrendPoint, mini_trend, section_bars, trend_chart
 from checker.reports.site.folder import SiteFolder
 from checker.reports.site.numbers import vi_number, vi_percent
-from checker.reports.trend import Trend
+from checker.reports.trend import CriterionTrend, Trend
 from metrics.values import EvidenceLine
 
 PAGE_SIZE = 500
@@ -72,11 +72,13 @@ def write_site(
     progress: SiteProgress | None = None,
     changes: RunChanges | None = None,
     trends: Mapping[str, Trend] | None = None,
+    criterion_trends: Mapping[str, Sequence[CriterionTrend]] | None = None,
 ) -> SiteSummary:
     """Write the site of ``report`` into ``output``, one page at a time; files checker did
     not write are left alone (a folder holding one where a page goes is refused).
     ``progress(agencies_done, agencies)`` is called after each agency's pages; ``changes``
-    (since the run before) and ``trends`` (by agency code) add their pages and blocks."""
+    (since the run before), ``trends`` and ``criterion_trends`` (by agency code) add their
+    pages and blocks."""
     site = SiteFolder(output)
     try:
         site.check(["index.html", *(f"assets/{asset}" for asset in ASSETS)])
@@ -90,7 +92,8 @@ def write_site(
         for asset in ASSETS:
             site.write(f"assets/{asset}", _asset(asset))
         evidence_pages = evidence_rows = agencies_done = 0
-        for page in _pages(report, evidence, changes, trends or {}):
+        lines = _Trends(trends or {}, criterion_trends or {})
+        for page in _pages(report, evidence, changes, lines):
             root = "../" * page.name.count("/")
             template = environment.get_template(page.template)
             html = template.render(root=root, **common, **page.context)
@@ -131,7 +134,7 @@ def _pages(
     report: Report,
     evidence: Evidence | None,
     changes: RunChanges | None,
-    trends: Mapping[str, Trend],
+    trends: _Trends,
 ) -> Iterator[_Page]:
     yield _Page("index.html", "index.html", {"groups": report.groups, "agencies": report.agencies})
     if changes is not None:
@@ -151,7 +154,8 @@ def _pages(
                 "chart": _chart(agency),
                 "evidence_counts": evidence_counts,
                 "agency_changes": None if changes is None else changes_of(changes, agency.code),
-                "trend_chart": _trend(agency, trends.get(agency.code)),
+                "trend_chart": _trend(agency, trends.totals.get(agency.code)),
+                "criterion_trends": _criterion_trends(agency, trends.criteria.get(agency.code, ())),
             },
         )
 
@@ -209,6 +213,43 @@ def _trend(agency: AgencyReport, trend: Trend | None) -> Any:
         TrendPoint(f"{p.day:%d/%m/%Y} (lượt {p.run})", p.total, p.max_total) for p in trend.points
     ]
     return trend_chart(points, f"Tổng điểm của {agency.name} qua {len(points)} lượt chấm")
+
+
+@dataclass(frozen=True)
+class _Trends:
+    totals: Mapping[str, Trend]
+    criteria: Mapping[str, Sequence[CriterionTrend]]
+
+
+@dataclass(frozen=True)
+class _CriterionLine:
+    criterion: str
+    title: str
+    chart: Any
+    first: float | None
+    last: float | None
+    max: float
+
+
+def _criterion_trends(
+    agency: AgencyReport, lines: Sequence[CriterionTrend]
+) -> list[_CriterionLine]:
+    titles = {c.id: c.title for s in agency.sections for c in s.criteria}
+    return [
+        _CriterionLine(
+            line.criterion,
+            titles.get(line.criterion, ""),
+            mini_trend(
+                line.points,
+                line.max_points,
+                f"Điểm tiêu chí {line.criterion} qua {len(line.points)} lượt chấm gần nhất",
+            ),
+            line.points[0],
+            line.points[-1],
+            line.max_points,
+        )
+        for line in lines
+    ]
 
 
 def _environment() -> Environment:

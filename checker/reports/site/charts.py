@@ -128,3 +128,36 @@ def _trend_ends(points: Sequence[TrendPoint], left: float, right: float, y: floa
         f"{escape(points[-1].label)}</text>"
     )
     return first + last
+
+
+def mini_trend(values: Sequence[float | None], maximum: float, title: str) -> Markup:
+    """A small line of a criterion's points over the runs (0 to ``maximum``), for a table
+    cell; a run without points leaves a gap."""
+    width, height, pad = 120, 28, 3
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+    top = maximum or 1.0
+
+    def y(value: float) -> float:
+        return round(pad + (height - 2 * pad) * (1 - max(0.0, min(1.0, value / top))), 1)
+
+    segments: list[list[str]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            segments.append([])
+            continue
+        segments[-1].append(f"{round(pad + index * step, 1)},{y(value)}")
+    lines = "".join(
+        f'<polyline points="{" ".join(points)}" class="line"/>'
+        for points in segments
+        if len(points) > 1
+    )
+    dots = "".join(
+        f'<circle cx="{round(pad + i * step, 1)}" cy="{y(v)}" r="2" data-value="{v}"/>'
+        for i, v in enumerate(values)
+        if v is not None
+    )
+    return Markup(
+        f'<svg class="chart trend mini" role="img" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{lines}{dots}</svg>'
+    )

@@ -233,6 +233,16 @@ def test_the_rendered_diff_page_shows_the_figures_of_the_diff_json(published_twi
         (agency["code"], c["criterion"], c["change"], c["before"], c["after"], c["max"])
         for c in agency["criteria"]
     ]
+    trend_rows = page.xpath("//table[@class='criterion-trends']/tbody/tr")
+    assert [
+        (
+            row.get("data-criterion"),
+            _number(row.xpath("string(td[contains(@class,'first')])")),
+            _number(row.xpath("string(td[contains(@class,'last')])")),
+            _number(row.xpath("string(td[contains(@class,'max')])")),
+        )
+        for row in trend_rows
+    ] == [(c["criterion"], c["before"], c["after"], c["max"]) for c in agency["criteria"]]
     dots = page.xpath("//section[@class='agency-trend']//*[local-name()='g'][@class='dot']")
     assert [float(dot.get("data-value")) for dot in dots] == [
         agency["total_before"],
