@@ -15,7 +15,7 @@ from checker.cli import app
 from checker.jobs.score import criteria_sets
 from checker.reports.changes import compare_runs, criterion_change, pick_runs
 from checker.reports.report import build_report
-from checker.reports.trend import agency_trend, sparkline
+from checker.reports.trend import agency_trend, criterion_trends, sparkline
 from checker.store.engine import open_store
 from tests.checker.reports.conftest import ScoredCity, cli
 from tests.small_city import write_messages
@@ -195,6 +195,8 @@ def test_the_trend_of_an_agency_follows_its_runs(scored_city):
             trend = agency_trend(connection, code, criterion="1.4")
             before, after = pick_runs(connection)
             changes = compare_runs(connection, before, after, code)
+            lines = criterion_trends(connection, "score", up_to=after.id, runs=2)
+            everyone = compare_runs(connection, before, after)
     finally:
         engine.dispose()
     runs = _run_ids(scored_city)
@@ -204,6 +206,9 @@ def test_the_trend_of_an_agency_follows_its_runs(scored_city):
     assert trend.points[-1].total == reports[1][code].total
     assert [p.max_points for p in trend.points] == [7.0, 7.0, 7.0]
     assert (before.id, after.id) == (runs[1], runs[2]) and changes.agency == code
+    assert {(a, line.criterion, line.points) for a, moved in lines.items() for line in moved} == {
+        (a.code, c.criterion, (c.before, c.after)) for a in everyone.agencies for c in a.criteria
+    }
     line = cli(
         "--config",
         str(scored_city.config),
