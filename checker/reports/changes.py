@@ -375,6 +375,20 @@ def _snapshot(connection: Connection, run_id: int) -> tuple[dict[str, str], dict
 
 
 def _period_notes(before: RunRef, after: RunRef) -> list[str]:
+    notes = []
+    if before.kind != after.kind:
+        notes.append(
+            _(
+                "runs of different kinds: {before_kind} (run {before}) and {after_kind} "
+                "(run {after})"
+            ).format(
+                before_kind=before.kind, before=before.id, after_kind=after.kind, after=after.id
+            )
+        )
+    return notes + _period_note(before, after)
+
+
+def _period_note(before: RunRef, after: RunRef) -> list[str]:
     if (before.period_start, before.period_end) == (after.period_start, after.period_end):
         return []
     if before.period_start == after.period_start:

@@ -17,6 +17,7 @@ from checker.reports.changes import compare_runs, criterion_change, pick_runs
 from checker.reports.report import build_report
 from checker.reports.trend import agency_trend, criterion_trends, sparkline
 from checker.store.engine import open_store
+from checker.store.models import RUN
 from tests.checker.reports.conftest import ScoredCity, cli
 from tests.small_city import write_messages
 
@@ -246,3 +247,21 @@ def test_a_sparkline_scales_to_the_top_and_leaves_gaps():
     assert sparkline([0, 50, 100], 100) == "▁▅█"
     assert sparkline([None, 0.0]) == " ▁"
     assert sparkline([]) == ""
+
+
+def test_runs_of_different_kinds_are_compared_when_named_and_the_kinds_said(scored_city):
+    engine = open_store(scored_city.db_url)
+    try:
+        with engine.begin() as connection:
+            (first,) = _run_ids(scored_city)
+            connection.execute(RUN.update().where(RUN.c.id == first).values(kind="demo"))
+    finally:
+        engine.dispose()
+    _rescore(scored_city, "--year", "2025")
+    first, second = _run_ids(scored_city)
+    changes = _diff(scored_city, str(first), str(second))
+    assert (
+        changes["notes"][0]
+        == f"hai lượt chấm khác loại: demo (lượt {first}) và score (lượt {second})"
+    )
+    assert changes["agencies_compared"] == 4
