@@ -78,6 +78,15 @@ class ScoringConfig(_Strict):
     criteria_dir: Path | None = None
 
 
+class RunsConfig(_Strict):
+    """How long stored runs are kept (``checker.scoring.retention``): every run of the last
+    ``keep_daily_days`` days, then the last run of each month (of each kind) for
+    ``keep_monthly_months`` months. Unset: every run is kept."""
+
+    keep_daily_days: int | None = Field(default=None, ge=1)
+    keep_monthly_months: int | None = Field(default=None, ge=1)
+
+
 class Deployment(_Strict):
     """A validated deployment file."""
 
@@ -91,6 +100,7 @@ class Deployment(_Strict):
     files: FilesConfig = FilesConfig()
     scoring: ScoringConfig = ScoringConfig()
     registers: RegisterLimits = RegisterLimits()
+    runs: RunsConfig = RunsConfig()
 
     @model_validator(mode="after")
     def _references_hold(self) -> Deployment:

@@ -164,3 +164,10 @@ def _print(result: NightlyResult, output_format: OutputFormat) -> None:
             log=result.log,
         )
     )
+    pruned = result.counts.get("prune", {}).get("pruned")
+    if isinstance(pruned, list) and pruned:
+        typer.echo(
+            _("Pruned runs the deployment no longer keeps: {runs}").format(
+                runs=", ".join(map(str, pruned))
+            )
+        )

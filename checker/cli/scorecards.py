@@ -476,7 +476,7 @@ def _run_payload(run: RunSummary) -> dict[str, object]:
 def _run_line(run: RunSummary) -> str:
     sets = ", ".join(f"{k} ({v})" for k, v in run.criteria.items()) or _("criteria not kept")
     agencies = ngettext("{n} agency", "{n} agencies", run.agencies).format(n=run.agencies)
-    line = f"{run.id:>4}  {run.period_start} → {run.period_end}  {agencies}  {sets}"
+    line = f"{run.id:>4}  {run.kind:<7}  {run.period_start} → {run.period_end}  {agencies}  {sets}"
     if run.store_change:
         return _("{line}; store changed since").format(line=line)
     return line

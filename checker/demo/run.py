@@ -98,7 +98,7 @@ def run_demo(
                 summary = load(engine, messages, source=source.name)
                 step(Ingested(source.name, summary))
         step(sync_from_simulator(engine, deployment, step, on_page))
-        outcome = score(engine, deployment, Period.year(DEMO_YEAR), progress=on_facts)
+        outcome = score(engine, deployment, Period.year(DEMO_YEAR), progress=on_facts, kind="demo")
         step(outcome)
         rankings, scorecard = _reports(engine, deployment, outcome.run_id)
         cycle = scorecard_cycle(

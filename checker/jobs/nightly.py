@@ -5,7 +5,9 @@
 3. sync every HTTP source (``checker.jobs.sync``);
 4. score the year to date and store the run;
 5. write the report site of the run (``checker.jobs.site``);
-6. judge ``fail_below`` (a grade or a number of points) for the agencies it names.
+6. prune the runs the deployment's retention rule no longer keeps
+   (``checker.scoring.retention``);
+7. judge ``fail_below`` (a grade or a number of points) for the agencies it names.
 
 A source that cannot be read (a missing folder, an API down) is logged, the others and the
 scoring go on, and the run is *partial*: its note in the store names the sources. Every step
@@ -45,6 +47,7 @@ from checker.jobs.score import criteria_by_group, score
 from checker.jobs.site import SiteOptions, publish_site
 from checker.jobs.sync import ClientFactory, PageProgress, default_client, sync
 from checker.scoring.criteria import CriteriaSet
+from checker.scoring.retention import prune_runs
 from checker.scoring.runs import AgencyScore
 from checker.store.loader import load
 from checker.store.models import RUN
@@ -158,6 +161,7 @@ def _chain(
             summary = publish_site(engine, deployment, SiteOptions(options.site_dir, result.run_id))
             counts.update(folder=str(summary.folder), pages=summary.pages)
         result.counts["site"] = counts
+    _prune(engine, deployment, options, log, result)
     if options.fail_below is not None:
         result.below = _below(scores, criteria, options.fail_below, options.agencies)
         if result.below:
@@ -299,6 +303,30 @@ def _sync(
             log.warning("sync", f"{source.source}: {warning}")
 
 
+# --- retention ----------------------------------------------------------------------------
+
+
+def _prune(
+    engine: Engine,
+    deployment: Deployment,
+    options: NightlyOptions,
+    log: RunLog,
+    result: NightlyResult,
+) -> None:
+    """Apply the deployment's retention rule (``[runs]``) once the run is stored."""
+    if deployment.runs.keep_daily_days is None:
+        return
+    counts: dict[str, object] = {}
+    with log.step("prune", counts), engine.begin() as connection:
+        pruned = prune_runs(connection, deployment.runs, today())
+        counts.update(
+            pruned=[r.id for r in pruned.pruned],
+            kept=pruned.kept,
+            held_by_scorecards=list(pruned.held_by_scorecards),
+        )
+    result.counts["prune"] = counts
+
+
 # --- scoring ------------------------------------------------------------------------------
 
 
@@ -320,6 +348,7 @@ def _score(
             period,
             as_of=as_of,
             progress=lambda done, stale: progress("facts of documents", done, stale),
+            kind="nightly",
         )
         if result.failed_sources:
             note = "partial: sources not read: " + ", ".join(result.failed_sources)

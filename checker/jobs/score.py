@@ -94,12 +94,14 @@ def score(
     as_of: date | None = None,
     manual: Path | None = None,
     progress: FactsProgress | None = None,
+    kind: str = "score",
 ) -> ScoreOutcome:
     """Measure, score, grade and rank every agency of ``deployment`` over ``period`` and store
     the run; a ``NoDataError`` (and no run stored) when the criteria read the logs and nothing
     at all was measured.
     ``as_of`` is recorded with the run (a year-to-date period); ``manual`` replaces the
-    deployment's manual points file; ``progress`` hears about the facts worked out."""
+    deployment's manual points file; ``progress`` hears about the facts worked out; ``kind``
+    says what started the run (``checker.scoring.runs.RUN_KINDS``)."""
     sets = criteria_by_group(deployment)
     points, points_source = manual_points(deployment, manual)
     started = vietnam_now()
@@ -110,7 +112,7 @@ def score(
             check_measured(connection, period, values, [s.name for s in deployment.sources])
         unknown = unknown_codes(connection, period)
         scores = score_agencies(deployment, sets, values, points, points_source)
-        run_id = store_run(connection, period, as_of, started, vietnam_now(), values, scores)
+        run_id = store_run(connection, period, as_of, started, vietnam_now(), values, scores, kind)
         store_snapshot(connection, run_id, deployment, sets)
     return ScoreOutcome(
         run_id=run_id,

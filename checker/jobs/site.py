@@ -12,8 +12,10 @@ from sqlalchemy import Connection, Engine
 from checker.clock import vietnam_now
 from checker.config import Deployment
 from checker.jobs.score import criteria_sets, prepare_measuring
+from checker.reports.changes import compare_runs, previous_run, run_ref
 from checker.reports.report import build_report, latest_run_id
 from checker.reports.site.build import SiteProgress, SiteSummary, write_site
+from checker.reports.trend import criterion_trends, trends
 from checker.scoring.snapshot import run_criteria
 from checker.store.models import RUN
 from metrics.calendar import WorkingCalendar
@@ -42,6 +44,8 @@ def publish_site(
         sets = run_criteria(connection, run_id) or criteria_sets(deployment)
         report = build_report(connection, sets, run_id, None, [g.id for g in deployment.groups])
         lookup = _evidence(connection, deployment, run_id) if options.with_evidence else None
+        this, before = run_ref(connection, run_id), previous_run(connection, run_id)
+        changes = None if before is None else compare_runs(connection, before, this)
         return write_site(
             report,
             options.output,
@@ -49,6 +53,9 @@ def publish_site(
             generated_at=vietnam_now(),
             evidence=lookup,
             progress=progress,
+            changes=changes,
+            trends=trends(connection, this.kind, up_to=run_id),
+            criterion_trends=criterion_trends(connection, this.kind, up_to=run_id),
         )
 
 

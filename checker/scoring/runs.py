@@ -30,6 +30,9 @@ from metrics.values import MetricValue
 
 MEASURED = "measured"
 MANUAL = "manual"
+RUN_KINDS = ("score", "nightly", "demo")
+"""What started a run: ``checker score``, ``checker run`` (the nightly job), the demo. A diff
+compares runs of one kind by default."""
 
 
 @dataclass(frozen=True)
@@ -169,11 +172,12 @@ def store_run(
     finished_at: datetime,
     values: Sequence[MetricValue],
     scores: Sequence[AgencyScore],
+    kind: str = "score",
 ) -> int:
-    """Write one scoring run; returns its id."""
+    """Write one scoring run of ``kind`` (one of ``RUN_KINDS``); returns its id."""
     inserted = connection.execute(
         insert(RUN).values(
-            kind="score",
+            kind=kind,
             started_at=started_at,
             finished_at=finished_at,
             period_start=period.start,

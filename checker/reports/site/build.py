@@ -6,6 +6,9 @@ Pages (all in Vietnamese, ``lang="vi"``):
 - ``index.html``: the ranking of every group;
 - ``co-quan/<code>.html``: an agency's criteria, points and where they came from, its grade
   and why, what to fix first, and its sections against their maxima as a chart;
+- ``thay-doi.html``: what changed since the run before of the same kind
+  (``checker.reports.changes``), linked from the index; each agency page has its own part
+  of it and the trend of its total across the kept runs as a chart;
 - ``bang-chung/<code>/<metric>-<page>.html``: the documents or files a metric did not count,
   with the reason for each, ``PAGE_SIZE`` to a page with a filter box for the page's rows.
 
@@ -16,7 +19,7 @@ nothing is fetched from elsewhere, and a Content-Security-Policy says so to the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
@@ -25,13 +28,16 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from checker.reports.changes import RunChanges, changes_of
 from checker.reports.report import AgencyReport, Report
-from checker.reports.site.charts import Bar, section_bars
+from checker.reports.site.charts import Bar, TrendPoint, mini_trend, section_bars, trend_chart
 from checker.reports.site.folder import SiteFolder
 from checker.reports.site.numbers import vi_number, vi_percent
+from checker.reports.trend import CriterionTrend, Trend
 from metrics.values import EvidenceLine
 
 PAGE_SIZE = 500
+CHANGES_PAGE = "thay-doi.html"
 ASSETS = ("site.css", "filter.js")
 
 SiteProgress = Callable[[int, int], None]
@@ -64,19 +70,30 @@ def write_site(
     generated_at: datetime,
     evidence: Evidence | None = None,
     progress: SiteProgress | None = None,
+    changes: RunChanges | None = None,
+    trends: Mapping[str, Trend] | None = None,
+    criterion_trends: Mapping[str, Sequence[CriterionTrend]] | None = None,
 ) -> SiteSummary:
     """Write the site of ``report`` into ``output``, one page at a time; files checker did
     not write are left alone (a folder holding one where a page goes is refused).
-    ``progress(agencies_done, agencies)`` is called after each agency's pages."""
+    ``progress(agencies_done, agencies)`` is called after each agency's pages; ``changes``
+    (since the run before), ``trends`` and ``criterion_trends`` (by agency code) add their
+    pages and blocks."""
     site = SiteFolder(output)
     try:
         site.check(["index.html", *(f"assets/{asset}" for asset in ASSETS)])
         environment = _environment()
-        common = {"city": city, "run": report.run, "generated_at": generated_at}
+        common = {
+            "city": city,
+            "run": report.run,
+            "generated_at": generated_at,
+            "changes": changes,
+        }
         for asset in ASSETS:
             site.write(f"assets/{asset}", _asset(asset))
         evidence_pages = evidence_rows = agencies_done = 0
-        for page in _pages(report, evidence):
+        lines = _Trends(trends or {}, criterion_trends or {})
+        for page in _pages(report, evidence, changes, lines):
             root = "../" * page.name.count("/")
             template = environment.get_template(page.template)
             html = template.render(root=root, **common, **page.context)
@@ -113,8 +130,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".") or "_"
 
 
-def _pages(report: Report, evidence: Evidence | None) -> Iterator[_Page]:
+def _pages(
+    report: Report,
+    evidence: Evidence | None,
+    changes: RunChanges | None,
+    trends: _Trends,
+) -> Iterator[_Page]:
     yield _Page("index.html", "index.html", {"groups": report.groups, "agencies": report.agencies})
+    if changes is not None:
+        yield _Page(CHANGES_PAGE, "changes.html", {})
     for agency in report.agencies:
         evidence_counts: dict[str, int] = {}
         if evidence is not None:
@@ -129,6 +153,9 @@ def _pages(report: Report, evidence: Evidence | None) -> Iterator[_Page]:
                 "agency": agency,
                 "chart": _chart(agency),
                 "evidence_counts": evidence_counts,
+                "agency_changes": None if changes is None else changes_of(changes, agency.code),
+                "trend_chart": _trend(agency, trends.totals.get(agency.code)),
+                "criterion_trends": _criterion_trends(agency, trends.criteria.get(agency.code, ())),
             },
         )
 
@@ -176,6 +203,53 @@ def _evidence_pages(
 def _chart(agency: AgencyReport) -> Any:
     bars = [Bar(f"{s.id}. {s.title}", s.points, s.max) for s in agency.sections]
     return section_bars(bars, f"Điểm từng phần của {agency.name} so với điểm tối đa")
+
+
+def _trend(agency: AgencyReport, trend: Trend | None) -> Any:
+    """The agency's total in each kept run, as a chart; None for fewer than two runs."""
+    if trend is None or len(trend.points) < 2:
+        return None
+    points = [
+        TrendPoint(f"{p.day:%d/%m/%Y} (lượt {p.run})", p.total, p.max_total) for p in trend.points
+    ]
+    return trend_chart(points, f"Tổng điểm của {agency.name} qua {len(points)} lượt chấm")
+
+
+@dataclass(frozen=True)
+class _Trends:
+    totals: Mapping[str, Trend]
+    criteria: Mapping[str, Sequence[CriterionTrend]]
+
+
+@dataclass(frozen=True)
+class _CriterionLine:
+    criterion: str
+    title: str
+    chart: Any
+    first: float | None
+    last: float | None
+    max: float
+
+
+def _criterion_trends(
+    agency: AgencyReport, lines: Sequence[CriterionTrend]
+) -> list[_CriterionLine]:
+    titles = {c.id: c.title for s in agency.sections for c in s.criteria}
+    return [
+        _CriterionLine(
+            line.criterion,
+            titles.get(line.criterion, ""),
+            mini_trend(
+                line.points,
+                line.max_points,
+                f"Điểm tiêu chí {line.criterion} qua {len(line.points)} lượt chấm gần nhất",
+            ),
+            line.points[0],
+            line.points[-1],
+            line.max_points,
+        )
+        for line in lines
+    ]
 
 
 def _environment() -> Environment:

@@ -5,7 +5,9 @@ at, in tests/artifacts/site/."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import html
@@ -13,10 +15,11 @@ from lxml import html
 from checker.jobs.score import criteria_sets
 from checker.jobs.site import SiteOptions, publish_site
 from checker.reports.report import Report, build_report, latest_run_id
-from checker.reports.site.build import agency_page, evidence_page
+from checker.reports.site.build import CHANGES_PAGE, agency_page, evidence_page
 from checker.store.engine import open_store
 from tests.browser import ARTIFACTS, Browser, chromium_or_skip, serve_folder
-from tests.checker.reports.conftest import score_city
+from tests.checker.reports.conftest import cli, score_city
+from tests.small_city import write_messages
 
 SHOTS = ARTIFACTS / "site"
 
@@ -123,3 +126,139 @@ def test_the_rendered_site_shows_the_report_figures_without_console_errors(publi
     for width in (390, 1280):
         assert (SHOTS / f"index-{width}.png").stat().st_size > 0
         assert (SHOTS / f"agency-{width}.png").stat().st_size > 0
+
+
+@pytest.fixture
+def published_twice(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """The site of a small city scored twice, thirty documents apart, and the diff's JSON."""
+    db_url = f"sqlite:///{tmp_path / 'checker.db'}"
+    scored_city = score_city(db_url, tmp_path / "city")
+    write_messages(tmp_path / "city" / "edxml", start=100, count=30)
+    cli("--db", db_url, "ingest", "edxml", str(tmp_path / "city" / "edxml"))
+    cli("--config", str(scored_city.config), "--db", db_url, "score", "--as-of", "2025-03-15")
+    output = tmp_path / "site"
+    engine = open_store(db_url)
+    try:
+        publish_site(engine, scored_city.deployment, SiteOptions(output, with_evidence=False))
+    finally:
+        engine.dispose()
+    changes = cli(
+        "--config", str(scored_city.config), "--db", db_url, "runs", "diff", "--format", "json"
+    )
+    return output, json.loads(changes)
+
+
+def test_the_rendered_diff_page_shows_the_figures_of_the_diff_json(published_twice):
+    browser = Browser(chromium_or_skip())
+    output, changes = published_twice
+    assert changes["agencies"] and changes["counts"]["criteria_moved"]
+    agency = next(a for a in changes["agencies"] if a["criteria"])
+    with serve_folder(output) as base:
+        diff = browser.dump_dom(f"{base}/{CHANGES_PAGE}")
+        index = browser.dump_dom(f"{base}/index.html")
+        detail = browser.dump_dom(f"{base}/{agency_page(agency['code'])}", width=390)
+        for width in (390, 1280):
+            shot = browser.screenshot(
+                f"{base}/{CHANGES_PAGE}", SHOTS / f"changes-{width}.png", width
+            )
+            assert shot.console == []
+    for visit in (diff, index, detail):
+        assert visit.console == [], visit.console
+
+    page = _check_page(diff.dom)
+    shown_counts = {
+        dd.get("data-count"): _number(dd.text_content()) for dd in page.xpath("//dd[@data-count]")
+    }
+    assert (
+        shown_counts == {k: changes["counts"][k] for k in shown_counts} and len(shown_counts) == 6
+    )
+    rows = page.xpath("//table[@class='changes-agencies']/tbody/tr")
+    assert [
+        (
+            row.get("data-code"),
+            _number(row.xpath("string(td[contains(@class,'total-before')])")),
+            _number(row.xpath("string(td[contains(@class,'total-after')])")),
+            row.xpath("string(td[@class='grade-before'])"),
+            row.xpath("string(td[@class='grade-after'])"),
+            int(row.xpath("string(td[contains(@class,'rank-before')])")),
+            int(row.xpath("string(td[contains(@class,'rank-after')])")),
+        )
+        for row in rows
+    ] == [
+        (
+            a["code"],
+            a["total_before"],
+            a["total_after"],
+            a["grade_name_before"],
+            a["grade_name_after"],
+            a["rank_before"],
+            a["rank_after"],
+        )
+        for a in changes["agencies"]
+    ]
+    assert _criterion_rows(page) == [
+        (a["code"], c["criterion"], c["change"], c["before"], c["after"], c["max"])
+        for a in changes["agencies"]
+        for c in a["criteria"]
+    ]
+    metric_rows = page.xpath("//table[@class='changes-metrics']/tbody/tr")
+    assert [
+        (
+            row.get("data-code"),
+            row.get("data-metric"),
+            row.xpath("string(.//*[@class='ratio-before'])"),
+            row.xpath("string(.//*[@class='ratio-after'])"),
+            _number(row.xpath("string(.//*[@class='value-after'])").rstrip("%")),
+        )
+        for row in metric_rows
+    ] == [
+        (
+            a["code"],
+            m["metric"],
+            f"{m['numerator_before']}/{m['denominator_before']}",
+            f"{m['numerator_after']}/{m['denominator_after']}",
+            round(m["value_after"], 1),
+        )
+        for a in changes["agencies"]
+        for m in a["metrics"]
+        if m["value_moved"]
+    ]
+
+    assert _check_page(index.dom).xpath(f"//a[@href='{CHANGES_PAGE}']")
+    page = _check_page(detail.dom)
+    block = page.xpath("//section[@class='agency-changes']")[0]
+    assert _number(block.xpath("string(.//*[@class='total-before'])")) == agency["total_before"]
+    assert _number(block.xpath("string(.//*[@class='total-after'])")) == agency["total_after"]
+    assert _criterion_rows(block) == [
+        (agency["code"], c["criterion"], c["change"], c["before"], c["after"], c["max"])
+        for c in agency["criteria"]
+    ]
+    trend_rows = page.xpath("//table[@class='criterion-trends']/tbody/tr")
+    assert [
+        (
+            row.get("data-criterion"),
+            _number(row.xpath("string(td[contains(@class,'first')])")),
+            _number(row.xpath("string(td[contains(@class,'last')])")),
+            _number(row.xpath("string(td[contains(@class,'max')])")),
+        )
+        for row in trend_rows
+    ] == [(c["criterion"], c["before"], c["after"], c["max"]) for c in agency["criteria"]]
+    dots = page.xpath("//section[@class='agency-trend']//*[local-name()='g'][@class='dot']")
+    assert [float(dot.get("data-value")) for dot in dots] == [
+        agency["total_before"],
+        agency["total_after"],
+    ]
+
+
+def _criterion_rows(page: html.HtmlElement) -> list[tuple[object, ...]]:
+    return [
+        (
+            row.get("data-code"),
+            row.get("data-criterion"),
+            row.get("data-change"),
+            _number(row.xpath("string(td[contains(@class,'before')])")),
+            _number(row.xpath("string(td[contains(@class,'after')])")),
+            _number(row.xpath("string(td[contains(@class,'max')])")),
+        )
+        for row in page.xpath(".//table[@class='changes-criteria']/tbody/tr")
+    ]
