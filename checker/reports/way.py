@@ -335,6 +335,9 @@ def work_text(step: Step, found: Outlook | None, max_points: Decimal) -> str:
             "{verb}: at least {needed} of the about {coming} {noun} still to come by 31 December"
         ).format(verb=verb, needed=needed, coming=coming, noun=noun)
         numerator, denominator = e.numerator_end + step.units, e.denominator_end
+    elif lever.kind == "deadlines" and step.units == 0:
+        text = _("nothing more to do: the files already transferred count as they come due")
+        numerator, denominator = e.due_counted, e.due
     elif lever.kind == "deadlines":
         last = max((i.day for i in found.open_items if i.day is not None), default=None)
         text = _("{verb}: {n} of these {open} {noun} (the last due {day})").format(

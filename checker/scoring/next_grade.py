@@ -33,6 +33,10 @@ The search (:func:`plan_next_grade`):
 3. Of those sets, the one with the fewest levers without a count of items (work the logs
    can show beats points people must give), then the fewest items, then criterion order.
 
+Criteria with no data yet (``no_data``) are searched only when no set without them reaches
+the grade: their points hang on the logs reporting the work at all, and then at full marks,
+which is a guess, not a plan.
+
 Criteria sets hold a dozen or two criteria and the sets needed are small, so the search
 stops after a few hundred gradings; the worst case (every criterion needed) is 2^n.
 """
@@ -173,18 +177,29 @@ def plan_next_grade(
 
     shortfall = _total_shortfall(criteria, target.grade_id, now.total)
     useful = [lever for lever in levers if lever.best > lever.current]
-    for size in range(1, len(useful) + 1):
+    with_data = [lever for lever in useful if lever.kind != "no_data"]
+    for pool in (with_data, useful) if len(with_data) < len(useful) else (useful,):
+        steps = _smallest(pool, shortfall, enough)
+        if steps is not None:
+            after = _grade(criteria, counted | {s.lever.criterion_id: s.points for s in steps})
+            return Plan(now, target, steps, True, after)
+    return Plan(now, target, (), False, None)
+
+
+def _smallest(
+    pool: Sequence[Lever], shortfall: Decimal, enough: Callable[[Mapping[str, Decimal]], bool]
+) -> tuple[Step, ...] | None:
+    """The cheapest of the smallest sets of ``pool`` that are enough, each at least work."""
+    for size in range(1, len(pool) + 1):
         found = [
             _least_work(chosen, enough)
-            for chosen in combinations(useful, size)
+            for chosen in combinations(pool, size)
             if sum((lv.best - lv.current for lv in chosen), Decimal(0)) >= shortfall
             and enough({lv.criterion_id: lv.best for lv in chosen})
         ]
         if found:
-            steps = min(found, key=_cost)
-            after = _grade(criteria, counted | {s.lever.criterion_id: s.points for s in steps})
-            return Plan(now, target, steps, True, after)
-    return Plan(now, target, (), False, None)
+            return min(found, key=_cost)
+    return None
 
 
 def _least_work(
@@ -204,9 +219,10 @@ def _least_work(
 
 
 def _fewest(holds: Callable[[int], bool], most: int) -> int:
-    """The fewest units in 1..most for which ``holds`` (true at ``most``, never false again
-    once true)."""
-    low, high = 1, most
+    """The fewest units in 0..most for which ``holds`` (true at ``most``, never false again
+    once true). 0 units is a lever whose year end at the current rate is enough by itself
+    (documents issued at the same pace reach a count target)."""
+    low, high = 0, most
     while low < high:
         middle = (low + high) // 2
         if holds(middle):
