@@ -1,5 +1,6 @@
 """Publishing the report site of a stored run: the report JSON's models, the documents and
-files each metric did not count, written as static pages (``checker.reports.site``)."""
+files each metric did not count, each agency's way to the next grade, written as static
+pages (``checker.reports.site``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from sqlalchemy import Connection, Engine
 from checker.clock import vietnam_now
 from checker.config import Deployment
 from checker.jobs.score import criteria_sets, prepare_measuring
+from checker.jobs.way import agency_way, stored_standing
 from checker.reports.report import build_report, latest_run_id
 from checker.reports.site.build import SiteProgress, SiteSummary, write_site
+from checker.reports.way import WayReport
 from checker.scoring.snapshot import run_criteria
 from checker.store.models import RUN
 from metrics.calendar import WorkingCalendar
@@ -42,6 +45,7 @@ def publish_site(
         sets = run_criteria(connection, run_id) or criteria_sets(deployment)
         report = build_report(connection, sets, run_id, None, [g.id for g in deployment.groups])
         lookup = _evidence(connection, deployment, run_id) if options.with_evidence else None
+        ways = _ways(connection, deployment, run_id, [a.code for a in report.agencies])
         return write_site(
             report,
             options.output,
@@ -49,7 +53,24 @@ def publish_site(
             generated_at=vietnam_now(),
             evidence=lookup,
             progress=progress,
+            ways=ways,
         )
+
+
+def _ways(
+    connection: Connection, deployment: Deployment, run_id: int, codes: Sequence[str]
+) -> dict[str, WayReport]:
+    """Each agency's way to the next grade from the run's points."""
+    run = connection.execute(RUN.select().where(RUN.c.id == run_id)).mappings().one()
+    calendar = prepare_measuring(
+        connection, deployment, Period(run["period_start"], run["period_end"])
+    )
+    ways = {}
+    for code in codes:
+        agency = deployment.agency(code)
+        standing = stored_standing(connection, deployment, agency, run_id)
+        ways[code] = agency_way(connection, deployment, agency, standing, calendar)
+    return ways
 
 
 def _evidence(connection: Connection, deployment: Deployment, run_id: int) -> _Lookup:

@@ -16,7 +16,7 @@ nothing is fetched from elsewhere, and a Content-Security-Policy says so to the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
@@ -29,9 +29,12 @@ from checker.reports.report import AgencyReport, Report
 from checker.reports.site.charts import Bar, section_bars
 from checker.reports.site.folder import SiteFolder
 from checker.reports.site.numbers import vi_number, vi_percent
+from checker.reports.way import WayReport
 from metrics.values import EvidenceLine
 
 PAGE_SIZE = 500
+WAY_ITEMS = 50
+"""Documents or files listed under a step of the way; the evidence pages hold them all."""
 ASSETS = ("site.css", "filter.js")
 
 SiteProgress = Callable[[int, int], None]
@@ -64,10 +67,12 @@ def write_site(
     generated_at: datetime,
     evidence: Evidence | None = None,
     progress: SiteProgress | None = None,
+    ways: Mapping[str, WayReport] | None = None,
 ) -> SiteSummary:
     """Write the site of ``report`` into ``output``, one page at a time; files checker did
     not write are left alone (a folder holding one where a page goes is refused).
-    ``progress(agencies_done, agencies)`` is called after each agency's pages."""
+    ``progress(agencies_done, agencies)`` is called after each agency's pages; ``ways``
+    holds each agency's way to the next grade (``checker.reports.way``), by code."""
     site = SiteFolder(output)
     try:
         site.check(["index.html", *(f"assets/{asset}" for asset in ASSETS)])
@@ -76,7 +81,7 @@ def write_site(
         for asset in ASSETS:
             site.write(f"assets/{asset}", _asset(asset))
         evidence_pages = evidence_rows = agencies_done = 0
-        for page in _pages(report, evidence):
+        for page in _pages(report, evidence, ways or {}):
             root = "../" * page.name.count("/")
             template = environment.get_template(page.template)
             html = template.render(root=root, **common, **page.context)
@@ -113,7 +118,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".") or "_"
 
 
-def _pages(report: Report, evidence: Evidence | None) -> Iterator[_Page]:
+def _pages(
+    report: Report, evidence: Evidence | None, ways: Mapping[str, WayReport]
+) -> Iterator[_Page]:
     yield _Page("index.html", "index.html", {"groups": report.groups, "agencies": report.agencies})
     for agency in report.agencies:
         evidence_counts: dict[str, int] = {}
@@ -129,6 +136,7 @@ def _pages(report: Report, evidence: Evidence | None) -> Iterator[_Page]:
                 "agency": agency,
                 "chart": _chart(agency),
                 "evidence_counts": evidence_counts,
+                "way": ways.get(agency.code),
             },
         )
 
@@ -190,6 +198,7 @@ def _environment() -> Environment:
     environment.filters["pct"] = vi_percent
     environment.globals["agency_page"] = agency_page
     environment.globals["evidence_page"] = evidence_page
+    environment.globals["way_items"] = WAY_ITEMS
     return environment
 
 
