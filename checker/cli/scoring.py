@@ -118,6 +118,14 @@ def report_command(
         typer.echo(report.model_dump_json(indent=2))
         return
     typer.echo(render_table(report), nl=False)
+    if code is not None:
+        typer.echo(
+            "\n"
+            + _(
+                "The way to the next grade (the work, the documents and files, the year end): "
+                "checker way --agency {code} --run {run}"
+            ).format(code=code, run=run_id)
+        )
     if not report.agencies:
         typer.echo(
             "\n"
