@@ -458,6 +458,7 @@ def way_rows(way: WayReport) -> tuple[tuple[str, ...], list[tuple[str | int | fl
         _("Item"),
         _("Number and notation"),
         _("Date"),
+        _("Subject or title"),
         _("Reason"),
     )
     rows: list[tuple[str | int | float | None, ...]] = []
@@ -475,9 +476,10 @@ def way_rows(way: WayReport) -> tuple[tuple[str, ...], list[tuple[str | int | fl
             s.work,
         )
         if not s.items:
-            rows.append((*head, None, None, None, None))
+            rows.append((*head, None, None, None, None, None))
         for i in s.items:
-            rows.append((*head, i.item, i.code, i.date.isoformat() if i.date else None, i.reason))
+            day = i.date.isoformat() if i.date else None
+            rows.append((*head, i.item, i.code, day, i.title, i.reason))
     return header, rows
 
 
