@@ -23,6 +23,7 @@ from checker.errors import StorageError
 from checker.jobs.score import criteria_by_group, criteria_sets, manual_points, prepare_measuring
 from checker.reports.report import latest_run_id
 from checker.reports.way import WayReport, build_way
+from checker.scoring.coverage import check_measured
 from checker.scoring.criteria import CriteriaSet
 from checker.scoring.next_grade import Outlook, levers_of, outlook, plan_next_grade
 from checker.scoring.projection import FIXABLE, MOTION, Pace, achieved, year_end
@@ -118,9 +119,12 @@ def measured_standing(
     calendar: WorkingCalendar,
 ) -> Standing:
     """The agency's standing measured now over ``period``, with the deployment's manual
-    points; nothing is stored."""
+    points; nothing is stored. A ``NoDataError``, as ``score`` gives, when no metric of any
+    agency had anything to count."""
     values = measure_all(connection, period, calendar, deployment.files)
     sets = criteria_by_group(deployment)
+    if any(c.kind == "measured" for c in sets[agency.group].criteria):
+        check_measured(connection, period, values, [s.name for s in deployment.sources])
     entered, source = manual_points(deployment)
     scores = score_agencies(deployment, sets, values, entered, source)
     mine = next(s for s in scores if s.agency.code == agency.code)

@@ -30,6 +30,7 @@ def _way(city, *args: str):
         (["--agency", "000.00.01.H99", "--run", "99"], 1, "there is no scoring run 99"),
         (["--agency", "000.00.01.H99", "--as-of", "2999-01-01"], 1, "is after today"),
         (["--agency", "000.00.01.H99", "--as-of", "30/06/2025"], 1, "is not a date"),
+        (["--agency", "000.00.01.H99", "--as-of", "2024-06-30"], 1, "nothing was measured"),
         (["--agency", "000.00.01.H99", "--run", "1", "--as-of", "2025-06-30"], 2, "not both"),
         (["--agency", "000.00.01.H99", "--format", "xml"], 2, "xml"),
     ],
