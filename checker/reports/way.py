@@ -229,7 +229,7 @@ def _step(
         if lever.kind == "ahead":
             items = []
     evidence = None
-    if metric is not None and items:
+    if metric is not None and items and lever.kind == "fix":  # the same list as the evidence
         evidence = (
             f"checker evidence --agency {agency.code} --metric {metric} "
             f"--as-of {period.end.isoformat()}"
@@ -365,7 +365,7 @@ def _effect(found: Outlook, numerator: int, denominator: int, gain: str) -> str:
     return ngettext(
         "{criterion} reaches {reached}, +{gain} point",
         "{criterion} reaches {reached}, +{gain} points",
-        2 if gain != "1" else 1,
+        1 if gain == "1" else 2,  # English says "1 point", "1.5 points"
     ).format(criterion=found.criterion.id, reached=reached, gain=gain)
 
 
@@ -437,8 +437,15 @@ def _render_steps(way: WayReport) -> list[str]:
             more = ngettext(
                 "… and {n} more: {command}", "… and {n} more: {command}", len(s.items) - SHOWN_ITEMS
             )
-            lines.append("      " + more.format(n=len(s.items) - SHOWN_ITEMS, command=s.evidence))
+            command = s.evidence or _whole_list(way)
+            lines.append("      " + more.format(n=len(s.items) - SHOWN_ITEMS, command=command))
     return lines
+
+
+def _whole_list(way: WayReport) -> str:
+    """The command that lists every document and file of the way (as CSV)."""
+    which = f"--run {way.run}" if way.run is not None else f"--as-of {way.period_end.isoformat()}"
+    return f"checker way --agency {way.code} {which} --format csv"
 
 
 def way_rows(way: WayReport) -> tuple[tuple[str, ...], list[tuple[str | int | float | None, ...]]]:
