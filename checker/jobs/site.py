@@ -4,8 +4,8 @@ pages (``checker.reports.site``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -44,8 +44,9 @@ def publish_site(
         run_id = latest_run_id(connection) if options.run_id is None else options.run_id
         sets = run_criteria(connection, run_id) or criteria_sets(deployment)
         report = build_report(connection, sets, run_id, None, [g.id for g in deployment.groups])
-        lookup = _evidence(connection, deployment, run_id) if options.with_evidence else None
-        ways = _ways(connection, deployment, run_id, [a.code for a in report.agencies])
+        read = _evidence(connection, deployment, run_id)
+        lookup = _Recent(read) if options.with_evidence else None
+        ways = _Ways(connection, deployment, run_id, read.calendar, lookup)
         return write_site(
             report,
             options.output,
@@ -57,20 +58,41 @@ def publish_site(
         )
 
 
-def _ways(
-    connection: Connection, deployment: Deployment, run_id: int, codes: Sequence[str]
-) -> dict[str, WayReport]:
-    """Each agency's way to the next grade from the run's points."""
-    run = connection.execute(RUN.select().where(RUN.c.id == run_id)).mappings().one()
-    calendar = prepare_measuring(
-        connection, deployment, Period(run["period_start"], run["period_end"])
-    )
-    ways = {}
-    for code in codes:
-        agency = deployment.agency(code)
-        standing = stored_standing(connection, deployment, agency, run_id)
-        ways[code] = agency_way(connection, deployment, agency, standing, calendar)
-    return ways
+@dataclass
+class _Recent:
+    """The evidence lookup, keeping the last agency's lists: the site reads them for the
+    agency's evidence pages, then its way reads the same lists again (one agency at a time,
+    so memory holds one agency's documents, not a province's)."""
+
+    read: Callable[[str, str], Sequence[EvidenceLine]]
+    agency: str = ""
+    kept: dict[str, Sequence[EvidenceLine]] = field(default_factory=dict)
+
+    def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
+        if agency != self.agency:
+            self.agency, self.kept = agency, {}
+        if metric_id not in self.kept:
+            self.kept[metric_id] = self.read(agency, metric_id)
+        return self.kept[metric_id]
+
+
+@dataclass(frozen=True)
+class _Ways:
+    """Each agency's way to the next grade from the run's points, worked out when its page
+    is written (after its evidence pages, whose lists it reuses)."""
+
+    connection: Connection
+    deployment: Deployment
+    run_id: int
+    calendar: WorkingCalendar
+    lines: Callable[[str, str], Sequence[EvidenceLine]] | None
+
+    def __call__(self, code: str) -> WayReport:
+        agency = self.deployment.agency(code)
+        standing = stored_standing(self.connection, self.deployment, agency, self.run_id)
+        return agency_way(
+            self.connection, self.deployment, agency, standing, self.calendar, self.lines
+        )
 
 
 def _evidence(connection: Connection, deployment: Deployment, run_id: int) -> _Lookup:

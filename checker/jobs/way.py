@@ -11,7 +11,7 @@ shapes people read are ``checker.reports.way``'s.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -147,9 +147,12 @@ def agency_way(
     agency: Agency,
     standing: Standing,
     calendar: WorkingCalendar,
+    lines: Callable[[str, str], Sequence[EvidenceLine]] | None = None,
 ) -> WayReport:
-    """The way from ``standing``: year-end outlooks, levers, the plan, as a report."""
-    finder = _OpenItems(connection, deployment, agency.code, standing.period, calendar)
+    """The way from ``standing``: year-end outlooks, levers, the plan, as a report.
+    ``lines(agency, metric)``, when given, is the evidence over the standing's period
+    already read (the site's), used instead of reading it again."""
+    finder = _OpenItems(connection, deployment, agency.code, standing.period, calendar, lines)
     pace = Pace.of(standing.period.end)
     outlooks: list[Outlook] = []
     for section in standing.criteria.sections:
@@ -185,6 +188,7 @@ class _OpenItems:
     agency_code: str
     period: Period
     calendar: WorkingCalendar
+    read: Callable[[str, str], Sequence[EvidenceLine]] | None = None
 
     def __post_init__(self) -> None:
         self._seen: dict[str, tuple[list[EvidenceLine], tuple[int, int] | None]] = {}
@@ -207,7 +211,11 @@ class _OpenItems:
             ]
             return still, due
         if metric_id in FIXABLE:
-            lines = self._lines(metric_id, self.period)
+            lines = (
+                list(self.read(self.agency_code, metric_id))
+                if self.read is not None
+                else self._lines(metric_id, self.period)
+            )
             return [line for line in lines if line.measured and not line.counted], None
         return [], None
 

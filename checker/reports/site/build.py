@@ -16,7 +16,7 @@ nothing is fetched from elsewhere, and a Content-Security-Policy says so to the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
@@ -67,12 +67,13 @@ def write_site(
     generated_at: datetime,
     evidence: Evidence | None = None,
     progress: SiteProgress | None = None,
-    ways: Mapping[str, WayReport] | None = None,
+    ways: Callable[[str], WayReport | None] | None = None,
 ) -> SiteSummary:
     """Write the site of ``report`` into ``output``, one page at a time; files checker did
     not write are left alone (a folder holding one where a page goes is refused).
-    ``progress(agencies_done, agencies)`` is called after each agency's pages; ``ways``
-    holds each agency's way to the next grade (``checker.reports.way``), by code."""
+    ``progress(agencies_done, agencies)`` is called after each agency's pages; ``ways(code)``
+    gives an agency's way to the next grade (``checker.reports.way``), asked for after its
+    evidence."""
     site = SiteFolder(output)
     try:
         site.check(["index.html", *(f"assets/{asset}" for asset in ASSETS)])
@@ -81,7 +82,7 @@ def write_site(
         for asset in ASSETS:
             site.write(f"assets/{asset}", _asset(asset))
         evidence_pages = evidence_rows = agencies_done = 0
-        for page in _pages(report, evidence, ways or {}):
+        for page in _pages(report, evidence, ways):
             root = "../" * page.name.count("/")
             template = environment.get_template(page.template)
             html = template.render(root=root, **common, **page.context)
@@ -119,7 +120,7 @@ def slug(text: str) -> str:
 
 
 def _pages(
-    report: Report, evidence: Evidence | None, ways: Mapping[str, WayReport]
+    report: Report, evidence: Evidence | None, ways: Callable[[str], WayReport | None] | None
 ) -> Iterator[_Page]:
     yield _Page("index.html", "index.html", {"groups": report.groups, "agencies": report.agencies})
     for agency in report.agencies:
@@ -136,7 +137,7 @@ def _pages(
                 "agency": agency,
                 "chart": _chart(agency),
                 "evidence_counts": evidence_counts,
-                "way": ways.get(agency.code),
+                "way": ways(agency.code) if ways is not None else None,
             },
         )
 
