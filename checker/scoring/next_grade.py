@@ -47,11 +47,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from itertools import combinations
 from typing import Literal
 
 from checker.scoring.criteria import CriteriaSet, Criterion, TotalCondition
-from checker.scoring.grading import GradeMiss, GradeResult, grade, section_points_from_criteria
+from checker.scoring.grading import (
+    GradeMiss,
+    GradeResult,
+    grade,
+    reaches,
+    section_points_from_criteria,
+)
 from checker.scoring.points import rule_points
 from checker.scoring.projection import FIXABLE, YearEnd
 from metrics.values import EvidenceLine
@@ -140,6 +147,7 @@ def measured_lever(
             return None
         return Lever(criterion.id, section_id, "no_data", now, 1, lambda _units: top)
 
+    @cache  # the search asks for the same units again and again
     def points_at(units: int) -> Decimal:
         return rule_points(rule, top, base[0] + units, base[1]) or Decimal(0)
 
@@ -169,11 +177,14 @@ def plan_next_grade(
     if not now.missed:
         return Plan(now, None, (), True, None)
     target = now.missed[-1]
-    rank = {g.id: i for i, g in enumerate(criteria.grades)}
-    goal = rank[target.grade_id]
+    section_of = {c.id: i for i, s in enumerate(criteria.sections) for c in s.criteria}
+    sums = section_points_from_criteria(criteria, counted)
 
     def enough(raised: Mapping[str, Decimal]) -> bool:
-        return rank[_grade(criteria, counted | dict(raised)).grade_id] <= goal
+        moved = list(sums)
+        for criterion_id, new in raised.items():
+            moved[section_of[criterion_id]] += new - counted.get(criterion_id, Decimal(0))
+        return reaches(criteria, target.grade_id, moved)
 
     shortfall = _total_shortfall(criteria, target.grade_id, now.total)
     useful = [lever for lever in levers if lever.best > lever.current]

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.scoring.criteria import load_criteria
-from checker.scoring.grading import grade, section_points_from_criteria
+from checker.scoring.grading import grade, reaches, section_points_from_criteria
 from checker.scoring.next_grade import (
     Lever,
     manual_lever,
@@ -186,3 +186,28 @@ def test_a_manual_criterion_can_bring_the_rest_of_its_max_in_hundredths(current)
     lever = manual_lever("5", CRITERION["5.1"], current)
     assert lever is not None and lever.best == 10
     assert lever.most == int((10 - (current or 0)) * 100)
+
+
+def _section_points(criteria, shares: list[int]) -> list[Decimal]:
+    return [
+        (Decimal(share) * s.max / 100).quantize(Decimal("0.01"))
+        for share, s in zip(shares, criteria.sections, strict=True)
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_reaches_says_what_the_place_of_the_grade_says(data):
+    criteria = data.draw(st.sampled_from([HANOI, DANANG]))
+    shares = data.draw(
+        st.lists(
+            st.sampled_from([0, 1, 49, 50, 51, 65, 70, 79, 80, 81, 100]),
+            min_size=len(criteria.sections),
+            max_size=len(criteria.sections),
+        )
+    )
+    points = _section_points(criteria, shares)
+    ids = [g.id for g in criteria.grades]
+    earned = ids.index(grade(criteria, points).grade_id)
+    for index, candidate in enumerate(criteria.grades):
+        assert reaches(criteria, candidate.id, points) == (earned <= index)
