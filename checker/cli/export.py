@@ -1,4 +1,5 @@
-"""Commands that write spreadsheets: the report of a run, the files overdue for the archives."""
+"""Commands that write spreadsheets: the report of a run, the files overdue for the archives,
+an agency's way to the next grade."""
 
 from __future__ import annotations
 
@@ -85,6 +86,51 @@ def export_overdue_command(
         count,
     )
     typer.echo(written.format(n=count, day=day.isoformat(), output=output))
+
+
+@export_app.command("way")
+@user_errors
+def export_way_command(
+    ctx: typer.Context,
+    output: OutputOption,
+    agency: Annotated[str, typer.Option(metavar="CODE", help="Agency code.")],
+    output_format: FormatOption = ExportFormat.xlsx,
+    run: Annotated[
+        int | None, typer.Option(help="The points of this stored run (default: measured now).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Year to date up to this day (YYYY-MM-DD).")
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """An agency's way to the next grade: the work per criterion with the documents and files
+    listed, and the year end at the current rate (the CSV holds the former)."""
+    from checker.clock import today
+    from checker.jobs.exports import export_way
+    from checker.reports.export import ExportFormat as Written
+
+    if run is not None and as_of is not None:
+        raise typer.BadParameter("give --run ID or --as-of DATE, not both", param_hint="--run")
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    day = None if as_of is None else _day(as_of)
+    with settings.store(deployment, create=False) as engine:
+        way = export_way(
+            engine,
+            deployment,
+            output,
+            Written(output_format.value),
+            agency,
+            run_id=run,
+            as_of=day,
+            today=today(),
+        )
+    typer.echo(
+        _("Way to the next grade of {agency} written to {output}").format(
+            agency=way.code, output=output
+        )
+    )
 
 
 def _day(text: str | None) -> date:

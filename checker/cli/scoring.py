@@ -1,4 +1,4 @@
-"""Commands that grade, score and report: grade, score, report, overdue, evidence."""
+"""Commands that grade, score and report: grade, score, report, overdue, evidence, way."""
 
 from __future__ import annotations
 
@@ -118,6 +118,14 @@ def report_command(
         typer.echo(report.model_dump_json(indent=2))
         return
     typer.echo(render_table(report), nl=False)
+    if code is not None:
+        typer.echo(
+            "\n"
+            + _(
+                "The way to the next grade (the work, the documents and files, the year end): "
+                "checker way --agency {code} --run {run}"
+            ).format(code=code, run=run_id)
+        )
     if not report.agencies:
         typer.echo(
             "\n"
@@ -184,3 +192,41 @@ def evidence_command(
     names = {c: a.name for a in deployment.agencies for c in a.all_codes}
     subject = EvidenceSubject(code, names[code], metric, period, names)
     typer.echo(render_evidence(found, subject, output.value), nl=False)
+
+
+@app.command("way")
+@user_errors
+def way_command(
+    ctx: typer.Context,
+    agency: Annotated[str, typer.Option(metavar="CODE", help="Agency code.")],
+    run: Annotated[
+        int | None,
+        typer.Option(metavar="ID", help="The points of this stored run (default: measured now)."),
+    ] = None,
+    as_of: AsOfOption = None,
+    output: RowsFormatOption = RowsFormat.table,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """The way to the next grade: the conditions it misses, the smallest set of criteria that
+    meets them with the work in the logs' terms (documents and files listed), the year end
+    at the current rate, and the points the manual criteria can still bring. The points are
+    measured for the year to --as-of (today by default) or read from a stored --run."""
+    from checker.clock import today
+    from checker.jobs.way import way_to_next_grade
+    from checker.reports.way import render_way_table, way_csv
+
+    if run is not None and as_of is not None:
+        raise typer.BadParameter("give --run ID or --as-of DATE, not both", param_hint="--run")
+    settings = use_settings(ctx, config, db)
+    deployment = settings.required_deployment()
+    with settings.store(deployment, create=False) as engine:
+        way = way_to_next_grade(
+            engine, deployment, agency, run_id=run, as_of=parse_day(as_of), today=today()
+        )
+    if output is RowsFormat.json:
+        typer.echo(way.model_dump_json(indent=2))
+    elif output is RowsFormat.csv:
+        typer.echo(way_csv(way), nl=False)
+    else:
+        typer.echo(render_way_table(way), nl=False)

@@ -1,5 +1,5 @@
-"""Exporting a stored run's report, and the files overdue for the archives, for
-spreadsheets (``checker.reports.export``)."""
+"""Exporting a stored run's report, the files overdue for the archives, and an agency's way
+to the next grade, for spreadsheets (``checker.reports.export``)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from sqlalchemy import Engine
 
 from checker.config import Deployment
 from checker.jobs.score import criteria_sets
+from checker.jobs.way import way_to_next_grade
 from checker.reports.export import (
     ExportFormat,
     overdue_sheet,
     report_sheets,
+    way_sheets,
     write_export,
 )
 from checker.reports.report import build_report, latest_run_id
+from checker.reports.way import WayReport
 from checker.store.registry import write_registry
 from metrics.transfers import overdue_files
 
@@ -52,3 +55,20 @@ def export_overdue(
     names = {a.code: a.name for a in deployment.agencies}
     write_export([overdue_sheet(files, names)], output, export_format)
     return len(files)
+
+
+def export_way(
+    engine: Engine,
+    deployment: Deployment,
+    output: Path,
+    export_format: ExportFormat,
+    agency: str,
+    *,
+    run_id: int | None = None,
+    as_of: date | None = None,
+    today: date,
+) -> WayReport:
+    """Write an agency's way to the next grade (``checker.jobs.way``); returns it."""
+    way = way_to_next_grade(engine, deployment, agency, run_id=run_id, as_of=as_of, today=today)
+    write_export(way_sheets(way), output, export_format, csv_sheet=0)
+    return way

@@ -1,10 +1,11 @@
 """Publishing the report site of a stored run: the report JSON's models, the documents and
-files each metric did not count, written as static pages (``checker.reports.site``)."""
+files each metric did not count, each agency's way to the next grade, written as static
+pages (``checker.reports.site``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -12,10 +13,12 @@ from sqlalchemy import Connection, Engine
 from checker.clock import vietnam_now
 from checker.config import Deployment
 from checker.jobs.score import criteria_sets, prepare_measuring
+from checker.jobs.way import agency_way, stored_standing
 from checker.reports.changes import compare_runs, previous_run, run_ref
 from checker.reports.report import build_report, latest_run_id
 from checker.reports.site.build import SiteProgress, SiteSummary, write_site
 from checker.reports.trend import criterion_trends, trends
+from checker.reports.way import WayReport
 from checker.scoring.snapshot import run_criteria
 from checker.store.models import RUN
 from metrics.calendar import WorkingCalendar
@@ -43,7 +46,9 @@ def publish_site(
         run_id = latest_run_id(connection) if options.run_id is None else options.run_id
         sets = run_criteria(connection, run_id) or criteria_sets(deployment)
         report = build_report(connection, sets, run_id, None, [g.id for g in deployment.groups])
-        lookup = _evidence(connection, deployment, run_id) if options.with_evidence else None
+        read = _evidence(connection, deployment, run_id)
+        lookup = _Recent(read) if options.with_evidence else None
+        ways = _Ways(connection, deployment, run_id, read.calendar, lookup)
         this, before = run_ref(connection, run_id), previous_run(connection, run_id)
         changes = None if before is None else compare_runs(connection, before, this)
         return write_site(
@@ -56,6 +61,44 @@ def publish_site(
             changes=changes,
             trends=trends(connection, this.kind, up_to=run_id),
             criterion_trends=criterion_trends(connection, this.kind, up_to=run_id),
+            ways=ways,
+        )
+
+
+@dataclass
+class _Recent:
+    """The evidence lookup, keeping the last agency's lists: the site reads them for the
+    agency's evidence pages, then its way reads the same lists again (one agency at a time,
+    so memory holds one agency's documents, not a province's)."""
+
+    read: Callable[[str, str], Sequence[EvidenceLine]]
+    agency: str = ""
+    kept: dict[str, Sequence[EvidenceLine]] = field(default_factory=dict)
+
+    def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
+        if agency != self.agency:
+            self.agency, self.kept = agency, {}
+        if metric_id not in self.kept:
+            self.kept[metric_id] = self.read(agency, metric_id)
+        return self.kept[metric_id]
+
+
+@dataclass(frozen=True)
+class _Ways:
+    """Each agency's way to the next grade from the run's points, worked out when its page
+    is written (after its evidence pages, whose lists it reuses)."""
+
+    connection: Connection
+    deployment: Deployment
+    run_id: int
+    calendar: WorkingCalendar
+    lines: Callable[[str, str], Sequence[EvidenceLine]] | None
+
+    def __call__(self, code: str) -> WayReport:
+        agency = self.deployment.agency(code)
+        standing = stored_standing(self.connection, self.deployment, agency, self.run_id)
+        return agency_way(
+            self.connection, self.deployment, agency, standing, self.calendar, self.lines
         )
 
 

@@ -18,8 +18,10 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from checker.errors import OutputError
+from checker.i18n import _
 from checker.reports.cells import neutralise
 from checker.reports.report import Report
+from checker.reports.way import WayReport, outlook_rows, way_rows
 from metrics.transfers import OverdueFile
 
 Cell = str | int | float | None
@@ -34,7 +36,7 @@ class ExportFormat(enum.StrEnum):
 class Sheet:
     title: str
     header: tuple[str, ...]
-    rows: list[tuple[Cell, ...]]
+    rows: Sequence[tuple[Cell, ...]]
 
 
 RANKING_HEADER = ("Nhóm", "Hạng", "Mã cơ quan", "Tên cơ quan", "Tổng điểm", "Tối đa", "Xếp loại")
@@ -121,10 +123,23 @@ def overdue_sheet(files: Sequence[OverdueFile], names: Mapping[str, str]) -> She
     return Sheet("Hồ sơ quá hạn nộp lưu", OVERDUE_HEADER, rows)
 
 
-def write_export(sheets: Sequence[Sheet], output: Path, export_format: ExportFormat) -> None:
+def way_sheets(way: WayReport) -> list[Sheet]:
+    """The way to the next grade (one row per step and document or file), then the year
+    end at the current rate; the CSV holds the first."""
+    way_header, way_rows_ = way_rows(way)
+    outlook_header, outlook_rows_ = outlook_rows(way)
+    return [
+        Sheet(_("Way to the next grade"), way_header, way_rows_),
+        Sheet(_("Year end at the current rate"), outlook_header, outlook_rows_),
+    ]
+
+
+def write_export(
+    sheets: Sequence[Sheet], output: Path, export_format: ExportFormat, csv_sheet: int = -1
+) -> None:
     """Write ``sheets`` to ``output``: every sheet in one XLSX workbook, or, as CSV, the
-    last sheet (the detailed one) alone."""
-    content = _xlsx(sheets) if export_format is ExportFormat.xlsx else _csv(sheets[-1])
+    sheet ``csv_sheet`` (by default the last, the detailed one) alone."""
+    content = _xlsx(sheets) if export_format is ExportFormat.xlsx else _csv(sheets[csv_sheet])
     temporary = output.with_name(f".{output.name}.tmp")
     try:
         temporary.write_bytes(content)

@@ -185,6 +185,40 @@ def grade(criteria: CriteriaSet, section_points: Sequence[Decimal]) -> GradeResu
     raise CriteriaError(f"{criteria.id}: no grade fits; its last grade must have no conditions")
 
 
+def reaches(criteria: CriteriaSet, grade_id: str, section_points: Sequence[Decimal]) -> bool:
+    """Whether section points (in the set's section order, within their maxima) earn the
+    grade ``grade_id`` or a higher one: what comparing :func:`grade`'s place says, without
+    working out the reasons, for searches that grade thousands of times
+    (``checker.scoring.next_grade``). Shares are compared exactly: points × 100 against
+    percent × max."""
+    total = sum(section_points, Decimal(0))
+    for candidate in criteria.grades:
+        if all(_meets(c, criteria, section_points, total) for c in candidate.conditions):
+            return True
+        if candidate.id == grade_id:
+            return False
+    raise CriteriaError(f"{criteria.id} has no grade {grade_id!r}")
+
+
+def _meets(
+    condition: Condition, criteria: CriteriaSet, points: Sequence[Decimal], total: Decimal
+) -> bool:
+    def holds(value: Decimal, comparison: Comparison, bound: Decimal) -> bool:
+        return value > bound if comparison == "above" else value >= bound
+
+    if isinstance(condition, TotalCondition):
+        return holds(total, condition.total, condition.points)
+    if isinstance(condition, ImplementedCondition):
+        done = sum(1 for p in points if p > 0)
+        return holds(Decimal(done), condition.implemented, Decimal(condition.sections))
+    named = condition.sections
+    return all(
+        holds(p * 100, condition.share, condition.percent * section.max)
+        for section, p in zip(criteria.sections, points, strict=True)
+        if named is None or section.id in named
+    )
+
+
 def _once_per_section(failed: Sequence[Shortfall]) -> tuple[Shortfall, ...]:
     """The shortfalls of one grade, a section's share said once: the strictest bound it
     misses (two conditions of a grade, every section at least 50% and section 3 above 65%,

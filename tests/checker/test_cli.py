@@ -336,6 +336,7 @@ ENGLISH_WORDS = re.compile(
     re.IGNORECASE,
 )
 METRIC_ID = re.compile(r"\b[a-z]+\.[a-z_]+\b")
+COMMAND = re.compile(r"checker [a-z]+( --[a-z-]+ \S+)*")
 
 
 def _read(args: list[str], stdout: str) -> str:
@@ -356,7 +357,8 @@ def _english_words(text: str) -> set[str]:
     for line in text.splitlines():
         if "checker evidence" in line or line.startswith(("Go on", "  uv run")):
             continue
-        found |= {w.lower() for w in ENGLISH_WORDS.findall(METRIC_ID.sub("", line))}
+        words = METRIC_ID.sub("", COMMAND.sub("", line))
+        found |= {w.lower() for w in ENGLISH_WORDS.findall(words)}
     return found
 
 
@@ -371,6 +373,8 @@ def _scoring_commands(config: str) -> list[list[str]]:
         ["--config", config, *evidence, "transfers.agency_archive_on_time", "--format", "json"],
         ["--config", config, *evidence, "outbound.numbering_anomalies"],
         ["grade", "--criteria", "hanoi-2017", "--points", "0,0,10,10,0,0,0"],
+        ["--config", config, "way", *agency, "--run", "1"],
+        ["--config", config, "way", *agency, "--as-of", "2025-06-30"],
     ]
 
 

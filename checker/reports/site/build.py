@@ -34,10 +34,13 @@ from checker.reports.site.charts import Bar, TrendPoint, mini_trend, section_bar
 from checker.reports.site.folder import SiteFolder
 from checker.reports.site.numbers import vi_number, vi_percent
 from checker.reports.trend import CriterionTrend, Trend
+from checker.reports.way import WayReport
 from metrics.values import EvidenceLine
 
 PAGE_SIZE = 500
 CHANGES_PAGE = "thay-doi.html"
+WAY_ITEMS = 50
+"""Documents or files listed under a step of the way; the evidence pages hold them all."""
 ASSETS = ("site.css", "filter.js")
 
 SiteProgress = Callable[[int, int], None]
@@ -73,12 +76,14 @@ def write_site(
     changes: RunChanges | None = None,
     trends: Mapping[str, Trend] | None = None,
     criterion_trends: Mapping[str, Sequence[CriterionTrend]] | None = None,
+    ways: Callable[[str], WayReport | None] | None = None,
 ) -> SiteSummary:
     """Write the site of ``report`` into ``output``, one page at a time; files checker did
     not write are left alone (a folder holding one where a page goes is refused).
     ``progress(agencies_done, agencies)`` is called after each agency's pages; ``changes``
     (since the run before), ``trends`` and ``criterion_trends`` (by agency code) add their
-    pages and blocks."""
+    pages and blocks; ``ways(code)`` gives an agency's way to the next grade
+    (``checker.reports.way``), asked for after its evidence."""
     site = SiteFolder(output)
     try:
         site.check(["index.html", *(f"assets/{asset}" for asset in ASSETS)])
@@ -93,7 +98,7 @@ def write_site(
             site.write(f"assets/{asset}", _asset(asset))
         evidence_pages = evidence_rows = agencies_done = 0
         lines = _Trends(trends or {}, criterion_trends or {})
-        for page in _pages(report, evidence, changes, lines):
+        for page in _pages(report, evidence, changes, lines, ways):
             root = "../" * page.name.count("/")
             template = environment.get_template(page.template)
             html = template.render(root=root, **common, **page.context)
@@ -135,6 +140,7 @@ def _pages(
     evidence: Evidence | None,
     changes: RunChanges | None,
     trends: _Trends,
+    ways: Callable[[str], WayReport | None] | None,
 ) -> Iterator[_Page]:
     yield _Page("index.html", "index.html", {"groups": report.groups, "agencies": report.agencies})
     if changes is not None:
@@ -156,6 +162,7 @@ def _pages(
                 "agency_changes": None if changes is None else changes_of(changes, agency.code),
                 "trend_chart": _trend(agency, trends.totals.get(agency.code)),
                 "criterion_trends": _criterion_trends(agency, trends.criteria.get(agency.code, ())),
+                "way": ways(agency.code) if ways is not None else None,
             },
         )
 
@@ -264,6 +271,7 @@ def _environment() -> Environment:
     environment.filters["pct"] = vi_percent
     environment.globals["agency_page"] = agency_page
     environment.globals["evidence_page"] = evidence_page
+    environment.globals["way_items"] = WAY_ITEMS
     return environment
 
 

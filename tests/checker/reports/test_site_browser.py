@@ -6,6 +6,7 @@ at, in tests/artifacts/site/."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ from lxml import html
 
 from checker.jobs.score import criteria_sets
 from checker.jobs.site import SiteOptions, publish_site
+from checker.jobs.way import way_to_next_grade
 from checker.reports.report import Report, build_report, latest_run_id
-from checker.reports.site.build import CHANGES_PAGE, agency_page, evidence_page
+from checker.reports.site.build import CHANGES_PAGE, WAY_ITEMS, agency_page, evidence_page
 from checker.store.engine import open_store
 from tests.browser import ARTIFACTS, Browser, chromium_or_skip, serve_folder
 from tests.checker.reports.conftest import cli, score_city
@@ -262,3 +264,52 @@ def _criterion_rows(page: html.HtmlElement) -> list[tuple[object, ...]]:
         )
         for row in page.xpath(".//table[@class='changes-criteria']/tbody/tr")
     ]
+
+
+def test_the_way_to_the_next_grade_renders_with_the_figures_of_its_json(tmp_path):
+    browser = Browser(chromium_or_skip())
+    city = score_city(f"sqlite:///{tmp_path / 'checker.db'}", tmp_path / "city")
+    output = tmp_path / "site"
+    engine = open_store(city.db_url)
+    try:
+        publish_site(engine, city.deployment, SiteOptions(output))
+        with engine.connect() as connection:
+            run = latest_run_id(connection)
+        ways = [
+            way_to_next_grade(engine, city.deployment, a.code, run_id=run, today=date(2026, 1, 5))
+            for a in city.deployment.agencies
+        ]
+    finally:
+        engine.dispose()
+    way = next(w for w in ways if w.reachable and w.steps)
+    with serve_folder(output) as base:
+        visit = browser.dump_dom(f"{base}/{agency_page(way.code)}", width=390)
+        shot = browser.screenshot(
+            f"{base}/{agency_page(way.code)}", SHOTS / "agency-way-1280.png", 1280, 3200
+        )
+    assert visit.console == [] and shot.console == []
+    page = _check_page(visit.dom)
+    block = page.xpath("//section[@class='way']")[0]
+    assert block.get("data-next") == way.next_grade
+    assert block.xpath("string(.//*[@class='way-next'])") == way.next_grade_name
+    assert [li.text_content() for li in block.xpath(".//ul[@class='way-conditions']/li")] == (
+        way.conditions
+    )
+    assert block.xpath("string(.//*[@class='way-after-grade'])") == way.grade_after_name
+    assert _number(block.xpath("string(.//*[@class='way-after-total'])")) == way.total_after
+    rows = block.xpath(".//table[@class='way-steps']/tbody/tr")
+    assert [r.get("data-criterion") for r in rows] == [s.criterion for s in way.steps]
+    for row, step in zip(rows, way.steps, strict=True):
+        assert _number(row.xpath("string(td[@class='points-now num'])")) == step.points
+        assert _number(row.xpath("string(td[@class='points-after num'])")) == step.points_after
+        assert _number(row.xpath("string(td[@class='gain num'])").lstrip("+")) == step.gain
+        assert row.xpath("string(td[@class='work'])").startswith(step.work)
+        listed = row.xpath(".//ul[@class='way-items']/li")
+        assert len(listed) == min(len(step.items), WAY_ITEMS)
+    outlook = block.xpath(".//table[@class='way-outlook']/tbody/tr")
+    assert [r.get("data-criterion") for r in outlook] == [o.criterion for o in way.outlook]
+    for row, o in zip(outlook, way.outlook, strict=True):
+        shown_end = row.xpath("string(td[contains(@class,'end')])").split(" ")[0]
+        assert [_number(n) for n in shown_end.split("/")] == [o.numerator_end, o.denominator_end]
+        points_end = row.xpath("string(td[contains(@class,'points-end')])")
+        assert (None if points_end == "—" else _number(points_end)) == o.points_end
