@@ -83,7 +83,11 @@ def _files() -> list[Read]:
         transfer("OLD-1", "historical_archive", date(2024, 5, 6)),
         transfer("OLD-2", "agency_archive", date(2024, 2, 1)),
         DigitisedFileRecord(
-            organ_id=SNV, external_id="SH-1", file_code="OLD-2", digitised_on=date(2025, 4, 2), pages=30
+            organ_id=SNV,
+            external_id="SH-1",
+            file_code="OLD-2",
+            digitised_on=date(2025, 4, 2),
+            pages=30,
         ),
         DossierRecord(
             organ_id=SNV,
