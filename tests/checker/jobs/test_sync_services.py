@@ -19,7 +19,10 @@ from checker.demo.simulated_data import (
     generate_dataset,
 )
 from checker.demo.simulator import Simulator
+from checker.jobs.score import score
 from checker.jobs.sync import SyncReport, sync
+from checker.scoring.criteria import bundled_criteria_dir, load_criteria
+from checker.scoring.points import measured_points
 from checker.store.models import DIGITISED_FILE, DOSSIER, QUARANTINE
 from checker.store.registry import write_registry
 from connectors.http import BearerAuth, build_client
@@ -174,3 +177,22 @@ def test_nonsense_values_are_quarantined_with_their_reasons(engine):
     assert any("is before received_at" in r for r in reasons)
     assert any(r.startswith("pages: -4") for r in reasons)
     assert any("digitised_on 1850-01-01 is before 1990" in r for r in reasons)
+
+
+def test_a_criteria_set_scores_the_dossiers_and_the_digitisation(engine):
+    data = generate_dataset(agencies=CODES)
+    assert _sync(engine, data).ok
+    outcome = score(engine, _deployment(), YEAR)
+    measured = _measured(engine)
+    criteria = load_criteria("onestop-digitisation-example", bundled_criteria_dir())
+    by_id = {c.id: c for c in criteria.criteria}
+    for agency in outcome.scores:
+        assert agency.criteria_id == "onestop-digitisation-example"
+        for criterion in agency.criteria:
+            if criterion.metric_id is None:
+                assert criterion.points is None  # manual, not entered
+                continue
+            counts = measured[agency.agency.code, criterion.metric_id]
+            expected = measured_points(by_id[criterion.criterion_id], *counts)
+            assert criterion.points == expected, (agency.agency.code, criterion.criterion_id)
+    assert {a.criteria[0].points for a in outcome.scores} != {None}
