@@ -196,4 +196,6 @@ def _reason(endpoint: Endpoint, exc: ValidationError) -> str:
     theirs = endpoint.fields.get(ours) or (f"constant {ours}" if ours else "record")
     if error["type"] == "missing":
         return f"{theirs}: missing"
+    if not error["loc"]:  # a check across fields: its message names them, without the record
+        return str(error["msg"]).removeprefix("Value error, ")
     return f"{theirs}: {error['input']!r}: {error['msg']}"
