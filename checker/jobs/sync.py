@@ -318,7 +318,7 @@ def _read_page(run: _Run, endpoint: Endpoint, agency: str, page: Page) -> list[R
             record = mapper(raw, agency)
             if problem := _unstorable_text(record.model_dump()):
                 raise RecordError(problem, json.dumps(raw, default=str)[:_EXCERPT])
-            if problem := _unknown_agency(record, run.options.known_codes):
+            if problem := _unknown_agency(record, endpoint, run.options.known_codes):
                 raise RecordError(problem, json.dumps(raw, default=str)[:_EXCERPT])
         except RecordError as exc:
             items.append(_quarantined(run, endpoint, agency, page, index, raw, exc))
@@ -327,12 +327,15 @@ def _read_page(run: _Run, endpoint: Endpoint, agency: str, page: Page) -> list[R
     return items
 
 
-def _unknown_agency(record: SoftwareRecord, known: frozenset[str]) -> str | None:
+def _unknown_agency(
+    record: SoftwareRecord, endpoint: Endpoint, known: frozenset[str]
+) -> str | None:
     """Why a record is not of an agency of the registry: a dossier handled by a code that
-    no agency carries."""
+    no agency carries (named by their field, ``agency_code`` in the reference API)."""
     code = record.handled_by if isinstance(record, DossierRecord) else None
     if code is not None and known and code not in known:
-        return f"agency_code {code!r}: unknown agency, not in the registry"
+        theirs = endpoint.fields.get("handled_by", "handled_by")
+        return f"{theirs} {code!r}: unknown agency, not in the registry"
     return None
 
 
