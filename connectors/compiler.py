@@ -241,6 +241,8 @@ def _reason(endpoint: Endpoint, exc: ValidationError) -> tuple[str, str]:
     theirs = endpoint.fields.get(ours) or (f"constant {ours}" if ours else "record")
     if error["type"] == "missing":
         return theirs, f"{theirs}: missing"
+    if not error["loc"]:  # a check across fields: its message names them, without the record
+        return theirs, str(error["msg"]).removeprefix("Value error, ")
     return theirs, f"{theirs}: {error['input']!r}: {error['msg']}"
 
 

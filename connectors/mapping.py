@@ -48,6 +48,8 @@ from pydantic import (
 from checker.errors import ConfigError
 from checker.store.records import (
     AgencyDocumentRecord,
+    DigitisedFileRecord,
+    DossierRecord,
     FileListRecord,
     FileRecord,
     SoftwareRecord,
@@ -60,7 +62,10 @@ from connectors.jsonpath import check_path
 from connectors.pagination import OffsetPagination, Pagination
 from connectors.templates import check_templates, fill, has_agency
 
-RecordKind = Literal["incoming", "outgoing", "file", "file_list", "transfer"]
+RecordKind = Literal[
+    "incoming", "outgoing", "file", "file_list", "transfer", "dossier", "digitised_file"
+]
+System = Literal["documents", "archive", "onestop"]
 Scalar = str | int | float | bool
 _MODELS: dict[str, type[SoftwareRecord]] = {
     "incoming": AgencyDocumentRecord,
@@ -68,6 +73,8 @@ _MODELS: dict[str, type[SoftwareRecord]] = {
     "file": FileRecord,
     "file_list": FileListRecord,
     "transfer": TransferRecord,
+    "dossier": DossierRecord,
+    "digitised_file": DigitisedFileRecord,
 }
 _FROM_CONTEXT = {"organ_id", "direction"}
 
@@ -216,11 +223,11 @@ def _only_known(endpoint: Endpoint, key: str, names: set[str], known: set[str]) 
 
 
 class HttpSource(_Strict):
-    """A document-management or archive software read over HTTP."""
+    """A document-management, archive or one-stop-shop software read over HTTP."""
 
     name: str = Field(min_length=1)
     kind: Literal["http"]
-    system: Literal["documents", "archive"]
+    system: System
     base_url: str = Field(min_length=1)
     auth: AuthConfig | None = None
     timeouts: Timeouts = Timeouts()
@@ -372,8 +379,34 @@ _TRANSFER = {
 }
 
 
-def reference_endpoints(system: Literal["documents", "archive"]) -> tuple[Endpoint, ...]:
+_DOSSIER = {
+    "external_id": "id",
+    "dossier_code": "dossier_code",
+    "handled_by": "agency_code",
+    "procedure_code": "procedure_code",
+    "procedure_name": "procedure_name",
+    "received_at": "received_at",
+    "due_at": "due_at",
+    "returned_at": "returned_at",
+    "status": "status",
+    "electronic_file": "electronic_file",
+    "online": "online",
+    "updated_at": "updated_at",
+}
+_DIGITISED_FILE = {
+    "external_id": "id",
+    "file_code": "file_code",
+    "title": "title",
+    "digitised_on": "digitised_on",
+    "pages": "pages",
+    "updated_at": "updated_at",
+}
+
+
+def reference_endpoints(system: System) -> tuple[Endpoint, ...]:
     """The endpoints of checker's reference log API for one system."""
+    if system == "onestop":
+        return (_reference("dossiers", "dossier", "dossiers", _DOSSIER),)
     if system == "documents":
         return (
             _reference("incoming-documents", "incoming", "incoming-documents", _INCOMING),
@@ -382,12 +415,14 @@ def reference_endpoints(system: Literal["documents", "archive"]) -> tuple[Endpoi
             _reference("file-lists", "file_list", "file-lists", _FILE_LIST),
         )
     kinds = ("agency_archive", "historical_archive")
-    return tuple(
+    transfers = tuple(
         _reference(
             f"transfers-{k.replace('_', '-')}", "transfer", "transfers", _TRANSFER, {"kind": k}
         )
         for k in kinds
     )
+    digitised = _reference("digitised-files", "digitised_file", "digitised-files", _DIGITISED_FILE)
+    return (*transfers, digitised)
 
 
 def _reference(

@@ -2,7 +2,8 @@
 legal basis, and its family. This module is the one place that names metrics: measuring
 (``metrics.measure``) and evidence (``metrics.evidence``) go by a metric's family to the
 module that holds its SQL (``metrics.inbound``, ``metrics.outbound``, ``metrics.files``,
-``metrics.transfers``), criteria sets may only name metrics listed here, reports take their
+``metrics.transfers``, ``metrics.onestop``, ``metrics.digitisation``), criteria sets may only
+name metrics listed here, reports take their
 names from here, and the definitions in ``docs/metrics.md`` are rendered from it
 (:func:`catalogue_markdown`). ``tests/metrics/test_catalogue.py`` checks that every metric
 listed is measured, has evidence and is in the docs, and that nothing else is measured.
@@ -216,6 +217,59 @@ METRICS: dict[str, MetricDefinition] = {
             "Law on Archives 33/2024/QH15 Art. 21 (5 years from the year of entry into the agency "
             "archive)",
             family="transfers",
+        ),
+        MetricDefinition(
+            "onestop.kept_electronic",
+            "Hồ sơ thủ tục hành chính được lưu trữ điện tử",
+            "One-stop-shop dossiers kept as electronic files",
+            "Dossiers of administrative procedures (hồ sơ thủ tục hành chính) whose result the "
+            "agency returned in the period through the one-stop-shop software (Phần mềm Một "
+            "cửa), and of those, the ones the software reports kept as an electronic file of "
+            "the agency that handled them (the dossier and its result digitised and stored on "
+            "the system). A dossier belongs to the agency handling it. A dossier whose keeping "
+            "is not reported counts as not kept; refused and withdrawn dossiers have no result "
+            "and are left out.",
+            "Decree 61/2018/NĐ-CP on the one-stop-shop mechanism, as amended by Decree "
+            "107/2021/NĐ-CP; Decree 45/2020/NĐ-CP on administrative procedures by electronic "
+            "means",
+            family="onestop",
+        ),
+        MetricDefinition(
+            "onestop.returned_on_time",
+            "Hồ sơ thủ tục hành chính trả kết quả đúng hẹn",
+            "One-stop-shop dossiers returned by the appointed time",
+            "Dossiers of administrative procedures whose appointed time of return (hẹn trả "
+            "kết quả) falls in the period, and of those, the ones whose result was returned by "
+            "that time. A dossier still being handled, or returned after the period, missed an "
+            "appointed time that has passed and counts late, in the period of its appointed "
+            "day; refused and withdrawn dossiers are left out.",
+            "Decree 61/2018/NĐ-CP on the one-stop-shop mechanism, as amended by Decree "
+            "107/2021/NĐ-CP",
+            family="onestop",
+        ),
+        MetricDefinition(
+            "digitisation.archive_digitised",
+            "Hồ sơ trong Lưu trữ cơ quan được số hóa",
+            "Files of the agency archive digitised",
+            "Files the agency archive holds at the period's end (listed on the shared archive "
+            "software's digitisation register, or received into the agency archive by then, "
+            "and not yet received by the historical archive), and of those, the ones digitised "
+            "on or before the period's end. A file digitised later was not digitised then.",
+            "Law on Archives 33/2024/QH15 (digitisation of archival records, in force 1 July "
+            "2025) and its guidance",
+            family="digitisation",
+        ),
+        MetricDefinition(
+            "digitisation.digitised_in_period",
+            "Hồ sơ lưu trữ được số hóa trong kỳ",
+            "Files of the agency archive digitised in the period",
+            "Files the agency archive holds at the period's end (as for "
+            "digitisation.archive_digitised), and of those, the ones digitised in the period: "
+            "the files digitised per agency and year, against what remains to digitise. Files "
+            "digitised before the period are listed, not counted.",
+            "Law on Archives 33/2024/QH15 (digitisation of archival records, in force 1 July "
+            "2025) and its guidance",
+            family="digitisation",
         ),
     )
 }

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Family = Literal["inbound", "outbound", "numbering", "files", "transfers"]
+Family = Literal[
+    "inbound", "outbound", "numbering", "files", "transfers", "onestop", "digitisation"
+]
 """Which module measures a metric and lists its evidence: ``metrics.inbound`` and
 ``metrics.outbound`` (document metrics, one aggregate per direction), the numbering of
-outgoing documents (``metrics.outbound``), ``metrics.files`` and ``metrics.transfers``."""
+outgoing documents (``metrics.outbound``), ``metrics.files``, ``metrics.transfers``,
+``metrics.onestop`` (the one-stop-shop software's dossiers) and ``metrics.digitisation`` (the
+archive software's digitisation register)."""
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,11 @@ from checker.errors import ConfigError
 from checker.i18n import _
 from metrics.calendar import WorkingCalendar
 from metrics.catalogue import METRICS
+from metrics.digitisation import digitisation_evidence
 from metrics.facts import refresh_facts
 from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig, files_evidence
 from metrics.measure import DOCUMENT_METRICS, FACTS
+from metrics.onestop import onestop_evidence
 from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence, numbering_top
 from metrics.period import Period
 from metrics.transfers import transfers_evidence
@@ -76,6 +78,10 @@ def evidence(
         return files_evidence(connection, agency_code, metric_id, period, files)
     if definition.family == "transfers":
         return transfers_evidence(connection, agency_code, metric_id, period, files)
+    if definition.family == "onestop":
+        return onestop_evidence(connection, agency_code, metric_id, period)
+    if definition.family == "digitisation":
+        return digitisation_evidence(connection, agency_code, metric_id, period)
     metric = DOCUMENT_METRICS[metric_id]
     check_calendar_days(connection, calendar, *calendar_range(period))
     facts = FACTS[metric.direction](period, agency_code, True)

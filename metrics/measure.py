@@ -11,9 +11,11 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select, union_all
 
 from checker.store.models import AGENCY_CODE, DOCUMENT
 from metrics.calendar import WorkingCalendar
+from metrics.digitisation import measure_digitisation
 from metrics.facts import FactsProgress, refresh_facts
 from metrics.files import DEFAULT_FILES_CONFIG, FILED, FilesConfig, measure_files
 from metrics.inbound import INBOUND, inbound_facts
+from metrics.onestop import measure_onestop
 from metrics.outbound import OUTBOUND, measure_numbering, outbound_facts
 from metrics.period import Period
 from metrics.scope import Condition, DocumentMetric, Facts, count_where, in_period
@@ -60,6 +62,8 @@ def measure_all(
         *measure_numbering(connection, period),
         *measure_files(connection, period, files),
         *measure_transfers(connection, period, files),
+        *measure_onestop(connection, period),
+        *measure_digitisation(connection, period),
     ]
 
 

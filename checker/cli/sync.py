@@ -65,8 +65,8 @@ def simulate_command(
     ] = "",
     year: Annotated[int, typer.Option(help="Year of the generated logs.")] = DEMO_YEAR,
 ) -> None:
-    """Serve the reference log API of the demo city's document-management and archive
-    software on loopback, until Ctrl-C."""
+    """Serve the reference log API of the demo city's document-management, archive and
+    one-stop-shop software on loopback, until Ctrl-C."""
     from checker.demo.simulated_data import demo_agency_codes, generate_dataset
     from checker.demo.simulator import FaultPlan, Simulator, check_free, serve
 
@@ -78,6 +78,7 @@ def simulate_command(
         typer.echo(f"Serving {sum(data.counts().values())} records at {simulator.base_url}")
         typer.echo(f"  document-management API: {simulator.base_url}/api/v1")
         typer.echo(f"  archive API:             {simulator.base_url}/archive/v1")
+        typer.echo(f"  one-stop-shop API:       {simulator.base_url}/onestop/v1")
         typer.echo("Press Ctrl-C to stop.")
 
     serve(data, port=port, token=token, faults=plan, on_ready=ready)

@@ -143,6 +143,7 @@ def deployment_toml(orgs: tuple[Org, ...]) -> str:
     lines += ["", "[[sources]]", 'name = "truc-lien-thong"', 'kind = "edxml"', 'paths = ["edxml"]']
     lines += _http_source("qlvb", "documents", "api/v1")
     lines += _http_source("luu-tru", "archive", "archive/v1")
+    lines += _http_source("mot-cua", "onestop", "onestop/v1")
     lines += ["", "[scoring]", 'manual_points = "manual-points.toml"']
     return "\n".join(lines) + "\n"
 

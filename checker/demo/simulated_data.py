@@ -1,12 +1,14 @@
 """Deterministic data for the simulated document-management and archive software.
 
 ``generate_dataset`` gives, for each agency, a year of incoming and outgoing documents, work
-files, the annual file list and the transfers to the archives, as dicts in exactly the item
+files, the annual file list, the transfers to the archives, the dossiers of its one-stop shop
+and the digitisation register of its agency archive, as dicts in exactly the item
 shapes of the reference log API (docs/openapi.yaml). Each agency has a diligence tier, and the
 gaps the metrics look for follow from it: documents registered or submitted days late or
 never assigned, issued days after signing, without digital signature or on paper; files kept
 on paper or with incomplete metadata; a file list issued in February or March, left
-unissued or missing; transfers late, pending or missing.
+unissued or missing; transfers late, pending or missing; dossiers returned after the appointed
+day or not kept as electronic files; archive files left undigitised.
 
 Everything comes from ``random.Random`` seeded with ``seed`` (and, for each agency's records,
 its code) and from the calendar of ``year``: the same arguments give equal data. Times are
@@ -27,7 +29,15 @@ JsonValue = str | int | bool | None | list[str]
 Item = dict[str, JsonValue]
 """One item of the reference API, as its JSON object."""
 
-ENDPOINTS = ("incoming-documents", "outgoing-documents", "files", "file-lists", "transfers")
+ENDPOINTS = (
+    "incoming-documents",
+    "outgoing-documents",
+    "files",
+    "file-lists",
+    "transfers",
+    "dossiers",
+    "digitised-files",
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,11 @@ def generate_dataset(
     for code in agencies:
         rng = random.Random(f"{seed}:{year}:{code}")
         generated = _Agency(code, calendar, size, rng, *roles[code]).build()
+        # the one-stop shop and digitisation draw from a generator of their own, so adding
+        # them left every other record as it was
+        own = random.Random(f"{seed}:{year}:{code}:one-stop")
+        services = _Services(code, calendar, size, own, roles[code][0])
+        generated += (services.dossiers(), services.digitised(generated[4]))
         for endpoint, rows in zip(ENDPOINTS, generated, strict=True):
             items[endpoint][code] = tuple(sorted(rows, key=_order))
     return SimulatedData(year, tuple(agencies), items)
@@ -546,4 +561,109 @@ class _Agency:
             "status": status,
             "retention": file["retention"],
             "updated_at": _ts(self.cal.at(rng, _weekday(day))),
+        }
+
+
+# --- the one-stop shop and the digitisation register -------------------------------------------
+
+_PROCEDURES = (  # code, name, working days to settle
+    ("1.001612", "Cấp giấy chứng nhận đăng ký hộ kinh doanh", 3),
+    ("1.004227", "Đăng ký khai sinh", 1),
+    ("1.000656", "Chứng thực bản sao từ bản chính", 1),
+    ("1.009994", "Cấp giấy phép xây dựng nhà ở riêng lẻ", 15),
+    ("2.000908", "Đăng ký kết hôn", 3),
+    ("1.010728", "Cấp phiếu lý lịch tư pháp", 10),
+    ("1.003005", "Xác nhận tình trạng hôn nhân", 3),
+)
+_SERVICE_TIERS = {  # share returned late, share not kept electronically, share digitised
+    "excellent": (0.03, 0.05, 0.85),
+    "medium": (0.12, 0.25, 0.55),
+    "poor": (0.3, 0.55, 0.2),
+}
+_HOLDINGS_TITLES = (
+    "Hồ sơ tổ chức bộ máy năm {y}",
+    "Hồ sơ quy hoạch, kế hoạch phát triển năm {y}",
+    "Tập quyết định của cơ quan năm {y}",
+    "Hồ sơ kiểm tra, thanh tra năm {y}",
+)
+
+
+class _Services:
+    """One agency's dossiers on the one-stop-shop software and its agency archive's files on
+    the digitisation register."""
+
+    def __init__(self, code: str, cal: _Calendar, size: int, rng: random.Random, tier: str):
+        self.code, self.cal, self.size, self.rng = code, cal, size, rng
+        self.late, self.paper, self.digitised_share = _SERVICE_TIERS[tier]
+
+    def dossiers(self) -> list[Item]:
+        """40-120 dossiers (times ``size``) received over the year, most returned by the
+        appointed day, some late, some still being handled at the year's end."""
+        rng, cal = self.rng, self.cal
+        days = sorted(rng.choices(cal.in_year, k=rng.randint(40, 120) * self.size))
+        return [self._dossier(n, day) for n, day in enumerate(days, start=1)]
+
+    def _dossier(self, n: int, day: date) -> Item:
+        rng, cal = self.rng, self.cal
+        code, name, limit = rng.choice(_PROCEDURES)
+        received = cal.at(rng, day)
+        due = cal.at(rng, cal.shift(day, limit), 960, 1020)
+        status, returned = "returned", None
+        r = rng.random()
+        if r < 0.03:
+            status = rng.choice(("refused", "withdrawn"))
+        elif rng.random() < self.late:
+            returned = cal.at(rng, cal.shift(due.date(), rng.randint(1, 8)))
+        else:
+            returned = cal.at(rng, cal.shift(day, rng.randint(0, limit)))
+            returned = min(max(returned, received + timedelta(minutes=30)), due)
+        if returned is not None and returned.year > cal.year:  # still being handled
+            status, returned = "processing", None
+        last = returned or received
+        return {
+            "id": f"mc-{self.code}-{n:06d}",
+            "dossier_code": f"{self.code}-{day:%y%m%d}-{n:04d}",
+            "agency_code": self.code,
+            "procedure_code": code,
+            "procedure_name": name,
+            "received_at": _ts(received),
+            "due_at": _ts(due),
+            "returned_at": _ts(returned),
+            "status": status,
+            "electronic_file": rng.random() >= self.paper,
+            "online": rng.random() < 0.4,
+            "updated_at": _ts(last + timedelta(minutes=rng.randint(1, 240))),
+        }
+
+    def digitised(self, transfers: list[Item]) -> list[Item]:
+        """The files the agency archive received (and still holds), and 10-30 files it held
+        before any software, each digitised this year (with its pages) or not yet."""
+        rng, year = self.rng, self.cal.year
+        received = [t for t in transfers if t["status"] == "received"]
+        moved_on = {t["file_code"] for t in received if t["kind"] == "historical_archive"}
+        files: list[tuple[str, str | None, date]] = [
+            (str(t["file_code"]), None, date.fromisoformat(str(t["transferred_on"])))
+            for t in received
+            if t["kind"] == "agency_archive" and t["file_code"] not in moved_on
+        ]
+        for n in range(1, rng.randint(10, 30) + 1):
+            old = year - rng.randint(3, 15)
+            title = rng.choice(_HOLDINGS_TITLES).format(y=old)
+            files.append((f"{self.code}.{old}.LT.{n:03d}", title, date(old + 1, 6, 1)))
+        return [self._register_entry(n, *file) for n, file in enumerate(files, start=1)]
+
+    def _register_entry(self, n: int, file_code: str, title: str | None, entered: date) -> Item:
+        rng, cal = self.rng, self.cal
+        digitised = None
+        if rng.random() < self.digitised_share:
+            earliest = max(entered, date(cal.year, 1, 2))
+            digitised = rng.choice([d for d in cal.in_year if d >= earliest] or cal.in_year[-1:])
+        stamp = cal.at(rng, digitised or rng.choice(cal.in_year))
+        return {
+            "id": f"sh-{self.code}-{n:05d}",
+            "file_code": file_code,
+            "title": title,
+            "digitised_on": _day(digitised),
+            "pages": rng.randint(8, 400) if digitised else 0,
+            "updated_at": _ts(stamp + timedelta(minutes=rng.randint(1, 120))),
         }

@@ -1,11 +1,13 @@
-"""A simulator of the document-management and archive software: it serves the reference log
-API (docs/openapi.yaml) over real HTTP on loopback, from ``checker.demo.simulated_data``.
+"""A simulator of the document-management, archive and one-stop-shop software: it serves the
+reference log API (docs/openapi.yaml) over real HTTP on loopback, from
+``checker.demo.simulated_data``.
 
     with Simulator(generate_dataset(agencies=demo_agency_codes())) as sim:
         httpx.get(f"{sim.base_url}/api/v1/files", params={"agency": "000.00.01.H99"},
                   headers={"Authorization": "Bearer demo-token"})
 
-Documents are served under ``/api/v1``, transfers under ``/archive/v1``. A ``FaultPlan``
+Documents are served under ``/api/v1``, transfers and the digitisation register under
+``/archive/v1``, the one-stop shop's dossiers under ``/onestop/v1``. A ``FaultPlan``
 makes chosen requests fail the ways real servers do (429, 503, slow answers, truncated bodies,
 broken records), counted deterministically so tests can say which request gets which fault.
 """
@@ -39,6 +41,8 @@ ROUTES = {
     "/api/v1/files": "files",
     "/api/v1/file-lists": "file-lists",
     "/archive/v1/transfers": "transfers",
+    "/archive/v1/digitised-files": "digitised-files",
+    "/onestop/v1/dossiers": "dossiers",
 }
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 TRANSFER_KINDS = ("agency_archive", "historical_archive")
@@ -48,6 +52,8 @@ _BROKEN_DATE = {  # the field an invalid record gets "not a date" in, per endpoi
     "files": "opened_at",
     "file-lists": "year",
     "transfers": "transferred_on",
+    "dossiers": "received_at",
+    "digitised-files": "digitised_on",
 }
 
 

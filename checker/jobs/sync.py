@@ -75,7 +75,7 @@ from checker.errors import ConfigError, PageError, RecordError, SourceAuthError,
 from checker.store.cursors import forget_cursors, read_cursor, read_places, save_cursor
 from checker.store.engine import storage_errors
 from checker.store.models import QUARANTINE
-from checker.store.records import Quarantined, Read, SoftwareRecord
+from checker.store.records import DossierRecord, Quarantined, Read, SoftwareRecord
 from checker.store.upsert import store_records
 from connectors.details import Detailed, attach_details
 from connectors.http import RetryNotice, build_client, fetch_json, redact
@@ -144,6 +144,9 @@ class _Options:
     sleep: Callable[[float], None]
     progress: Progress | None
     fetched_at: datetime
+    known_codes: frozenset[str] = frozenset()
+    """Every code of the deployment's registry: a record naming another agency as the one
+    it belongs to (a dossier's handling agency) is quarantined."""
 
 
 @dataclass
@@ -178,7 +181,8 @@ def sync(
     known = {s.name for s in deployment.sources}
     if strangers := [s.name for s in sources if s.name not in known]:
         raise ConfigError(f"sources {strangers} are not in the deployment file")
-    options = _Options(full, client_factory, sleep, progress, vietnam_now())
+    known_codes = frozenset(c for a in deployment.agencies for c in a.all_codes)
+    options = _Options(full, client_factory, sleep, progress, vietnam_now(), known_codes)
     with storage_errors(engine.url):
         return SyncReport([_sync_source(engine, s, registry_codes, options) for s in sources])
 
@@ -356,6 +360,8 @@ def _read_page(
             record = mapper(raw, agency)
             if problem := _unstorable_text(record.model_dump()):
                 raise RecordError(problem, json.dumps(raw, default=str)[:_EXCERPT])
+            if problem := _unknown_agency(record, endpoint, run.options.known_codes):
+                raise RecordError(problem, json.dumps(raw, default=str)[:_EXCERPT])
         except RecordError as exc:
             failed.append(exc)
             items.append(_quarantined(run, endpoint, agency, page, index, raw, exc))
@@ -363,6 +369,18 @@ def _read_page(
             items.append(Read(url + record.external_id, record))
     run.watch.page(endpoint, agency, page, detailed.items, failed)
     return items
+
+
+def _unknown_agency(
+    record: SoftwareRecord, endpoint: Endpoint, known: frozenset[str]
+) -> str | None:
+    """Why a record is not of an agency of the registry: a dossier handled by a code that
+    no agency carries (named by their field, ``agency_code`` in the reference API)."""
+    code = record.handled_by if isinstance(record, DossierRecord) else None
+    if code is not None and known and code not in known:
+        theirs = endpoint.fields.get("handled_by", "handled_by")
+        return f"{theirs} {code!r}: unknown agency, not in the registry"
+    return None
 
 
 def _quarantined(

@@ -358,6 +358,60 @@ class Transfer(SQLModel, table=True):
     fetched_at: datetime = Field(sa_type=DateTime)
 
 
+class Dossier(SQLModel, table=True):
+    """A dossier of an administrative procedure (hồ sơ thủ tục hành chính) on the
+    one-stop-shop software, kept under the agency that handles it."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (
+        UniqueConstraint("organ_id", "dossier_code", name="uq_dossier_natural"),
+        # what the one-stop-shop metrics read, found by agency code and day returned
+        Index(
+            "ix_dossier_measure", "organ_id", "returned_at", "status", "due_at", "electronic_file"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organ_id: str  # the agency handling it
+    dossier_code: str
+    external_id: str
+    asked_for: str  # the agency the software was asked about
+    procedure_code: str | None = None
+    procedure_name: str | None = None
+    received_at: datetime = Field(sa_type=DateTime)
+    due_at: datetime | None = Field(default=None, sa_type=DateTime)
+    returned_at: datetime | None = Field(default=None, sa_type=DateTime)
+    status: str
+    electronic_file: bool | None = None
+    online: bool = False
+    updated_at: datetime | None = Field(default=None, sa_type=DateTime)
+    source: str
+    locator: str
+    fetched_at: datetime = Field(sa_type=DateTime)
+
+
+class DigitisedFile(SQLModel, table=True):
+    """A file of the agency archive on the archive software's digitisation register."""
+
+    __tablename__ = "digitised_file"
+    __table_args__ = (
+        UniqueConstraint("organ_id", "file_code", name="uq_digitised_file_natural"),
+        Index("ix_digitised_file_measure", "organ_id", "file_code", "digitised_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organ_id: str
+    file_code: str
+    external_id: str
+    title: str | None = None
+    digitised_on: date | None = None
+    pages: int = 0
+    updated_at: datetime | None = Field(default=None, sa_type=DateTime)
+    source: str
+    locator: str
+    fetched_at: datetime = Field(sa_type=DateTime)
+
+
 class SyncCursor(SQLModel, table=True):
     """How far a source's endpoint has been read for one agency; saved in the same
     transaction as the records it covers."""
@@ -506,6 +560,8 @@ QUARANTINE = table_of(QuarantineRow)
 RECORD_FILE = table_of(RecordFile)
 FILE_LIST = table_of(FileList)
 TRANSFER = table_of(Transfer)
+DOSSIER = table_of(Dossier)
+DIGITISED_FILE = table_of(DigitisedFile)
 SYNC_CURSOR = table_of(SyncCursor)
 RUN = table_of(Run)
 METRIC_VALUE = table_of(MetricValueRow)

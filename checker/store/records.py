@@ -11,10 +11,12 @@ source states and the clock on which "the same day" is judged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from checker.clock import vietnam_now
 
 AXIS = "axis"
 """Channel of a document carried by the interconnection axis (edXML)."""
@@ -170,7 +172,101 @@ class TransferRecord(_Record):
     updated_at: datetime | None = None
 
 
-SoftwareRecord = AgencyDocumentRecord | FileRecord | FileListRecord | TransferRecord
+# --- Records of the one-stop-shop software and of the archive software's digitisation ------
+
+EARLIEST_LOG_YEAR = 1990
+"""No software logged a dossier or a digitised file before this year: an earlier date (a
+year 1850, a day 0001-01-01 standing for "none") is a wrong value, not history."""
+FUTURE_SLACK = timedelta(days=1)
+"""A time later than now plus this (a clock a few hours ahead is tolerated) has not happened."""
+DossierStatus = Literal["processing", "returned", "refused", "withdrawn"]
+
+
+def _sensible(name: str, value: date | None, now: datetime) -> None:
+    """Refuse a day before :data:`EARLIEST_LOG_YEAR` or after now."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if day.year < EARLIEST_LOG_YEAR:
+        raise ValueError(f"{name} {value} is before {EARLIEST_LOG_YEAR}: not a logged time")
+    if day > (now + FUTURE_SLACK).date():
+        raise ValueError(f"{name} {value} is in the future")
+
+
+class DossierRecord(_Record):
+    """A dossier of an administrative procedure (hồ sơ thủ tục hành chính) as the one-stop-shop
+    software (Phần mềm Một cửa) reports it: received, handled and its result returned by the
+    agency that handles it, and whether it was kept as an electronic file of that agency."""
+
+    organ_id: str = Field(min_length=1, description="the agency the software was asked about")
+    external_id: str = Field(min_length=1)
+    dossier_code: str = Field(min_length=1, description="the dossier's code on the software")
+    handled_by: str | None = Field(
+        default=None, description="organisation code of the agency handling it, when stated"
+    )
+    procedure_code: str | None = None
+    procedure_name: str | None = None
+    received_at: datetime
+    due_at: datetime | None = Field(default=None, description="the appointed day of return")
+    returned_at: datetime | None = Field(default=None, description="result returned")
+    status: DossierStatus
+    electronic_file: bool | None = Field(
+        default=None, description="kept as an electronic file (hồ sơ điện tử) of the agency"
+    )
+    online: bool = False
+    updated_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _times_make_sense(self) -> DossierRecord:
+        now = vietnam_now()
+        for name in ("received_at", "due_at", "returned_at", "updated_at"):
+            _sensible(name, getattr(self, name), now)
+        if self.returned_at is not None and self.returned_at < self.received_at:
+            raise ValueError(
+                f"returned_at {self.returned_at} is before received_at {self.received_at}"
+            )
+        if self.due_at is not None and self.due_at < self.received_at:
+            raise ValueError(f"due_at {self.due_at} is before received_at {self.received_at}")
+        if self.status == "returned" and self.returned_at is None:
+            raise ValueError("status returned without returned_at")
+        return self
+
+    @property
+    def agency(self) -> str:
+        """The agency the dossier is an electronic file of: the one handling it."""
+        return self.handled_by or self.organ_id
+
+
+class DigitisedFileRecord(_Record):
+    """A file of the agency archive as the shared archive software's digitisation register
+    reports it: digitised (số hóa) on a day, with its pages, or not yet."""
+
+    organ_id: str = Field(min_length=1)
+    external_id: str = Field(min_length=1)
+    file_code: str = Field(min_length=1)
+    title: str | None = None
+    digitised_on: date | None = None
+    pages: int = Field(default=0, ge=0, le=1_000_000)
+    updated_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _days_make_sense(self) -> DigitisedFileRecord:
+        now = vietnam_now()
+        _sensible("digitised_on", self.digitised_on, now)
+        _sensible("updated_at", self.updated_at, now)
+        if self.digitised_on is not None and self.pages == 0:
+            raise ValueError("digitised_on given with 0 pages: nothing was digitised")
+        return self
+
+
+SoftwareRecord = (
+    AgencyDocumentRecord
+    | FileRecord
+    | FileListRecord
+    | TransferRecord
+    | DossierRecord
+    | DigitisedFileRecord
+)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Writing records from the document-management and archive software: upserts on each
+"""Writing records from the document-management, one-stop-shop and archive software: upserts on each
 record's natural key, so reading the same records again changes nothing and a record that
 changed at the source is updated in place.
 
@@ -21,9 +21,19 @@ from checker.clock import vietnam_now
 from checker.store.bulk import insert_new, upsert
 from checker.store.derived import mark_stale
 from checker.store.engine import storage_errors
-from checker.store.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, TRANSFER
+from checker.store.models import (
+    DIGITISED_FILE,
+    DOCUMENT,
+    DOSSIER,
+    FILE_LIST,
+    QUARANTINE,
+    RECORD_FILE,
+    TRANSFER,
+)
 from checker.store.records import (
     AgencyDocumentRecord,
+    DigitisedFileRecord,
+    DossierRecord,
     FileListRecord,
     FileRecord,
     Quarantined,
@@ -37,6 +47,8 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "record_file": ("organ_id", "file_code"),
     "file_list": ("organ_id", "year"),
     "transfer": ("organ_id", "kind", "file_code"),
+    "dossier": ("organ_id", "dossier_code"),
+    "digitised_file": ("organ_id", "file_code"),
 }
 
 
@@ -108,6 +120,8 @@ def _row(item: Read, source: str, fetched_at: datetime) -> tuple[Table, dict[str
     table = _table_of(record)
     if isinstance(record, AgencyDocumentRecord):
         row = document_row(record, source)
+    elif isinstance(record, DossierRecord):
+        row = dossier_row(record)
     else:  # a flat record of plain values: its fields are what model_dump gives, less its walk
         row = dict(vars(record))
     row["source"] = source
@@ -125,7 +139,21 @@ def _table_of(record: SoftwareRecord) -> Table:
         return FILE_LIST
     if isinstance(record, TransferRecord):
         return TRANSFER
+    if isinstance(record, DossierRecord):
+        return DOSSIER
+    if isinstance(record, DigitisedFileRecord):
+        return DIGITISED_FILE
     raise TypeError(f"not a record of the document-management or archive software: {record!r}")
+
+
+def dossier_row(record: DossierRecord) -> dict[str, Any]:
+    """A dossier row, kept under the agency handling it (its electronic files are that
+    agency's), with the agency the software was asked about beside it."""
+    row = dict(vars(record))
+    del row["handled_by"]
+    row["organ_id"] = record.agency
+    row["asked_for"] = record.organ_id
+    return row
 
 
 def document_row(record: AgencyDocumentRecord, source: str) -> dict[str, Any]:

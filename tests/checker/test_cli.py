@@ -196,7 +196,7 @@ def test_ingest_sync_score_and_report_on_each_database_agree_with_the_demo(
             run("--config", config, "--db", store_url, "sync", "--format", "json").stdout
         )
     assert synced["ok"]
-    assert [s["source"] for s in synced["sources"]] == ["qlvb", "luu-tru"]
+    assert [s["source"] for s in synced["sources"]] == ["qlvb", "luu-tru", "mot-cua"]
     scored = json.loads(
         run(
             "--config", config, "--db", store_url, "score", "--year", "2025", "--format", "json"

@@ -7,7 +7,14 @@ import os
 import re
 from datetime import date, datetime
 
-from checker.store.records import FileListRecord, FileRecord, Read, TransferRecord
+from checker.store.records import (
+    DigitisedFileRecord,
+    DossierRecord,
+    FileListRecord,
+    FileRecord,
+    Read,
+    TransferRecord,
+)
 from checker.store.registry import write_registry
 from checker.store.upsert import store_records
 from metrics.catalogue import METRICS, catalogue_markdown, ids_of
@@ -75,6 +82,23 @@ def _files() -> list[Read]:
         transfer("OLD-1", "agency_archive", date(2019, 6, 3)),
         transfer("OLD-1", "historical_archive", date(2024, 5, 6)),
         transfer("OLD-2", "agency_archive", date(2024, 2, 1)),
+        DigitisedFileRecord(
+            organ_id=SNV,
+            external_id="SH-1",
+            file_code="OLD-2",
+            digitised_on=date(2025, 4, 2),
+            pages=30,
+        ),
+        DossierRecord(
+            organ_id=SNV,
+            external_id="MC-1",
+            dossier_code="MC-1",
+            received_at=datetime(2025, 3, 3, 9, 0),
+            due_at=datetime(2025, 3, 6, 17, 0),
+            returned_at=datetime(2025, 3, 5, 10, 0),
+            status="returned",
+            electronic_file=True,
+        ),
     ]
     return [Read(f"dms#{i}", record) for i, record in enumerate(records)]
 
@@ -100,7 +124,8 @@ def test_each_family_measures_exactly_the_metrics_listed_for_it():
     assert {m.id for m in INBOUND} == set(ids_of("inbound"))
     assert {m.id for m in OUTBOUND} == set(ids_of("outbound"))
     assert ids_of("numbering") == (NUMBERING_ANOMALIES,)
-    families = [ids_of(f) for f in ("inbound", "outbound", "numbering", "files", "transfers")]
+    names = ("inbound", "outbound", "numbering", "files", "transfers", "onestop", "digitisation")
+    families = [ids_of(f) for f in names]
     assert sorted(sum(families, ())) == sorted(METRICS)
 
 

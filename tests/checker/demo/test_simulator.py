@@ -23,6 +23,8 @@ PATHS = {
     "files": "/api/v1/files",
     "file-lists": "/api/v1/file-lists",
     "transfers": "/archive/v1/transfers",
+    "dossiers": "/onestop/v1/dossiers",
+    "digitised-files": "/archive/v1/digitised-files",
 }
 # The item fields of docs/openapi.yaml (the reference API), per endpoint.
 FIELDS = {
@@ -44,13 +46,18 @@ FIELDS = {
     },
     "file-lists": {"id", "year", "issued_on", "updated_at"},
     "transfers": {"id", "file_code", "kind", "transferred_on", "status", "retention", "updated_at"},
+    "dossiers": {
+        "id", "dossier_code", "agency_code", "procedure_code", "procedure_name", "received_at",
+        "due_at", "returned_at", "status", "electronic_file", "online", "updated_at",
+    },
+    "digitised-files": {"id", "file_code", "title", "digitised_on", "pages", "updated_at"},
 }  # fmt: skip
 DATETIMES = {
     "arrived_at", "registered_at", "submitted_at", "assigned_at", "signed_at", "issued_at",
-    "opened_at", "closed_at", "updated_at",
+    "opened_at", "closed_at", "updated_at", "received_at", "due_at", "returned_at",
 }  # fmt: skip
 DATES = {"issued_date", "due_date", "work_ended_on", "final_settlement_on", "issued_on"}
-DATES |= {"transferred_on"}
+DATES |= {"transferred_on", "digitised_on"}
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +151,34 @@ def test_the_data_hold_the_gaps_the_metrics_look_for(data: SimulatedData):
     assert not all(lists.values())
     assert {t["status"] for t in transfers} == {"received", "pending", "returned"}
     assert {t["kind"] for t in transfers} == {"agency_archive", "historical_archive"}
+
+
+def test_the_one_stop_shop_and_digitisation_data_hold_their_gaps(data: SimulatedData):
+    dossiers = [d for a in data.agencies for d in data.of("dossiers", a)]
+    register = [f for a in data.agencies for f in data.of("digitised-files", a)]
+    assert {d["status"] for d in dossiers} == {"processing", "returned", "refused", "withdrawn"}
+    returned = [d for d in dossiers if d["status"] == "returned"]
+    assert all(d["received_at"] <= d["returned_at"] for d in returned)
+    assert all(d["received_at"] <= d["due_at"] for d in dossiers)
+    assert any(d["returned_at"] > d["due_at"] for d in returned)
+    assert any(d["returned_at"] <= d["due_at"] for d in returned)
+    assert {d["electronic_file"] for d in dossiers} == {True, False}
+    assert all(d["agency_code"] == a for a in data.agencies for d in data.of("dossiers", a))
+    assert any(f["digitised_on"] is None and f["pages"] == 0 for f in register)
+    assert all(f["pages"] > 0 for f in register if f["digitised_on"] is not None)
+    for agency in data.agencies:  # the register lists the files the archive received
+        received = {
+            t["file_code"]
+            for t in data.of("transfers", agency)
+            if t["kind"] == "agency_archive" and t["status"] == "received"
+        }
+        moved = {
+            t["file_code"]
+            for t in data.of("transfers", agency)
+            if t["kind"] == "historical_archive" and t["status"] == "received"
+        }
+        listed = {f["file_code"] for f in data.of("digitised-files", agency)}
+        assert received - moved <= listed
 
 
 # --- the API ---------------------------------------------------------------------------------
