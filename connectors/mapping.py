@@ -171,6 +171,9 @@ class HttpSource(_Strict):
     agencies: tuple[str, ...] | Literal["registry"] = "registry"
     agency_param: str = "agency"
     lookback_minutes: int = Field(default=1440, ge=0)
+    max_in_flight: int = Field(
+        default=8, ge=1, le=64, description="requests sent to the source at once, at most"
+    )
     endpoints: tuple[Endpoint, ...] = ()
 
     @field_validator("base_url")

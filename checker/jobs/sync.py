@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,7 +65,8 @@ from sqlalchemy import Connection, Engine, select
 from checker.clock import as_aware, to_vietnam, vietnam_now
 from checker.config import Deployment
 from checker.errors import ConfigError, PageError, RecordError, SourceAuthError, SourceError
-from checker.store.cursors import forget_cursors, read_cursor, save_cursor
+from checker.jobs.fanout import Done, FanOut, Stopped
+from checker.store.cursors import forget_cursors, read_cursors, save_cursor
 from checker.store.engine import storage_errors
 from checker.store.models import QUARANTINE
 from checker.store.records import Quarantined, Read, SoftwareRecord
@@ -122,7 +124,9 @@ Progress = Callable[[PageProgress], None]
 
 def default_client(source: HttpSource) -> httpx.Client:
     """A client with the source's timeouts and the secret its auth settings name."""
-    return build_client(source.name, source.auth, source.timeouts)
+    return build_client(
+        source.name, source.auth, source.timeouts, max_connections=source.max_in_flight
+    )
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,31 @@ class _Run:
     client: httpx.Client
     report: SourceReport
     options: _Options
+    retries_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """One endpoint of one agency, read from its saved cursor."""
+
+    endpoint: Endpoint
+    agency: str
+    saved: datetime | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.endpoint.name}, agency {self.agency}: "
+
+
+@dataclass(frozen=True)
+class _PageRead:
+    """A page fetched and mapped, for the writer; ``newest`` is the walk's newest time so
+    far, its cursor if the page is the last."""
+
+    walk: _Walk
+    page: Page
+    items: list[Read | Quarantined]
+    newest: datetime | None
 
 
 def sync(
@@ -174,32 +203,90 @@ def _sync_source(
 ) -> SourceReport:
     report = SourceReport(source.name)
     client: httpx.Client | None = None
-    where, failures = "", []
     try:
         client = options.client_factory(source)
         with client:
             run = _Run(engine, source, client, report, options)
-            if options.full:
-                with engine.begin() as connection:
-                    forget_cursors(connection, source.name)
-            for endpoint in source.all_endpoints():
-                for agency in source.agency_codes(registry_codes):
-                    where = f"{endpoint.name}, agency {agency}: "
-                    try:
-                        _sync_endpoint(run, endpoint, agency)
-                    except PageError as exc:
-                        failures.append(_one_line(f"{where}{_clean(str(exc), client)}"))
-    except SourceAuthError as exc:
-        report.status = _one_line(f"misconfigured: {where}{_clean(str(exc), client)}")
-        return report
+            _read_walks(run, _walks(run, registry_codes))
     except ConfigError as exc:
         report.status = _one_line(f"misconfigured: {_clean(str(exc), client)}")
-        return report
-    except SourceError as exc:
-        failures.append(_one_line(f"{where}{_clean(str(exc), client)}"))
-    if failures:
-        report.status = "failed: " + "; ".join(failures)
     return report
+
+
+def _walks(run: _Run, registry_codes: Sequence[str]) -> list[_Walk]:
+    """Every endpoint of every agency, each from its saved cursor (none with ``full``)."""
+    name = run.source.name
+    with run.engine.begin() as connection:
+        if run.options.full:
+            forget_cursors(connection, name)
+        saved = read_cursors(connection, name)
+    return [
+        _Walk(endpoint, agency, _parse_cursor(saved.get((endpoint.name, agency))))
+        for endpoint in run.source.all_endpoints()
+        for agency in run.source.agency_codes(registry_codes)
+    ]
+
+
+def _read_walks(run: _Run, walks: list[_Walk]) -> None:
+    """The walks read by ``max_in_flight`` threads, their pages written here, in one
+    connection: a page's records and, with a walk's last page, its cursor in one transaction
+    (pages that arrived together share it)."""
+    outcome = _Outcome()
+    fan: FanOut[_Walk, _PageRead] = FanOut(run.source.max_in_flight)
+    fan.run(
+        walks,
+        partial(_read_walk, run),
+        partial(_handle, run, fan, outcome),
+    )
+    if outcome.misconfigured:
+        run.report.status = _one_line(f"misconfigured: {outcome.misconfigured}")
+    elif outcome.failures:
+        run.report.status = "failed: " + "; ".join(outcome.failures)
+
+
+@dataclass
+class _Outcome:
+    """What went wrong in a source's walks, in the order it was seen."""
+
+    failures: list[str] = field(default_factory=list)
+    misconfigured: str = ""
+
+
+def _handle(
+    run: _Run,
+    fan: FanOut[_Walk, _PageRead],
+    outcome: _Outcome,
+    batch: list[_PageRead | Done[_Walk]],
+) -> None:
+    """Store the pages read, then judge the walks that ended."""
+    pages = [message for message in batch if isinstance(message, _PageRead)]
+    if pages:
+        _store_pages(run, pages)
+        for page in pages:
+            _count_page(run, page)
+    for message in batch:
+        if isinstance(message, Done) and message.error is not None:
+            _judge(run, fan, outcome, message.task, message.error)
+
+
+def _judge(
+    run: _Run, fan: FanOut[_Walk, _PageRead], outcome: _Outcome, walk: _Walk, error: BaseException
+) -> None:
+    """A walk's failure: one endpoint of one agency (``PageError``), the rest of the source
+    (the source down, our credentials refused), or the run (anything else, raised)."""
+    if isinstance(error, Stopped):
+        return
+    if not isinstance(error, SourceError | ConfigError):
+        raise error
+    text = _clean(str(error), run.client)
+    if isinstance(error, SourceAuthError | ConfigError):
+        outcome.misconfigured = outcome.misconfigured or f"{walk.where}{text}"
+        fan.halt()
+    elif isinstance(error, PageError):
+        outcome.failures.append(_one_line(f"{walk.where}{text}"))
+    elif not fan.halted:
+        outcome.failures.append(_one_line(f"{walk.where}{text}"))
+        fan.halt()
 
 
 def _one_line(text: str) -> str:
@@ -214,26 +301,24 @@ def _clean(text: str, client: httpx.Client | None) -> str:
     return redact(text.encode("utf-8", "backslashreplace").decode("utf-8"), client)
 
 
-def _sync_endpoint(run: _Run, endpoint: Endpoint, agency: str) -> None:
-    source = run.source
-    with run.engine.connect() as connection:
-        saved = _parse_cursor(read_cursor(connection, source.name, endpoint.name, agency))
-    newest = saved
-    params = _params(source, endpoint, agency, saved)
+def _read_walk(run: _Run, walk: _Walk, emit: Callable[[_PageRead], None]) -> None:
+    """Fetch and map the pages of one endpoint for one agency (on a worker thread)."""
+    source, endpoint = run.source, walk.endpoint
+    newest = walk.saved
+    params = _params(source, endpoint, walk.agency, walk.saved)
     pages = walk_pages(
         _fetcher(run), source.url_of(endpoint), params, endpoint.pagination, endpoint.records_path
     )
     for page in pages:
-        if len(page.items) > run.source.limits.max_items_per_page:
+        if len(page.items) > source.limits.max_items_per_page:
             raise PageError(
                 f"page {page.number} holds {len(page.items)} records, more than "
-                f"{run.source.limits.max_items_per_page} (limits.max_items_per_page of the "
+                f"{source.limits.max_items_per_page} (limits.max_items_per_page of the "
                 "source: the vendor may ignore the page size asked for)"
             )
-        items = _read_page(run, endpoint, agency, page)
+        items = _read_page(run, endpoint, walk.agency, page)
         newest = _newest(newest, endpoint, items)
-        _store_page(run, endpoint, agency, page, items, newest)
-        _count_page(run, endpoint, agency, page, items)
+        emit(_PageRead(walk, page, items, newest))
 
 
 def _fetcher(run: _Run) -> Callable[[str, Mapping[str, str]], Any]:
@@ -242,35 +327,30 @@ def _fetcher(run: _Run) -> Callable[[str, Mapping[str, str]], Any]:
         run.client,
         policy=run.source.retry,
         limits=run.source.limits,
-        on_retry=partial(_count_retry, run.report),
+        on_retry=partial(_count_retry, run.report, run.retries_lock),
         sleep=run.options.sleep,
     )
 
 
-def _store_page(
-    run: _Run,
-    endpoint: Endpoint,
-    agency: str,
-    page: Page,
-    items: list[Read | Quarantined],
-    newest: datetime | None,
-) -> None:
-    """One transaction: the page's records, and with the last page the cursor."""
+def _store_pages(run: _Run, pages: list[_PageRead]) -> None:
+    """One transaction: the pages' records, and the cursor of each walk's last page."""
     name, when = run.source.name, run.options.fetched_at
     with run.engine.begin() as connection:
-        fresh = _not_yet_quarantined(connection, name, items)
-        store_records(connection, fresh, source=name, fetched_at=when)
-        if page.last:
-            save_cursor(connection, name, endpoint.name, agency, _format_cursor(newest), when)
+        for read in pages:
+            fresh = _not_yet_quarantined(connection, name, read.items)
+            store_records(connection, fresh, source=name, fetched_at=when)
+            if read.page.last:
+                walk, cursor = read.walk, _format_cursor(read.newest)
+                save_cursor(connection, name, walk.endpoint.name, walk.agency, cursor, when)
 
 
-def _count_retry(report: SourceReport, notice: RetryNotice) -> None:
-    report.retries += 1
+def _count_retry(report: SourceReport, lock: threading.Lock, notice: RetryNotice) -> None:
+    with lock:
+        report.retries += 1
 
 
-def _count_page(
-    run: _Run, endpoint: Endpoint, agency: str, page: Page, items: list[Read | Quarantined]
-) -> None:
+def _count_page(run: _Run, read: _PageRead) -> None:
+    page, items = read.page, read.items
     quarantined = sum(isinstance(item, Quarantined) for item in items)
     run.report.pages += 1
     run.report.records += len(items) - quarantined
@@ -278,8 +358,8 @@ def _count_page(
     if run.options.progress is not None:
         event = PageProgress(
             source=run.source.name,
-            endpoint=endpoint.name,
-            agency=agency,
+            endpoint=read.walk.endpoint.name,
+            agency=read.walk.agency,
             page=page.number,
             records=len(items) - quarantined,
             quarantined=quarantined,

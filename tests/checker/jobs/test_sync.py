@@ -140,7 +140,7 @@ def api(httpx_mock):
     return fake
 
 
-def source(name: str = "dms", token_env: str = "DMS_TOKEN") -> HttpSource:
+def source(name: str = "dms", token_env: str = "DMS_TOKEN", max_in_flight: int = 8) -> HttpSource:
     paging = OffsetPagination(style="offset", limit=2, total_path="total")
     endpoints = tuple(
         e.model_copy(update={"pagination": paging})
@@ -156,6 +156,7 @@ def source(name: str = "dms", token_env: str = "DMS_TOKEN") -> HttpSource:
         lookback_minutes=60,
         endpoints=endpoints,
         retry=RetryPolicy(max_attempts=3),
+        max_in_flight=max_in_flight,
     )
 
 
@@ -219,7 +220,7 @@ def test_a_first_run_reads_every_page_of_every_agency_and_saves_the_newest_time(
     engine, api, httpx_mock
 ):
     pages: list[PageProgress] = []
-    report = run(engine, progress=pages.append)
+    report = run(engine, source(max_in_flight=1), progress=pages.append)
     assert report.ok
     (outcome,) = report.sources
     assert (outcome.pages, outcome.records, outcome.quarantined, outcome.retries) == (7, 9, 1, 0)
@@ -553,23 +554,25 @@ def _change_the_source(api: FakeApi) -> None:
     api.rows["files"].append((B, file("01", 7)))
 
 
+@pytest.mark.parametrize("in_flight", [1, 4], ids=["one-at-a-time", "4-in-flight"])
 @pytest.mark.parametrize("where", ["request", "store", "progress"])
 @pytest.mark.parametrize("earlier_run", [False, True], ids=["first-run", "incremental"])
 def test_a_run_killed_anywhere_then_run_again_ends_as_one_clean_run(
-    engine, api, monkeypatch, where, earlier_run
+    engine, api, monkeypatch, where, earlier_run, in_flight
 ):
     hooks = Hooks(api, monkeypatch)
+    dms = source(max_in_flight=in_flight)
 
     def start() -> None:
         wipe(engine)
         api.rows = seed()
         if earlier_run:
-            run(engine, progress=hooks.progress)
+            run(engine, dms, progress=hooks.progress)
             _change_the_source(api)
 
     start()
     hooks.count_from_zero()
-    run(engine, progress=hooks.progress)
+    run(engine, dms, progress=hooks.progress)
     clean = snapshot(engine)
     points = {"request": api.calls, "store": hooks.store_calls, "progress": hooks.pages}[where]
     assert points >= 4
@@ -577,9 +580,9 @@ def test_a_run_killed_anywhere_then_run_again_ends_as_one_clean_run(
         start()
         hooks.arm(where, after)
         with pytest.raises(Killed):
-            run(engine, progress=hooks.progress)
+            run(engine, dms, progress=hooks.progress)
         hooks.disarm()
-        assert run(engine, progress=hooks.progress).ok
+        assert run(engine, dms, progress=hooks.progress).ok
         assert snapshot(engine) == clean, f"killed at {where} {after + 1}"
 
 
