@@ -4,8 +4,19 @@ store, incrementally.
 For each source, each of its endpoints and each agency, the endpoint is read from the saved
 cursor minus the source's lookback (``updated_since = cursor - lookback``), page by page.
 Each page is written in one transaction: its records upserted on their natural keys, its
-unusable records quarantined with the source, endpoint, agency, page, item and reason. Only
-one page is held in memory.
+unusable records quarantined with the source, endpoint, agency, page, item and reason.
+
+Requests in flight
+------------------
+A source's walks (one endpoint of one agency) are read by ``max_in_flight`` threads
+(``checker.jobs.fanout``), each with one request in flight at a time, so the vendor never
+has more than that many from us; the client holds no more connections. A walk's pages are
+fetched in order, and mapped into records on its thread. They are written on the calling
+thread through one connection, in the order they were read: a transaction holds the pages
+that arrived together (one page or several), each with its records and, for a walk's last
+page, its cursor. At most a few pages per thread wait in memory. Sources are read one after
+the other. With ``max_in_flight = 1`` the requests go one at a time, in the order of the
+endpoints and agencies.
 
 Cursors and interruptions
 -------------------------
@@ -35,7 +46,8 @@ not JSON, too large, nested too deeply, a page with more items than the source's
 ``limits.max_items_per_page``; ``connectors.http.PageError``) fails that endpoint for that
 agency: its cursor stays, the reason is kept, and the other agencies and endpoints of the
 source are read. A page that still fails after the retry policy (the source is down or too
-slow) fails the rest of the source. Either way the status is "failed: ..." with each reason,
+slow) fails the rest of the source: no new request is sent to it (those in flight finish and
+their pages are stored). Either way the status is "failed: ..." with each reason,
 on one line, and the cursors are not moved past the pages left unread; 401/403 or a missing
 secret make it "misconfigured: ...". The other sources carry on. Database errors stop the run
 as a one-line ``StorageError`` (``checker.store.engine.storage_errors``); the pages stored
