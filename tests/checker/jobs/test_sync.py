@@ -676,8 +676,7 @@ def test_a_concurrent_sync_stores_what_one_at_a_time_does(engine):
     assert snapshot(engine) == one_at_a_time
     assert len(one_at_a_time["quarantine"]) > 10
     assert len(one_at_a_time["sync_cursor"]) == len(codes) * 6
-    assert sorted(pages[6], key=repr) == sorted(pages[1], key=repr)
-    assert pages[6] != pages[1]  # the same pages, in another order
+    assert sorted(pages[6], key=repr) == sorted(pages[1], key=repr)  # in any order
 
 
 def test_with_many_agencies_in_flight_a_bad_page_fails_only_its_agency(engine, api, httpx_mock):
