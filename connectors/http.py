@@ -158,9 +158,15 @@ def build_client(
     *,
     environ: Mapping[str, str] = os.environ,
     transport: httpx.BaseTransport | None = None,
+    max_connections: int = 8,
 ) -> httpx.Client:
-    """A client for one source, authenticated with the secret its configuration names."""
+    """A client for one source, authenticated with the secret its configuration names,
+    holding at most ``max_connections`` connections to it (shared by threads: one request
+    each at a time)."""
     return httpx.Client(
+        limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        ),
         auth=_auth(source, auth, environ) if auth else None,
         timeout=httpx.Timeout(
             connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool

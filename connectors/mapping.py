@@ -239,6 +239,9 @@ class HttpSource(_Strict):
         default={}, description="what the vendor calls an agency, for {agency} in paths"
     )
     lookback_minutes: int = Field(default=1440, ge=0)
+    max_in_flight: int = Field(
+        default=8, ge=1, le=64, description="requests sent to the source at once, at most"
+    )
     endpoints: tuple[Endpoint, ...] = ()
 
     @field_validator("base_url")

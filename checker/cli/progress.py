@@ -46,15 +46,20 @@ def facts_bar(show: bool) -> Iterator[FactsProgress]:
 
 @contextmanager
 def sync_bars(show: bool) -> Iterator[Callable[[PageProgress], None]]:
-    """A bar per source, endpoint and agency, advanced by each page stored."""
+    """A bar per source and endpoint, counting the agencies read in full and the records
+    stored: a province's 2,000 agencies read concurrently make one line each, not 2,000."""
     with progress_bars(show) as bars:
-        tasks: dict[tuple[str, str, str], TaskID] = {}
+        tasks: dict[tuple[str, str], TaskID] = {}
+        records: dict[tuple[str, str], int] = {}
 
         def progress(page: PageProgress) -> None:
-            key = (page.source, page.endpoint, page.agency)
+            key = (page.source, page.endpoint)
             if key not in tasks:
-                label = f"{page.source} {page.endpoint} {page.agency}"
-                tasks[key] = bars.add_task(label, total=page.total)
-            bars.update(tasks[key], advance=page.records + page.quarantined, total=page.total)
+                tasks[key] = bars.add_task("", total=None)
+            records[key] = records.get(key, 0) + page.records + page.quarantined
+            label = _("{source} {endpoint}: agencies read, {records} records").format(
+                source=page.source, endpoint=page.endpoint, records=records[key]
+            )
+            bars.update(tasks[key], advance=int(page.last), description=label)
 
         yield progress

@@ -64,15 +64,30 @@ def simulate_command(
         ),
     ] = "",
     year: Annotated[int, typer.Option(help="Year of the generated logs.")] = DEMO_YEAR,
+    latency: Annotated[
+        float,
+        typer.Option(
+            min=0, max=60_000, help="Milliseconds each answer waits, as across a network (0)."
+        ),
+    ] = 0.0,
+    agencies: Annotated[
+        int | None,
+        typer.Option(min=1, help="Serve this many generated agencies instead of the demo city's."),
+    ] = None,
 ) -> None:
     """Serve the reference log API of the demo city's document-management, archive and
     one-stop-shop software on loopback, until Ctrl-C."""
-    from checker.demo.simulated_data import demo_agency_codes, generate_dataset
+    from checker.demo.simulated_data import (
+        demo_agency_codes,
+        generate_dataset,
+        province_agency_codes,
+    )
     from checker.demo.simulator import FaultPlan, Simulator, check_free, serve
 
     check_free(port)
     plan = FaultPlan.parse(faults) if faults else FaultPlan()
-    data = generate_dataset(agencies=demo_agency_codes(), year=year, size=size)
+    codes = province_agency_codes(agencies) if agencies else demo_agency_codes()
+    data = generate_dataset(agencies=codes, year=year, size=size)
 
     def ready(simulator: Simulator) -> None:
         typer.echo(f"Serving {sum(data.counts().values())} records at {simulator.base_url}")
@@ -81,4 +96,4 @@ def simulate_command(
         typer.echo(f"  one-stop-shop API:       {simulator.base_url}/onestop/v1")
         typer.echo("Press Ctrl-C to stop.")
 
-    serve(data, port=port, token=token, faults=plan, on_ready=ready)
+    serve(data, port=port, token=token, faults=plan, latency=latency / 1000, on_ready=ready)

@@ -61,6 +61,12 @@ def demo_agency_codes() -> tuple[str, ...]:
     return tuple(org.code for org in registry())
 
 
+def province_agency_codes(count: int) -> tuple[str, ...]:
+    """``count`` made-up organisation codes (``000.01.01.H98`` on), for a province-sized
+    simulation: about 2,000 agencies where the demo city has a dozen."""
+    return tuple(f"000.{n // 100 + 1:02d}.{n % 100 + 1:02d}.H98" for n in range(count))
+
+
 def generate_dataset(
     *, agencies: Sequence[str], year: int = 2025, size: int = 1, seed: int = 20251
 ) -> SimulatedData:

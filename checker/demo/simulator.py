@@ -10,6 +10,11 @@ Documents are served under ``/api/v1``, transfers and the digitisation register 
 ``/archive/v1``, the one-stop shop's dossiers under ``/onestop/v1``. A ``FaultPlan``
 makes chosen requests fail the ways real servers do (429, 503, slow answers, truncated bodies,
 broken records), counted deterministically so tests can say which request gets which fault.
+
+``latency`` (seconds) delays every answer as a vendor's server across a network would (tens
+of milliseconds, where loopback answers in microseconds); requests are answered concurrently,
+and ``max_in_flight`` tells how many were being answered at once at most, so a test can check
+that a client keeps within its bound.
 """
 
 from __future__ import annotations
@@ -139,6 +144,13 @@ def check_port(port: int) -> int:
     return port
 
 
+def check_latency(seconds: float) -> float:
+    """``seconds`` if it can delay an answer (0 to 60 s), else a ``ConfigError``."""
+    if not 0 <= seconds <= 60:
+        raise ConfigError(f"latency {seconds * 1000:g} ms: expected 0 to 60000 ms")
+    return seconds
+
+
 def check_free(port: int, host: str = "127.0.0.1") -> None:
     """Fail early, before building a dataset to serve, when ``port`` cannot be listened on."""
     check_port(port)
@@ -177,12 +189,16 @@ class Simulator:
         faults: FaultPlan = FaultPlan(),
         host: str = "127.0.0.1",
         port: int = 0,
+        latency: float = 0.0,
     ) -> None:
         check_port(port)
         self.data, self.token, self.faults, self.host, self.port = data, token, faults, host, port
+        self.latency = check_latency(latency)
         self.listings = _listings(data)
         self.faults_served: list[tuple[int, str]] = []
         self._requests = 0
+        self._in_flight = 0
+        self._max_in_flight = 0
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -198,6 +214,17 @@ class Simulator:
     def request_count(self) -> int:
         with self._lock:
             return self._requests
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests being answered at once since the start (or the last reset)."""
+        with self._lock:
+            return self._max_in_flight
+
+    def reset_counts(self) -> None:
+        """Count requests and the most in flight from zero again."""
+        with self._lock:
+            self._requests, self._max_in_flight = 0, self._in_flight
 
     def start(self) -> Simulator:
         if self._server is None:
@@ -235,7 +262,19 @@ class Simulator:
     # --- answering ---------------------------------------------------------------------------
 
     def respond(self, target: str, authorization: str | None) -> Response:
-        """The answer to ``GET target`` (path and query), faults included."""
+        """The answer to ``GET target`` (path and query), after ``latency``, faults included."""
+        with self._lock:
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            return self._respond(target, authorization)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _respond(self, target: str, authorization: str | None) -> Response:
         faults, plan = self._count(), self.faults
         if "slow" in faults:
             time.sleep(plan.slow_seconds)
@@ -410,6 +449,7 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = False
     block_on_close = True
+    request_queue_size = 128  # clients opening many connections at once are not refused
 
     def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
         self.simulator = simulator
@@ -469,12 +509,14 @@ def serve(
     port: int = 8765,
     token: str | None = "demo-token",
     faults: FaultPlan = FaultPlan(),
+    latency: float = 0.0,
     on_ready: Callable[[Simulator], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
     """Serve ``data`` until ``stop`` is set or the user presses Ctrl-C, then stop cleanly.
     ``on_ready`` gets the running simulator (to print its ``base_url``)."""
-    with Simulator(data, token=token, faults=faults, host=host, port=port) as simulator:
+    simulator = Simulator(data, token=token, faults=faults, host=host, port=port, latency=latency)
+    with simulator:
         if on_ready is not None:
             on_ready(simulator)
         with contextlib.suppress(KeyboardInterrupt):

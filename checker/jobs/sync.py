@@ -4,8 +4,19 @@ store, incrementally.
 For each source, each of its endpoints and each agency, the endpoint is read from the saved
 cursor minus the source's lookback (``updated_since = cursor - lookback``), page by page.
 Each page is written in one transaction: its records upserted on their natural keys, its
-unusable records quarantined with the source, endpoint, agency, page, item and reason. Only
-one page is held in memory.
+unusable records quarantined with the source, endpoint, agency, page, item and reason.
+
+Requests in flight
+------------------
+A source's walks (one endpoint of one agency) are read by ``max_in_flight`` threads
+(``checker.jobs.fanout``), each with one request in flight at a time, so the vendor never
+has more than that many from us; the client holds no more connections. A walk's pages are
+fetched in order, and mapped into records on its thread. They are written on the calling
+thread through one connection, in the order they were read: a transaction holds the pages
+that arrived together (one page or several), each with its records and, for a walk's last
+page, its cursor. At most a few pages per thread wait in memory. Sources are read one after
+the other. With ``max_in_flight = 1`` the requests go one at a time, in the order of the
+endpoints and agencies.
 
 Cursors and interruptions
 -------------------------
@@ -43,7 +54,8 @@ not JSON, too large, nested too deeply, a page with more items than the source's
 ``limits.max_items_per_page``; ``connectors.http.PageError``) fails that endpoint for that
 agency: its cursor stays, the reason is kept, and the other agencies and endpoints of the
 source are read. A page that still fails after the retry policy (the source is down or too
-slow) fails the rest of the source. Either way the status is "failed: ..." with each reason,
+slow) fails the rest of the source: no new request is sent to it (those in flight finish and
+their pages are stored). Either way the status is "failed: ..." with each reason,
 on one line, and the cursors are not moved past the pages left unread; 401/403 or a missing
 secret make it "misconfigured: ...". The other sources carry on. Database errors stop the run
 as a one-line ``StorageError`` (``checker.store.engine.storage_errors``); the pages stored
@@ -59,6 +71,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,7 +85,8 @@ from sqlalchemy import Connection, Engine, select
 from checker.clock import as_aware, to_vietnam, vietnam_now
 from checker.config import Deployment
 from checker.errors import ConfigError, PageError, RecordError, SourceAuthError, SourceError
-from checker.store.cursors import forget_cursors, read_cursor, read_places, save_cursor
+from checker.jobs.fanout import Done, FanOut, Stopped
+from checker.store.cursors import forget_cursors, read_cursors, read_places, save_cursor
 from checker.store.engine import storage_errors
 from checker.store.models import QUARANTINE
 from checker.store.records import DossierRecord, Quarantined, Read, SoftwareRecord
@@ -134,7 +148,9 @@ Progress = Callable[[PageProgress], None]
 
 def default_client(source: HttpSource) -> httpx.Client:
     """A client with the source's timeouts and the secret its auth settings name."""
-    return build_client(source.name, source.auth, source.timeouts)
+    return build_client(
+        source.name, source.auth, source.timeouts, max_connections=source.max_in_flight
+    )
 
 
 @dataclass(frozen=True)
@@ -160,6 +176,35 @@ class _Run:
     options: _Options
     watch: Watch = field(default_factory=Watch)
     read_before: set[tuple[str, str]] = field(default_factory=set)
+    retries_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """One endpoint of one agency, read from its saved cursor."""
+
+    endpoint: Endpoint
+    agency: str
+    saved: datetime | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.endpoint.name}, agency {self.agency}: "
+
+
+@dataclass(frozen=True)
+class _PageRead:
+    """A page fetched and mapped, for the writer; ``newest`` is the walk's newest time so
+    far, its cursor if the page is the last."""
+
+    walk: _Walk
+    page: Page
+    items: list[Read | Quarantined]
+    newest: datetime | None
+    raws: list[Any]
+    """The page's raw records with their details, for the watch."""
+    failed: list[RecordError]
+    doubts: list[str]
 
 
 def sync(
@@ -192,7 +237,6 @@ def _sync_source(
 ) -> SourceReport:
     report = SourceReport(source.name)
     client: httpx.Client | None = None
-    where, failures = "", []
     try:
         source.check_agencies(source.agency_codes(registry_codes))
         client = options.client_factory(source)
@@ -200,27 +244,104 @@ def _sync_source(
             run = _Run(engine, source, client, report, options)
             with engine.begin() as connection:
                 run.read_before = read_places(connection, source.name)
-                if options.full:
-                    forget_cursors(connection, source.name)
-            for endpoint in source.all_endpoints():
-                for agency in source.agency_codes(registry_codes):
-                    where = f"{endpoint.name}, agency {agency}: "
-                    try:
-                        _sync_endpoint(run, endpoint, agency)
-                    except PageError as exc:
-                        failures.append(_one_line(f"{where}{_clean(str(exc), client)}"))
+            _read_walks(run, _walks(run, registry_codes))
             report.warnings = [_one_line(_clean(w, client)) for w in run.watch.warnings()]
-    except SourceAuthError as exc:
-        report.status = _one_line(f"misconfigured: {where}{_clean(str(exc), client)}")
-        return report
     except ConfigError as exc:
         report.status = _one_line(f"misconfigured: {_clean(str(exc), client)}")
-        return report
-    except SourceError as exc:
-        failures.append(_one_line(f"{where}{_clean(str(exc), client)}"))
-    if failures:
-        report.status = "failed: " + "; ".join(failures)
     return report
+
+
+def _walks(run: _Run, registry_codes: Sequence[str]) -> list[_Walk]:
+    """Every endpoint of every agency, each from its saved cursor (none with ``full``)."""
+    name = run.source.name
+    with run.engine.begin() as connection:
+        if run.options.full:
+            forget_cursors(connection, name)
+        saved = read_cursors(connection, name)
+    return [
+        _Walk(endpoint, agency, _parse_cursor(saved.get((endpoint.name, agency))))
+        for endpoint in run.source.all_endpoints()
+        for agency in run.source.agency_codes(registry_codes)
+    ]
+
+
+def _read_walks(run: _Run, walks: list[_Walk]) -> None:
+    """The walks read by ``max_in_flight`` threads, their pages written here, in one
+    connection: a page's records and, with a walk's last page, its cursor in one transaction
+    (pages that arrived together share it)."""
+    outcome = _Outcome()
+    fan: FanOut[_Walk, _PageRead] = FanOut(run.source.max_in_flight)
+    fan.run(
+        walks,
+        partial(_read_walk, run),
+        partial(_handle, run, fan, outcome),
+    )
+    if outcome.misconfigured:
+        run.report.status = _one_line(f"misconfigured: {outcome.misconfigured}")
+    elif outcome.failures:
+        run.report.status = "failed: " + "; ".join(outcome.failures)
+
+
+@dataclass
+class _Outcome:
+    """What went wrong in a source's walks, in the order it was seen."""
+
+    failures: list[str] = field(default_factory=list)
+    misconfigured: str = ""
+    records: dict[_Walk, int] = field(default_factory=dict)
+    """Records read so far by each walk still going."""
+
+
+def _handle(
+    run: _Run,
+    fan: FanOut[_Walk, _PageRead],
+    outcome: _Outcome,
+    batch: list[_PageRead | Done[_Walk]],
+) -> None:
+    """Store the pages read, then judge the walks that ended."""
+    pages = [message for message in batch if isinstance(message, _PageRead)]
+    if pages:
+        _store_pages(run, pages)
+        for page in pages:
+            _count_page(run, page)
+            _watch_page(run, outcome, page)
+    for message in batch:
+        if isinstance(message, Done) and message.error is not None:
+            _judge(run, fan, outcome, message.task, message.error)
+        elif isinstance(message, Done):
+            walk = message.task
+            had_some = (walk.endpoint.name, walk.agency) in run.read_before
+            read = outcome.records.pop(walk, 0)
+            run.watch.walk_ended(walk.endpoint, walk.agency, read, had_some=had_some)
+
+
+def _watch_page(run: _Run, outcome: _Outcome, read: _PageRead) -> None:
+    """What the page tells the watch (on the writer's thread: the watch is not shared)."""
+    walk = read.walk
+    for doubt in read.doubts:
+        run.watch.say(f"{walk.endpoint.name}, agency {walk.agency}: {doubt}")
+    run.watch.page(walk.endpoint, walk.agency, read.page, read.raws, read.failed)
+    outcome.records[walk] = outcome.records.get(walk, 0) + len(read.page.items)
+
+
+def _judge(
+    run: _Run, fan: FanOut[_Walk, _PageRead], outcome: _Outcome, walk: _Walk, error: BaseException
+) -> None:
+    """A walk's failure: one endpoint of one agency (``PageError``), the rest of the source
+    (the source down, our credentials refused), or the run (anything else, raised)."""
+    if isinstance(error, Stopped):
+        return
+    if not isinstance(error, SourceError | ConfigError):
+        raise error
+    text = _clean(str(error), run.client)
+    if isinstance(error, SourceAuthError | ConfigError):
+        outcome.misconfigured = outcome.misconfigured or f"{walk.where}{text}"
+        fan.halt()
+    elif isinstance(error, PageError):
+        outcome.failures.append(_one_line(f"{walk.where}{text}"))
+    elif not fan.halted:
+        outcome.failures.append(_one_line(f"{walk.where}{text}"))
+        fan.halt()
 
 
 def _one_line(text: str) -> str:
@@ -235,28 +356,30 @@ def _clean(text: str, client: httpx.Client | None) -> str:
     return redact(text.encode("utf-8", "backslashreplace").decode("utf-8"), client)
 
 
-def _sync_endpoint(run: _Run, endpoint: Endpoint, agency: str) -> None:
-    source = run.source
-    with run.engine.connect() as connection:
-        saved = _parse_cursor(read_cursor(connection, source.name, endpoint.name, agency))
-    newest, fetch, read = saved, _fetcher(run), 0
-    params = _params(source, endpoint, agency, saved)
-    url = source.url_of(endpoint, agency)
-    for page in walk_pages(fetch, url, params, endpoint.pagination, endpoint.records_path):
-        if len(page.items) > run.source.limits.max_items_per_page:
+def _read_walk(run: _Run, walk: _Walk, emit: Callable[[_PageRead], None]) -> None:
+    """Fetch and map the pages of one endpoint for one agency (on a worker thread)."""
+    source, endpoint = run.source, walk.endpoint
+    newest = walk.saved
+    params = _params(source, endpoint, walk.agency, walk.saved)
+    fetch = _fetcher(run)
+    pages = walk_pages(
+        fetch,
+        source.url_of(endpoint, walk.agency),
+        params,
+        endpoint.pagination,
+        endpoint.records_path,
+    )
+    for page in pages:
+        if len(page.items) > source.limits.max_items_per_page:
             raise PageError(
                 f"page {page.number} holds {len(page.items)} records, more than "
-                f"{run.source.limits.max_items_per_page} (limits.max_items_per_page of the "
+                f"{source.limits.max_items_per_page} (limits.max_items_per_page of the "
                 "source: the vendor may ignore the page size asked for)"
             )
-        detailed = _detailed(run, endpoint, agency, page, fetch)
-        items = _read_page(run, endpoint, agency, page, detailed)
+        detailed = _detailed(run, endpoint, walk.agency, page, fetch)
+        items, failed = _read_page(run, endpoint, walk.agency, page, detailed)
         newest = _newest(newest, endpoint, items)
-        _store_page(run, endpoint, agency, page, items, newest)
-        _count_page(run, endpoint, agency, page, items)
-        read += len(page.items)
-    had_some = (endpoint.name, agency) in run.read_before
-    run.watch.walk_ended(endpoint, agency, read, had_some=had_some)
+        emit(_PageRead(walk, page, items, newest, list(detailed.items), failed, detailed.doubts))
 
 
 def _detailed(
@@ -266,10 +389,7 @@ def _detailed(
     if not endpoint.details or not page.items:
         return Detailed(page.items)
     vendor_id = run.source.agency_id(agency)
-    detailed = attach_details(fetch, run.source.base_url, endpoint.details, page.items, vendor_id)
-    for doubt in detailed.doubts:
-        run.watch.say(f"{endpoint.name}, agency {agency}: {doubt}")
-    return detailed
+    return attach_details(fetch, run.source.base_url, endpoint.details, page.items, vendor_id)
 
 
 def _fetcher(run: _Run) -> Callable[[str, Mapping[str, str]], Any]:
@@ -278,35 +398,30 @@ def _fetcher(run: _Run) -> Callable[[str, Mapping[str, str]], Any]:
         run.client,
         policy=run.source.retry,
         limits=run.source.limits,
-        on_retry=partial(_count_retry, run.report),
+        on_retry=partial(_count_retry, run.report, run.retries_lock),
         sleep=run.options.sleep,
     )
 
 
-def _store_page(
-    run: _Run,
-    endpoint: Endpoint,
-    agency: str,
-    page: Page,
-    items: list[Read | Quarantined],
-    newest: datetime | None,
-) -> None:
-    """One transaction: the page's records, and with the last page the cursor."""
+def _store_pages(run: _Run, pages: list[_PageRead]) -> None:
+    """One transaction: the pages' records, and the cursor of each walk's last page."""
     name, when = run.source.name, run.options.fetched_at
     with run.engine.begin() as connection:
-        fresh = _not_yet_quarantined(connection, name, items)
-        store_records(connection, fresh, source=name, fetched_at=when)
-        if page.last:
-            save_cursor(connection, name, endpoint.name, agency, _format_cursor(newest), when)
+        for read in pages:
+            fresh = _not_yet_quarantined(connection, name, read.items)
+            store_records(connection, fresh, source=name, fetched_at=when)
+            if read.page.last:
+                walk, cursor = read.walk, _format_cursor(read.newest)
+                save_cursor(connection, name, walk.endpoint.name, walk.agency, cursor, when)
 
 
-def _count_retry(report: SourceReport, notice: RetryNotice) -> None:
-    report.retries += 1
+def _count_retry(report: SourceReport, lock: threading.Lock, notice: RetryNotice) -> None:
+    with lock:
+        report.retries += 1
 
 
-def _count_page(
-    run: _Run, endpoint: Endpoint, agency: str, page: Page, items: list[Read | Quarantined]
-) -> None:
+def _count_page(run: _Run, read: _PageRead) -> None:
+    page, items = read.page, read.items
     quarantined = sum(isinstance(item, Quarantined) for item in items)
     run.report.pages += 1
     run.report.records += len(items) - quarantined
@@ -314,8 +429,8 @@ def _count_page(
     if run.options.progress is not None:
         event = PageProgress(
             source=run.source.name,
-            endpoint=endpoint.name,
-            agency=agency,
+            endpoint=read.walk.endpoint.name,
+            agency=read.walk.agency,
             page=page.number,
             records=len(items) - quarantined,
             quarantined=quarantined,
@@ -347,8 +462,9 @@ def _params(
 
 def _read_page(
     run: _Run, endpoint: Endpoint, agency: str, page: Page, detailed: Detailed
-) -> list[Read | Quarantined]:
-    """The page's items as records, or set aside with the reason."""
+) -> tuple[list[Read | Quarantined], list[RecordError]]:
+    """The page's items as records, or set aside with the reason; and the errors of those
+    set aside."""
     mapper = endpoint.mapper
     url = f"{run.source.url_of(endpoint)}?{run.source.agency_param}={agency}#"
     items: list[Read | Quarantined] = []
@@ -367,8 +483,7 @@ def _read_page(
             items.append(_quarantined(run, endpoint, agency, page, index, raw, exc))
         else:
             items.append(Read(url + record.external_id, record))
-    run.watch.page(endpoint, agency, page, detailed.items, failed)
-    return items
+    return items, failed
 
 
 def _unknown_agency(

@@ -23,6 +23,14 @@ def read_cursor(connection: Connection, source: str, endpoint: str, agency: str)
     return connection.scalar(query)
 
 
+def read_cursors(connection: Connection, source: str) -> dict[tuple[str, str], str | None]:
+    """Every cursor of ``source``, by endpoint and agency: one query for a whole sync."""
+    query = select(SYNC_CURSOR.c.endpoint, SYNC_CURSOR.c.agency, SYNC_CURSOR.c.cursor).where(
+        SYNC_CURSOR.c.source == source
+    )
+    return {(endpoint, agency): cursor for endpoint, agency, cursor in connection.execute(query)}
+
+
 def save_cursor(
     connection: Connection,
     source: str,

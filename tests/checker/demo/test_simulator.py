@@ -382,3 +382,40 @@ def test_serve_runs_until_told_to_stop(data):
         stop.set()
         thread.join(5)
     assert not thread.is_alive()
+
+
+# --- latency and requests at once -----------------------------------------------------------
+
+
+def test_latency_delays_every_answer_and_answers_overlap(data):
+    with Simulator(data, latency=0.2) as sim:
+        started = time.perf_counter()
+
+        def get() -> None:
+            with httpx.Client(base_url=sim.base_url, headers=AUTH) as c:
+                assert _get(c, "file-lists").status_code == 200
+
+        threads = [threading.Thread(target=get) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        assert sim.max_in_flight == 4
+        assert sim.request_count == 4
+    assert 0.2 <= elapsed < 0.8  # answered together, not one after another (4 x 0.2 s)
+
+
+def test_reset_counts_counts_from_zero(data):
+    with Simulator(data) as sim, httpx.Client(base_url=sim.base_url, headers=AUTH) as c:
+        _get(c, "files")
+        _get(c, "files")
+        assert (sim.request_count, sim.max_in_flight) == (2, 1)
+        sim.reset_counts()
+        assert (sim.request_count, sim.max_in_flight) == (0, 0)
+
+
+@pytest.mark.parametrize("seconds", [-0.001, 60.001])
+def test_a_latency_out_of_range_is_refused(data, seconds):
+    with pytest.raises(ConfigError, match="latency"):
+        Simulator(data, latency=seconds)

@@ -140,7 +140,7 @@ def api(httpx_mock):
     return fake
 
 
-def source(name: str = "dms", token_env: str = "DMS_TOKEN") -> HttpSource:
+def source(name: str = "dms", token_env: str = "DMS_TOKEN", max_in_flight: int = 8) -> HttpSource:
     paging = OffsetPagination(style="offset", limit=2, total_path="total")
     endpoints = tuple(
         e.model_copy(update={"pagination": paging})
@@ -156,6 +156,7 @@ def source(name: str = "dms", token_env: str = "DMS_TOKEN") -> HttpSource:
         lookback_minutes=60,
         endpoints=endpoints,
         retry=RetryPolicy(max_attempts=3),
+        max_in_flight=max_in_flight,
     )
 
 
@@ -219,7 +220,7 @@ def test_a_first_run_reads_every_page_of_every_agency_and_saves_the_newest_time(
     engine, api, httpx_mock
 ):
     pages: list[PageProgress] = []
-    report = run(engine, progress=pages.append)
+    report = run(engine, source(max_in_flight=1), progress=pages.append)
     assert report.ok
     (outcome,) = report.sources
     assert (outcome.pages, outcome.records, outcome.quarantined, outcome.retries) == (7, 9, 1, 0)
@@ -553,23 +554,25 @@ def _change_the_source(api: FakeApi) -> None:
     api.rows["files"].append((B, file("01", 7)))
 
 
+@pytest.mark.parametrize("in_flight", [1, 4], ids=["one-at-a-time", "4-in-flight"])
 @pytest.mark.parametrize("where", ["request", "store", "progress"])
 @pytest.mark.parametrize("earlier_run", [False, True], ids=["first-run", "incremental"])
 def test_a_run_killed_anywhere_then_run_again_ends_as_one_clean_run(
-    engine, api, monkeypatch, where, earlier_run
+    engine, api, monkeypatch, where, earlier_run, in_flight
 ):
     hooks = Hooks(api, monkeypatch)
+    dms = source(max_in_flight=in_flight)
 
     def start() -> None:
         wipe(engine)
         api.rows = seed()
         if earlier_run:
-            run(engine, progress=hooks.progress)
+            run(engine, dms, progress=hooks.progress)
             _change_the_source(api)
 
     start()
     hooks.count_from_zero()
-    run(engine, progress=hooks.progress)
+    run(engine, dms, progress=hooks.progress)
     clean = snapshot(engine)
     points = {"request": api.calls, "store": hooks.store_calls, "progress": hooks.pages}[where]
     assert points >= 4
@@ -577,16 +580,16 @@ def test_a_run_killed_anywhere_then_run_again_ends_as_one_clean_run(
         start()
         hooks.arm(where, after)
         with pytest.raises(Killed):
-            run(engine, progress=hooks.progress)
+            run(engine, dms, progress=hooks.progress)
         hooks.disarm()
-        assert run(engine, progress=hooks.progress).ok
+        assert run(engine, dms, progress=hooks.progress).ok
         assert snapshot(engine) == clean, f"killed at {where} {after + 1}"
 
 
 # --- Against the simulator, over real HTTP ------------------------------------------------------
 
 
-def _simulated_sources(base_url: str) -> tuple[HttpSource, ...]:
+def _simulated_sources(base_url: str, max_in_flight: int = 8) -> tuple[HttpSource, ...]:
     paging = OffsetPagination(style="offset", limit=25, total_path="total")
     return tuple(
         HttpSource(
@@ -596,6 +599,7 @@ def _simulated_sources(base_url: str) -> tuple[HttpSource, ...]:
             base_url=f"{base_url}/{'api' if system == 'documents' else 'archive'}/v1",
             auth=BearerAuth(type="bearer", token_env="SIM_TOKEN"),
             retry=RetryPolicy(max_attempts=6),
+            max_in_flight=max_in_flight,
             endpoints=tuple(
                 e.model_copy(update={"pagination": paging}) for e in reference_endpoints(system)
             ),
@@ -604,17 +608,28 @@ def _simulated_sources(base_url: str) -> tuple[HttpSource, ...]:
     )
 
 
-def _sync_simulator(engine, sim: Simulator, codes: tuple[str, ...]) -> SyncReport:
-    sources = _simulated_sources(sim.base_url)
+def _sync_simulator(
+    engine,
+    sim: Simulator,
+    codes: tuple[str, ...],
+    max_in_flight: int = 8,
+    progress: Callable[[PageProgress], None] | None = None,
+) -> SyncReport:
+    sources = _simulated_sources(sim.base_url, max_in_flight)
     return sync(
         engine,
         Deployment(sources=sources),
         sources,
         registry_codes=codes,
         client_factory=lambda s: build_client(
-            s.name, s.auth, s.timeouts, environ={"SIM_TOKEN": "sim-token"}
+            s.name,
+            s.auth,
+            s.timeouts,
+            environ={"SIM_TOKEN": "sim-token"},
+            max_connections=s.max_in_flight,
         ),
         sleep=lambda seconds: None,
+        progress=progress,
     )
 
 
@@ -631,3 +646,57 @@ def test_a_sync_through_the_simulators_faults_stores_what_a_faultless_one_does(e
         assert _sync_simulator(engine, sim, codes).ok
     assert snapshot(engine) == with_faults
     assert len(with_faults["document"]) > 100
+
+
+# --- Requests in flight -----------------------------------------------------------------------
+
+
+def test_a_source_never_has_more_requests_in_flight_than_its_setting(engine):
+    codes = demo_agency_codes()[:4]
+    with Simulator(generate_dataset(agencies=codes), token="sim-token", latency=0.01) as sim:
+        assert _sync_simulator(engine, sim, codes, max_in_flight=3).ok
+        assert sim.max_in_flight == 3  # reached, never passed
+        sim.reset_counts()
+        wipe(engine)
+        assert _sync_simulator(engine, sim, codes, max_in_flight=1).ok
+        assert sim.max_in_flight == 1
+
+
+def test_a_concurrent_sync_stores_what_one_at_a_time_does(engine):
+    codes = demo_agency_codes()
+    faults = FaultPlan(invalid_record_every=40, rate_limit_every=11, retry_after="0")
+    data = generate_dataset(agencies=codes)
+    with Simulator(data, token="sim-token", faults=faults, latency=0.002) as sim:
+        pages: dict[int, list[PageProgress]] = {1: [], 6: []}
+        assert _sync_simulator(engine, sim, codes, 1, pages[1].append).ok
+        one_at_a_time = snapshot(engine)
+        wipe(engine)
+        assert _sync_simulator(engine, sim, codes, 6, pages[6].append).ok
+        assert sim.max_in_flight > 1
+    assert snapshot(engine) == one_at_a_time
+    assert len(one_at_a_time["quarantine"]) > 10
+    assert len(one_at_a_time["sync_cursor"]) == len(codes) * 6
+    assert sorted(pages[6], key=repr) == sorted(pages[1], key=repr)  # in any order
+
+
+def test_with_many_agencies_in_flight_a_bad_page_fails_only_its_agency(engine, api, httpx_mock):
+    many = [f"000.00.{n:02d}.H99" for n in range(3, 23)]
+    api.rows["files"] += [(code, file("01", 2)) for code in many]
+    for code in many[::5]:
+        api.faults[("files", code, 0)] = [httpx.Response(400, text="bad agency")]
+    dms = source(max_in_flight=4)
+    report = sync(
+        engine,
+        Deployment(sources=(dms,)),
+        (dms,),
+        registry_codes=[A, B, *many],
+        client_factory=lambda s: build_client(s.name, s.auth, s.timeouts, environ=ENV),
+        sleep=lambda seconds: None,
+    )
+    (outcome,) = report.sources
+    failed = [part.split(":")[0] for part in outcome.status.removeprefix("failed: ").split("; ")]
+    assert sorted(failed) == sorted(f"files, agency {code}" for code in many[::5])
+    assert outcome.records == 9 + len(many) - len(many[::5])
+    for code in many:
+        expected = None if code in many[::5] else at(2)
+        assert cursor(engine, "files", code) == expected
