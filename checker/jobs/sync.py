@@ -177,6 +177,11 @@ class _Run:
     watch: Watch = field(default_factory=Watch)
     read_before: set[tuple[str, str]] = field(default_factory=set)
     retries_lock: threading.Lock = field(default_factory=threading.Lock)
+    gate: threading.BoundedSemaphore = field(init=False)
+    """The source's places for requests in flight (``max_in_flight``)."""
+
+    def __post_init__(self) -> None:
+        self.gate = threading.BoundedSemaphore(self.source.max_in_flight)
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,8 @@ def _sync_source(
             with engine.begin() as connection:
                 run.read_before = read_places(connection, source.name)
             _read_walks(run, _walks(run, registry_codes))
-            report.warnings = [_one_line(_clean(w, client)) for w in run.watch.warnings()]
+            # sorted: agencies are read concurrently, so the order noticed is not repeatable
+            report.warnings = sorted(_one_line(_clean(w, client)) for w in run.watch.warnings())
     except ConfigError as exc:
         report.status = _one_line(f"misconfigured: {_clean(str(exc), client)}")
     return report
@@ -288,7 +294,7 @@ class _Outcome:
 
     failures: list[str] = field(default_factory=list)
     misconfigured: str = ""
-    records: dict[_Walk, int] = field(default_factory=dict)
+    records: dict[tuple[str, str], int] = field(default_factory=dict)
     """Records read so far by each walk still going."""
 
 
@@ -311,7 +317,7 @@ def _handle(
         elif isinstance(message, Done):
             walk = message.task
             had_some = (walk.endpoint.name, walk.agency) in run.read_before
-            read = outcome.records.pop(walk, 0)
+            read = outcome.records.pop((walk.endpoint.name, walk.agency), 0)
             run.watch.walk_ended(walk.endpoint, walk.agency, read, had_some=had_some)
 
 
@@ -321,7 +327,8 @@ def _watch_page(run: _Run, outcome: _Outcome, read: _PageRead) -> None:
     for doubt in read.doubts:
         run.watch.say(f"{walk.endpoint.name}, agency {walk.agency}: {doubt}")
     run.watch.page(walk.endpoint, walk.agency, read.page, read.raws, read.failed)
-    outcome.records[walk] = outcome.records.get(walk, 0) + len(read.page.items)
+    key = (walk.endpoint.name, walk.agency)
+    outcome.records[key] = outcome.records.get(key, 0) + len(read.page.items)
 
 
 def _judge(
@@ -393,7 +400,9 @@ def _detailed(
 
 
 def _fetcher(run: _Run) -> Callable[[str, Mapping[str, str]], Any]:
-    return partial(
+    """A page fetch that holds one of the source's ``max_in_flight`` places while it runs:
+    the walks' requests and their records' sub-requests together never pass the bound."""
+    fetch = partial(
         fetch_json,
         run.client,
         policy=run.source.retry,
@@ -401,6 +410,12 @@ def _fetcher(run: _Run) -> Callable[[str, Mapping[str, str]], Any]:
         on_retry=partial(_count_retry, run.report, run.retries_lock),
         sleep=run.options.sleep,
     )
+
+    def gated(url: str, params: Mapping[str, str]) -> Any:
+        with run.gate:
+            return fetch(url, params)
+
+    return gated
 
 
 def _store_pages(run: _Run, pages: list[_PageRead]) -> None:

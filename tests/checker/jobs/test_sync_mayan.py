@@ -104,7 +104,7 @@ def test_a_page_cap_below_the_size_asked_loses_nothing(engine, count_path):
         ]
 
 
-def test_metadata_requests_are_bounded_by_the_configured_concurrency(engine):
+def test_metadata_requests_are_bounded_with_the_walks_by_the_source_s_requests_in_flight(engine):
     data = sample_data()
     for doc_id in range(7, 31):
         data.add(2, doc_id, f"Văn bản {doc_id}", "2026-11-29T01:00:00Z", so_ky_hieu=f"{doc_id}/X")
@@ -115,7 +115,8 @@ def test_metadata_requests_are_bounded_by_the_configured_concurrency(engine):
         endpoint = source.endpoints[0]
         details = (endpoint.details[0].model_copy(update={"concurrency": 3}),)
         endpoint = endpoint.model_copy(update={"details": details})
-        report = run(engine, source.model_copy(update={"endpoints": (endpoint,)}))
+        bounded = {"endpoints": (endpoint,), "max_in_flight": 3}
+        report = run(engine, source.model_copy(update=bounded))
     assert report.sources[0].records == 30
     assert 1 < mayan.in_flight_max <= 3
 
