@@ -387,19 +387,21 @@ def summary_command(
         typer.echo(json.dumps({"agencies": lines, "nominations": picks}, ensure_ascii=False))
         return
     for group in deployment.groups:
-        typer.echo(f"Xếp hạng — {group.name}, {year}")
+        typer.echo(_("Ranking — {group}, {year}").format(group=group.name, year=year))
         for line in (x for x in lines if x["group"] == group.id):
             typer.echo(f"  {line['group_rank']:>3}. {line['name']:<36} {line['grade']}")
     for cluster in deployment.clusters:
-        typer.echo(f"{cluster.name} (cụm trưởng {cluster.leader})")
+        heading = _("{cluster} (cluster leader {leader})")
+        typer.echo(heading.format(cluster=cluster.name, leader=cluster.leader))
         members = sorted(
             (x for x in lines if x["cluster"] == cluster.id),
             key=lambda x: int(str(x["cluster_rank"])),
         )
         for line in members:
-            typer.echo(f"  {line['cluster_rank']:>3}. {line['name']:<36} {line['total']} điểm")
+            points = _("{points} points").format(points=line["total"])
+            typer.echo(f"  {line['cluster_rank']:>3}. {line['name']:<36} {points}")
     for pick in picks:
-        typer.echo(f"Đề nghị — {pick['text']}")
+        typer.echo(_("Proposed — {nomination}").format(nomination=pick["text"]))
 
 
 @scorecards_app.command("claims")
@@ -443,11 +445,16 @@ def claims_command(
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
     if not summary.claims:
-        typer.echo(f"Không có điểm tự chấm nào cao hơn nhật ký ({year}).")
+        typer.echo(_("No self-score above what the logs show ({year}).").format(year=year))
     for group in deployment.groups:
         claims = summary.claims.get(group.id, [])
         if claims:
-            typer.echo(f"{group.name}: {len(claims)} điểm tự chấm cao hơn nhật ký")
+            heading = ngettext(
+                "{group}: {n} self-score above what the logs show",
+                "{group}: {n} self-scores above what the logs show",
+                len(claims),
+            )
+            typer.echo(heading.format(group=group.name, n=len(claims)))
             for claim in claims:
                 typer.echo(f"  +{points_text(claim.gap)}: {claim.text()}")
 
