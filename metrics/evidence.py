@@ -20,11 +20,16 @@ from metrics.calendar import WorkingCalendar
 from metrics.catalogue import METRICS
 from metrics.definition import MetricDefinition
 from metrics.facts import refresh_facts
-from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig, files_evidence
+from metrics.files import (
+    DEFAULT_FILES_CONFIG,
+    FilesConfig,
+    files_evidence,
+    files_evidence_by_agency,
+)
 from metrics.measure import DOCUMENT_METRICS, FACTS
 from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence, numbering_top
 from metrics.period import Period
-from metrics.transfers import transfers_evidence
+from metrics.transfers import transfers_evidence, transfers_evidence_by_agency
 from metrics.values import EvidenceLine
 from metrics.workdays import calendar_range, check_calendar_days
 
@@ -90,20 +95,25 @@ def missed_by_agency(
 ) -> dict[str, list[EvidenceLine]]:
     """The lines of :func:`evidence` not counted, for each of ``agency_codes`` (an agency
     with none is left out): one query for a documents' metric, whatever the number of
-    agencies; the facts are worked out and the calendar checked once. (The numbering, file
-    and transfer metrics are still read agency by agency.)"""
+    agencies (files and transfers too); the facts are worked out and the calendar checked once.
+    The numbering is still read agency by agency."""
     definition = _definition(metric_id)
     refresh_facts(connection)
-    if definition.family in ("numbering", "files", "transfers"):
-        found = {
-            code: evidence(connection, code, metric_id, period, calendar, files)
-            for code in agency_codes
-        }
-        missed = {
-            code: [line for line in lines if not line.counted] for code, lines in found.items()
-        }
-        return {code: lines for code, lines in missed.items() if lines}
+    if definition.family == "files":
+        found = files_evidence_by_agency(connection, agency_codes, metric_id, period, files)
+        return _missed(found)
+    if definition.family == "transfers":
+        found = transfers_evidence_by_agency(connection, agency_codes, metric_id, period, files)
+        return _missed(found)
+    if definition.family == "numbering":
+        each = {code: numbering_evidence(connection, code, period) for code in agency_codes}
+        return _missed(each)
     return _document_lines(connection, metric_id, period, calendar, agency_codes, missed_only=True)
+
+
+def _missed(found: dict[str, list[EvidenceLine]]) -> dict[str, list[EvidenceLine]]:
+    missed = {code: [line for line in lines if not line.counted] for code, lines in found.items()}
+    return {code: lines for code, lines in missed.items() if lines}
 
 
 def _definition(metric_id: str) -> MetricDefinition:
