@@ -135,7 +135,7 @@ class Settings:
         if path is None:
             if required:
                 raise ConfigError(
-                    "no deployment file: pass --config PATH or put checker.toml in this folder"
+                    _("no deployment file: pass --config PATH or put checker.toml in this folder")
                 )
             return None
         return load_deployment(path)

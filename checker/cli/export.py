@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from checker.cli.app import ConfigOption, DbOption, app, use_settings, user_errors
-from checker.errors import ConfigError
+from checker.cli.app import ConfigOption, DbOption, app, parse_day, use_settings, user_errors
 from checker.i18n import _, ngettext
 
 
@@ -76,7 +74,9 @@ def export_overdue_command(
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     code = None if agency is None else deployment.agency(agency).code
-    day = _day(as_of)
+    from checker.clock import today
+
+    day = parse_day(as_of) or today()
     with settings.store(deployment, create=False) as engine:
         count = export_overdue(engine, deployment, output, Written(output_format.value), day, code)
     written = ngettext(
@@ -85,14 +85,3 @@ def export_overdue_command(
         count,
     )
     typer.echo(written.format(n=count, day=day.isoformat(), output=output))
-
-
-def _day(text: str | None) -> date:
-    if text is None:
-        from checker.clock import today
-
-        return today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc

@@ -98,7 +98,8 @@ def enter_command(
     from checker.scoring.entering import enter_manual_file
 
     if role not in PEOPLE:
-        raise ConfigError(f"--role {role!r}: use one of {', '.join(PEOPLE)}")
+        message = _("--role {value}: use one of {roles}")
+        raise ConfigError(message.format(value=repr(role), roles=", ".join(PEOPLE)))
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     by_group = criteria_by_group(deployment)
