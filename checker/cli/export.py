@@ -68,14 +68,13 @@ def export_overdue_command(
     db: DbOption = None,
 ) -> None:
     """The files past their deadline for the agency archive or the historical archive."""
+    from checker.clock import today
     from checker.jobs.exports import export_overdue
     from checker.reports.export import ExportFormat as Written
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     code = None if agency is None else deployment.agency(agency).code
-    from checker.clock import today
-
     day = parse_day(as_of) or today()
     with settings.store(deployment, create=False) as engine:
         count = export_overdue(engine, deployment, output, Written(output_format.value), day, code)
