@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from checker.errors import ConfigError
+from checker.i18n import _
 from checker.tomlfile import read_toml
 from connectors.edxml import DEFAULT_PATTERNS
 from connectors.mapping import HttpSource
@@ -128,8 +129,12 @@ class Deployment(_Strict):
                 return agency
         known = [c for a in self.agencies for c in a.all_codes]
         near = difflib.get_close_matches(code, known, n=3, cutoff=0.6)
-        hint = f"did you mean {' or '.join(near)}?" if near else f"{len(known)} codes are listed"
-        raise ConfigError(f"agency {code} is not in the deployment's registry: {hint}")
+        if near:
+            hint = _("did you mean {codes}?").format(codes=_(" or ").join(near))
+        else:
+            hint = _("{n} codes are listed").format(n=len(known))
+        message = _("agency {code} is not in the deployment's registry: {hint}")
+        raise ConfigError(message.format(code=code, hint=hint))
 
 
 def _check_clusters(clusters: tuple[Cluster, ...], agencies: set[str]) -> None:

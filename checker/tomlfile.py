@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import ConfigError
+from checker.i18n import _
 
 
 def read_toml(path: Path, where: str) -> tuple[str, dict[str, Any]]:
@@ -16,12 +17,19 @@ def read_toml(path: Path, where: str) -> tuple[str, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot be read ({exc.strerror})") from exc
+        raise ConfigError(
+            _("{where}: cannot be read ({reason})").format(where=where, reason=exc.strerror)
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{where}: not UTF-8 text (byte {exc.start})") from exc
+        raise ConfigError(
+            _("{where}: not UTF-8 text (byte {n})").format(where=where, n=exc.start)
+        ) from exc
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML ({exc})") from exc
+        raise ConfigError(
+            _("{where}: not valid TOML ({error})").format(where=where, error=exc)
+        ) from exc
     except RecursionError as exc:
-        raise ConfigError(f"{where}: arrays or tables nested too deeply to read") from exc
+        message = _("{where}: arrays or tables nested too deeply to read")
+        raise ConfigError(message.format(where=where)) from exc

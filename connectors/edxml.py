@@ -30,6 +30,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from checker.errors import RecordError, SourceError
+from checker.i18n import _
 from checker.store.records import DocumentRecord, StatusRecord
 from connectors.dates import ImpossibleDate, parse_text
 
@@ -75,12 +76,14 @@ def find_files(
 
 def _listing(path: Path) -> list[Path]:
     if not path.exists():
-        raise SourceError(f"edXML path {path} does not exist")
+        raise SourceError(_("edXML path {path} does not exist").format(path=path))
     if not path.is_dir():
         return [path]
     files = _walk(path)
     if not files:
-        raise SourceError(f"edXML folder {path} holds no files (is it mounted?)")
+        raise SourceError(
+            _("edXML folder {path} holds no files (is it mounted?)").format(path=path)
+        )
     return files
 
 
@@ -114,21 +117,27 @@ def read_message(
             else:
                 message, trace = _parse_header(_chunks(handle, head, max_bytes, excerpt), excerpt)
     except OSError as exc:
-        raise RecordError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise RecordError(
+            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from exc
     try:
         return _record(message, trace, tuple(warnings))
     except RecordError as exc:
         exc.excerpt = excerpt
         raise
     except ValidationError as exc:
-        raise RecordError(f"unusable field values: {_first_error(exc)}", excerpt) from exc
+        reason = _("unusable field values: {error}").format(error=_first_error(exc))
+        raise RecordError(reason, excerpt) from exc
 
 
 def _check_start(head: bytes, size: int, max_bytes: int, excerpt: str) -> None:
     if size > max_bytes:
-        raise RecordError(f"file is larger than {max_bytes} bytes ({size} bytes)", excerpt)
+        reason = _("file is larger than {max} bytes ({size} bytes)").format(
+            max=max_bytes, size=size
+        )
+        raise RecordError(reason, excerpt)
     if not head:
-        raise RecordError("empty file", excerpt)
+        raise RecordError(_("empty file"), excerpt)
 
 
 def _chunks(handle: BinaryIO, head: bytes, max_bytes: int, excerpt: str) -> Iterator[bytes]:
@@ -136,7 +145,7 @@ def _chunks(handle: BinaryIO, head: bytes, max_bytes: int, excerpt: str) -> Iter
     while chunk:
         total += len(chunk)
         if total > max_bytes:
-            raise RecordError(f"file is larger than {max_bytes} bytes", excerpt)
+            raise RecordError(_("file is larger than {max} bytes").format(max=max_bytes), excerpt)
         yield chunk
         chunk = handle.read(_CHUNK)
 
@@ -186,9 +195,8 @@ def _check_prefixes(header: etree._Element, excerpt: str) -> None:
         tag = element.tag
         if isinstance(tag, str) and ":" in tag and not tag.startswith("{"):
             line = element.sourceline
-            raise RecordError(
-                f"not XML: namespace prefix of {tag} is not declared (line {line})", excerpt
-            )
+            reason = _("not XML: namespace prefix of {tag} is not declared (line {line})")
+            raise RecordError(reason.format(tag=tag, line=line), excerpt)
 
 
 def _events(chunks: Iterator[bytes], excerpt: str) -> Iterator[etree._Element]:
@@ -221,7 +229,9 @@ def _events(chunks: Iterator[bytes], excerpt: str) -> Iterator[etree._Element]:
                 checked = True
             yield element
         if error is not None:
-            raise RecordError(f"not XML: {_describe(error)}", excerpt) from error
+            raise RecordError(
+                _("not XML: {error}").format(error=_describe(error)), excerpt
+            ) from error
     _check_document(_close(parser, excerpt).getroottree(), excerpt)
 
 
@@ -230,8 +240,8 @@ def _close(parser: etree._FeedParser, excerpt: str) -> etree._Element:
         return parser.close()
     except etree.XMLSyntaxError as exc:
         no_element = getattr(exc, "code", None) == _ERR_DOCUMENT_EMPTY
-        kind = "not XML" if no_element else "truncated XML"
-        raise RecordError(f"{kind}: {_describe(exc)}", excerpt) from exc
+        reason = _("not XML: {error}") if no_element else _("truncated XML: {error}")
+        raise RecordError(reason.format(error=_describe(exc)), excerpt) from exc
 
 
 def _describe(exc: etree.XMLSyntaxError) -> str:
@@ -244,7 +254,8 @@ def _check_document(tree: etree._ElementTree, excerpt: str) -> None:
         raise _doctype_error(excerpt)
     tag = tree.getroot().tag
     if tag != _ROOT:
-        raise RecordError(f"root element is {tag}, expected edXML in namespace {NS}", excerpt)
+        reason = _("root element is {tag}, expected edXML in namespace {ns}")
+        raise RecordError(reason.format(tag=tag, ns=NS), excerpt)
 
 
 def _prolog_end(data: bytes) -> int:
@@ -264,11 +275,11 @@ def _refuse_doctype(chunk: bytes, before: bytes, excerpt: str) -> None:
 
 
 def _doctype_error(excerpt: str) -> RecordError:
-    return RecordError("DTD or entity declarations are not allowed in edXML", excerpt)
+    return RecordError(_("DTD or entity declarations are not allowed in edXML"), excerpt)
 
 
 def _no_message_header(excerpt: str) -> RecordError:
-    return RecordError("edXML message without MessageHeader", excerpt)
+    return RecordError(_("edXML message without MessageHeader"), excerpt)
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -322,7 +333,7 @@ def _record(
     if header.text("StatusCode") is not None:
         return _status(header, warnings)
     if header.first("ResponseFor") is not None and header.first("To") is None:
-        raise RecordError("status message without StatusCode")
+        raise RecordError(_("status message without StatusCode"))
     return _document(header, trace, warnings)
 
 
@@ -333,11 +344,11 @@ def _document(
     sender = header.first("From")
     sender_id = _child_text(sender, "OrganId")
     if sender_id is None:
-        raise RecordError("document without From/OrganId")
+        raise RecordError(_("document without From/OrganId"))
     recipients = (_child_text(to, "OrganId") for to in header.all("To"))
     recipient_ids = tuple(dict.fromkeys(r for r in recipients if r is not None))
     if not recipient_ids:
-        raise RecordError("document without any To/OrganId")
+        raise RecordError(_("document without any To/OrganId"))
     code, kind = header.first("Code"), header.first("DocumentType")
     promulgated = _date(_child(header.first("PromulgationInfo"), "PromulgationDate"), flags)
     return DocumentRecord(
@@ -366,7 +377,7 @@ def _doc_key(header: _Children, sender_id: str, promulgated: date | None) -> str
     code = header.first("Code")
     number, notation = _child_text(code, "CodeNumber"), _child_text(code, "CodeNotation")
     if number is None and notation is None:
-        raise RecordError("document without DocumentId or Code")
+        raise RecordError(_("document without DocumentId or Code"))
     day = promulgated.isoformat().replace("-", "/") if promulgated else ""
     return f"{sender_id},{day},{number or ''}/{notation or ''}"
 
@@ -383,12 +394,12 @@ def _status(header: _Children, warnings: tuple[str, ...]) -> StatusRecord:
     flags: list[str] = list(warnings)
     actor_id = _child_text(header.first("From"), "OrganId")
     if actor_id is None:
-        raise RecordError("status message without From/OrganId")
+        raise RecordError(_("status message without From/OrganId"))
     answered = header.first("ResponseFor")
     doc_key, ref_sender_id = _child_text(answered, "DocumentId"), _child_text(answered, "OrganId")
     ref_code = _ref_code(_child(answered, "Code"))
     if doc_key is None and (ref_sender_id is None or ref_code is None):
-        raise RecordError("status message does not say which document it answers")
+        raise RecordError(_("status message does not say which document it answers"))
     return StatusRecord(
         actor_id=actor_id,
         doc_key=doc_key,
@@ -413,7 +424,8 @@ def _ref_code(code: etree._Element | None) -> str | None:
 
 def _status_code(text: str) -> str:
     if not _STATUS_CODE.fullmatch(text):
-        raise RecordError(f"status message with StatusCode '{text[:40]}', expected two digits")
+        reason = _("status message with StatusCode '{code}', expected two digits")
+        raise RecordError(reason.format(code=text[:40]))
     return text.zfill(2)
 
 

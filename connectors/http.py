@@ -23,9 +23,13 @@ that is not UTF-8, not JSON, JSON nested too deeply or holding a number too long
 larger than the source's ``limits.max_body_bytes``.
 
 The body is read in chunks against ``limits``: at most ``max_body_bytes`` (after any
-decompression), and within ``request_seconds`` from the request's start, so a server that
-trickles its answer cannot hold a sync longer than that; the read timeout only bounds the wait
-for each chunk.
+decompression). The whole request, from connecting to the body's last byte, must end within
+``request_seconds`` (``limits.request_seconds``): httpx's timeouts bound each wait for a chunk,
+not the request, so the client's network streams (``_DeadlineBackend``) cut every connect, read
+and write at the deadline of the request in progress. A server that trickles its status line,
+its headers or its body one byte at a time cannot hold a sync longer than that: the attempt
+fails, and if the retries give up on it the request raises ``PageError`` (that endpoint fails
+for that agency, the rest of the source carries on).
 """
 
 from __future__ import annotations
@@ -39,11 +43,14 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+import httpcore
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -162,7 +169,8 @@ def build_client(
 ) -> httpx.Client:
     """A client for one source, authenticated with the secret its configuration names,
     holding at most ``max_connections`` connections to it (shared by threads: one request
-    each at a time)."""
+    each at a time); its requests end at the deadline ``fetch_json`` sets (a given
+    ``transport`` is used as is)."""
     return httpx.Client(
         limits=httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
@@ -172,9 +180,96 @@ def build_client(
             connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
         ),
         headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-        transport=transport,
+        transport=transport or deadline_transport(),
         follow_redirects=False,
     )
+
+
+_deadline: ContextVar[float | None] = ContextVar("checker_request_deadline", default=None)
+
+
+def deadline_transport() -> httpx.HTTPTransport:
+    """httpx's transport, its connections made through ``_DeadlineBackend``."""
+    transport = httpx.HTTPTransport()
+    pool = transport._pool  # httpx builds it; its connections take the pool's backend
+    pool._network_backend = _DeadlineBackend(pool._network_backend)
+    return transport
+
+
+@contextmanager
+def request_deadline(seconds: float) -> Iterator[float]:
+    """Every network wait in the block ends ``seconds`` from now at the latest; yields the
+    deadline (``time.monotonic()``)."""
+    deadline = time.monotonic() + seconds
+    token = _deadline.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _deadline.reset(token)
+
+
+def _time_left(timeout: float | None, late: type[httpcore.TimeoutException]) -> float | None:
+    """``timeout`` shortened to the time left before the request's deadline, if one is set."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise late("the request's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every wait ends at the deadline of the request using it."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        left = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, left))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """Makes ``_DeadlineStream`` connections, connecting within the deadline too."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        left = _time_left(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, left, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        left = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, left, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
 
 
 def _auth(source: str, auth: AuthConfig, environ: Mapping[str, str]) -> SecretHeaderAuth:
@@ -234,7 +329,8 @@ def fetch_json(
             delay = _delay(policy, attempt, failure.retry_after, jitter)
             if attempt == policy.max_attempts or spent + delay > policy.max_total_seconds:
                 where = _where(client, url, params)
-                raise SourceError(
+                error = PageError if failure.late else SourceError
+                raise error(
                     f"{where}: gave up after {attempt} attempt{'s' * (attempt > 1)} "
                     f"in {spent:.0f} s; last: {redact(failure.reason, client)}"
                 ) from failure.__cause__
@@ -251,26 +347,44 @@ def fetch_json(
 class _Transient(Exception):
     """An attempt failed in a way a later attempt may not."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, late: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.late = late  # past the request's deadline: when given up, this page fails
+
+
+def _late(limits: Limits, size: int | None = None) -> _Transient:
+    got = "" if size is None else f" ({size} bytes)"
+    return _Transient(
+        f"the answer was not complete after {limits.request_seconds:g} s{got} "
+        "(limits.request_seconds of the source)",
+        late=True,
+    )
 
 
 def _attempt(client: httpx.Client, url: str, params: Mapping[str, str], limits: Limits) -> Any:
-    try:
-        with client.stream("GET", full_url(url, params)) as response:
-            body = _read_body(client, response, limits)
-    except httpx.TimeoutException as exc:
-        raise _Transient(f"timed out ({type(exc).__name__})") from exc
-    except httpx.TransportError as exc:
-        raise _Transient(f"connection failed ({type(exc).__name__}: {exc})") from exc
+    with request_deadline(limits.request_seconds) as deadline:
+        try:
+            with client.stream("GET", full_url(url, params)) as response:
+                body = _read_body(client, response, limits, deadline)
+        except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline:
+                raise _late(limits) from exc
+            raise _Transient(f"timed out ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise _Transient(f"connection failed ({type(exc).__name__}: {exc})") from exc
     return _json_of(client, response, body)
 
 
-def _read_body(client: httpx.Client, response: httpx.Response, limits: Limits) -> bytes:
-    """The (decompressed) body, refused past ``max_body_bytes`` or ``request_seconds``."""
-    started, size, chunks = time.monotonic(), 0, []
+def _read_body(
+    client: httpx.Client, response: httpx.Response, limits: Limits, deadline: float
+) -> bytes:
+    """The (decompressed) body, refused past ``max_body_bytes`` or the request's deadline
+    (checked here too for a transport that does not go through ``_DeadlineBackend``)."""
+    size, chunks = 0, []
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > limits.max_body_bytes:
@@ -279,11 +393,8 @@ def _read_body(client: httpx.Client, response: httpx.Response, limits: Limits) -
                 f"{limits.max_body_bytes} bytes (limits.max_body_bytes of the source; "
                 "raise it in the source's [limits] if such pages are expected)"
             )
-        if time.monotonic() - started > limits.request_seconds:
-            raise _Transient(
-                f"the answer was not complete after {limits.request_seconds:g} s "
-                f"({size} bytes; limits.request_seconds of the source)"
-            )
+        if time.monotonic() > deadline:
+            raise _late(limits, size)
         chunks.append(chunk)
     return b"".join(chunks)
 

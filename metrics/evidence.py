@@ -3,11 +3,13 @@ in the denominator that were not, each with the reason in plain words.
 
 Whether a document counts comes from the same SQL conditions as the aggregate; the reason
 for one not counted is worked out here from its facts row (``metrics.scope``), in Python,
-over one agency's documents.
+over one agency's documents. :func:`missed_by_agency` lists what many agencies did not count
+at once (one query per metric for the documents' metrics), for the report site.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, select
@@ -16,14 +18,20 @@ from checker.errors import ConfigError
 from checker.i18n import _
 from metrics.calendar import WorkingCalendar
 from metrics.catalogue import METRICS
+from metrics.definition import MetricDefinition
 from metrics.digitisation import digitisation_evidence
 from metrics.facts import refresh_facts
-from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig, files_evidence
+from metrics.files import (
+    DEFAULT_FILES_CONFIG,
+    FilesConfig,
+    files_evidence,
+    files_evidence_by_agency,
+)
 from metrics.measure import DOCUMENT_METRICS, FACTS
 from metrics.onestop import onestop_evidence
 from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence, numbering_top
 from metrics.period import Period
-from metrics.transfers import transfers_evidence
+from metrics.transfers import transfers_evidence, transfers_evidence_by_agency
 from metrics.values import EvidenceLine
 from metrics.workdays import calendar_range, check_calendar_days
 
@@ -67,10 +75,7 @@ def evidence(
     """Every document in the metric's denominator for the agency, counted ones first.
     The working-day calendar must be stored for the period (``metrics.workdays``); stale
     document facts are worked out first (``metrics.facts``)."""
-    definition = METRICS.get(metric_id)
-    if definition is None:
-        known = ", ".join(METRICS)
-        raise ConfigError(f"unknown metric {metric_id!r}; known metrics: {known}")
+    definition = _definition(metric_id)
     refresh_facts(connection)
     if definition.family == "numbering":
         return numbering_evidence(connection, agency_code, period)
@@ -82,29 +87,90 @@ def evidence(
         return onestop_evidence(connection, agency_code, metric_id, period)
     if definition.family == "digitisation":
         return digitisation_evidence(connection, agency_code, metric_id, period)
+    lines = _document_lines(connection, metric_id, period, calendar, [agency_code])
+    return sorted(lines.get(agency_code, []), key=lambda line: not line.counted)
+
+
+def missed_by_agency(
+    connection: Connection,
+    agency_codes: Sequence[str],
+    metric_id: str,
+    period: Period,
+    calendar: WorkingCalendar,
+    files: FilesConfig = DEFAULT_FILES_CONFIG,
+) -> dict[str, list[EvidenceLine]]:
+    """The lines of :func:`evidence` not counted, for each of ``agency_codes`` (an agency
+    with none is left out): one query for a documents' metric, whatever the number of
+    agencies (files and transfers too); the facts are worked out and the calendar checked once.
+    The numbering is still read agency by agency."""
+    definition = _definition(metric_id)
+    refresh_facts(connection)
+    if definition.family == "files":
+        found = files_evidence_by_agency(connection, agency_codes, metric_id, period, files)
+        return _missed(found)
+    if definition.family == "transfers":
+        found = transfers_evidence_by_agency(connection, agency_codes, metric_id, period, files)
+        return _missed(found)
+    if definition.family == "numbering":
+        each = {code: numbering_evidence(connection, code, period) for code in agency_codes}
+        return _missed(each)
+    if definition.family == "onestop":
+        each = {c: onestop_evidence(connection, c, metric_id, period) for c in agency_codes}
+        return _missed(each)
+    if definition.family == "digitisation":
+        each = {c: digitisation_evidence(connection, c, metric_id, period) for c in agency_codes}
+        return _missed(each)
+    return _document_lines(connection, metric_id, period, calendar, agency_codes, missed_only=True)
+
+
+def _missed(found: dict[str, list[EvidenceLine]]) -> dict[str, list[EvidenceLine]]:
+    missed = {code: [line for line in lines if not line.counted] for code, lines in found.items()}
+    return {code: lines for code, lines in missed.items() if lines}
+
+
+def _definition(metric_id: str) -> MetricDefinition:
+    definition = METRICS.get(metric_id)
+    if definition is None:
+        known = ", ".join(METRICS)
+        raise ConfigError(f"unknown metric {metric_id!r}; known metrics: {known}")
+    return definition
+
+
+def _document_lines(
+    connection: Connection,
+    metric_id: str,
+    period: Period,
+    calendar: WorkingCalendar,
+    agency_codes: Sequence[str],
+    *,
+    missed_only: bool = False,
+) -> dict[str, list[EvidenceLine]]:
+    """The documents in the metric's denominator for each agency, in date order."""
     metric = DOCUMENT_METRICS[metric_id]
     check_calendar_days(connection, calendar, *calendar_range(period))
-    facts = FACTS[metric.direction](period, agency_code, True)
+    one = agency_codes[0] if len(agency_codes) == 1 else None
+    facts = FACTS[metric.direction](period, one, True)
+    counted = case((metric.counted(facts), True), else_=False)  # NULL is not counted
     query = (
-        select(
-            facts.row,
-            case((metric.counted(facts), True), else_=False).label("counted"),
-        )
+        select(facts.row, counted.label("counted"))
         .select_from(facts.source)
-        .where(metric.population(facts))
-        .order_by(facts["doc_date"], facts["doc_key"])
+        .where(metric.population(facts), facts["agency"].in_(agency_codes))
+        .order_by(facts["agency"], facts["doc_date"], facts["doc_key"])
     )
-    lines = [
-        EvidenceLine(
-            item=row["doc_key"],
-            code=row["code"],
-            title=row["subject"],
-            organ_id=row["organ_id"],
-            day=row["doc_date"],
-            counted=bool(row["counted"]),
-            reason=_("counted") if row["counted"] else metric.reason(row, calendar),
-            locator=row["locator"],
+    if missed_only:
+        query = query.where(counted == False)  # noqa: E712 (SQL, not Python)
+    lines: dict[str, list[EvidenceLine]] = {}
+    for row in connection.execute(query).mappings():
+        lines.setdefault(row["agency"], []).append(
+            EvidenceLine(
+                item=row["doc_key"],
+                code=row["code"],
+                title=row["subject"],
+                organ_id=row["organ_id"],
+                day=row["doc_date"],
+                counted=bool(row["counted"]),
+                reason=_("counted") if row["counted"] else metric.reason(row, calendar),
+                locator=row["locator"],
+            )
         )
-        for row in connection.execute(query).mappings()
-    ]
-    return sorted(lines, key=lambda line: not line.counted)
+    return lines

@@ -13,7 +13,7 @@ Every metric is an SQL aggregate over all agencies at once, grouped by agency th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -194,15 +194,29 @@ def files_evidence(
     config: FilesConfig = DEFAULT_FILES_CONFIG,
 ) -> list[EvidenceLine]:
     """The list, files or documents behind the agency's number, counted ones first."""
+    found = files_evidence_by_agency(connection, [agency_code], metric_id, period, config)
+    return found.get(agency_code, [])
+
+
+def files_evidence_by_agency(
+    connection: Connection,
+    agency_codes: Sequence[str],
+    metric_id: str,
+    period: Period,
+    config: FilesConfig = DEFAULT_FILES_CONFIG,
+) -> dict[str, list[EvidenceLine]]:
+    """:func:`files_evidence` of each agency (one with nothing to list is left out): one query
+    for the files and documents of all of them."""
     if metric_id == "files.list_issued_on_time":
-        return _list_evidence(connection, agency_code, period, config)
+        found = {code: _list_evidence(connection, code, period, config) for code in agency_codes}
+        return {code: lines for code, lines in found.items() if lines}
     if metric_id == _DOCUMENTS_FILED.id:
-        return _document_evidence(connection, agency_code, period)
+        return _document_evidence(connection, agency_codes, period)
     rate = next((r for r in _FILE_RATES if r.id == metric_id), None)
     if rate is None:
         known = ", ".join(ids_of("files"))
         raise ConfigError(f"unknown file metric {metric_id!r}; known file metrics: {known}")
-    return _file_evidence(connection, agency_code, rate, period.end.year)
+    return _file_evidence(connection, agency_codes, rate, period.end.year)
 
 
 def _documents_in(period: Period) -> ColumnElement[bool]:
@@ -224,23 +238,26 @@ def _rate_values(
     return values
 
 
-def _ordered(lines: list[EvidenceLine]) -> list[EvidenceLine]:
-    return sorted(lines, key=lambda line: not line.counted)
+def _by_agency(lines: Iterable[tuple[str, EvidenceLine]]) -> dict[str, list[EvidenceLine]]:
+    """Lines grouped by agency, in the order given, counted ones first."""
+    found: dict[str, list[EvidenceLine]] = {}
+    for code, line in lines:
+        found.setdefault(code, []).append(line)
+    return {code: sorted(each, key=lambda line: not line.counted) for code, each in found.items()}
 
 
 def _file_evidence(
-    connection: Connection, agency_code: str, rate: _Rate, year: int
-) -> list[EvidenceLine]:
+    connection: Connection, agency_codes: Sequence[str], rate: _Rate, year: int
+) -> dict[str, list[EvidenceLine]]:
     query = (
-        select(RECORD_FILE, rate.counted.label("counted"))
+        select(_AGENCY.label("agency"), RECORD_FILE, rate.counted.label("counted"))
         .select_from(_FILES)
-        .where(
-            AGENCY_CODE.c.agency_code == agency_code, RECORD_FILE.c.year == year, rate.population
-        )
+        .where(_AGENCY.in_(agency_codes), RECORD_FILE.c.year == year, rate.population)
         .order_by(RECORD_FILE.c.file_code)
     )
-    return _ordered(
-        [
+    return _by_agency(
+        (
+            row.agency,
             EvidenceLine(
                 item=row.file_code,
                 code=row.file_code,
@@ -250,24 +267,25 @@ def _file_evidence(
                 counted=bool(row.counted),
                 reason=rate.reason(row),
                 locator=row.locator,
-            )
-            for row in connection.execute(query)
-        ]
+            ),
+        )
+        for row in connection.execute(query)
     )
 
 
 def _document_evidence(
-    connection: Connection, agency_code: str, period: Period
-) -> list[EvidenceLine]:
+    connection: Connection, agency_codes: Sequence[str], period: Period
+) -> dict[str, list[EvidenceLine]]:
     rate = _DOCUMENTS_FILED
     query = (
-        select(DOCUMENT, rate.counted.label("counted"))
+        select(_AGENCY.label("agency"), DOCUMENT, rate.counted.label("counted"))
         .select_from(_DOCUMENTS)
-        .where(AGENCY_CODE.c.agency_code == agency_code, _documents_in(period), rate.population)
+        .where(_AGENCY.in_(agency_codes), _documents_in(period), rate.population)
         .order_by(DOCUMENT.c.doc_date, DOCUMENT.c.doc_key, DOCUMENT.c.direction)
     )
-    return _ordered(
-        [
+    return _by_agency(
+        (
+            row.agency,
             EvidenceLine(
                 item=row.doc_key,
                 code=row.code,
@@ -277,9 +295,9 @@ def _document_evidence(
                 counted=bool(row.counted),
                 reason=rate.reason(row),
                 locator=row.locator,
-            )
-            for row in connection.execute(query)
-        ]
+            ),
+        )
+        for row in connection.execute(query)
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from checker.errors import ConfigError
+from checker.i18n import _
 
 
 @dataclass(frozen=True)
@@ -47,26 +48,28 @@ def measurable_period(year: int | None, as_of: date | None, today: date) -> Peri
     is given), if it can be measured on ``today``: from ``EARLIEST_YEAR`` on, and over by
     today (the current year is measured to date)."""
     if year is not None and as_of is not None:
-        raise ConfigError("give either a year or an as-of date, not both")
+        raise ConfigError(_("give either a year or an as-of date, not both"))
     if year is None:
         day = today if as_of is None else as_of
         _check_year(day.year)
         if day > today:
-            raise ConfigError(f"the as-of date {day.isoformat()} is after today ({today})")
+            message = _("the as-of date {day} is after today ({today})")
+            raise ConfigError(message.format(day=day.isoformat(), today=today.isoformat()))
         return Period.year_to_date(day)
     _check_year(year)
     if year > today.year:
-        raise ConfigError(f"the year {year} has not begun yet (today is {today.isoformat()})")
+        message = _("the year {year} has not begun yet (today is {today})")
+        raise ConfigError(message.format(year=year, today=today.isoformat()))
     if year == today.year:
-        raise ConfigError(
-            f"the year {year} is not over yet: measure it to date "
-            f"(--as-of {today.isoformat()}, or neither --year nor --as-of)"
+        message = _(
+            "the year {year} is not over yet: measure it to date "
+            "(--as-of {today}, or neither --year nor --as-of)"
         )
+        raise ConfigError(message.format(year=year, today=today.isoformat()))
     return Period.year(year)
 
 
 def _check_year(year: int) -> None:
     if year < EARLIEST_YEAR:
-        raise ConfigError(
-            f"the year {year} is before {EARLIEST_YEAR}, the earliest year checker measures"
-        )
+        message = _("the year {year} is before {earliest}, the earliest year checker measures")
+        raise ConfigError(message.format(year=year, earliest=EARLIEST_YEAR))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from checker.errors import CheckerError, ConfigError
-from checker.i18n import Language, reset_language, use_language
+from checker.i18n import Language, _, reset_language, use_language
 from checker.reports.cells import escape_controls
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ class Settings:
         if path is None:
             if required:
                 raise ConfigError(
-                    "no deployment file: pass --config PATH or put checker.toml in this folder"
+                    _("no deployment file: pass --config PATH or put checker.toml in this folder")
                 )
             return None
         return load_deployment(path)
@@ -178,7 +178,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except CheckerError as exc:
-            typer.echo(escape_controls(f"Error: {exc}"), err=True)
+            typer.echo(escape_controls(_("Error: {message}").format(message=exc)), err=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -223,7 +223,7 @@ def period_of(year: int | None, as_of: date | None) -> Period:
     from metrics.period import measurable_period
 
     if year is not None and as_of is not None:
-        raise ConfigError("give either --year or --as-of, not both")
+        raise ConfigError(_("give either --year or --as-of, not both"))
     return measurable_period(year, as_of, today())
 
 
@@ -233,4 +233,5 @@ def parse_day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc
+        message = _("--as-of {text} is not a date like 2025-06-30")
+        raise ConfigError(message.format(text=repr(text))) from exc

@@ -3,15 +3,13 @@ an agency's way to the next grade."""
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from checker.cli.app import ConfigOption, DbOption, app, use_settings, user_errors
-from checker.errors import ConfigError
+from checker.cli.app import ConfigOption, DbOption, app, parse_day, use_settings, user_errors
 from checker.i18n import _, ngettext
 
 
@@ -71,13 +69,14 @@ def export_overdue_command(
     db: DbOption = None,
 ) -> None:
     """The files past their deadline for the agency archive or the historical archive."""
+    from checker.clock import today
     from checker.jobs.exports import export_overdue
     from checker.reports.export import ExportFormat as Written
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     code = None if agency is None else deployment.agency(agency).code
-    day = _day(as_of)
+    day = parse_day(as_of) or today()
     with settings.store(deployment, create=False) as engine:
         count = export_overdue(engine, deployment, output, Written(output_format.value), day, code)
     written = ngettext(
@@ -114,7 +113,7 @@ def export_way_command(
         raise typer.BadParameter("give --run ID or --as-of DATE, not both", param_hint="--run")
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    day = None if as_of is None else _day(as_of)
+    day = parse_day(as_of)
     with settings.store(deployment, create=False) as engine:
         way = export_way(
             engine,
@@ -131,14 +130,3 @@ def export_way_command(
             agency=way.code, output=output
         )
     )
-
-
-def _day(text: str | None) -> date:
-    if text is None:
-        from checker.clock import today
-
-        return today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc

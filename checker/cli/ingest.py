@@ -18,6 +18,7 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.errors import ConfigError
+from checker.i18n import _
 
 
 @ingest_app.command("edxml")
@@ -75,9 +76,10 @@ def ingest_register(
     from connectors.register import read_registers
 
     if direction not in (None, "in", "out"):
-        raise ConfigError(f"--direction {direction!r}: use in or out")
+        raise ConfigError(_("--direction {value}: use in or out").format(value=repr(direction)))
     if channel not in ("paper", "email", "axis"):
-        raise ConfigError(f"--channel {channel!r}: use paper, email or axis")
+        message = _("--channel {value}: use paper, email or axis")
+        raise ConfigError(message.format(value=repr(channel)))
     settings = use_settings(ctx, config, db)
     deployment = settings.deployment(required=False)
     if deployment is not None and deployment.agencies:

@@ -4,7 +4,7 @@ CLI hands to the library (``checker.jobs.sync``'s pages, ``metrics.facts``' rang
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from rich.console import Console
 from rich.progress import (
@@ -29,19 +29,35 @@ def progress_bars(show: bool) -> Progress:
     return Progress(*columns, TimeElapsedColumn(), console=console, disable=disable)
 
 
-@contextmanager
-def facts_bar(show: bool) -> Iterator[FactsProgress]:
-    """A bar for working out the facts of the documents written since the last run: a
-    nightly run's are done at once, a whole store's (after an upgrade) take minutes."""
-    with progress_bars(show) as bar:
-        task: list[TaskID] = []
+StepProgress = Callable[[str, int, int | None], None]
+"""``progress(step, done, total)``: how far a step is (``total`` None while unknown)."""
 
-        def progress(done: int, stale: int) -> None:
-            if not task:
-                task.append(bar.add_task(_("Working out the facts of documents"), total=stale))
-            bar.update(task[0], completed=done, total=stale)
+
+@contextmanager
+def step_bars(show: bool) -> Iterator[StepProgress]:
+    """A bar per step, made the first time the step is told."""
+    with progress_bars(show) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int | None) -> None:
+            if step not in tasks:
+                tasks[step] = bars.add_task(step, total=total)
+            bars.update(tasks[step], completed=done, total=total)
 
         yield progress
+
+
+@contextmanager
+def step_bar(show: bool, step: str) -> Iterator[Callable[[int, int], None]]:
+    """One bar, ``progress(done, total)``."""
+    with step_bars(show) as steps:
+        yield lambda done, total: steps(step, done, total)
+
+
+def facts_bar(show: bool) -> AbstractContextManager[FactsProgress]:
+    """A bar for working out the facts of the documents written since the last run: a
+    nightly run's are done at once, a whole store's (after an upgrade) take minutes."""
+    return step_bar(show, _("Working out the facts of documents"))
 
 
 @contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,10 +15,11 @@ from checker.cli.app import (
     FormatOption,
     OutputFormat,
     app,
+    parse_day,
     use_settings,
     user_errors,
 )
-from checker.errors import ConfigError, RunLockedError
+from checker.errors import RunLockedError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -80,7 +80,7 @@ def run_command(
     options = NightlyOptions(
         state_dir=folder,
         site_dir=None if no_site else (site or folder / "site"),
-        as_of=_day(as_of),
+        as_of=parse_day(as_of),
         fail_below=Threshold.parse(fail_below) if fail_below else None,
         agencies=tuple(agency or ()),
     )
@@ -104,29 +104,11 @@ def default_state_dir(url: str, config: Path) -> Path:
 def _run_with_progress(
     engine: Engine, deployment: Deployment, options: NightlyOptions, output_format: OutputFormat
 ) -> NightlyResult:
-    from rich.progress import TaskID
-
-    from checker.cli.progress import progress_bars
+    from checker.cli.progress import step_bars
     from checker.jobs.nightly import nightly
 
-    with progress_bars(output_format is OutputFormat.table) as bars:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(step: str, done: int, total: int | None) -> None:
-            if step not in tasks:
-                tasks[step] = bars.add_task(step, total=total)
-            bars.update(tasks[step], completed=done, total=total)
-
+    with step_bars(output_format is OutputFormat.table) as progress:
         return nightly(engine, deployment, options, progress)
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc
 
 
 def _print(result: NightlyResult, output_format: OutputFormat) -> None:

@@ -23,6 +23,9 @@ from checker.errors import ConfigError
 from checker.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from checker.config import Deployment
     from checker.scoring.assessment import Scorecard
     from checker.scoring.snapshot import RunSummary
 
@@ -95,7 +98,8 @@ def enter_command(
     from checker.scoring.entering import enter_manual_file
 
     if role not in PEOPLE:
-        raise ConfigError(f"--role {role!r}: use one of {', '.join(PEOPLE)}")
+        message = _("--role {value}: use one of {roles}")
+        raise ConfigError(message.format(value=repr(role), roles=", ".join(PEOPLE)))
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     by_group = criteria_by_group(deployment)
@@ -126,20 +130,13 @@ def show_command(
 ) -> None:
     """A scorecard: each criterion with its entries and the points that count, and the grade
     (a range while entries are missing)."""
-    from checker.jobs.score import criteria_by_group
-    from checker.scoring.assessment import ROLE_NAMES, cell_history, find_assessment, load_scorecard
+    from checker.scoring.assessment import ROLE_NAMES, cell_history
     from checker.scoring.points import points_text
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    match = deployment.agency(agency)  # nearest codes suggested; alternative codes accepted
-    agency = match.code
-    criteria = criteria_by_group(deployment)[match.group]
     with settings.store(deployment) as engine, engine.connect() as connection:
-        row = find_assessment(connection, agency, year, criteria.id)
-        if row is None:
-            raise ConfigError(f"no {year} scorecard for {agency}: run `checker scorecards prefill`")
-        card = load_scorecard(connection, row["id"], criteria)
+        card = _stored_scorecard(connection, deployment, agency, year)
         history = cell_history(connection, card.id, criterion) if criterion else None
     if history is not None:
         rows = [
@@ -162,7 +159,7 @@ def show_command(
                 f"{r['by']} ({r['source']}) {r['note']}".rstrip()
             )
         return
-    _print_card(card, match.name, output_format)
+    _print_card(card, deployment.agency(card.agency_code).name, output_format)
 
 
 def _print_card(card: Scorecard, name: str, output_format: OutputFormat) -> None:
@@ -248,21 +245,13 @@ def close_command(
 ) -> None:
     """Close a scorecard: the grade becomes final, missing entries count 0 (and are named)."""
     from checker.clock import vietnam_now
-    from checker.jobs.score import criteria_by_group
-    from checker.scoring.assessment import close_assessment, find_assessment, load_scorecard
+    from checker.scoring.assessment import close_assessment
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    match = deployment.agency(agency)  # nearest codes suggested; alternative codes accepted
-    agency = match.code
-    criteria = criteria_by_group(deployment)[match.group]
     with settings.store(deployment) as engine, engine.begin() as connection:
-        row = find_assessment(connection, agency, year, criteria.id)
-        if row is None:
-            raise ConfigError(f"no {year} scorecard for {agency}")
-        card = close_assessment(
-            connection, load_scorecard(connection, row["id"], criteria), by, vietnam_now()
-        )
+        card = _stored_scorecard(connection, deployment, agency, year)
+        card = close_assessment(connection, card, by, vietnam_now())
     typer.echo(_grade_line(card))
 
 
@@ -387,19 +376,21 @@ def summary_command(
         typer.echo(json.dumps({"agencies": lines, "nominations": picks}, ensure_ascii=False))
         return
     for group in deployment.groups:
-        typer.echo(f"Xếp hạng — {group.name}, {year}")
+        typer.echo(_("Ranking — {group}, {year}").format(group=group.name, year=year))
         for line in (x for x in lines if x["group"] == group.id):
             typer.echo(f"  {line['group_rank']:>3}. {line['name']:<36} {line['grade']}")
     for cluster in deployment.clusters:
-        typer.echo(f"{cluster.name} (cụm trưởng {cluster.leader})")
+        heading = _("{cluster} (cluster leader {leader})")
+        typer.echo(heading.format(cluster=cluster.name, leader=cluster.leader))
         members = sorted(
             (x for x in lines if x["cluster"] == cluster.id),
             key=lambda x: int(str(x["cluster_rank"])),
         )
         for line in members:
-            typer.echo(f"  {line['cluster_rank']:>3}. {line['name']:<36} {line['total']} điểm")
+            points = _("{points} points").format(points=line["total"])
+            typer.echo(f"  {line['cluster_rank']:>3}. {line['name']:<36} {points}")
     for pick in picks:
-        typer.echo(f"Đề nghị — {pick['text']}")
+        typer.echo(_("Proposed — {nomination}").format(nomination=pick["text"]))
 
 
 @scorecards_app.command("claims")
@@ -443,11 +434,16 @@ def claims_command(
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
     if not summary.claims:
-        typer.echo(f"Không có điểm tự chấm nào cao hơn nhật ký ({year}).")
+        typer.echo(_("No self-score above what the logs show ({year}).").format(year=year))
     for group in deployment.groups:
         claims = summary.claims.get(group.id, [])
         if claims:
-            typer.echo(f"{group.name}: {len(claims)} điểm tự chấm cao hơn nhật ký")
+            heading = ngettext(
+                "{group}: {n} self-score above what the logs show",
+                "{group}: {n} self-scores above what the logs show",
+                len(claims),
+            )
+            typer.echo(heading.format(group=group.name, n=len(claims)))
             for claim in claims:
                 typer.echo(f"  +{points_text(claim.gap)}: {claim.text()}")
 
@@ -529,3 +525,20 @@ def runs_show_command(
     typer.echo(_("  groups: {groups}").format(groups=groups))
     if found.store_change:
         typer.echo(f"  {found.store_change}")
+
+
+def _stored_scorecard(
+    connection: Connection, deployment: Deployment, agency: str, year: int
+) -> Scorecard:
+    """The stored scorecard of the agency (any of its codes) for ``year``, under its group's
+    criteria set; a ``ConfigError`` when there is none."""
+    from checker.jobs.score import criteria_by_group
+    from checker.scoring.assessment import find_assessment, load_scorecard
+
+    match = deployment.agency(agency)  # nearest codes suggested; alternative codes accepted
+    criteria = criteria_by_group(deployment)[match.group]
+    row = find_assessment(connection, match.code, year, criteria.id)
+    if row is None:
+        message = _("no {year} scorecard for {agency}: run `checker scorecards prefill`")
+        raise ConfigError(message.format(year=year, agency=match.code))
+    return load_scorecard(connection, row["id"], criteria)

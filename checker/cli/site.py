@@ -26,18 +26,13 @@ def site_command(
     """Write the report site of a stored run: rankings, a page per agency, the documents and
     files not counted with why. Static, Vietnamese, works offline; files in the folder that
     checker did not write are left alone."""
-    from checker.cli.progress import progress_bars
+    from checker.cli.progress import step_bar
     from checker.jobs.site import SiteOptions, publish_site
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    with settings.store(deployment) as engine, progress_bars(True) as bars:
-        task = bars.add_task("Report site: agencies", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bars.update(task, completed=done, total=total)
-
-        summary = publish_site(engine, deployment, SiteOptions(output, run, evidence), progress)
+    with settings.store(deployment) as engine, step_bar(True, _("Report site: agencies")) as bar:
+        summary = publish_site(engine, deployment, SiteOptions(output, run, evidence), bar)
     line = _(
         "Site of run written to {folder}: {pages} pages ({agencies} agencies, "
         "{evidence_pages} evidence pages with {evidence_rows} rows), {removed} old pages "

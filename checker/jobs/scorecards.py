@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, select
 
 from checker.config import Agency, Deployment
 from checker.errors import CheckerError, CriteriaError, WorkbookError
+from checker.i18n import _
 from checker.reports.workbook import AgencyCard, Evidence, export_workbook, read_workbook
 from checker.scoring.assessment import (
     MEASURED,
@@ -127,10 +128,12 @@ def _cluster_id(deployment: Deployment, name: str) -> str:
 def nomination_text(nomination: Nomination) -> str:
     """Who is proposed, or the tie the vote must decide, or that no unit qualifies."""
     if nomination.nominee is not None:
-        return f"{nomination.among}: đề nghị {nomination.nominee}"
+        line = _("{among}: proposes {nominee}")
+        return line.format(among=nomination.among, nominee=nomination.nominee)
     if nomination.tied:
-        return f"{nomination.among}: bằng điểm giữa {', '.join(nomination.tied)}, cần biểu quyết"
-    return f"{nomination.among}: không có đơn vị đạt loại cao nhất để đề nghị"
+        line = _("{among}: equal points between {tied}, a vote must decide")
+        return line.format(among=nomination.among, tied=", ".join(nomination.tied))
+    return _("{among}: no unit reached the highest grade to propose").format(among=nomination.among)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from checker.reports.way import WayReport
 from checker.scoring.snapshot import run_criteria
 from checker.store.models import RUN
 from metrics.calendar import WorkingCalendar
-from metrics.evidence import evidence
+from metrics.evidence import missed_by_agency
 from metrics.period import Period
 from metrics.values import EvidenceLine
 
@@ -46,9 +46,10 @@ def publish_site(
         run_id = latest_run_id(connection) if options.run_id is None else options.run_id
         sets = run_criteria(connection, run_id) or criteria_sets(deployment)
         report = build_report(connection, sets, run_id, None, [g.id for g in deployment.groups])
-        read = _evidence(connection, deployment, run_id)
-        lookup = _Recent(read) if options.with_evidence else None
-        ways = _Ways(connection, deployment, run_id, read.calendar, lookup)
+        codes = [agency.code for agency in report.agencies]
+        read = _evidence(connection, deployment, run_id, codes)
+        lookup = read if options.with_evidence else None
+        ways = _Ways(connection, deployment, run_id, read.calendar, read)
         this, before = run_ref(connection, run_id), previous_run(connection, run_id)
         changes = None if before is None else compare_runs(connection, before, this)
         return write_site(
@@ -65,28 +66,10 @@ def publish_site(
         )
 
 
-@dataclass
-class _Recent:
-    """The evidence lookup, keeping the last agency's lists: the site reads them for the
-    agency's evidence pages, then its way reads the same lists again (one agency at a time,
-    so memory holds one agency's documents, not a province's)."""
-
-    read: Callable[[str, str], Sequence[EvidenceLine]]
-    agency: str = ""
-    kept: dict[str, Sequence[EvidenceLine]] = field(default_factory=dict)
-
-    def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
-        if agency != self.agency:
-            self.agency, self.kept = agency, {}
-        if metric_id not in self.kept:
-            self.kept[metric_id] = self.read(agency, metric_id)
-        return self.kept[metric_id]
-
-
 @dataclass(frozen=True)
 class _Ways:
     """Each agency's way to the next grade from the run's points, worked out when its page
-    is written (after its evidence pages, whose lists it reuses)."""
+    is written (after its evidence pages, whose batch of lists it reuses)."""
 
     connection: Connection
     deployment: Deployment
@@ -102,28 +85,46 @@ class _Ways:
         )
 
 
-def _evidence(connection: Connection, deployment: Deployment, run_id: int) -> _Lookup:
+def _evidence(
+    connection: Connection, deployment: Deployment, run_id: int, codes: Sequence[str]
+) -> _Lookup:
     run = connection.execute(RUN.select().where(RUN.c.id == run_id)).mappings().one()
     period = Period(run["period_start"], run["period_end"])
     calendar = prepare_measuring(connection, deployment, period)
-    return _Lookup(connection, period, calendar, deployment)
+    return _Lookup(connection, period, calendar, deployment, codes)
 
 
-@dataclass(frozen=True)
+BATCH = 100
+"""Agencies whose evidence one query reads (for each metric): the site asks for the
+agencies in order, so a batch's lines are read together and forgotten at the next batch."""
+
+
+@dataclass
 class _Lookup:
-    """The evidence of a metric for an agency over the run's period, read when asked."""
+    """The lines a metric did not count for an agency over the run's period: read for
+    ``BATCH`` agencies at once, the first time one of them is asked for."""
 
     connection: Connection
     period: Period
     calendar: WorkingCalendar
     deployment: Deployment
+    codes: Sequence[str]
+    _read: dict[tuple[int, str], dict[str, list[EvidenceLine]]] = field(default_factory=dict)
+    _batch_of: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._batch_of = {code: n // BATCH for n, code in enumerate(self.codes)}
 
     def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
-        return evidence(
-            self.connection,
-            agency,
-            metric_id,
-            self.period,
-            self.calendar,
-            self.deployment.files,
-        )
+        batch = self._batch_of[agency]
+        if (batch, metric_id) not in self._read:
+            self._read = {key: lines for key, lines in self._read.items() if key[0] == batch}
+            self._read[batch, metric_id] = missed_by_agency(
+                self.connection,
+                self.codes[batch * BATCH : (batch + 1) * BATCH],
+                metric_id,
+                self.period,
+                self.calendar,
+                self.deployment.files,
+            )
+        return self._read[batch, metric_id].get(agency, [])

@@ -116,7 +116,7 @@ class Report(_Model):
 def latest_run_id(connection: Connection) -> int:
     run_id = connection.scalar(select(func.max(RUN.c.id)))
     if run_id is None:
-        raise StorageError("no scoring run in the store yet: run `checker score` first")
+        raise StorageError(_("no scoring run in the store yet: run `checker score` first"))
     return int(run_id)
 
 
@@ -127,12 +127,16 @@ def _run_row(connection: Connection, run_id: int) -> RowMapping:
         return run
     first, last = connection.execute(select(func.min(RUN.c.id), func.max(RUN.c.id))).one()
     if last is None:
-        raise StorageError("no scoring run in the store yet: run `checker score` first")
-    runs = f"run {first}" if first == last else f"runs {first} to {last}"
-    raise StorageError(
-        f"there is no scoring run {run_id} in the store ({runs}; without --run the report "
+        raise StorageError(_("no scoring run in the store yet: run `checker score` first"))
+    if first == last:
+        runs = _("run {first}").format(first=first)
+    else:
+        runs = _("runs {first} to {last}").format(first=first, last=last)
+    message = _(
+        "there is no scoring run {run_id} in the store ({runs}; without --run the report "
         "shows the latest)"
     )
+    raise StorageError(message.format(run_id=run_id, runs=runs))
 
 
 def build_report(

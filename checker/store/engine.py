@@ -32,6 +32,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 
 from checker.errors import StorageError
+from checker.i18n import _
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # PostgreSQL advisory lock keys (any two 64-bit numbers that nothing else uses).
@@ -91,13 +92,16 @@ def describe_storage_error(name: str, exc: SQLAlchemyError) -> str:
     first_line = str(driver).strip().splitlines()[0] if driver is not None and str(driver) else ""
     sqlstate = getattr(driver, "sqlstate", None) or getattr(driver, "pgcode", None)
     if first_line in _LOCKED_SQLITE or sqlstate in _LOCKED_SQLSTATES:
-        return f"database {name} is locked by another process; try again when it finishes"
+        return _("database {name} is locked by another process; try again when it finishes").format(
+            name=name
+        )
     if isinstance(exc, IntegrityError):
-        return f"database {name} refused a write that breaks its constraints ({first_line})"
+        line = _("database {name} refused a write that breaks its constraints ({detail})")
+        return line.format(name=name, detail=first_line)
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return f"the connection to database {name} was lost; try again"
+        return _("the connection to database {name} was lost; try again").format(name=name)
     detail = first_line or exc.__class__.__name__
-    return f"database {name} failed: {detail}"
+    return _("database {name} failed: {detail}").format(name=name, detail=detail)
 
 
 def normalise_url(url: str) -> str:
@@ -232,7 +236,8 @@ def _check_exists(url: str) -> None:
     path = parsed.database
     in_a_file = parsed.get_backend_name() == "sqlite" and path not in (None, "", ":memory:")
     if in_a_file and not Path(str(path)).exists():
-        raise StorageError(
-            f"there is no store here: {path} does not exist (run the command in a "
+        message = _(
+            "there is no store here: {path} does not exist (run the command in a "
             "workspace, or name the database with --db URL or --config PATH)"
         )
+        raise StorageError(message.format(path=path))

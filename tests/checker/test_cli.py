@@ -107,7 +107,9 @@ def test_a_pattern_on_the_command_line_chooses_what_a_folder_scan_reads(store_ur
 
 
 def test_a_missing_path_is_a_one_line_error(store_url, tmp_path):
-    result = run("--db", store_url, "ingest", "edxml", str(tmp_path / "nowhere"), ok=False)
+    result = run(
+        "--lang", "en", "--db", store_url, "ingest", "edxml", str(tmp_path / "nowhere"), ok=False
+    )
     assert result.exit_code == 1
     assert result.output.startswith("Error: ")
     assert result.output.count("\n") == 1
@@ -136,7 +138,7 @@ def test_grade_prints_the_grade_and_why_not_higher_in_vietnamese_or_english(monk
     ],
 )
 def test_grade_rejects_bad_points_with_one_line_naming_what_is_wrong(points, named):
-    result = run("grade", "--criteria", "hanoi-2017", "--points", points, ok=False)
+    result = run("--lang", "en", "grade", "--criteria", "hanoi-2017", "--points", points, ok=False)
     assert result.exit_code == 1
     assert result.output.startswith("Error: ")
     assert result.output.count("\n") == 1
@@ -265,7 +267,9 @@ def test_report_before_any_score_says_what_to_run(tmp_path, demo_output):
     _, folder = demo_output
     db = f"sqlite:///{tmp_path / 'empty.db'}"
     open_store(db).dispose()
-    result = run("--config", str(folder / "checker.toml"), "--db", db, "report", ok=False)
+    result = run(
+        "--lang", "en", "--config", str(folder / "checker.toml"), "--db", db, "report", ok=False
+    )
     assert result.exit_code == 1
     assert re.match(r"Error: no scoring run .*checker score", result.output)
 
@@ -461,7 +465,16 @@ def test_global_options_work_after_the_command_name_too(demo_output, tmp_path):
     assert after == before
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     result = run(
-        "--config", config, "--db", "sqlite:///nowhere/x.db", "report", "--db", empty, ok=False
+        "--lang",
+        "en",
+        "--config",
+        config,
+        "--db",
+        "sqlite:///nowhere/x.db",
+        "report",
+        "--db",
+        empty,
+        ok=False,
     )
     assert result.exit_code == 1
     expected = f"Error: there is no store here: {tmp_path / 'empty.db'} does not exist"

@@ -157,6 +157,15 @@ def test_the_summary_ranks_the_cluster_and_reports_a_tie_for_the_vote(workspace,
     assert "cần biểu quyết" in cluster["text"]
     table = cli(workspace, "scorecards", "summary", "--year", "2025").stdout
     assert "Cụm 1 (cụm trưởng X1)" in table
+    assert "Đề nghị — c1: bằng điểm giữa X1, X2, cần biểu quyết" in table
+    english = cli(workspace, "--lang", "en", "scorecards", "summary", "--year", "2025").stdout
+    assert "Ranking — " in english and "Cụm 1 (cluster leader X1)" in english
+    assert "Proposed — c1: equal points between X1, X2, a vote must decide" in english
+    assert "Xếp loại" not in english and "Grade" in english
+    claims = cli(workspace, "--lang", "en", "scorecards", "claims", "--year", "2025").stdout
+    assert claims == "No self-score above what the logs show (2025).\n"
+    vietnamese = cli(workspace, "scorecards", "claims", "--year", "2025").stdout
+    assert vietnamese == "Không có điểm tự chấm nào cao hơn nhật ký (2025).\n"
 
 
 def test_a_run_keeps_its_criteria_and_says_when_the_store_changed_since(workspace):

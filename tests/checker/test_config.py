@@ -75,7 +75,7 @@ def test_a_calendar_date_in_both_lists_is_an_error_naming_the_file(tmp_path):
     assert "2025-01-02" in str(info.value)
 
 
-def test_invalid_toml_is_a_one_line_error(tmp_path):
+def test_invalid_toml_is_a_one_line_error(tmp_path, english):
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_deployment(_write(tmp_path, "city = \n"))
 
@@ -109,7 +109,7 @@ def test_a_relative_criteria_file_of_a_group_is_found_next_to_the_deployment_fil
     assert deployment.groups[0].criteria == str(folder / "rules" / "x.toml")
 
 
-def test_toml_nested_100000_levels_is_a_one_line_error(tmp_path):
+def test_toml_nested_100000_levels_is_a_one_line_error(tmp_path, english):
     path = _write(tmp_path, "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(ConfigError) as info:
         load_deployment(path)

@@ -67,8 +67,10 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def cli(workspace: Path, db: str, *args: str, ok: bool = True):
-    return run("--config", str(workspace / "checker.toml"), "--db", db, *args, ok=ok)
+def cli(workspace: Path, db: str, *args: str, ok: bool = True, lang: str = "en"):
+    """The command in English (the messages these tests spell out) unless ``lang`` says."""
+    config = str(workspace / "checker.toml")
+    return run("--lang", lang, "--config", config, "--db", db, *args, ok=ok)
 
 
 def one_error(result, message: str) -> None:
@@ -179,7 +181,7 @@ def _run_ids(db: str) -> list[int]:
 
 def test_a_score_that_measured_some_families_says_which_were_not(workspace, store_url):
     cli(workspace, store_url, "ingest", "register", str(workspace / "so-den.csv"), "--agency", A)
-    result = cli(workspace, store_url, "score", "--year", "2025")
+    result = cli(workspace, store_url, "score", "--year", "2025", lang="vi")
     assert result.output.splitlines()[1] == (
         "Không đo được gì trong 2025 đối với: văn bản đi, giao nộp vào lưu trữ."
     )
@@ -303,9 +305,8 @@ def test_an_alternative_code_is_accepted_everywhere_as_its_agency(workspace, sto
         f'"code": "{A}"'
         in cli(workspace, store_url, "report", "--agency", "H99.01", "--format", "json").stdout
     )
-    assert cli(workspace, store_url, "overdue", "--agency", "H99.01").stdout.startswith(
-        "0 hồ sơ quá hạn"
-    )
+    overdue = cli(workspace, store_url, "overdue", "--agency", "H99.01", lang="vi")
+    assert overdue.stdout.startswith("0 hồ sơ quá hạn")
 
 
 # --- files and folders ------------------------------------------------------------------------
@@ -345,7 +346,7 @@ def test_ingesting_a_missing_folder_among_good_files_stores_nothing(workspace, s
 
 def test_quarantine_list_outside_a_workspace_says_there_is_no_store(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = run("quarantine", "list", ok=False)
+    result = run("--lang", "en", "quarantine", "list", ok=False)
     one_error(
         result,
         "there is no store here: checker.db does not exist (run the command in a workspace, "
@@ -377,7 +378,7 @@ def test_quarantine_list_of_an_existing_store_still_works(store_url):
 def test_simulate_on_a_port_in_use_is_one_line():
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-        result = run("simulate", "--port", str(port), ok=False)
+        result = run("--lang", "en", "simulate", "--port", str(port), ok=False)
     one_error(
         result,
         f"cannot serve on 127.0.0.1:{port}: the port is already in use (choose another port, "
@@ -386,5 +387,39 @@ def test_simulate_on_a_port_in_use_is_one_line():
 
 
 def test_simulate_on_a_port_that_does_not_exist_is_one_line():
-    result = run("simulate", "--port", "70000", ok=False)
+    result = run("--lang", "en", "simulate", "--port", "70000", ok=False)
     one_error(result, "port 70000 does not exist: a port is a number from 0 to 65535")
+
+
+# --- errors in the reader's language ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "english"),
+    [
+        (("quarantine", "list"), "there is no store here"),
+        (("ingest", "edxml", "nowhere"), "edXML path nowhere does not exist"),
+        (("overdue", "--agency", "000.00.09.H99"), "is not in the deployment's registry"),
+        (("overdue", "--as-of", "30/06/2025"), "is not a date like 2025-06-30"),
+        (("report",), "no scoring run in the store yet"),
+    ],
+    ids=["no-store", "no-path", "unknown-agency", "bad-date", "no-run"],
+)
+def test_errors_read_in_vietnamese_by_default_and_in_english_on_request(
+    workspace, monkeypatch, args, english
+):
+    monkeypatch.chdir(workspace)
+    base: tuple[str, ...] = ()
+    if args[0] == "quarantine":
+        (workspace / "checker.toml").unlink()
+    else:
+        base = ("--db", "sqlite:///checker.db")
+        open_store("sqlite:///checker.db").dispose()
+    vietnamese = run("--lang", "vi", *base, *args, ok=False)
+    assert vietnamese.exit_code == 1 and vietnamese.output.count("\n") == 1
+    assert vietnamese.output.startswith("Lỗi: ")
+    words = re.findall(r"[^\W\d_]+", vietnamese.output)
+    assert not {"the", "is", "not", "does", "exist", "no", "run", "store"} & set(words), words
+    assert english not in vietnamese.output
+    in_english = run("--lang", "en", *base, *args, ok=False)
+    assert in_english.output.startswith("Error: ") and english in in_english.output

@@ -21,7 +21,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 def _code_messages() -> set[str]:
     """The msgids ``pybabel extract -F babel.cfg`` finds (the singular of a plural)."""
     found = set()
-    for package in ("checker", "metrics"):
+    for package in ("checker", "connectors", "metrics"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package, method_map=[("**.py", "python")]
         ):

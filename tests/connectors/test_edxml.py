@@ -19,6 +19,8 @@ EDOC = (SAMPLES / "edoc-vpcp-7816.edxml").read_bytes()
 STATUS = (SAMPLES / "status-05-nghean.edxml").read_bytes()
 MB = 1024 * 1024
 
+pytestmark = pytest.mark.usefixtures("english")  # the reasons these tests spell out
+
 
 def read(tmp_path: Path, data: bytes) -> DocumentRecord | StatusRecord:
     path = tmp_path / "message.edxml"

@@ -9,7 +9,8 @@ import pytest
 
 from checker.errors import ConfigError
 from checker.store.registry import write_registry
-from metrics.evidence import evidence, evidence_list
+from metrics.catalogue import METRICS
+from metrics.evidence import evidence, evidence_list, missed_by_agency
 from metrics.measure import DOCUMENT_METRICS, measure_all
 from metrics.outbound import NUMBERING_ANOMALIES
 from metrics.period import Period
@@ -260,6 +261,46 @@ def test_evidence_lists_exactly_the_documents_behind_every_number(engine):
             assert (found.numerator, found.denominator) == (value.numerator, value.denominator)
             assert found.lines == lines
     assert {*DOCUMENT_METRICS, NUMBERING_ANOMALIES} <= {v.metric_id for v in values}
+
+
+def test_the_lines_missed_by_many_agencies_at_once_are_each_agency_s_own(engine):
+    """One query for all agencies lists, for each, exactly the lines its own evidence does not
+    count, in the same order (a document without an acknowledgement included: its condition
+    is NULL in SQL, not false); an agency with none is left out."""
+    a, b = edoc(1, recipients=(STC, SXD)), edoc(2, sender=STC, recipients=(SNV,))
+    items = [
+        a,
+        b,
+        edoc(3),
+        sent(a, STC, "01", DAY),
+        sent(b, SNV, "03", TUESDAY),
+        incoming(5, registered_at=DAY, submitted_at=WEDNESDAY, channel="paper"),
+        incoming(6, organ=SXD, priority=1, submitted_at=DAY, assigned_at=DAY),
+        outgoing(7, signed_at=DAY, issued_at=THURSDAY, digitally_signed=True),
+        outgoing(9, organ=STC, channel="paper", signed_at=DAY, issued_at=DAY),
+    ]
+    store(engine, items)
+    agencies = [SNV, STC, SXD]
+    with engine.begin() as connection:
+        write_registry(connection, DEPLOYMENT)
+        write_period_calendar(connection, CALENDAR, YEAR)
+        missed_somewhere = 0
+        for metric_id in METRICS:
+            each = {
+                code: [
+                    line
+                    for line in evidence(connection, code, metric_id, YEAR, CALENDAR)
+                    if not line.counted
+                ]
+                for code in agencies
+            }
+            expected = {code: lines for code, lines in each.items() if lines}
+            assert missed_by_agency(connection, agencies, metric_id, YEAR, CALENDAR) == expected
+            assert missed_by_agency(connection, [STC], metric_id, YEAR, CALENDAR) == {
+                code: lines for code, lines in expected.items() if code == STC
+            }
+            missed_somewhere += len(expected) > 1
+    assert missed_somewhere >= 5
 
 
 def test_an_unknown_metric_is_a_config_error_naming_the_known_ones(engine):

@@ -45,7 +45,8 @@ ASSETS = ("site.css", "filter.js")
 
 SiteProgress = Callable[[int, int], None]
 Evidence = Callable[[str, str], Sequence[EvidenceLine]]
-"""The lines behind a metric for an agency: ``evidence(agency_code, metric_id)``."""
+"""The lines behind a metric for an agency, ``evidence(agency_code, metric_id)``: the site
+shows those not counted (a lookup may give only those)."""
 
 
 @dataclass(frozen=True)

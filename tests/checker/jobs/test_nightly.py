@@ -166,7 +166,9 @@ def test_the_command_documents_and_returns_its_exit_codes(tmp_path):
     summary = json.loads(done.stdout)
     assert Path(summary["log"]).parent == tmp_path / "logs"  # beside the SQLite file
     assert (tmp_path / "site" / "index.html").is_file()
-    wrong = runner.invoke(app, [*args, "--fail-below", "excellent"], env={"CHECKER_DB_URL": ""})
+    wrong = runner.invoke(
+        app, ["--lang", "en", *args, "--fail-below", "excellent"], env={"CHECKER_DB_URL": ""}
+    )
     assert wrong.exit_code == 1
     assert wrong.output.startswith("Error: --fail-below 'excellent': not a number of points")
     assert runner.invoke(app, [*args, "--bogus"]).exit_code == 2

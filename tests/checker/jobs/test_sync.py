@@ -420,7 +420,7 @@ def test_a_foreign_html_error_page_is_one_short_line_in_the_status(engine, api):
     )
 
 
-def test_a_locked_store_stops_the_sync_with_a_one_line_storage_error(tmp_path, api):
+def test_a_locked_store_stops_the_sync_with_a_one_line_storage_error(tmp_path, api, english):
     path = str(tmp_path / "checker.db")
     engine = open_store(f"sqlite:///{path}")
     holder = sqlite3.connect(path, isolation_level=None)

@@ -164,7 +164,7 @@ def test_one_agency_s_report_keeps_only_its_group_s_ranking(engine):
     assert [a.code for a in report.agencies] == [WARD]
 
 
-def test_an_agency_not_in_the_run_and_a_store_without_runs_are_storage_errors(engine):
+def test_an_agency_not_in_the_run_and_a_store_without_runs_are_storage_errors(engine, english):
     with engine.connect() as connection, pytest.raises(StorageError, match="no scoring run"):
         latest_run_id(connection)
     run_id = _stored_run(engine)

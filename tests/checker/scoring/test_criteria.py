@@ -314,5 +314,5 @@ def test_an_id_that_differs_from_the_file_name_is_an_error(tmp_path):
     )
 
 
-def test_invalid_toml_is_a_config_error(tmp_path):
+def test_invalid_toml_is_a_config_error(tmp_path, english):
     assert "not valid TOML" in _error(tmp_path, SMALL + "\n[[grades]\n")

@@ -50,7 +50,7 @@ def test_safe_url_hides_the_password_and_keeps_the_rest():
     assert safe_url("sqlite:///checker.db") == "sqlite:///checker.db"
 
 
-def test_a_broken_constraint_is_one_line_without_the_row_values(engine):
+def test_a_broken_constraint_is_one_line_without_the_row_values(engine, english):
     row = {
         "code": "000.00.01.H99",
         "name": "Sở Nội vụ bí mật",
@@ -72,7 +72,7 @@ def test_a_broken_constraint_is_one_line_without_the_row_values(engine):
     assert "bí mật" not in message and "INSERT" not in message
 
 
-def test_a_lock_held_by_another_process_is_one_line_on_each_database(engine, store_url):
+def test_a_lock_held_by_another_process_is_one_line_on_each_database(engine, store_url, english):
     if store_url.startswith("sqlite"):
         path = make_url(store_url).database
         holder = sqlite3.connect(path, isolation_level=None)
@@ -101,7 +101,7 @@ def test_store_name_is_the_file_of_sqlite_and_the_url_without_password_otherwise
     )
 
 
-def test_a_store_that_only_reads_is_not_created_where_there_is_none(tmp_path):
+def test_a_store_that_only_reads_is_not_created_where_there_is_none(tmp_path, english):
     path = tmp_path / "checker.db"
     with pytest.raises(StorageError) as info:
         open_store(f"sqlite:///{path}", create=False)
