@@ -19,7 +19,7 @@ def city(tmp_path_factory):
 
 
 def _way(city, *args: str):
-    base = ["--config", str(city.config), "--db", city.db_url, "way"]
+    base = ["--lang", "en", "--config", str(city.config), "--db", city.db_url, "way"]
     return CliRunner().invoke(app, [*base, *args], env={"CHECKER_DB_URL": ""})
 
 
