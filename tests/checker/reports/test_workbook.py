@@ -260,3 +260,37 @@ def test_the_summary_of_a_year_stores_nothing(engine):
     assert [r.group_rank for r in summary.ranked] == [1, 1]
     with engine.connect() as connection:
         assert connection.execute(ASSESSMENT.select()).first() is None
+
+
+def test_evidence_sheets_written_as_text_read_back_in_excel_and_libreoffice(engine, tmp_path):
+    """The evidence rows are written as the sheet's XML directly (for speed): what a
+    spreadsheet program reads is the text and the day, escaped, and nothing else."""
+    danang = load_criteria("danang-electronic-example", CRITERIA_DIR)
+    deployment = Deployment(
+        groups=(Group(id="so", name="Sở", criteria=danang.id),),
+        agencies=(Agency(code="S", name="Sở Tư pháp", group="so"),),
+    )
+    from checker.reports.workbook import AgencyCard, export_workbook
+
+    with engine.begin() as connection:
+        card = year_cards(connection, deployment, {"so": danang}, 2025, NOW)[0][1]
+    tricky = "Về <b> & \"x\" 'y' "
+    lines = [
+        EvidenceLine("k1", "1/UBND", tricky, "S", date(2025, 3, 1), False, "muộn", "f"),
+        EvidenceLine("k2", None, "có\x01 ký tự điều khiển", "S", None, False, "=SUM(A1)", "g"),
+        EvidenceLine("k3", "3/UBND", "đã tính", "S", date(2025, 3, 2), True, "tính", "h"),
+    ]
+    path = export_workbook(
+        tmp_path / "s.xlsx", [AgencyCard(card, "Sở Tư pháp")], "Đà Nẵng", lambda a, m: lines
+    )
+    expected = [
+        ("không", "muộn", "1/UBND", datetime(2025, 3, 1), tricky, "k1"),
+        ("không", "'=SUM(A1)", None, None, "có ký tự điều khiển", "k2"),
+    ]
+    for book_path in (path, _resave_with_libreoffice(path, tmp_path / "lo")):
+        book = openpyxl.load_workbook(book_path)
+        sheet = book[book.sheetnames[2]]
+        assert sheet.protection.sheet
+        assert sheet.max_row == 6
+        assert [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=5)] == expected
+        assert sheet["D5"].is_date and sheet["E4"].value == "Trích yếu / tiêu đề"
