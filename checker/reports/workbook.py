@@ -204,7 +204,7 @@ def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
                     criterion.id,
                     _cell(sheet, criterion.title),
                     _number(criterion.max),
-                    _number(cell.points_of(MEASURED)),
+                    _measured(criterion.metric, cell.points_of(MEASURED)),
                     *(_cell(sheet, _number(cell.points_of(r)), open_=True) for r in _PEOPLE),
                     _cell(sheet, neutralise_cell(cell.note) or None, open_=True),
                     f'=IF(H{row}<>"",H{row},IF(G{row}<>"",G{row},IF(F{row}<>"",F{row},E{row})))',
@@ -233,6 +233,15 @@ def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
 
 
 _PEOPLE = (SELF, INSPECTION, AGREED)
+NOT_MEASURED = "chưa đo được"
+
+
+def _measured(metric_id: str | None, points: Decimal | None) -> float | int | str | None:
+    """A measured criterion with nothing to measure says so, in its column and (through the
+    formula) in the points that count: the sums pass over text, so it is not a 0."""
+    if metric_id is not None and points is None:
+        return NOT_MEASURED
+    return _number(points)
 
 
 def _validation(max_points: Decimal) -> DataValidation:
@@ -315,7 +324,9 @@ def _evidence_sheets(book: openpyxl.Workbook, agency: AgencyCard, evidence: Evid
         sheet.append([measured.evidence if measured and measured.evidence else ""])
         sheet.append([_cell(sheet, h, bold=True) for h in EVIDENCE_HEADERS])
         if day_style is None:
-            day_style = WriteOnlyCell(sheet, value=date(2000, 1, 1)).style_id
+            probe = WriteOnlyCell(sheet)
+            probe.number_format = "yyyy-mm-dd"  # what openpyxl gives a date
+            day_style = probe.style_id
         _write_lines(sheet, lines, 5, day_style)
 
 

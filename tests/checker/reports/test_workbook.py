@@ -294,3 +294,6 @@ def test_evidence_sheets_written_as_text_read_back_in_excel_and_libreoffice(engi
         assert sheet.max_row == 6
         assert [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=5)] == expected
         assert sheet["D5"].is_date and sheet["E4"].value == "Trích yếu / tiêu đề"
+        scoring = book["Chấm điểm"]
+        row = _row_of(scoring, "1.1")  # measured, nothing measured yet: not a 0
+        assert scoring[f"E{row}"].value == "chưa đo được"
