@@ -16,7 +16,6 @@ entered"; "7,5" typed as text is 7.5; every problem names the file, sheet and ce
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,11 +27,11 @@ import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from checker.errors import WorkbookError
 from checker.reports.cells import neutralise_cell
+from checker.reports.xlsx import XlsxBook, open_xlsx
 from checker.scoring.assessment import AGREED, INSPECTION, MEASURED, SELF, NewEntry, Scorecard
 from checker.scoring.criteria import CriteriaSet
 from checker.scoring.points import points_text
@@ -402,7 +401,7 @@ class SheetEntries:
 def read_workbook(path: Path, criteria_of: Callable[[str], CriteriaSet]) -> list[SheetEntries]:
     """Every scoring sheet of a workbook, read back; ``criteria_of`` gives the criteria set of
     an agency (raising ``WorkbookError`` for one that is not registered)."""
-    book = _open(path)
+    book = open_xlsx(path)
     try:
         if META_SHEET not in book.sheetnames:
             raise WorkbookError(
@@ -416,22 +415,15 @@ def read_workbook(path: Path, criteria_of: Callable[[str], CriteriaSet]) -> list
         book.close()
 
 
-def _open(path: Path) -> Any:
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise WorkbookError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
-
-
-def _meta_rows(path: Path, book: Any) -> Iterator[dict[str, Any]]:
-    rows = book[META_SHEET].iter_rows(values_only=True)
+def _meta_rows(path: Path, book: XlsxBook) -> Iterator[dict[str, Any]]:
+    rows = book.rows(META_SHEET)
     header = next(rows, ())
     if tuple(header[: len(META_HEADERS)]) != META_HEADERS:
         raise WorkbookError(f"{path.name}, sheet {META_SHEET!r}: changed beyond recognition")
     for number, row in enumerate(rows, start=2):
         if not any(row):
             continue
-        meta = dict(zip(META_HEADERS, row, strict=False))
+        meta: dict[str, Any] = dict(zip(META_HEADERS, row, strict=False))
         if meta["sheet"] not in book.sheetnames:
             raise WorkbookError(f"{path.name}: sheet {meta['sheet']!r} is missing")
         try:
@@ -443,7 +435,9 @@ def _meta_rows(path: Path, book: Any) -> Iterator[dict[str, Any]]:
         yield meta
 
 
-def _read_sheet(path: Path, book: Any, meta: dict[str, Any], criteria: CriteriaSet) -> SheetEntries:
+def _read_sheet(
+    path: Path, book: XlsxBook, meta: dict[str, Any], criteria: CriteriaSet
+) -> SheetEntries:
     sheet = meta["sheet"]
     place = f"{path.name}, sheet {sheet!r}"
     if meta["criteria"] != criteria.id:
@@ -451,7 +445,7 @@ def _read_sheet(path: Path, book: Any, meta: dict[str, Any], criteria: CriteriaS
             f"{place}: made for criteria set {meta['criteria']}, the agency is scored on "
             f"{criteria.id}"
         )
-    rows = list(book[sheet].iter_rows(values_only=True))
+    rows = list(book.rows(sheet))
     columns = _columns(place, rows)
     known = {c.id: c for c in criteria.criteria}
     seen: dict[str, str] = {}

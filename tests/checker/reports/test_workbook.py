@@ -297,3 +297,57 @@ def test_evidence_sheets_written_as_text_read_back_in_excel_and_libreoffice(engi
         scoring = book["Chấm điểm"]
         row = _row_of(scoring, "1.1")  # measured, nothing measured yet: not a 0
         assert scoring[f"E{row}"].value == "chưa đo được"
+
+
+def _trimmed(rows) -> list[tuple]:
+    trimmed = []
+    for row in rows:
+        values = list(row)
+        while values and values[-1] is None:
+            values.pop()
+        trimmed.append(tuple(values))
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return trimmed
+
+
+def test_the_import_reads_the_cells_openpyxl_reads_as_written_and_as_libreoffice_saves(
+    engine, tmp_path
+):
+    """The import's reader (checker/reports/xlsx.py) parses only the sheets it reads; what it
+    gives is what openpyxl gives (formulas as text), for our files and LibreOffice's."""
+    from checker.reports.xlsx import open_xlsx
+
+    path = _export(engine, tmp_path / "out")[0]
+    _edit(path, {"G8": "7,5", "F9": 3, "I9": "=1+1"})
+    for book_path in (path, _resave_with_libreoffice(path, tmp_path / "lo")):
+        theirs = openpyxl.load_workbook(book_path, read_only=True, data_only=False)
+        ours = open_xlsx(book_path)
+        try:
+            assert ours.sheetnames == theirs.sheetnames
+            for name in theirs.sheetnames:
+                expected = _trimmed(theirs[name].iter_rows(values_only=True))
+                assert _trimmed(ours.rows(name)) == expected, name
+        finally:
+            ours.close()
+            theirs.close()
+
+
+def test_a_sheet_that_is_not_xml_is_one_line_naming_the_file(engine, tmp_path):
+    import zipfile
+
+    from checker.errors import WorkbookError
+    from checker.reports.workbook import read_workbook
+
+    path = _export(engine, tmp_path / "out")[0]
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = data[: len(data) // 2]  # cut in the middle of the scoring sheet
+            target.writestr(item, data)
+    with pytest.raises(WorkbookError, match=r"^broken\.xlsx, sheet 'Chấm điểm': not readable"):
+        read_workbook(broken, lambda code: HANOI)
+    outcome = _import(engine, broken).outcomes[0]
+    assert outcome.error is not None and outcome.error.startswith("broken.xlsx")
