@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
@@ -30,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from checker.errors import WorkbookError
-from checker.reports.cells import neutralise_cell
+from checker.reports.cells import FORMULA_START, neutralise_cell
 from checker.reports.xlsx import XlsxBook, open_xlsx
 from checker.scoring.assessment import AGREED, INSPECTION, MEASURED, SELF, NewEntry, Scorecard
 from checker.scoring.criteria import CriteriaSet
@@ -97,9 +99,10 @@ def export_workbook(
     book = openpyxl.Workbook(write_only=True)
     single = len(cards) == 1
     names = [SCORING_SHEET if single else _sheet_name(c.card.agency_code) for c in cards]
-    _summary_sheet(book.create_sheet(SUMMARY_SHEET), cards, names, title, footer)
-    for card, name in zip(cards, names, strict=True):
-        _scoring_sheet(book.create_sheet(name), card, title)
+    grades = [grade_text(standing(c.card)) for c in cards]
+    _summary_sheet(book.create_sheet(SUMMARY_SHEET), cards, names, grades, title, footer)
+    for card, name, grade in zip(cards, names, grades, strict=True):
+        _scoring_sheet(book.create_sheet(name), card, grade, title)
     if single and evidence is not None:
         _evidence_sheets(book, cards[0], evidence)
     meta = book.create_sheet(META_SHEET)
@@ -127,12 +130,24 @@ def _sheet_name(text: str) -> str:
 
 
 def _cell(sheet: Sheet, value: Any, bold: bool = False, open_: bool = False) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    if bold:
-        cell.font = BOLD
-    if open_:
-        cell.protection = OPEN
+    cell: Any = WriteOnlyCell(sheet, value=value)
+    if bold or open_:
+        # the style is made once per workbook and its ids shared (openpyxl hashes a font or
+        # a protection each time one is set: a third of a scoring sheet's time)
+        styles = _STYLES.setdefault(sheet.parent, {})
+        style = styles.get((bold, open_))
+        if style is None:
+            if bold:
+                cell.font = BOLD
+            if open_:
+                cell.protection = OPEN
+            styles[(bold, open_)] = copy(cell._style)
+        else:
+            cell._style = copy(style)
     return cell
+
+
+_STYLES: WeakKeyDictionary[Any, dict[tuple[bool, bool], Any]] = WeakKeyDictionary()
 
 
 def _layout(criteria: CriteriaSet) -> tuple[dict[str, int], dict[str, int], int]:
@@ -155,7 +170,7 @@ def _number(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
+def _scoring_sheet(sheet: Sheet, agency: AgencyCard, grade: str, title: str) -> None:
     card = agency.card
     _declare_size(sheet, len(HEADERS), _layout(card.criteria)[2] + 3)
     sheet.protection.sheet = True
@@ -201,7 +216,7 @@ def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
                 [
                     number,
                     criterion.id,
-                    _cell(sheet, criterion.title),
+                    criterion.title,
                     _number(criterion.max),
                     _measured(criterion.metric, cell.points_of(MEASURED)),
                     *(_cell(sheet, _number(cell.points_of(r)), open_=True) for r in _PEOPLE),
@@ -226,7 +241,7 @@ def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
     )
     assert total_row == _layout(card.criteria)[2]
     sheet.append([])
-    sheet.append([None, None, _cell(sheet, grade_text(standing(card)), bold=True)])
+    sheet.append([None, None, _cell(sheet, grade, bold=True)])
     if agency.rank is not None:
         sheet.append([None, None, f"Xếp hạng trong nhóm: {agency.rank}"])
 
@@ -275,6 +290,7 @@ def _summary_sheet(
     sheet: Sheet,
     cards: Sequence[AgencyCard],
     names: Sequence[str],
+    grades: Sequence[str],
     title: str,
     footer: Sequence[str],
 ) -> None:
@@ -286,7 +302,8 @@ def _summary_sheet(
     sheet.append([])
     headers = ("STT", "Mã cơ quan", "Cơ quan", "Tổng điểm", "Xếp loại", "Hạng", "Cụm")
     sheet.append([_cell(sheet, h, bold=True) for h in headers])
-    for number, (agency, name) in enumerate(zip(cards, names, strict=True), start=1):
+    rows = zip(cards, names, grades, strict=True)
+    for number, (agency, name, grade) in enumerate(rows, start=1):
         total_row = _layout(agency.card.criteria)[2]
         sheet.append(
             [
@@ -294,7 +311,7 @@ def _summary_sheet(
                 agency.card.agency_code,
                 agency.name,
                 f"='{name}'!J{total_row}",
-                grade_text(standing(agency.card)),
+                grade,
                 agency.rank,
                 agency.cluster or None,
             ]
@@ -348,15 +365,17 @@ def _write_lines(sheet: Sheet, lines: Sequence[EvidenceLine], first: int, day_st
 
 
 def _row_xml(number: int, line: EvidenceLine, day_style: int) -> str:
-    day = (
-        ""
-        if line.day is None
-        else f'<c r="D{number}" s="{day_style}"><v>{_serial(line.day)}</v></c>'
-    )
-    return (
-        f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>không</t></is></c>'
-        f"{_text_xml(f'B{number}', line.reason)}{_text_xml(f'C{number}', line.code)}{day}"
-        f"{_text_xml(f'E{number}', line.title)}{_text_xml(f'F{number}', line.item)}</row>"
+    day = line.day
+    return "".join(
+        (
+            f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>không</t></is></c>',
+            _text_xml("B", number, line.reason),
+            _text_xml("C", number, line.code),
+            "" if day is None else f'<c r="D{number}" s="{day_style}"><v>{_serial(day)}</v></c>',
+            _text_xml("E", number, line.title),
+            _text_xml("F", number, line.item),
+            "</row>",
+        )
     )
 
 
@@ -364,12 +383,15 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff
 _EPOCH = date(1899, 12, 30)
 
 
-def _text_xml(ref: str, text: str | None) -> str:
+def _text_xml(column: str, number: int, text: str | None) -> str:
     """A text cell, neutralised (no formula) and escaped; nothing for no text."""
     if not text:
         return ""
-    text = neutralise_cell(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    if text.startswith(FORMULA_START):
+        text = "'" + text  # as neutralise_cell
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{column}{number}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def _serial(day: date) -> int:
