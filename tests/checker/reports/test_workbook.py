@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from checker.reports.cells import neutralise_cell
 from checker.reports.workbook import parse_points
 from checker.scoring.assessment import INSPECTION, SELF
 from checker.scoring.criteria import load_criteria
+from metrics.catalogue import METRICS
 from metrics.values import EvidenceLine
 
 CRITERIA_DIR = Path(__file__).resolve().parents[3] / "config" / "criteria"
@@ -351,3 +353,41 @@ def test_a_sheet_that_is_not_xml_is_one_line_naming_the_file(engine, tmp_path):
         read_workbook(broken, lambda code: HANOI)
     outcome = _import(engine, broken).outcomes[0]
     assert outcome.error is not None and outcome.error.startswith("broken.xlsx")
+
+
+def test_evidence_sheets_from_the_store_list_what_checker_evidence_lists(scored_city, tmp_path):
+    """Exported with --evidence from a scored store (both databases): each measured
+    criterion's sheet lists the documents the evidence command gives as not counted; the
+    period's working-day calendar is written once for the export, not per agency."""
+    from tests.checker.reports.conftest import cli
+
+    city = ("--config", str(scored_city.config), "--db", scored_city.db_url)
+    cli(*city, "scorecards", "prefill")
+    folder = tmp_path / "books"
+    cli(*city, "scorecards", "export", "--year", "2025", "--folder", str(folder), "--evidence")
+    agency = scored_city.deployment.agencies[0]
+    book = openpyxl.load_workbook(next(folder.glob(f"*{agency.code}*.xlsx")), read_only=True)
+    sheets = [name for name in book.sheetnames if name.startswith("Minh chứng")]
+    assert sheets
+    compared = 0
+    for name in sheets:
+        rows = list(book[name].iter_rows(values_only=True))
+        metric = next(m for m in METRICS if str(rows[1][0]).startswith(METRICS[m].name_vi))
+        listed = json.loads(
+            cli(
+                *city,
+                "evidence",
+                "--agency",
+                agency.code,
+                "--metric",
+                metric,
+                "--year",
+                "2025",
+                "--format",
+                "json",
+            )
+        )
+        missed = [line for line in listed["documents"] if not line["counted"]]
+        assert [r[5] for r in rows[4:] if any(r)] == [line["item"] for line in missed]
+        compared += len(missed)
+    assert compared > 0
