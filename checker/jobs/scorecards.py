@@ -117,7 +117,7 @@ def export_scorecards(
 
 def _agency_card(ranked: Ranked, agency: Agency, split: Split) -> AgencyCard:
     rank = ranked.cluster_rank if split is Split.cluster else ranked.group_rank
-    return AgencyCard(ranked.card, agency.name, rank, ranked.cluster)
+    return AgencyCard(ranked.card, agency.name, rank, ranked.cluster, ranked.standing)
 
 
 def _cluster_id(deployment: Deployment, name: str) -> str:
