@@ -294,6 +294,8 @@ def _as_known(
     section = by_id[failure.section]
     if not section.unknown_ids:
         return failure
+    if section.known_max == 0:  # nothing known: a bound no points can reach (above 100%)
+        return replace(failure, unknown=section.unknown_ids)
     share = Fraction(section.points) / Fraction(section.known_max)
     return replace(
         failure,
