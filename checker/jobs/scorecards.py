@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select
@@ -98,6 +97,7 @@ def export_scorecards(
     by_agency = {r.card.agency_code: r for r in ranked}
     cluster_picks = {n.among: n for n in nominations(deployment, ranked)[0]}
     files = []
+    sources = evidence_of or _evidence_sources(engine, deployment)
     batches = _batches(deployment, [a for a, _ in cards], split)
     for done, (name, members) in enumerate(batches, start=1):
         agency_cards = [_agency_card(by_agency[a.code], a, split) for a in members]
@@ -107,7 +107,7 @@ def export_scorecards(
         source = None
         if with_evidence and split is Split.agency:
             card = agency_cards[0].card
-            source = (evidence_of or partial(_evidence_source, engine, deployment))(card)
+            source = sources(card)
         title = deployment.city
         path = folder / f"{_file_name(name)}.xlsx"
         files.append(export_workbook(path, agency_cards, title, source, footer))
@@ -118,7 +118,7 @@ def export_scorecards(
 
 def _agency_card(ranked: Ranked, agency: Agency, split: Split) -> AgencyCard:
     rank = ranked.cluster_rank if split is Split.cluster else ranked.group_rank
-    return AgencyCard(ranked.card, agency.name, rank, ranked.cluster)
+    return AgencyCard(ranked.card, agency.name, rank, ranked.cluster, ranked.standing)
 
 
 def _cluster_id(deployment: Deployment, name: str) -> str:
@@ -181,19 +181,31 @@ def _file_name(text: str) -> str:
     return "".join("_" if ch in '/\\:*?"<>|' else ch for ch in text).strip()
 
 
-def _evidence_source(engine: Engine, deployment: Deployment, card: Scorecard) -> Evidence:
-    run_ids = {e.run_id for c in card.cells if (e := c.latest.get(MEASURED)) and e.run_id}
-    with engine.connect() as connection:
-        run = connection.execute(select(RUN).where(RUN.c.id.in_(run_ids))).mappings().first()
-    period = Period(run["period_start"], run["period_end"]) if run else Period.year(card.year)
+def _evidence_sources(engine: Engine, deployment: Deployment) -> Callable[[Scorecard], Evidence]:
+    """The evidence of each scorecard's run period; the working-day calendar of a period is
+    written once for the whole export (it was written again for every agency and metric:
+    22,000 times for a province)."""
     calendar = WorkingCalendar.from_overrides(deployment.calendar)
+    written: set[Period] = set()
 
-    def lines(agency: str, metric_id: str) -> Iterable[EvidenceLine]:
+    def source(card: Scorecard) -> Evidence:
+        run_ids = {e.run_id for c in card.cells if (e := c.latest.get(MEASURED)) and e.run_id}
         with engine.begin() as connection:
-            write_period_calendar(connection, calendar, period)
-            return evidence(connection, agency, metric_id, period, calendar, deployment.files)
+            query = select(RUN).where(RUN.c.id.in_(run_ids))
+            run = connection.execute(query).mappings().first()
+            period = Period(run["period_start"], run["period_end"]) if run else None
+            period = period or Period.year(card.year)
+            if period not in written:
+                write_period_calendar(connection, calendar, period)
+                written.add(period)
 
-    return lines
+        def lines(agency: str, metric_id: str) -> Iterable[EvidenceLine]:
+            with engine.begin() as connection:
+                return evidence(connection, agency, metric_id, period, calendar, deployment.files)
+
+        return lines
+
+    return source
 
 
 # --- import ---------------------------------------------------------------------------------

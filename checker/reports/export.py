@@ -75,7 +75,7 @@ ARCHIVES = {"agency_archive": "Lưu trữ cơ quan", "historical_archive": "Lưu
 def report_sheets(report: Report) -> list[Sheet]:
     """The rankings, then one row per agency and criterion with the metric behind it."""
     ranking: list[tuple[Cell, ...]] = [
-        (group.name, r.rank, r.code, r.name, r.total, r.max, r.grade_name)
+        (group.name, r.rank, r.code, r.name, r.total, r.max, _grade(r.grade_name, r.provisional))
         for group in report.groups
         for r in group.ranking
     ]
@@ -88,7 +88,7 @@ def report_sheets(report: Report) -> list[Sheet]:
             agency.name,
             agency.rank,
             agency.total,
-            agency.grade_name,
+            _grade(agency.grade_name, agency.provisional),
         )
         for section in agency.sections:
             for c in section.criteria:
@@ -103,6 +103,12 @@ def report_sheets(report: Report) -> list[Sheet]:
         Sheet("Xếp hạng", RANKING_HEADER, ranking),
         Sheet("Điểm từng tiêu chí", CRITERIA_HEADER, criteria),
     ]
+
+
+def _grade(name: str, provisional: bool) -> str:
+    """A grade, marked while a measured criterion had nothing to measure (not counted as 0:
+    the report gives the grades still possible)."""
+    return f"{name} (tạm thời)" if provisional else name
 
 
 def overdue_sheet(files: Sequence[OverdueFile], names: Mapping[str, str]) -> Sheet:

@@ -22,6 +22,7 @@ from checker.i18n import Language, _, current_language
 from checker.reports.cells import escape_controls
 from checker.scoring.criteria import CriteriaSet
 from checker.scoring.grading import GradeMiss, reason_lines
+from checker.scoring.standing import standing_of
 from checker.store.models import AGENCY, AGENCY_RESULT, METRIC_VALUE, RUN, SCORE
 from metrics.catalogue import METRICS
 
@@ -54,6 +55,9 @@ class SectionLine(_Model):
     points: float
     max: float
     criteria: list[CriterionLine]
+    # what could be measured: the max less that of ``not_measured`` (equal to max when none)
+    measured_max: float
+    not_measured: list[str]
 
 
 class Finding(_Model):
@@ -77,6 +81,14 @@ class AgencyReport(_Model):
     max: float
     grade: str
     grade_name: str
+    # measured criteria with nothing to measure are not zero: while there are any, the grade
+    # is provisional; ``possible`` are the grades still possible (best first), ``total_high``
+    # the total with them at full marks, ``deciding`` those that alone move the grade up
+    provisional: bool
+    possible: list[str]
+    total_high: float
+    not_measured: list[str]
+    deciding: list[str]
     reasons: list[str]
     strengths: list[Finding]
     to_fix: list[Finding]
@@ -91,6 +103,7 @@ class RankingLine(_Model):
     max: float
     grade: str
     grade_name: str
+    provisional: bool  # a measured criterion had nothing to measure (AgencyReport.possible)
 
 
 class GroupRanking(_Model):
@@ -155,7 +168,7 @@ def build_report(
     results = _results(connection, run_id)
     if agency is not None and agency not in {r["agency_code"] for r in results}:
         raise StorageError(f"agency {agency} is not in scoring run {run_id}")
-    groups = _rankings(results)
+    groups = _rankings(results, _unmeasured(connection, run_id))
     order = {group: index for index, group in enumerate(group_order)}
     groups.sort(key=lambda g: (order.get(g.id, len(order)), g.id))
     results.sort(key=lambda r: (order.get(r["group_id"], len(order)), r["group_id"], r["rank"]))
@@ -190,7 +203,7 @@ def _results(connection: Connection, run_id: int) -> list[RowMapping]:
     return list(connection.execute(query).mappings())
 
 
-def _rankings(results: list[RowMapping]) -> list[GroupRanking]:
+def _rankings(results: list[RowMapping], provisional: set[str]) -> list[GroupRanking]:
     groups: dict[str, GroupRanking] = {}
     for r in results:
         group = groups.setdefault(
@@ -211,9 +224,18 @@ def _rankings(results: list[RowMapping]) -> list[GroupRanking]:
                 max=float(r["max_total"]),
                 grade=r["grade_id"],
                 grade_name=r["grade_name"],
+                provisional=r["agency_code"] in provisional,
             )
         )
     return list(groups.values())
+
+
+def _unmeasured(connection: Connection, run_id: int) -> set[str]:
+    """The agencies of the run with a measured criterion that had nothing to measure."""
+    query = select(SCORE.c.agency_code).where(
+        SCORE.c.run_id == run_id, SCORE.c.origin == "measured", SCORE.c.points.is_(None)
+    )
+    return set(connection.scalars(query.distinct()))
 
 
 def _scores(connection: Connection, run_id: int) -> dict[str, dict[str, RowMapping]]:
@@ -252,14 +274,15 @@ def _agency_report(
     evidence: Evidence,
 ) -> AgencyReport:
     sections = []
+    counted: dict[str, Decimal] = {}
     for section in criteria.sections:
         lines = [
             _criterion_line(c.id, c.title, c.max, scores.get(c.id), result["agency_code"], evidence)
             for c in section.criteria
         ]
-        points = sum(
-            (Decimal(str(line.points)) for line in lines if line.points is not None), Decimal(0)
-        )
+        counted |= {line.id: Decimal(str(line.points)) for line in lines if line.points is not None}
+        points = sum((counted.get(c.id, Decimal(0)) for c in section.criteria), Decimal(0))
+        unmeasured = [line for line in lines if line.points is None and line.origin == "measured"]
         sections.append(
             SectionLine(
                 id=section.id,
@@ -267,8 +290,12 @@ def _agency_report(
                 points=float(points),
                 max=float(section.max),
                 criteria=lines,
+                measured_max=float(section.max - sum(Decimal(str(u.max)) for u in unmeasured)),
+                not_measured=[u.id for u in unmeasured],
             )
         )
+    not_measured = [c for s in sections for c in s.not_measured]
+    where = standing_of(criteria, counted, not_measured)
     return AgencyReport(
         code=result["agency_code"],
         name=result["name"] or result["agency_code"],
@@ -279,6 +306,11 @@ def _agency_report(
         max=float(result["max_total"]),
         grade=result["grade_id"],
         grade_name=result["grade_name"],
+        provisional=bool(not_measured),
+        possible=[g.name for g in where.possible],
+        total_high=float(where.high.total),
+        not_measured=not_measured,
+        deciding=list(where.deciding),
         reasons=_reasons(result["reasons"]),
         strengths=strengths(sections),
         to_fix=to_fix(sections),
@@ -380,8 +412,9 @@ def render_table(report: Report) -> str:
         ranking = _("Ranking — {group} ({criteria})")
         lines.append(ranking.format(group=group.name, criteria=group.criteria_set))
         for r in group.ranking:
+            grade_name = r.grade_name + (" " + _("(provisional)") if r.provisional else "")
             lines.append(
-                f"  {r.rank:>3}. {r.name:<44} {_num(r.total):>6}/{_num(r.max):<4} {r.grade_name}"
+                f"  {r.rank:>3}. {r.name:<44} {_num(r.total):>6}/{_num(r.max):<4} {grade_name}"
             )
         lines.append("")
     group_names = {g.id: g.name for g in report.groups}
@@ -403,6 +436,7 @@ def _render_agency(agency: AgencyReport, group_name: str) -> list[str]:
             grade=agency.grade_name,
         )
     ]
+    lines += _render_provisional(agency)
     lines += ["  " + _("because: {reason}").format(reason=reason) for reason in agency.reasons]
     if agency.to_fix:
         lines.append("  " + _("To fix (most points lost first):"))
@@ -415,10 +449,51 @@ def _render_agency(agency: AgencyReport, group_name: str) -> list[str]:
         lines.append("  " + _("Done well (full marks):"))
         lines += [f"    + {f.criterion} {f.title}" for f in agency.strengths]
     for section in agency.sections:
-        lines.append(f"  {section.id}. {section.title}: {_num(section.points)}/{_num(section.max)}")
+        lines.append(f"  {section.id}. {section.title}: {section_points_text(section)}")
         lines += _render_criteria(section)
     lines.append("")
     return lines
+
+
+def section_points_text(section: SectionLine) -> str:
+    """``12/15``; with criteria not measured, the points over what could be measured and
+    the rest marked: ``0/5 (not measured: 3.2, 10 points)``."""
+    text = f"{_num(section.points)}/{_num(section.measured_max)}"
+    if not section.not_measured:
+        return text
+    rest = _("not measured: {criteria}, {points} points").format(
+        criteria=", ".join(section.not_measured),
+        points=_num(section.max - section.measured_max),
+    )
+    return f"{text} ({rest})"
+
+
+def grade_line(agency: AgencyReport) -> str:
+    """What the grade is while criteria are not measured, or "" when it is not provisional."""
+    if not agency.provisional:
+        return ""
+    criteria = ", ".join(agency.not_measured)
+    if len(agency.possible) == 1:
+        return _(
+            "provisional: {criteria} not measured (nothing to measure), not counted as 0; "
+            "whatever they turn out to be, the grade stays {grade}"
+        ).format(criteria=criteria, grade=agency.grade_name)
+    return _(
+        "provisional: {criteria} not measured (nothing to measure), not counted as 0; "
+        "possible grades {best} to {worst} ({low} to {high} points); deciding: {deciding}"
+    ).format(
+        best=agency.possible[0],
+        worst=agency.possible[-1],
+        low=_num(agency.total),
+        high=_num(agency.total_high),
+        criteria=criteria,
+        deciding=", ".join(agency.deciding),
+    )
+
+
+def _render_provisional(agency: AgencyReport) -> list[str]:
+    line = grade_line(agency)
+    return ["  " + line] if line else []
 
 
 def _render_criteria(section: SectionLine) -> list[str]:

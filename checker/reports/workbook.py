@@ -16,23 +16,25 @@ entered"; "7,5" typed as text is 7.5; every problem names the file, sheet and ce
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from checker.errors import WorkbookError
 from checker.i18n import _
-from checker.reports.cells import neutralise_cell
+from checker.reports.cells import FORMULA_START, neutralise_cell
+from checker.reports.xlsx import XlsxBook, open_xlsx
 from checker.scoring.assessment import AGREED, INSPECTION, MEASURED, SELF, NewEntry, Scorecard
 from checker.scoring.criteria import CriteriaSet
 from checker.scoring.points import points_text
@@ -80,6 +82,7 @@ class AgencyCard:
     name: str
     rank: int | None = None
     cluster: str = ""
+    standing: Standing | None = None  # worked out already (ranking); else when written
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -98,9 +101,10 @@ def export_workbook(
     book = openpyxl.Workbook(write_only=True)
     single = len(cards) == 1
     names = [SCORING_SHEET if single else _sheet_name(c.card.agency_code) for c in cards]
-    _summary_sheet(book.create_sheet(SUMMARY_SHEET), cards, names, title, footer)
-    for card, name in zip(cards, names, strict=True):
-        _scoring_sheet(book.create_sheet(name), card, title)
+    grades = [grade_text(c.standing or standing(c.card)) for c in cards]
+    _summary_sheet(book.create_sheet(SUMMARY_SHEET), cards, names, grades, title, footer)
+    for card, name, grade in zip(cards, names, grades, strict=True):
+        _scoring_sheet(book.create_sheet(name), card, grade, title)
     if single and evidence is not None:
         _evidence_sheets(book, cards[0], evidence)
     meta = book.create_sheet(META_SHEET)
@@ -128,12 +132,24 @@ def _sheet_name(text: str) -> str:
 
 
 def _cell(sheet: Sheet, value: Any, bold: bool = False, open_: bool = False) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    if bold:
-        cell.font = BOLD
-    if open_:
-        cell.protection = OPEN
+    cell: Any = WriteOnlyCell(sheet, value=value)
+    if bold or open_:
+        # the style is made once per workbook and its ids shared (openpyxl hashes a font or
+        # a protection each time one is set: a third of a scoring sheet's time)
+        styles = _STYLES.setdefault(sheet.parent, {})
+        style = styles.get((bold, open_))
+        if style is None:
+            if bold:
+                cell.font = BOLD
+            if open_:
+                cell.protection = OPEN
+            styles[(bold, open_)] = copy(cell._style)
+        else:
+            cell._style = copy(style)
     return cell
+
+
+_STYLES: WeakKeyDictionary[Any, dict[tuple[bool, bool], Any]] = WeakKeyDictionary()
 
 
 def _layout(criteria: CriteriaSet) -> tuple[dict[str, int], dict[str, int], int]:
@@ -156,7 +172,7 @@ def _number(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
+def _scoring_sheet(sheet: Sheet, agency: AgencyCard, grade: str, title: str) -> None:
     card = agency.card
     _declare_size(sheet, len(HEADERS), _layout(card.criteria)[2] + 3)
     sheet.protection.sheet = True
@@ -202,9 +218,9 @@ def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
                 [
                     number,
                     criterion.id,
-                    _cell(sheet, criterion.title),
+                    criterion.title,
                     _number(criterion.max),
-                    _number(cell.points_of(MEASURED)),
+                    _measured(criterion.metric, cell.points_of(MEASURED)),
                     *(_cell(sheet, _number(cell.points_of(r)), open_=True) for r in _PEOPLE),
                     _cell(sheet, neutralise_cell(cell.note) or None, open_=True),
                     f'=IF(H{row}<>"",H{row},IF(G{row}<>"",G{row},IF(F{row}<>"",F{row},E{row})))',
@@ -227,12 +243,21 @@ def _scoring_sheet(sheet: Sheet, agency: AgencyCard, title: str) -> None:
     )
     assert total_row == _layout(card.criteria)[2]
     sheet.append([])
-    sheet.append([None, None, _cell(sheet, grade_text(standing(card)), bold=True)])
+    sheet.append([None, None, _cell(sheet, grade, bold=True)])
     if agency.rank is not None:
         sheet.append([None, None, f"Xếp hạng trong nhóm: {agency.rank}"])
 
 
 _PEOPLE = (SELF, INSPECTION, AGREED)
+NOT_MEASURED = "chưa đo được"
+
+
+def _measured(metric_id: str | None, points: Decimal | None) -> float | int | str | None:
+    """A measured criterion with nothing to measure says so, in its column and (through the
+    formula) in the points that count: the sums pass over text, so it is not a 0."""
+    if metric_id is not None and points is None:
+        return NOT_MEASURED
+    return _number(points)
 
 
 def _validation(max_points: Decimal) -> DataValidation:
@@ -274,6 +299,7 @@ def _summary_sheet(
     sheet: Sheet,
     cards: Sequence[AgencyCard],
     names: Sequence[str],
+    grades: Sequence[str],
     title: str,
     footer: Sequence[str],
 ) -> None:
@@ -285,7 +311,8 @@ def _summary_sheet(
     sheet.append([])
     headers = ("STT", "Mã cơ quan", "Cơ quan", "Tổng điểm", "Xếp loại", "Hạng", "Cụm")
     sheet.append([_cell(sheet, h, bold=True) for h in headers])
-    for number, (agency, name) in enumerate(zip(cards, names, strict=True), start=1):
+    rows = zip(cards, names, grades, strict=True)
+    for number, (agency, name, grade) in enumerate(rows, start=1):
         total_row = _layout(agency.card.criteria)[2]
         sheet.append(
             [
@@ -293,7 +320,7 @@ def _summary_sheet(
                 agency.card.agency_code,
                 agency.name,
                 f"='{name}'!J{total_row}",
-                grade_text(standing(agency.card)),
+                grade,
                 agency.rank,
                 agency.cluster or None,
             ]
@@ -306,6 +333,7 @@ def _summary_sheet(
 
 def _evidence_sheets(book: openpyxl.Workbook, agency: AgencyCard, evidence: Evidence) -> None:
     card = agency.card
+    day_style: int | None = None
     for cell in card.cells:
         metric_id = cell.criterion.metric
         if metric_id is None:
@@ -320,17 +348,64 @@ def _evidence_sheets(book: openpyxl.Workbook, agency: AgencyCard, evidence: Evid
         sheet.append([f"{METRICS[metric_id].name_vi} — {_ratio(measured)}"])
         sheet.append([measured.evidence if measured and measured.evidence else ""])
         sheet.append([_cell(sheet, h, bold=True) for h in EVIDENCE_HEADERS])
-        for line in lines:
-            sheet.append(
-                [
-                    "không",
-                    neutralise_cell(line.reason),
-                    neutralise_cell(line.code or ""),
-                    line.day,
-                    neutralise_cell(line.title or ""),
-                    neutralise_cell(line.item),
-                ]
-            )
+        if day_style is None:
+            probe = WriteOnlyCell(sheet)
+            probe.number_format = "yyyy-mm-dd"  # what openpyxl gives a date
+            day_style = probe.style_id
+        _write_lines(sheet, lines, 5, day_style)
+
+
+def _write_lines(sheet: Sheet, lines: Sequence[EvidenceLine], first: int, day_style: int) -> None:
+    """The evidence lines of a sheet as the sheet's XML, written straight into the file the
+    write-only sheet streams to: through openpyxl's cell objects, the rows of 2,000 agencies'
+    evidence sheets took over an hour; as text, a few seconds. What is written is what
+    openpyxl writes for the same values (text inline, days as serial numbers in openpyxl's
+    date style); the sheet's top (size, columns) and tail (protection) stay openpyxl's."""
+    sheet.close()
+    out = Path(sheet._writer.out)  # the temporary file openpyxl zips when saving
+    xml = out.read_text(encoding="utf-8")
+    head, tail = xml.split("</sheetData>", 1)
+    rows = "".join(_row_xml(number, line, day_style) for number, line in enumerate(lines, first))
+    with out.open("w", encoding="utf-8") as stream:
+        stream.write(head)
+        stream.write(_ILLEGAL_XML.sub("", rows))  # the markup has none: only the texts can
+        stream.write("</sheetData>")
+        stream.write(tail)
+
+
+def _row_xml(number: int, line: EvidenceLine, day_style: int) -> str:
+    day = line.day
+    return "".join(
+        (
+            f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>không</t></is></c>',
+            _text_xml("B", number, line.reason),
+            _text_xml("C", number, line.code),
+            "" if day is None else f'<c r="D{number}" s="{day_style}"><v>{_serial(day)}</v></c>',
+            _text_xml("E", number, line.title),
+            _text_xml("F", number, line.item),
+            "</row>",
+        )
+    )
+
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_EPOCH = date(1899, 12, 30)
+
+
+def _text_xml(column: str, number: int, text: str | None) -> str:
+    """A text cell, neutralised (no formula) and escaped; nothing for no text."""
+    if not text:
+        return ""
+    if text.startswith(FORMULA_START):
+        text = "'" + text  # as neutralise_cell
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{column}{number}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _serial(day: date) -> int:
+    """A day as a spreadsheet's serial number (1900 date system), as openpyxl writes it."""
+    return (day - _EPOCH).days
 
 
 def _ratio(entry: Any) -> str:
@@ -357,7 +432,7 @@ class SheetEntries:
 def read_workbook(path: Path, criteria_of: Callable[[str], CriteriaSet]) -> list[SheetEntries]:
     """Every scoring sheet of a workbook, read back; ``criteria_of`` gives the criteria set of
     an agency (raising ``WorkbookError`` for one that is not registered)."""
-    book = _open(path)
+    book = open_xlsx(path)
     try:
         if META_SHEET not in book.sheetnames:
             raise WorkbookError(
@@ -371,22 +446,15 @@ def read_workbook(path: Path, criteria_of: Callable[[str], CriteriaSet]) -> list
         book.close()
 
 
-def _open(path: Path) -> Any:
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise WorkbookError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
-
-
-def _meta_rows(path: Path, book: Any) -> Iterator[dict[str, Any]]:
-    rows = book[META_SHEET].iter_rows(values_only=True)
+def _meta_rows(path: Path, book: XlsxBook) -> Iterator[dict[str, Any]]:
+    rows = book.rows(META_SHEET)
     header = next(rows, ())
     if tuple(header[: len(META_HEADERS)]) != META_HEADERS:
         raise WorkbookError(f"{path.name}, sheet {META_SHEET!r}: changed beyond recognition")
     for number, row in enumerate(rows, start=2):
         if not any(row):
             continue
-        meta = dict(zip(META_HEADERS, row, strict=False))
+        meta: dict[str, Any] = dict(zip(META_HEADERS, row, strict=False))
         if meta["sheet"] not in book.sheetnames:
             raise WorkbookError(f"{path.name}: sheet {meta['sheet']!r} is missing")
         try:
@@ -398,7 +466,9 @@ def _meta_rows(path: Path, book: Any) -> Iterator[dict[str, Any]]:
         yield meta
 
 
-def _read_sheet(path: Path, book: Any, meta: dict[str, Any], criteria: CriteriaSet) -> SheetEntries:
+def _read_sheet(
+    path: Path, book: XlsxBook, meta: dict[str, Any], criteria: CriteriaSet
+) -> SheetEntries:
     sheet = meta["sheet"]
     place = f"{path.name}, sheet {sheet!r}"
     if meta["criteria"] != criteria.id:
@@ -406,7 +476,7 @@ def _read_sheet(path: Path, book: Any, meta: dict[str, Any], criteria: CriteriaS
             f"{place}: made for criteria set {meta['criteria']}, the agency is scored on "
             f"{criteria.id}"
         )
-    rows = list(book[sheet].iter_rows(values_only=True))
+    rows = list(book.rows(sheet))
     columns = _columns(place, rows)
     known = {c.id: c for c in criteria.criteria}
     seen: dict[str, str] = {}

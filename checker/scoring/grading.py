@@ -13,8 +13,8 @@ last has none, so one always does). A section is *implemented* when its points a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -38,10 +38,25 @@ class SectionScore:
     points: Decimal
     max: Decimal
     share: Fraction  # points / max, exact
+    unknown: Decimal = Decimal(0)  # max points of its criteria not measured or not entered
+    unknown_ids: tuple[str, ...] = ()
 
     @property
     def implemented(self) -> bool:
         return self.points > 0
+
+    @property
+    def known_max(self) -> Decimal:
+        """The max of what could be measured or was entered."""
+        return self.max - self.unknown
+
+    def at_full(self) -> SectionScore:
+        """The section with its unknown criteria at full marks: what a condition is checked
+        on before saying it fails."""
+        points = self.points + self.unknown
+        return SectionScore(
+            self.id, self.title, points, self.max, Fraction(points) / Fraction(self.max)
+        )
 
     def percent_text(self) -> str:
         """The share as people read it: ``66.67%``, ``70%``."""
@@ -62,6 +77,9 @@ class Shortfall:
     percent: str = ""  # share: the section's share, "70%"
     count: int = 0  # implemented: the sections of the set
     missing: tuple[str, ...] = ()  # implemented: the sections with 0 points
+    # criteria with no points yet (not measured, not entered): the condition fails even with
+    # them at full marks, and ``value``/``max``/``percent`` are of what is known
+    unknown: tuple[str, ...] = ()
 
     def text(self) -> str:
         if self.condition == "total":
@@ -70,21 +88,42 @@ class Shortfall:
                 if self.comparison == "above"
                 else _("total {value} is below {needed}")
             )
-            return template.format(value=self.value, needed=self.needed)
+            return self._even_with(template.format(value=self.value, needed=self.needed))
         if self.condition == "implemented":
-            return self._implemented_text()
-        template = (
-            _("section {section} has {value}/{max} ({percent}), needs above {needed}%")
-            if self.comparison == "above"
-            else _("section {section} has {value}/{max} ({percent}), needs at least {needed}%")
-        )
-        return template.format(
+            return self._even_with(self._implemented_text())
+        if self.unknown:
+            template = (
+                _(
+                    "section {section} has {value}/{max} ({percent}) of what is known, "
+                    "needs above {needed}%"
+                )
+                if self.comparison == "above"
+                else _(
+                    "section {section} has {value}/{max} ({percent}) of what is known, "
+                    "needs at least {needed}%"
+                )
+            )
+        else:
+            template = (
+                _("section {section} has {value}/{max} ({percent}), needs above {needed}%")
+                if self.comparison == "above"
+                else _("section {section} has {value}/{max} ({percent}), needs at least {needed}%")
+            )
+        text = template.format(
             section=self.section,
             value=self.value,
             max=self.max,
             percent=self.percent,
             needed=self.needed,
         )
+        return self._even_with(text)
+
+    def _even_with(self, text: str) -> str:
+        """A condition that fails whatever the criteria with no points yet turn out to be."""
+        if not self.unknown:
+            return text
+        even = _("even with {criteria} (no points yet) at full marks")
+        return f"{text}, {even.format(criteria=', '.join(self.unknown))}"
 
     def _implemented_text(self) -> str:
         template = (
@@ -106,33 +145,48 @@ class Shortfall:
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Shortfall:
         missing = data.get("missing", ())
-        assert isinstance(missing, list | tuple)
-        return cls(**{**data, "missing": tuple(str(m) for m in missing)})  # type: ignore[arg-type]
+        unknown = data.get("unknown", ())
+        assert isinstance(missing, list | tuple) and isinstance(unknown, list | tuple)
+        return cls(
+            **{  # type: ignore[arg-type]
+                **data,
+                "missing": tuple(str(m) for m in missing),
+                "unknown": tuple(str(u) for u in unknown),
+            }
+        )
 
 
 @dataclass(frozen=True)
 class GradeMiss:
-    """A grade above the one given, and the conditions of it that the points do not meet."""
+    """A grade above the one given, and the conditions of it that the points do not meet;
+    or, with no shortfall, a grade still possible: ``pending`` names the criteria with no
+    points yet (not measured, not entered) that decide it."""
 
     grade_id: str
     grade_name: str
     shortfalls: tuple[Shortfall, ...]
+    pending: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "grade": self.grade_id,
             "grade_name": self.grade_name,
             "shortfalls": [s.as_json() for s in self.shortfalls],
         }
+        if self.pending:
+            data["pending"] = list(self.pending)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> GradeMiss:
         shortfalls = data["shortfalls"]
-        assert isinstance(shortfalls, list)
+        pending = data.get("pending", ())
+        assert isinstance(shortfalls, list) and isinstance(pending, list | tuple)
         return cls(
             str(data["grade"]),
             str(data["grade_name"]),
             tuple(Shortfall.from_json(s) for s in shortfalls),
+            tuple(str(p) for p in pending),
         )
 
 
@@ -143,6 +197,13 @@ class GradeResult:
     total: Decimal
     missed: tuple[GradeMiss, ...]  # the grades above the one given, from the top down
     sections: tuple[SectionScore, ...]
+    unknown: tuple[str, ...] = ()  # criteria with no points yet, counted 0 in ``total``
+
+    @property
+    def possible(self) -> tuple[str, ...]:
+        """The grades still possible while criteria have no points yet, best first (the
+        given grade alone when none is missing)."""
+        return (*(m.grade_name for m in self.missed if not m.shortfalls), self.grade_name)
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -153,10 +214,17 @@ class GradeResult:
 def reason_lines(missed: Sequence[GradeMiss]) -> list[str]:
     """For the next grade up, each condition that fails, once; for the grades above it, one
     line: ``not Loại B: total 60 is below 70`` ... ``not Loại A either: 5 conditions fail``."""
+    lines = []
+    possible = [m for m in missed if not m.shortfalls]
+    if possible:
+        best = possible[0]
+        template = _("{grade} still possible: it depends on {criteria} (no points yet)")
+        lines.append(template.format(grade=best.grade_name, criteria=", ".join(best.pending)))
+    missed = [m for m in missed if m.shortfalls]
     if not missed:
-        return []
+        return lines
     *higher, next_up = missed
-    lines = [
+    lines += [
         _("not {grade}: {shortfall}").format(grade=next_up.grade_name, shortfall=s.text())
         for s in next_up.shortfalls
     ]
@@ -172,16 +240,40 @@ def reason_lines(missed: Sequence[GradeMiss]) -> list[str]:
     return lines
 
 
-def grade(criteria: CriteriaSet, section_points: Sequence[Decimal]) -> GradeResult:
-    """The grade that section points (in the set's section order) earn, and why not higher."""
-    sections = section_scores(criteria, section_points)
+def grade(
+    criteria: CriteriaSet, section_points: Sequence[Decimal], unknown: Collection[str] = ()
+) -> GradeResult:
+    """The grade that section points (in the set's section order) earn, and why not higher.
+
+    ``unknown`` names the criteria with no points yet (a measured criterion with nothing to
+    measure, an entry not made): they count 0 in the grade given, but a condition is said to
+    fail only when it fails even with them at full marks; a higher grade that they alone
+    decide is still possible (a :class:`GradeMiss` with no shortfall, naming them)."""
+    sections = section_scores(criteria, section_points, unknown)
     total = sum((s.points for s in sections), Decimal(0))
+    full = tuple(s.at_full() for s in sections)
+    full_total = sum((s.points for s in full), Decimal(0))
+    pending = tuple(c.id for c in criteria.criteria if c.id in unknown)
     missed: list[GradeMiss] = []
     for candidate in criteria.grades:
         failed = [f for c in candidate.conditions for f in _failures(c, sections, total)]
         if not failed:
-            return GradeResult(candidate.id, candidate.name, total, tuple(missed), sections)
-        missed.append(GradeMiss(candidate.id, candidate.name, _once_per_section(failed)))
+            return GradeResult(
+                candidate.id, candidate.name, total, tuple(missed), sections, pending
+            )
+        certain = [
+            _as_known(f, sections, pending)
+            for c in candidate.conditions
+            for f in _failures(c, full, full_total)
+        ]
+        missed.append(
+            GradeMiss(
+                candidate.id,
+                candidate.name,
+                _once_per_section(certain),
+                () if certain else pending,
+            )
+        )
     raise CriteriaError(f"{criteria.id}: no grade fits; its last grade must have no conditions")
 
 
@@ -219,6 +311,35 @@ def _meets(
     )
 
 
+def _as_known(
+    failure: Shortfall, sections: Sequence[SectionScore], pending: tuple[str, ...]
+) -> Shortfall:
+    """A condition failed with the unknown criteria at full marks, told with the points that
+    are known (the unknown ones are never said to have failed)."""
+    if not pending:
+        return failure
+    by_id = {s.id: s for s in sections}
+    if failure.condition == "total":
+        known = sum((s.points for s in sections), Decimal(0))
+        return replace(failure, value=points_text(known), unknown=pending)
+    if failure.condition == "implemented":
+        done = sum(1 for s in sections if s.implemented)
+        return replace(failure, value=str(done), unknown=pending)
+    section = by_id[failure.section]
+    if not section.unknown_ids:
+        return failure
+    if section.known_max == 0:  # nothing known: a bound no points can reach (above 100%)
+        return replace(failure, unknown=section.unknown_ids)
+    share = Fraction(section.points) / Fraction(section.known_max)
+    return replace(
+        failure,
+        value=points_text(section.points),
+        max=points_text(section.known_max),
+        percent=f"{points_text(round_half_up(share * 100))}%",
+        unknown=section.unknown_ids,
+    )
+
+
 def _once_per_section(failed: Sequence[Shortfall]) -> tuple[Shortfall, ...]:
     """The shortfalls of one grade, a section's share said once: the strictest bound it
     misses (two conditions of a grade, every section at least 50% and section 3 above 65%,
@@ -238,9 +359,10 @@ def _strictness(shortfall: Shortfall) -> tuple[Fraction, bool]:
 
 
 def section_scores(
-    criteria: CriteriaSet, section_points: Sequence[Decimal]
+    criteria: CriteriaSet, section_points: Sequence[Decimal], unknown: Collection[str] = ()
 ) -> tuple[SectionScore, ...]:
-    """Section points checked against the set: one per section, from 0 up to its max."""
+    """Section points checked against the set: one per section, from 0 up to its max, with
+    the max of its ``unknown`` criteria (no points yet)."""
     if len(section_points) != len(criteria.sections):
         raise CriteriaError(
             f"{criteria.id} has {len(criteria.sections)} sections, got {len(section_points)} points"
@@ -253,7 +375,13 @@ def section_scores(
         if points > section.max:
             raise CriteriaError(f"{where} is above its max of {points_text(section.max)}")
         share = Fraction(points) / Fraction(section.max)
-        scores.append(SectionScore(section.id, section.title, points, section.max, share))
+        ids = tuple(c.id for c in section.criteria if c.id in unknown)
+        open_max = sum((c.max for c in section.criteria if c.id in unknown), Decimal(0))
+        if points + open_max > section.max:
+            raise CriteriaError(f"{where} and {points_text(open_max)} unknown are above its max")
+        scores.append(
+            SectionScore(section.id, section.title, points, section.max, share, open_max, ids)
+        )
     return tuple(scores)
 
 

@@ -85,7 +85,10 @@ def _score_agency(
         for criterion in section.criteria
     )
     points = {s.criterion_id: s.points for s in scores if s.points is not None}
-    result = grade(criteria, section_points_from_criteria(criteria, points))
+    # a measured criterion with nothing to measure is not zero: the grade is the one it has
+    # at 0, its reasons never say it failed, and the grades it alone decides stay possible
+    unmeasured = [s.criterion_id for s in scores if s.points is None and s.origin == MEASURED]
+    result = grade(criteria, section_points_from_criteria(criteria, points), unmeasured)
     return AgencyScore(agency, criteria.id, criteria.total_max, result, scores)
 
 

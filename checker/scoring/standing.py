@@ -9,7 +9,7 @@ at full marks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,11 +38,22 @@ def counting_points(card: Scorecard) -> dict[str, Decimal]:
 
 
 def standing(card: Scorecard) -> Standing:
-    criteria = card.criteria
-    counted = counting_points(card)
     missing = () if card.closed_at is not None else card.missing
-    full = {c.criterion.id: c.criterion.max for c in card.cells if c.criterion.id in missing}
-    low = _grade(criteria, counted)
+    return standing_of(card.criteria, counting_points(card), missing, card.closed_at is not None)
+
+
+def standing_of(
+    criteria: CriteriaSet,
+    counted: Mapping[str, Decimal],
+    missing: Sequence[str],
+    final: bool = False,
+) -> Standing:
+    """Where points stand with ``missing`` criteria (not entered, not measured) still open:
+    the low grade's reasons never say one of them failed (``grading.grade``)."""
+    missing = tuple(missing)
+    counted = dict(counted)
+    full = {c.id: c.max for c in criteria.criteria if c.id in missing}
+    low = _grade(criteria, counted, missing)
     high = _grade(criteria, counted | full)
     ids = [g.id for g in criteria.grades]
     top, bottom = ids.index(high.grade_id), ids.index(low.grade_id)
@@ -51,10 +62,10 @@ def standing(card: Scorecard) -> Standing:
     )
     if not deciding and top != bottom:
         deciding = missing
-    return Standing(
-        low, high, criteria.grades[top : bottom + 1], missing, deciding, card.closed_at is not None
-    )
+    return Standing(low, high, criteria.grades[top : bottom + 1], missing, deciding, final)
 
 
-def _grade(criteria: CriteriaSet, points: Mapping[str, Decimal]) -> GradeResult:
-    return grade(criteria, section_points_from_criteria(criteria, points))
+def _grade(
+    criteria: CriteriaSet, points: Mapping[str, Decimal], unknown: Sequence[str] = ()
+) -> GradeResult:
+    return grade(criteria, section_points_from_criteria(criteria, points), unknown)

@@ -209,7 +209,7 @@ def _evidence_pages(
 
 
 def _chart(agency: AgencyReport) -> Any:
-    bars = [Bar(f"{s.id}. {s.title}", s.points, s.max) for s in agency.sections]
+    bars = [Bar(f"{s.id}. {s.title}", s.points, s.measured_max) for s in agency.sections]
     return section_bars(bars, f"Điểm từng phần của {agency.name} so với điểm tối đa")
 
 

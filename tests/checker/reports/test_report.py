@@ -16,6 +16,7 @@ from checker.config import Agency, Deployment, Group
 from checker.errors import StorageError
 from checker.reports.report import Report, build_report, latest_run_id, render_table
 from checker.scoring.criteria import load_criteria
+from checker.scoring.grading import grade, section_points_from_criteria
 from checker.scoring.runs import score_agencies, store_run
 from checker.store.registry import write_registry
 from metrics.period import Period
@@ -186,3 +187,50 @@ def test_the_table_shows_every_ranking_and_every_criterion(engine):
                 assert f" {criterion.id} {criterion.title}: " in text
                 if criterion.metric is not None:
                     assert criterion.metric.evidence in text
+
+
+@pytest.mark.usefixtures("english")
+def test_a_section_with_criteria_not_measured_is_over_what_could_be_measured(engine):
+    report = _report(engine, _stored_run(engine))
+    for agency in report.agencies:
+        criteria = CRITERIA[agency.criteria_set]
+        for section, defined in zip(agency.sections, criteria.sections, strict=True):
+            unmeasured = [
+                c for c in section.criteria if c.points is None and c.origin == "measured"
+            ]
+            assert section.not_measured == [c.id for c in unmeasured]
+            assert section.measured_max == pytest.approx(
+                float(defined.max) - sum(c.max for c in unmeasured)
+            )
+        assert agency.provisional == bool(agency.not_measured)
+        ranked = next(r for g in report.groups for r in g.ranking if r.code == agency.code)
+        assert ranked.provisional == agency.provisional
+    (stc,) = [a for a in report.agencies if a.code == STC]
+    unmeasured = [
+        c.id for c in DANANG.criteria if c.metric in (METRIC_IDS[0], "outbound.numbering_anomalies")
+    ]
+    assert stc.not_measured == unmeasured and stc.provisional
+    # the grades still possible run from the one with them at full marks to the one at 0
+    full = {
+        c.id: Decimal(str(c.points))
+        for s in stc.sections
+        for c in s.criteria
+        if c.points is not None
+    }
+    full |= {c.id: c.max for c in DANANG.criteria if c.id in unmeasured}
+    high = grade(DANANG, section_points_from_criteria(DANANG, full))
+    assert stc.possible[0] == high.grade_name and stc.possible[-1] == stc.grade_name
+    assert stc.total_high == pytest.approx(float(high.total))
+    # no reason says a criterion not measured failed: a section is only said to fall short
+    # on what could be measured
+    for reason in stc.reasons:
+        for section in stc.sections:
+            if section.not_measured and f"section {section.id} has" in reason:
+                assert "of what is known" in reason
+    ward = next(a for a in report.agencies if a.code == WARD)  # a manual entry missing: as before
+    assert not ward.provisional and ward.possible == [ward.grade_name]
+    table = render_table(_report(engine, _stored_run(engine), STC))
+    section = next(s for s in stc.sections if s.not_measured)
+    assert f"{section.id}. {section.title}: " in table
+    assert f"not measured: {', '.join(section.not_measured)}" in table
+    assert "provisional: " in table and "(provisional)" in table

@@ -220,7 +220,15 @@ def _synthetic_report(codes: list[str] | None = None):
     criterion = CriterionLine(
         id="1.1", title="Tiêu chí", points=5.0, max=10.0, origin="measured", metric=metric
     )
-    section = SectionLine(id="1", title="Phần", points=5.0, max=10.0, criteria=[criterion])
+    section = SectionLine(
+        id="1",
+        title="Phần",
+        points=5.0,
+        max=10.0,
+        criteria=[criterion],
+        measured_max=10.0,
+        not_measured=[],
+    )
     agencies = [
         AgencyReport(
             code=code,
@@ -232,6 +240,11 @@ def _synthetic_report(codes: list[str] | None = None):
             max=10.0,
             grade="tb",
             grade_name="Trung bình",
+            provisional=False,
+            possible=["Trung bình"],
+            total_high=5.0,
+            not_measured=[],
+            deciding=[],
             reasons=[],
             strengths=[],
             to_fix=[],
@@ -248,6 +261,7 @@ def _synthetic_report(codes: list[str] | None = None):
             max=10.0,
             grade="tb",
             grade_name="Trung bình",
+            provisional=False,
         )
         for code in codes
     ]

@@ -23,6 +23,8 @@ SECTIONS = [
         title="Một",
         points=13,
         max=40,
+        measured_max=30,
+        not_measured=["1.1"],
         criteria=[
             _criterion("1.1", None, 10, "measured"),  # not measured: loses its 10 for now
             _criterion("1.2", 9, 10, "measured"),
@@ -35,6 +37,8 @@ SECTIONS = [
         title="Hai",
         points=3,
         max=10,
+        measured_max=10,
+        not_measured=[],
         criteria=[_criterion("2.1", None, 5, "manual"), _criterion("2.2", 3, 5, "manual")],
     ),
 ]

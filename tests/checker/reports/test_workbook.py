@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from checker.reports.cells import neutralise_cell
 from checker.reports.workbook import parse_points
 from checker.scoring.assessment import INSPECTION, SELF
 from checker.scoring.criteria import load_criteria
+from metrics.catalogue import METRICS
 from metrics.values import EvidenceLine
 
 CRITERIA_DIR = Path(__file__).resolve().parents[3] / "config" / "criteria"
@@ -260,3 +262,132 @@ def test_the_summary_of_a_year_stores_nothing(engine):
     assert [r.group_rank for r in summary.ranked] == [1, 1]
     with engine.connect() as connection:
         assert connection.execute(ASSESSMENT.select()).first() is None
+
+
+def test_evidence_sheets_written_as_text_read_back_in_excel_and_libreoffice(engine, tmp_path):
+    """The evidence rows are written as the sheet's XML directly (for speed): what a
+    spreadsheet program reads is the text and the day, escaped, and nothing else."""
+    danang = load_criteria("danang-electronic-example", CRITERIA_DIR)
+    deployment = Deployment(
+        groups=(Group(id="so", name="Sở", criteria=danang.id),),
+        agencies=(Agency(code="S", name="Sở Tư pháp", group="so"),),
+    )
+    from checker.reports.workbook import AgencyCard, export_workbook
+
+    with engine.begin() as connection:
+        card = year_cards(connection, deployment, {"so": danang}, 2025, NOW)[0][1]
+    tricky = "Về <b> & \"x\" 'y' "
+    lines = [
+        EvidenceLine("k1", "1/UBND", tricky, "S", date(2025, 3, 1), False, "muộn", "f"),
+        EvidenceLine("k2", None, "có\x01 ký tự điều khiển", "S", None, False, "=SUM(A1)", "g"),
+        EvidenceLine("k3", "3/UBND", "đã tính", "S", date(2025, 3, 2), True, "tính", "h"),
+    ]
+    path = export_workbook(
+        tmp_path / "s.xlsx", [AgencyCard(card, "Sở Tư pháp")], "Đà Nẵng", lambda a, m: lines
+    )
+    expected = [
+        ("không", "muộn", "1/UBND", datetime(2025, 3, 1), tricky, "k1"),
+        ("không", "'=SUM(A1)", None, None, "có ký tự điều khiển", "k2"),
+    ]
+    for book_path in (path, _resave_with_libreoffice(path, tmp_path / "lo")):
+        book = openpyxl.load_workbook(book_path)
+        sheet = book[book.sheetnames[2]]
+        assert sheet.protection.sheet
+        assert sheet.max_row == 6
+        assert [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=5)] == expected
+        assert sheet["D5"].is_date and sheet["E4"].value == "Trích yếu / tiêu đề"
+        scoring = book["Chấm điểm"]
+        row = _row_of(scoring, "1.1")  # measured, nothing measured yet: not a 0
+        assert scoring[f"E{row}"].value == "chưa đo được"
+
+
+def _trimmed(rows) -> list[tuple]:
+    trimmed = []
+    for row in rows:
+        values = list(row)
+        while values and values[-1] is None:
+            values.pop()
+        trimmed.append(tuple(values))
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return trimmed
+
+
+def test_the_import_reads_the_cells_openpyxl_reads_as_written_and_as_libreoffice_saves(
+    engine, tmp_path
+):
+    """The import's reader (checker/reports/xlsx.py) parses only the sheets it reads; what it
+    gives is what openpyxl gives (formulas as text), for our files and LibreOffice's."""
+    from checker.reports.xlsx import open_xlsx
+
+    path = _export(engine, tmp_path / "out")[0]
+    _edit(path, {"G8": "7,5", "F9": 3, "I9": "=1+1"})
+    for book_path in (path, _resave_with_libreoffice(path, tmp_path / "lo")):
+        theirs = openpyxl.load_workbook(book_path, read_only=True, data_only=False)
+        ours = open_xlsx(book_path)
+        try:
+            assert ours.sheetnames == theirs.sheetnames
+            for name in theirs.sheetnames:
+                expected = _trimmed(theirs[name].iter_rows(values_only=True))
+                assert _trimmed(ours.rows(name)) == expected, name
+        finally:
+            ours.close()
+            theirs.close()
+
+
+def test_a_sheet_that_is_not_xml_is_one_line_naming_the_file(engine, tmp_path):
+    import zipfile
+
+    from checker.errors import WorkbookError
+    from checker.reports.workbook import read_workbook
+
+    path = _export(engine, tmp_path / "out")[0]
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = data[: len(data) // 2]  # cut in the middle of the scoring sheet
+            target.writestr(item, data)
+    with pytest.raises(WorkbookError, match=r"^broken\.xlsx, sheet 'Chấm điểm': not readable"):
+        read_workbook(broken, lambda code: HANOI)
+    outcome = _import(engine, broken).outcomes[0]
+    assert outcome.error is not None and outcome.error.startswith("broken.xlsx")
+
+
+def test_evidence_sheets_from_the_store_list_what_checker_evidence_lists(scored_city, tmp_path):
+    """Exported with --evidence from a scored store (both databases): each measured
+    criterion's sheet lists the documents the evidence command gives as not counted; the
+    period's working-day calendar is written once for the export, not per agency."""
+    from tests.checker.reports.conftest import cli
+
+    city = ("--config", str(scored_city.config), "--db", scored_city.db_url)
+    cli(*city, "scorecards", "prefill")
+    folder = tmp_path / "books"
+    cli(*city, "scorecards", "export", "--year", "2025", "--folder", str(folder), "--evidence")
+    agency = scored_city.deployment.agencies[0]
+    book = openpyxl.load_workbook(next(folder.glob(f"*{agency.code}*.xlsx")), read_only=True)
+    sheets = [name for name in book.sheetnames if name.startswith("Minh chứng")]
+    assert sheets
+    compared = 0
+    for name in sheets:
+        rows = list(book[name].iter_rows(values_only=True))
+        metric = next(m for m in METRICS if str(rows[1][0]).startswith(METRICS[m].name_vi))
+        listed = json.loads(
+            cli(
+                *city,
+                "evidence",
+                "--agency",
+                agency.code,
+                "--metric",
+                metric,
+                "--year",
+                "2025",
+                "--format",
+                "json",
+            )
+        )
+        missed = [line for line in listed["documents"] if not line["counted"]]
+        assert [r[5] for r in rows[4:] if any(r)] == [line["item"] for line in missed]
+        compared += len(missed)
+    assert compared > 0
