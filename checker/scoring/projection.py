@@ -53,6 +53,12 @@ MOTION: dict[str, Motion] = {
     "files.metadata_complete": "state",
     "transfers.agency_archive_on_time": "deadlines",
     "transfers.historical_archive_on_time": "deadlines",
+    # dossiers keep being returned through the year, on time or not, kept or not
+    "onestop.kept_electronic": "pace",
+    "onestop.returned_on_time": "pace",
+    # the archive held stays; digitising is project work, not a rate to scale
+    "digitisation.archive_digitised": "state",
+    "digitisation.digitised_in_period": "state",
 }
 """How each metric of the catalogue moves to the year's end (a test checks every metric is
 here)."""
