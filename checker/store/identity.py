@@ -27,7 +27,8 @@ _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 
 def normalised(text: str) -> str:
     """``text`` as identities compare it (see the module docstring)."""
-    folded = unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "d").casefold()
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    folded = folded.replace("đ", "d")
     return _LEADING_ZEROS.sub("", _SPACE.sub("", folded))
 
 
