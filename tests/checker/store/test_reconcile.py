@@ -184,7 +184,7 @@ def test_systems_disagreeing_on_arrival_keep_both_times_and_show_them_in_evidenc
     assert evidence_json(found, subject)["documents"][0]["sources_disagree"] == expected  # type: ignore[index]
     csv_lines = evidence_csv(found, subject).splitlines()
     assert csv_lines[0].endswith("Sources disagree")
-    assert csv_lines[1].endswith(f"\"{expected}\"")
+    assert csv_lines[1].endswith(f'"{expected}"')
 
 
 def test_times_on_the_same_day_are_no_disagreement(engine):
