@@ -36,9 +36,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import zip_longest
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from checker.store.bulk import upsert
 from checker.store.derived import mark_stale
@@ -98,30 +99,37 @@ def observation(
 
 
 def write_observations(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Store ``rows`` (from :func:`observation`, one per natural key) and reconcile the
-    documents they are about."""
+    """Store ``rows`` (from :func:`observation`, one per natural key) and work out again the
+    document rows of the observations written and of every observation they may be one
+    document with. Each observation is written once, with the document it belongs to."""
     if not rows:
         return
-    upsert(connection, DOCUMENT_SOURCE, rows, OBSERVATION_KEY)
-    reconcile(connection, rows)
-
-
-def reconcile(connection: Connection, written: Sequence[dict[str, Any]]) -> None:
-    """Work out again the document rows of the observations ``written`` and of every
-    observation they may be one document with."""
-    related = _related(connection, written)
+    stored = _related(connection, rows)
+    written = {_natural(o): o for o in rows}
+    before = {_natural(o): o for o in stored}
+    others = [o for o in stored if _natural(o) not in written]
     documents: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
-    for group in _groups(related):
+    links: dict[tuple[Any, ...], str] = {}
+    for group in _groups([*rows, *others]):
         document = merged(group)
         documents.append(document)
-        links += [
-            {"row_id": o["id"], "key": document["doc_key"]}
-            for o in group
-            if o["document_key"] != document["doc_key"]
-        ]
+        links.update((_natural(o), document["doc_key"]) for o in group)
+    observed = [{**o, "document_key": links[key]} for key, o in written.items()]
+    upsert(connection, DOCUMENT_SOURCE, observed, OBSERVATION_KEY)
+    moved = [
+        {"row_id": o["id"], "key": links[_natural(o)]}
+        for o in others
+        if o["document_key"] != links[_natural(o)]
+    ]
+    if moved:
+        connection.execute(
+            update(DOCUMENT_SOURCE)
+            .where(DOCUMENT_SOURCE.c.id == bindparam("row_id"))
+            .values(document_key=bindparam("key")),
+            moved,
+        )
     new = {tuple(d[k] for k in DOCUMENT_KEY) for d in documents}
-    old = {(o["document_key"], o["direction"], o["organ_id"]) for o in related}
+    old = {(o["document_key"], o["direction"], o["organ_id"]) for o in before.values()}
     gone = [key for key in old - new if key[0] is not None]
     upsert(connection, DOCUMENT, documents, DOCUMENT_KEY)
     for doc_key, direction, organ_id in gone:
@@ -132,37 +140,59 @@ def reconcile(connection: Connection, written: Sequence[dict[str, Any]]) -> None
                 DOCUMENT.c.organ_id == organ_id,
             )
         )
-    if links:
-        connection.execute(
-            update(DOCUMENT_SOURCE)
-            .where(DOCUMENT_SOURCE.c.id == bindparam("row_id"))
-            .values(document_key=bindparam("key")),
-            links,
-        )
     mark_stale(connection, [key[0] for key in (*new, *gone)])
 
 
+def _natural(o: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(o[k] for k in OBSERVATION_KEY)
+
+
+_NARROW = (*OBSERVATION_KEY, "id", "id_key", "code_key", "document_key")
+
+
 def _related(connection: Connection, written: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every stored observation sharing a key with ``written``, and those sharing a key with
-    them, until nothing new is found (two rounds in practice)."""
+    """The stored observations sharing a key with ``written`` (their own stored versions
+    among them), and those sharing a key with them, until nothing new is found (one round in
+    practice). Read narrow first (keys and links); whole only for the observations not being
+    written, whose values the documents need."""
     c = DOCUMENT_SOURCE.c
+    narrow = [c[name] for name in _NARROW]
     found: dict[int, dict[str, Any]] = {}
     conditions = list(_chunks(c.source_key, {o["source_key"] for o in written}))
-    ids: set[str] = set()
-    codes: set[str] = set()
+    ids = {o["id_key"] for o in written} - {None}
+    codes = {o["code_key"] for o in written} - {None}
+    conditions += _either(ids, codes)
+    # observations of other organisations or the other direction are never one document
+    # with these: their rows are left alone
+    parts = {(o["direction"], o["organ_id"]) for o in written}
     while conditions:
         for condition in conditions:
-            for row in connection.execute(select(DOCUMENT_SOURCE).where(condition)).mappings():
-                found.setdefault(row["id"], dict(row))
-        new_ids = {o["id_key"] for o in found.values() if o["id_key"]} - ids
-        new_codes = {o["code_key"] for o in found.values() if o["code_key"]} - codes
+            for row in connection.execute(select(*narrow).where(condition)).mappings():
+                if (row["direction"], row["organ_id"]) in parts:
+                    found.setdefault(row["id"], dict(row))
+        new_ids = {o["id_key"] for o in found.values()} - ids - {None}
+        new_codes = {o["code_key"] for o in found.values()} - codes - {None}
         ids |= new_ids
         codes |= new_codes
-        conditions = [*_chunks(c.id_key, new_ids), *_chunks(c.code_key, new_codes)]
+        conditions = _either(new_ids, new_codes)
+    natural = {_natural(o) for o in written}
+    whole = sorted(i for i, o in found.items() if _natural(o) not in natural)
+    for condition in _chunks(c.id, whole):
+        for row in connection.execute(select(DOCUMENT_SOURCE).where(condition)).mappings():
+            found[row["id"]] = dict(row)
     return list(found.values())
 
 
-def _chunks(column: Any, values: Iterable[str]) -> Iterator[Any]:
+def _either(ids: set[str], codes: set[str]) -> list[Any]:
+    """Conditions finding the observations with one of ``ids`` or of ``codes``, a chunk of
+    each per statement."""
+    c = DOCUMENT_SOURCE.c
+    id_chunks, code_chunks = list(_chunks(c.id_key, ids)), list(_chunks(c.code_key, codes))
+    pairs = zip_longest(id_chunks, code_chunks)
+    return [or_(*(cond for cond in pair if cond is not None)) for pair in pairs]
+
+
+def _chunks(column: Any, values: Iterable[Any]) -> Iterator[Any]:
     ordered = sorted(values)
     for start in range(0, len(ordered), _CHUNK):
         yield column.in_(ordered[start : start + _CHUNK])
@@ -202,6 +232,8 @@ def _ranked(group: list[dict[str, Any]], order: tuple[str, ...]) -> list[dict[st
 
 def merged(group: list[dict[str, Any]]) -> dict[str, Any]:
     """The document row of one document's observations."""
+    if len(group) == 1:
+        return _alone(group[0])
     axis_first, software_first = _ranked(group, AXIS_FIRST), _ranked(group, SOFTWARE_FIRST)
     main = axis_first[0]
     row: dict[str, Any] = {}
@@ -226,6 +258,19 @@ def merged(group: list[dict[str, Any]]) -> dict[str, Any]:
     row["doc_date"] = day.date() if day else row["promulgation_date"]
     row["sources"] = ";".join(k for k in KINDS if any(o["kind"] == k for o in group))
     row["field_sources"], row["disagreements"] = _provenance(axis_first, software_first)
+    return row
+
+
+def _alone(o: dict[str, Any]) -> dict[str, Any]:
+    """The document row of a document one system saw: its observation as it is."""
+    row = {name: o[name] for name in VALUE_COLUMNS}
+    days = ("arrived_at", "issued_at", "signed_at", "sent_at")
+    day = next((row[name] for name in days if row[name]), None)
+    row["doc_date"] = day.date() if day else row["promulgation_date"]
+    row["sources"] = o["kind"]
+    sources = {name: o["kind"] for name in LIFECYCLE if o[name] is not None}
+    row["field_sources"] = json.dumps(sources) if sources else None
+    row["disagreements"] = None
     return row
 
 
