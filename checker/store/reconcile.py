@@ -2,10 +2,11 @@
 
 A document reaches the store through the axis (edXML messages, ``checker.store.loader``),
 through its agency's document-management API and through its register export
-(``checker.store.upsert``). Each writer stores what its system says as an *observation*
-(``document_source``: one per system, organisation, direction and the system's own key),
-then calls :func:`reconcile`, which puts the observations of one document together and
-writes the one ``document`` row that metrics count:
+(``checker.store.upsert``). Each writer hands what its system says as *observations*
+(``document_source``: one per system, organisation, direction and the system's own key) to
+:func:`write_observations`, which puts the observations of one document together, writes
+them with the document they belong to, and writes the one ``document`` row that metrics
+count:
 
 - **Identity** (``checker.store.identity``): observations of one organisation and direction
   are one document when their DocumentIds agree, or, when one of them has none, when the
@@ -25,8 +26,10 @@ writes the one ``document`` row that metrics count:
   ``document_key``, so a document whose key changes (the software's record first, the axis
   message later) leaves no row behind.
 
-Only the observations related to the ones written are read (by key, in chunks): the work is
-proportional to what a batch touched, never to the store. The result depends only on the
+Only the observations related to the ones written are read (by key, in chunks of 500; of
+the organisations and directions written; keys and links first, whole rows only for the
+observations not being written): the work is proportional to what a batch touched, never to
+the store (``benchmarks/reconcile.py``). The result depends only on the
 set of observations, not on the order they were written in.
 """
 
@@ -37,6 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import zip_longest
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, or_, select, update
@@ -143,8 +147,8 @@ def write_observations(connection: Connection, rows: Sequence[dict[str, Any]]) -
     mark_stale(connection, [key[0] for key in (*new, *gone)])
 
 
-def _natural(o: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(o[k] for k in OBSERVATION_KEY)
+_natural = itemgetter(*OBSERVATION_KEY)
+"""An observation's natural key."""
 
 
 _NARROW = (*OBSERVATION_KEY, "id", "id_key", "code_key", "document_key")
