@@ -1,6 +1,8 @@
 """Writing records from the document-management and archive software: upserts on each
 record's natural key, so reading the same records again changes nothing and a record that
-changed at the source is updated in place.
+changed at the source is updated in place. A document is written as what its system (the
+software, or a register export) observed of it, and reconciled with what the other systems
+observed of the same document (``checker.store.reconcile``): one document, counted once.
 
 Callers pass an open connection: a sync writes a page of records and its cursor in one
 transaction (see ``checker.store.cursors``).
@@ -33,7 +35,8 @@ from checker.store.records import (
 )
 
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "document": ("direction", "organ_id", "external_id"),  # its observation: see below
+    # a document record is an observation of its source (checker.store.reconcile)
+    "document": ("direction", "organ_id", "external_id"),
     "record_file": ("organ_id", "file_code"),
     "file_list": ("organ_id", "year"),
     "transfer": ("organ_id", "kind", "file_code"),
