@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, MetaData, func, select
 
 from checker.reports.evidence import EvidenceSubject, evidence_csv, evidence_json
-from checker.store.engine import open_store
+from checker.store.engine import create_store_engine, migrate, open_store
+from checker.store.identity import code_key, id_key
 from checker.store.loader import load
 from checker.store.models import DOCUMENT, DOCUMENT_SOURCE, MESSAGE
 from checker.store.records import AgencyDocumentRecord, Read
@@ -242,3 +243,45 @@ def test_any_order_of_the_same_records_gives_the_same_store_and_metrics(
     finally:
         reference.dispose()
         shuffled.dispose()
+
+
+# --- a store written before observations -------------------------------------------------
+
+
+def test_documents_stored_before_become_the_observations_of_their_system(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_store_engine(url)
+    migrate(engine, "0008")
+    tables = MetaData()
+    tables.reflect(engine, only=["document"])
+    common = {"sender_id": SNV, "recipients": STC, "code": "0001/snv-vp", "priority": 0}
+    common |= {"business_type": 0, "channel": "axis", "flags": "", "locator": "x"}
+    common |= {"fetched_at": WHEN, "promulgation_date": DAY.date(), "direction": "in"}
+    common |= {"organ_id": STC}
+    rows = [
+        {**common, "doc_key": AXIS.record.doc_key, "source": "edxml", "external_id": None},
+        {**common, "doc_key": "qlvb:7", "source": "qlvb", "external_id": "7"},
+        {**common, "doc_key": "register:9", "source": "register", "external_id": "9"},
+    ]
+    with engine.begin() as connection:
+        connection.execute(tables.tables["document"].insert(), rows)
+    migrate(engine)
+    with engine.connect() as connection:
+        observed = connection.execute(
+            select(
+                DOCUMENT_SOURCE.c.kind,
+                DOCUMENT_SOURCE.c.source_key,
+                DOCUMENT_SOURCE.c.id_key,
+                DOCUMENT_SOURCE.c.code_key,
+                DOCUMENT_SOURCE.c.document_key,
+            ).order_by(DOCUMENT_SOURCE.c.kind)
+        ).all()
+        sources = connection.scalars(select(DOCUMENT.c.sources).order_by(DOCUMENT.c.sources))
+        assert list(sources) == ["dms", "edxml", "register"]
+    engine.dispose()
+    code = code_key(SNV, "1/SNV-VP", DAY.date())
+    assert observed == [
+        ("dms", "qlvb:7", None, code, "qlvb:7"),
+        ("edxml", AXIS.record.doc_key, id_key(AXIS.record.doc_key), code, AXIS.record.doc_key),
+        ("register", "register:9", None, code, "register:9"),
+    ]
