@@ -26,7 +26,8 @@ count:
   ``document_key``, so a document whose key changes (the software's record first, the axis
   message later) leaves no row behind.
 
-Only the observations related to the ones written are read (by key, in chunks of 500; of
+An observation read again with the values stored is not written again. Only the
+observations related to the ones written are read (by key, in chunks of 500; of
 the organisations and directions written; keys and links first, whole rows only for the
 observations not being written): the work is proportional to what a batch touched, never to
 the store (``benchmarks/reconcile.py``). The result depends only on the
@@ -106,6 +107,7 @@ def write_observations(connection: Connection, rows: Sequence[dict[str, Any]]) -
     """Store ``rows`` (from :func:`observation`, one per natural key) and work out again the
     document rows of the observations written and of every observation they may be one
     document with. Each observation is written once, with the document it belongs to."""
+    rows = _changed(connection, rows)
     if not rows:
         return
     stored = _related(connection, rows)
@@ -149,6 +151,25 @@ def write_observations(connection: Connection, rows: Sequence[dict[str, Any]]) -
 
 _natural = itemgetter(*OBSERVATION_KEY)
 """An observation's natural key."""
+
+_COMPARED = (*(n for n in VALUE_COLUMNS if n != "fetched_at"), "doc_date", "id_key", "code_key")
+"""What makes an observation read again different from the stored one (not when)."""
+
+
+def _changed(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The observations of ``rows`` not stored yet, or stored with other values: a source
+    read again (a sync's lookback window) rewrites nothing it already said."""
+    c = DOCUMENT_SOURCE.c
+    columns = [c[name] for name in (*OBSERVATION_KEY, *_COMPARED)]
+    stored: dict[tuple[Any, ...], Any] = {}
+    for condition in _chunks(c.source_key, {o["source_key"] for o in rows}):
+        for row in connection.execute(select(*columns).where(condition)).mappings():
+            stored[_natural(row)] = row
+    return [o for o in rows if not _same(o, stored.get(_natural(o)))]
+
+
+def _same(row: dict[str, Any], stored: Any) -> bool:
+    return stored is not None and all(row[name] == stored[name] for name in _COMPARED)
 
 
 _NARROW = (*OBSERVATION_KEY, "id", "id_key", "code_key", "document_key")
