@@ -8,7 +8,8 @@ records per second for
 - `checker sync` end to end (process start, mapping and validation, batched upserts and
   cursors in SQLite or the database given), and
 - upserting the same records alone: the pages, mapped and made into rows beforehand by
-  checker's own code, written with ``checker.store.bulk.upsert``, one transaction per page, into
+  checker's own code, written with ``checker.store.upsert.write_rows`` (documents as observations,
+  reconciled), one transaction per page, into
   the real schema (a fresh SQLite file, or the database given, its tables emptied first);
   the floor under any sync that stores every record,
 
@@ -35,10 +36,10 @@ from sqlalchemy import Table
 from checker.clock import vietnam_now
 from checker.demo.city import build_demo_workspace
 from checker.demo.simulated_data import demo_agency_codes
-from checker.store.bulk import upsert
 from checker.store.engine import open_store
+from checker.store.models import DOCUMENT_SOURCE
 from checker.store.records import Quarantined, Read
-from checker.store.upsert import NATURAL_KEYS, rows_by_table
+from checker.store.upsert import rows_by_table, write_rows
 from connectors.mapping import Endpoint, reference_endpoints
 
 TOKEN = "demo-token"
@@ -115,13 +116,12 @@ def store_only(batches: list[dict[Table, list[dict[str, Any]]]], db_url: str) ->
     engine = open_store(db_url)
     try:
         with engine.begin() as connection:
-            for table in {table for rows in batches for table in rows}:
+            for table in {table for rows in batches for table in rows} | {DOCUMENT_SOURCE}:
                 connection.execute(table.delete())
         start = time.perf_counter()
         for rows in batches:
             with engine.begin() as connection:
-                for table, table_rows in rows.items():
-                    upsert(connection, table, table_rows, NATURAL_KEYS[table.name])
+                write_rows(connection, rows)
         return time.perf_counter() - start
     finally:
         engine.dispose()

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, case, select
 
 from checker.errors import ConfigError
-from checker.i18n import _
+from checker.i18n import N_, _
+from checker.store.reconcile import disagreements_of
 from metrics.calendar import WorkingCalendar
 from metrics.catalogue import METRICS
 from metrics.definition import MetricDefinition
@@ -171,6 +172,29 @@ def _document_lines(
                 counted=bool(row["counted"]),
                 reason=_("counted") if row["counted"] else metric.reason(row, calendar),
                 locator=row["locator"],
+                disagreement=sources_disagree(row["disagreements"]),
             )
         )
     return lines
+
+
+_SYSTEMS = {"edxml": N_("edXML"), "dms": N_("DMS"), "register": N_("register")}
+_DISAGREE_ON = {
+    "arrived_at": N_("sources disagree on arrival: {values}"),
+    "registered_at": N_("sources disagree on registration: {values}"),
+    "submitted_at": N_("sources disagree on submission: {values}"),
+    "assigned_at": N_("sources disagree on assignment: {values}"),
+    "signed_at": N_("sources disagree on signing: {values}"),
+    "issued_at": N_("sources disagree on issue: {values}"),
+}
+
+
+def sources_disagree(stored: str | None) -> str | None:
+    """The lifecycle times the systems that saw a document give on different days, in the
+    reader's language: ``sources disagree on arrival: edXML 2026-03-02 08:10, DMS
+    2026-03-03 09:00``; None when they agree."""
+    texts = []
+    for field, values in disagreements_of(stored):
+        shown = ", ".join(f"{_(_SYSTEMS[kind])} {value}" for kind, value in values)
+        texts.append(_(_DISAGREE_ON[field]).format(values=shown))
+    return "; ".join(texts) or None

@@ -143,8 +143,15 @@ def facts_query(
     )
 
 
-EVIDENCE_DETAILS = (DOCUMENT.c.doc_key, DOCUMENT.c.code, DOCUMENT.c.subject, DOCUMENT.c.locator)
-"""What evidence shows of every document."""
+EVIDENCE_DETAILS = (
+    DOCUMENT.c.doc_key,
+    DOCUMENT.c.code,
+    DOCUMENT.c.subject,
+    DOCUMENT.c.locator,
+    DOCUMENT.c.disagreements,
+)
+"""What evidence shows of every document (with the times its systems disagree on,
+``checker.store.reconcile``)."""
 
 
 def not_recalled(facts: Facts) -> ColumnElement[bool]:

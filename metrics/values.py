@@ -44,3 +44,4 @@ class EvidenceLine:
     reason: str
     locator: str
     measured: bool = True  # False: listed for information, outside the denominator
+    disagreement: str | None = None  # lifecycle times the systems that saw it disagree on

@@ -96,7 +96,7 @@ def ingest_register(
     reasons: list[str] = []
     with settings.store(deployment) as engine:
         for rows in files_read:
-            counts = store_in_batches(engine, rows, source)
+            counts = store_in_batches(engine, rows, source, kind="register")
             totals["files"] += 1
             totals["stored"] += counts.records
             totals["quarantined"] += counts.quarantined

@@ -73,6 +73,7 @@ def _document(line: EvidenceLine, subject: EvidenceSubject) -> dict[str, object]
         "organ_name": subject.organ_name(line.organ_id) or None,
         "title": line.title,
         "locator": line.locator,
+        "sources_disagree": line.disagreement,
     }
 
 
@@ -88,6 +89,7 @@ def evidence_headers() -> list[str]:
         _("Agency name"),
         _("Subject or title"),
         _("Source"),
+        _("Sources disagree"),
     ]
 
 
@@ -108,6 +110,7 @@ def evidence_csv(found: EvidenceList, subject: EvidenceSubject) -> str:
                 subject.organ_name(line.organ_id),
                 line.title or "",
                 line.locator,
+                line.disagreement or "",
             ]
         )
     return BOM + buffer.getvalue()
@@ -125,6 +128,7 @@ def evidence_table(found: EvidenceList, subject: EvidenceSubject) -> str:
     body = [
         f"  {'✓' if line.counted else '✗'} {line.day.isoformat() if line.day else '':<10} "
         f"{line.code or '':<22} {line.reason}  [{line.item}]"
+        + (f" ({line.disagreement})" if line.disagreement else "")
         for line in found.lines
     ]
     return escape_controls("\n".join([head, *body]) + "\n")

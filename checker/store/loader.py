@@ -22,10 +22,11 @@ from sqlalchemy import Connection, Engine, and_, literal, select, update
 
 # ``vietnam_now`` moved to ``checker.clock``; re-exported here for older imports.
 from checker.clock import vietnam_now as vietnam_now
-from checker.store.bulk import insert_new, upsert
+from checker.store.bulk import insert_new
 from checker.store.derived import mark_stale
 from checker.store.engine import storage_errors
 from checker.store.models import DOCUMENT, EVENT, MESSAGE, QUARANTINE
+from checker.store.reconcile import EDXML, observation, write_observations
 from checker.store.records import (
     DocumentRecord,
     Quarantined,
@@ -181,8 +182,9 @@ def _message_row(read: Read, source: str, when: datetime) -> dict[str, Any]:
 def _write_documents(
     connection: Connection, docs: Sequence[Read], source: str, when: datetime
 ) -> None:
-    """Work out again the rows of every document these new messages are about, from all
-    its stored messages. Rows its agency's software reported are left as they are."""
+    """Work out again the edXML observations of every document these new messages are
+    about, from all its stored messages, and reconcile them with what the agencies' software
+    and registers reported (``checker.store.reconcile``)."""
     by_doc: dict[str, list[StoredMessage]] = {}
     fresh: set[str] = set()
     for read in docs:
@@ -193,7 +195,9 @@ def _write_documents(
     for message in _stored_messages(connection, sorted(by_doc), fresh):
         by_doc[message.record.doc_key].append(message)
     rows = [row for messages in by_doc.values() for row in _rows(document_state(messages))]
-    upsert(connection, DOCUMENT, rows, ("doc_key", "direction", "organ_id"), "external_id")
+    write_observations(
+        connection, [observation(r, EDXML, r["doc_key"], r["doc_key"]) for r in rows]
+    )
 
 
 def _stored_messages(
@@ -239,8 +243,12 @@ def _rows(state: DocumentState) -> list[dict[str, Any]]:
         "locator": origin.locator,
         "fetched_at": origin.fetched_at,
     }
-    rows = [{**common, "direction": "out", "organ_id": doc.sender_id}]
-    rows += [{**common, "direction": "in", "organ_id": r} for r in state.recipients]
+    # the axis knows when the document crossed it: issued for its sender, arrived for the rest
+    rows = [{**common, "direction": "out", "organ_id": doc.sender_id, "issued_at": doc.sent_at}]
+    rows += [
+        {**common, "direction": "in", "organ_id": r, "arrived_at": doc.sent_at}
+        for r in state.recipients
+    ]
     return rows
 
 

@@ -82,7 +82,52 @@ FACTS_STALE = text("fact_recalled IS NULL")
 """The rows whose facts are to be worked out again (``checker.store.derived``)."""
 
 
-class Document(SQLModel, table=True):
+class DocumentValues(SQLModel):
+    """What one document row holds, whoever reported it: the reconciled document
+    (:class:`Document`) and each system's observation of it (:class:`DocumentSource`)."""
+
+    direction: str  # "in" or "out"
+    organ_id: str
+    doc_key: str
+    sender_id: str
+    sender_name: str | None = None
+    recipients: str  # recipient codes joined by ";"
+    code: str | None = None
+    code_number: str | None = None
+    code_notation: str | None = None
+    doc_type: str | None = None
+    type_name: str | None = None
+    subject: str | None = None
+    promulgation_date: date | None = None
+    due_date: date | None = None
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime)
+    doc_date: date | None = None  # the day it was sent (else its promulgation date)
+    priority: int = 0
+    # 1 when only recall messages are known, else what the last message applied was: 0 the
+    # original, 2 an update, 3 a replacement (checker.store.versions)
+    business_type: int = 0
+    recall_sent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    channel: str
+    flags: str = ""
+    source: str
+    locator: str
+    fetched_at: datetime = Field(sa_type=DateTime)
+    # Reported by the agency's document-management software or its registers:
+    external_id: str | None = None
+    arrival_number: str | None = None
+    arrived_at: datetime | None = Field(default=None, sa_type=DateTime)
+    registered_at: datetime | None = Field(default=None, sa_type=DateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=DateTime)
+    assigned_at: datetime | None = Field(default=None, sa_type=DateTime)
+    signed_at: datetime | None = Field(default=None, sa_type=DateTime)
+    issued_at: datetime | None = Field(default=None, sa_type=DateTime)
+    digitally_signed: bool | None = None
+    file_code: str | None = None
+    recalled: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    updated_at: datetime | None = Field(default=None, sa_type=DateTime)
+
+
+class Document(DocumentValues, table=True):
     """A document as seen by one organisation: outgoing for its sender, incoming for each
     recipient (``organ_id`` is that organisation).
 
@@ -144,45 +189,10 @@ class Document(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    direction: str  # "in" or "out"
-    organ_id: str
-    doc_key: str
-    sender_id: str
-    sender_name: str | None = None
-    recipients: str  # recipient codes joined by ";"
-    code: str | None = None
-    code_number: str | None = None
-    code_notation: str | None = None
-    doc_type: str | None = None
-    type_name: str | None = None
-    subject: str | None = None
-    promulgation_date: date | None = None
-    due_date: date | None = None
-    sent_at: datetime | None = Field(default=None, sa_type=DateTime)
-    doc_date: date | None = None  # the day it was sent (else its promulgation date)
-    priority: int = 0
-    # 1 when only recall messages are known, else what the last message applied was: 0 the
-    # original, 2 an update, 3 a replacement (checker.store.versions)
-    business_type: int = 0
-    recall_sent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
-    channel: str
-    flags: str = ""
-    source: str
-    locator: str
-    fetched_at: datetime = Field(sa_type=DateTime)
-    # Reported by the agency's document-management software or its registers:
-    external_id: str | None = None
-    arrival_number: str | None = None
-    arrived_at: datetime | None = Field(default=None, sa_type=DateTime)
-    registered_at: datetime | None = Field(default=None, sa_type=DateTime)
-    submitted_at: datetime | None = Field(default=None, sa_type=DateTime)
-    assigned_at: datetime | None = Field(default=None, sa_type=DateTime)
-    signed_at: datetime | None = Field(default=None, sa_type=DateTime)
-    issued_at: datetime | None = Field(default=None, sa_type=DateTime)
-    digitally_signed: bool | None = None
-    file_code: str | None = None
-    recalled: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
-    updated_at: datetime | None = Field(default=None, sa_type=DateTime)
+    # Reconciled from the observations of every system (checker.store.reconcile):
+    sources: str = Field(default="", sa_column_kwargs={"server_default": ""})  # kinds, ";"
+    field_sources: str | None = Field(default=None, sa_type=Text)  # JSON: lifecycle time → kind
+    disagreements: str | None = Field(default=None, sa_type=Text)  # JSON: values told apart
     # Facts (metrics.facts), NULL while stale. 1/0 flags, days in Vietnam local time.
     fact_recalled: int | None = None  # recalled by the software, a recall message or the axis
     fact_filed: int | None = None  # filed into a file; NULL when the software reported nothing
@@ -196,6 +206,32 @@ class Document(SQLModel, table=True):
     # deadlines from the start day (arrival; outgoing: signing), on the stored calendar
     fact_same_day: date | None = None  # the first working day on or after it
     fact_next_day: date | None = None  # the working day after that
+
+
+class DocumentSource(DocumentValues, table=True):
+    """One system's observation of a document for one organisation and direction: the edXML
+    messages about it (``kind`` edxml), a record of the document-management software (dms) or
+    a row of a register export (register). ``checker.store.reconcile`` puts the observations
+    of one document together (``id_key``, ``code_key``: ``checker.store.identity``) into one
+    :class:`Document` row, whose ``doc_key`` is kept here as ``document_key``."""
+
+    __tablename__ = "document_source"
+    __table_args__ = (
+        # source_key first: a writer finds its own observations by it
+        UniqueConstraint(
+            "source_key", "kind", "direction", "organ_id", name="uq_document_source_natural"
+        ),
+        Index("ix_document_source_id_key", "id_key"),
+        Index("ix_document_source_code_key", "code_key"),
+        Index("ix_document_source_document", "document_key", "direction", "organ_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # edxml, dms or register
+    source_key: str  # edxml: the DocumentId; else "{source}:{external id}"
+    id_key: str | None = None
+    code_key: str | None = None
+    document_key: str | None = None  # doc_key of the document row it is reconciled into
 
 
 class DocumentEvent(SQLModel, table=True):
@@ -554,6 +590,7 @@ AGENCY = table_of(AgencyRow)
 AGENCY_CODE = table_of(AgencyCode)
 MESSAGE = table_of(Message)
 DOCUMENT = table_of(Document)
+DOCUMENT_SOURCE = table_of(DocumentSource)
 EVENT = table_of(DocumentEvent)
 CALENDAR_DAY = table_of(CalendarDay)
 QUARANTINE = table_of(QuarantineRow)

@@ -1,6 +1,8 @@
 """Writing records from the document-management, one-stop-shop and archive software: upserts on each
 record's natural key, so reading the same records again changes nothing and a record that
-changed at the source is updated in place.
+changed at the source is updated in place. A document is written as what its system (the
+software, or a register export) observed of it, and reconciled with what the other systems
+observed of the same document (``checker.store.reconcile``): one document, counted once.
 
 Callers pass an open connection: a sync writes a page of records and its cursor in one
 transaction (see ``checker.store.cursors``).
@@ -19,7 +21,6 @@ from sqlalchemy import Connection, Engine, Table
 
 from checker.clock import vietnam_now
 from checker.store.bulk import insert_new, upsert
-from checker.store.derived import mark_stale
 from checker.store.engine import storage_errors
 from checker.store.models import (
     DIGITISED_FILE,
@@ -30,6 +31,7 @@ from checker.store.models import (
     RECORD_FILE,
     TRANSFER,
 )
+from checker.store.reconcile import DMS, observation, write_observations
 from checker.store.records import (
     AgencyDocumentRecord,
     DigitisedFileRecord,
@@ -43,7 +45,8 @@ from checker.store.records import (
 )
 
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "document": ("direction", "organ_id", "doc_key"),
+    # a document record is an observation of its source (checker.store.reconcile)
+    "document": ("direction", "organ_id", "external_id"),
     "record_file": ("organ_id", "file_code"),
     "file_list": ("organ_id", "year"),
     "transfer": ("organ_id", "kind", "file_code"),
@@ -65,14 +68,16 @@ def store_in_batches(
     source: str,
     batch_size: int = 2000,
     fetched_at: datetime | None = None,
+    kind: str = DMS,
 ) -> StoredCounts:
-    """Store what a file-based connector read, one transaction per batch."""
+    """Store what a file-based connector read, one transaction per batch (``kind``: the
+    system its documents come from, see :func:`store_records`)."""
     total = StoredCounts()
     when = fetched_at or vietnam_now()
     iterator = iter(items)
     while batch := list(islice(iterator, batch_size)):
         with storage_errors(engine.url), engine.begin() as connection:
-            counts = store_records(connection, batch, source=source, fetched_at=when)
+            counts = store_records(connection, batch, source=source, fetched_at=when, kind=kind)
         total.records += counts.records
         total.quarantined += counts.quarantined
         total.reasons += [i.reason for i in batch if isinstance(i, Quarantined)]
@@ -85,18 +90,31 @@ def store_records(
     *,
     source: str,
     fetched_at: datetime,
+    kind: str = DMS,
 ) -> StoredCounts:
-    """Upsert every record read and keep every quarantined one; returns the counts."""
-    rows = rows_by_table(items, source=source, fetched_at=fetched_at)
+    """Upsert every record read and keep every quarantined one; returns the counts.
+    Documents are observations of the system ``kind`` (``dms``, the document-management
+    software; ``register``, a register export), reconciled with the other systems'
+    (``checker.store.reconcile``)."""
+    write_rows(connection, rows_by_table(items, source=source, fetched_at=fetched_at), kind)
     quarantined = [i for i in items if isinstance(i, Quarantined)]
-    for table, table_rows in rows.items():
-        upsert(connection, table, table_rows, NATURAL_KEYS[table.name])
-    # the documents written (and the other rows of each) have their facts worked out again
-    mark_stale(connection, [row["doc_key"] for row in rows.get(DOCUMENT, [])])
     if quarantined:
         q_rows = [{**q.model_dump(), "created_at": fetched_at} for q in quarantined]
         insert_new(connection, QUARANTINE, q_rows)
     return StoredCounts(len(items) - len(quarantined), len(quarantined))
+
+
+def write_rows(
+    connection: Connection, rows: dict[Table, list[dict[str, Any]]], kind: str = DMS
+) -> None:
+    """Upsert the rows of :func:`rows_by_table`. A document is stored as what the system
+    ``kind`` observed of it and reconciled with the other systems' observations, which marks
+    the documents written (and the other rows of each) stale."""
+    for table, table_rows in rows.items():
+        if table is DOCUMENT:
+            write_observations(connection, [_observation(dict(row), kind) for row in table_rows])
+        else:
+            upsert(connection, table, table_rows, NATURAL_KEYS[table.name])
 
 
 _KEY_OF = {name: itemgetter(*key) for name, key in NATURAL_KEYS.items()}  # row → natural key
@@ -113,6 +131,11 @@ def rows_by_table(
             table, row = _row(item, source, fetched_at)
             rows.setdefault(table, {})[_KEY_OF[table.name](row)] = row
     return {table: list(by_key.values()) for table, by_key in rows.items()}
+
+
+def _observation(row: dict[str, Any], kind: str) -> dict[str, Any]:
+    source_key = f"{row['source']}:{row['external_id']}"
+    return observation(row, kind, source_key, row.pop("document_id"))
 
 
 def _row(item: Read, source: str, fetched_at: datetime) -> tuple[Table, dict[str, Any]]:
@@ -157,13 +180,15 @@ def dossier_row(record: DossierRecord) -> dict[str, Any]:
 
 
 def document_row(record: AgencyDocumentRecord, source: str) -> dict[str, Any]:
-    """A document row from the agency's own software. Its key is the edXML DocumentId when
-    the software knows it, else the software's own id within this source."""
+    """A document row from the agency's own software (with ``document_id``, the DocumentId it
+    knows, for the observation). Its key is the edXML DocumentId when the software knows it,
+    else the software's own id within this source."""
     day = record.arrived_at or record.issued_at or record.signed_at
     return {
         "direction": record.direction,
         "organ_id": record.organ_id,
         "doc_key": record.doc_key or f"{source}:{record.external_id}",
+        "document_id": record.doc_key,
         "external_id": record.external_id,
         "sender_id": record.sender_id or (record.organ_id if record.direction == "out" else ""),
         "sender_name": record.sender_name,

@@ -351,7 +351,7 @@ def _read(args: list[str], stdout: str) -> str:
         return "\n".join([*names, *(d["reason"] for d in data["documents"])])
     if "csv" in args:
         rows = csv.reader(io.StringIO(stdout.removeprefix("\ufeff")))
-        return "\n".join(",".join(row[:-1]) for row in rows)
+        return "\n".join(",".join(row[:8] + row[9:]) for row in rows)  # less the locator
     return stdout
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from checker.config import Agency, Deployment, Group
 from checker.store.engine import open_store
 from checker.store.loader import load
-from checker.store.models import DOCUMENT, EVENT, MESSAGE
+from checker.store.models import DOCUMENT, DOCUMENT_SOURCE, EVENT, MESSAGE
 from checker.store.records import AgencyDocumentRecord, DocumentRecord, Read, StatusRecord
 from checker.store.registry import write_registry
 from checker.store.upsert import store_records
@@ -542,7 +542,7 @@ def test_a_year_measures_as_the_sum_of_its_parts(sqlite_engine, items, cuts):
     and is left out: a number missing in March is a gap of every period that ends later; nor
     do files (counted per year) and transfers (due as of a day, cumulative)."""
     with sqlite_engine.begin() as connection:
-        for table in (EVENT, DOCUMENT, MESSAGE):
+        for table in (EVENT, DOCUMENT, DOCUMENT_SOURCE, MESSAGE):
             connection.execute(table.delete())
     store(sqlite_engine, items)
 
@@ -602,7 +602,7 @@ def messages_about_documents(draw) -> list[Read]:
 
 def _stored_and_measured(engine, items, batch_size: int):
     with engine.begin() as connection:
-        for table in (EVENT, DOCUMENT, MESSAGE):
+        for table in (EVENT, DOCUMENT, DOCUMENT_SOURCE, MESSAGE):
             connection.execute(table.delete())
     for start in range(0, len(items), batch_size):
         load(engine, items[start : start + batch_size], source="test", fetched_at=DAY)

@@ -18,7 +18,15 @@ from checker.errors import StorageError
 from checker.jobs.sync import PageProgress, SyncReport, sync
 from checker.store.cursors import read_cursor
 from checker.store.engine import create_store_engine, open_store
-from checker.store.models import DOCUMENT, FILE_LIST, QUARANTINE, RECORD_FILE, SYNC_CURSOR, TRANSFER
+from checker.store.models import (
+    DOCUMENT,
+    DOCUMENT_SOURCE,
+    FILE_LIST,
+    QUARANTINE,
+    RECORD_FILE,
+    SYNC_CURSOR,
+    TRANSFER,
+)
 from connectors.http import BearerAuth, Limits, RetryPolicy, build_client
 from connectors.mapping import HttpSource, reference_endpoints
 from connectors.pagination import OffsetPagination
@@ -26,7 +34,7 @@ from connectors.pagination import OffsetPagination
 TOKEN = "tok-9f8e7d6c5b4a3210"
 A, B = "000.00.01.H99", "000.00.02.H99"
 BASE = "http://dms.test/api/v1"
-TABLES = (DOCUMENT, RECORD_FILE, FILE_LIST, TRANSFER, QUARANTINE, SYNC_CURSOR)
+TABLES = (DOCUMENT, DOCUMENT_SOURCE, RECORD_FILE, FILE_LIST, TRANSFER, QUARANTINE, SYNC_CURSOR)
 
 
 class Killed(BaseException):

@@ -22,6 +22,7 @@ from checker.store.loader import load
 from checker.store.models import (
     AGENCY_CODE,
     DOCUMENT,
+    DOCUMENT_SOURCE,
     EVENT,
     FILE_LIST,
     MESSAGE,
@@ -115,7 +116,7 @@ def _read(record: FileListRecord | FileRecord | TransferRecord) -> Read:
 
 def _measured_and_scored(engine, items: list[Read], batch_size: int):
     with engine.begin() as connection:
-        for table in (EVENT, DOCUMENT, MESSAGE, TRANSFER, RECORD_FILE, FILE_LIST):
+        for table in (EVENT, DOCUMENT, DOCUMENT_SOURCE, MESSAGE, TRANSFER, RECORD_FILE, FILE_LIST):
             connection.execute(table.delete())
     software_kinds = (AgencyDocumentRecord, FileListRecord, FileRecord, TransferRecord)
     edxml = [i for i in items if not isinstance(i.record, software_kinds)]

@@ -1,7 +1,7 @@
 """one-stop-shop dossiers and digitised files
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-29 00:40:48
 
 The dossiers of administrative procedures on the one-stop-shop software (Phần mềm Một cửa),
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
