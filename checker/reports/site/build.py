@@ -32,7 +32,6 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from checker.i18n import Language, _, current_language, ngettext, translations
-
 from checker.reports.changes import RunChanges, changes_of
 from checker.reports.report import AgencyReport, Report
 from checker.reports.site.charts import Bar, TrendPoint, mini_trend, section_bars, trend_chart
@@ -196,19 +195,19 @@ def _evidence_pages(
         if c.metric is not None and c.metric.id == metric_id
     )
     count = max(1, -(-len(missed) // PAGE_SIZE))
-    for number in range(1, count + 1):
-        lines = missed[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    for page_number in range(1, count + 1):
+        lines = missed[(page_number - 1) * PAGE_SIZE : page_number * PAGE_SIZE]
         yield _Page(
-            evidence_page(agency.code, metric_id, number),
+            evidence_page(agency.code, metric_id, page_number),
             "evidence.html",
             {
                 "agency": agency,
                 "metric": metric,
                 "lines": lines,
                 "total": len(missed),
-                "number": number,
+                "number": page_number,
                 "count": count,
-                "first": (number - 1) * PAGE_SIZE + 1,
+                "first": (page_number - 1) * PAGE_SIZE + 1,
                 "page_names": [
                     evidence_page(agency.code, metric_id, n).rsplit("/", 1)[1]
                     for n in range(1, count + 1)
@@ -236,7 +235,9 @@ def _trend(agency: AgencyReport, trend: Trend | None, language: Language) -> Any
         for p in trend.points
     ]
     title = ngettext(
-        "Total points of {agency} over {n} run", "Total points of {agency} over {n} runs", len(points)
+        "Total points of {agency} over {n} run",
+        "Total points of {agency} over {n} runs",
+        len(points),
     ).format(agency=agency.name, n=len(points))
     return trend_chart(points, title, language)
 

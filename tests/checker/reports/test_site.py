@@ -255,3 +255,19 @@ def _synthetic_report(codes: list[str] | None = None):
         groups=[GroupRanking(id="g", name="Nhóm", criteria_set="c", ranking=ranking)],
         agencies=agencies,
     )
+
+
+def test_numbers_and_days_are_written_the_way_each_language_writes_them():
+    from datetime import date
+
+    from checker.i18n import Language
+    from checker.reports.site.numbers import day, number, percent
+
+    assert number(12345.5, Language.vi) == "12.345,5"
+    assert number(12345.5, Language.en) == "12,345.5"
+    assert number(100, Language.vi) == number(100, Language.en) == "100"
+    assert percent(58.33, Language.vi) == "58,3%"
+    assert percent(58.33, Language.en) == "58.3%"
+    assert number(None, Language.en) == "—"
+    assert day(date(2025, 6, 30), Language.vi) == "30/06/2025"
+    assert day(date(2025, 6, 30), Language.en) == "2025-06-30"
