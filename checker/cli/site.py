@@ -33,7 +33,7 @@ def site_command(
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     with settings.store(deployment) as engine, progress_bars(True) as bars:
-        task = bars.add_task("Report site: agencies", total=None)
+        task = bars.add_task(_("Report site: agencies"), total=None)
 
         def progress(done: int, total: int) -> None:
             bars.update(task, completed=done, total=total)

@@ -194,3 +194,21 @@ def test_the_rendered_english_site_shows_the_report_figures_the_english_way(site
     assert page.xpath("string(//table[@id='evidence']/caption)").startswith("Lines 1–")
     assert page.xpath("//output/@data-matched") == ["{n} matching lines"]
     assert len(rows) == metric.denominator - metric.numerator
+
+
+def test_checker_lang_en_site_writes_the_english_site(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'checker.db'}"
+    city = score_city(db_url, tmp_path / "city")
+    site = tmp_path / "site"
+    said = cli(
+        "--lang", "en", "--config", str(city.config), "--db", db_url, "site", "--output", str(site)
+    )
+    assert said.startswith(f"Site of run written to {site}")
+    index = html.fromstring((site / "index.html").read_bytes())
+    assert index.get("lang") == "en"
+    assert index.xpath("string(//h1)") == "Ranking"
+    said = cli("--config", str(city.config), "--db", db_url, "site", "--output", str(site))
+    assert said.startswith(f"Đã ghi trang báo cáo của lượt chấm vào {site}")
+    index = html.fromstring((site / "index.html").read_bytes())
+    assert index.get("lang") == "vi"
+    assert index.xpath("string(//h1)") == "Bảng xếp hạng"
