@@ -81,7 +81,7 @@ def _print_result(result: DemoResult) -> None:
     )
     _print_cycle(result)
     prefix = f"uv run --project {_project_hint()} checker"
-    shown = result.shown_agency
+    shown, run = result.shown_agency, result.rankings.run.id
     typer.echo("")
     typer.echo(
         _("Go on in the workspace: {command}, then").format(command=f"cd {result.workspace.folder}")
@@ -90,8 +90,13 @@ def _print_result(result: DemoResult) -> None:
         f"  {prefix} report --agency {shown}\n"
         f"  {prefix} evidence --agency {shown} --metric inbound.acknowledged_same_day "
         f"--year {DEMO_YEAR}\n"
+        f"  {prefix} way --agency {shown} --run {run}\n"
         f"  {prefix} scorecards summary --year {DEMO_YEAR}\n"
-        f"  {prefix} scorecards claims --year {DEMO_YEAR}"
+        f"  {prefix} scorecards claims --year {DEMO_YEAR}\n"
+        f"  {prefix} score --year {DEMO_YEAR}\n"
+        f"  {prefix} runs diff {run} {run + 1}\n"
+        f"  {prefix} site --output site\n"
+        f"  {prefix} --lang en site --output site-en"
     )
 
 

@@ -24,8 +24,9 @@ def site_command(
     db: DbOption = None,
 ) -> None:
     """Write the report site of a stored run: rankings, a page per agency, the documents and
-    files not counted with why. Static, Vietnamese, works offline; files in the folder that
-    checker did not write are left alone."""
+    files not counted with why. Static, works offline, in the language of --lang (Vietnamese
+    by default; --lang en writes it in English); files in the folder that checker did not
+    write are left alone."""
     from checker.cli.progress import step_bar
     from checker.jobs.site import SiteOptions, publish_site
 

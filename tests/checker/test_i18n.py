@@ -9,24 +9,31 @@ import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from checker.i18n import LOCALE_DIR, Language, _, current_language, ngettext, speaking
 
 ROOT = Path(__file__).resolve().parents[2]
-PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)s")
 
 
 def _code_messages() -> set[str]:
-    """The msgids ``pybabel extract -F babel.cfg`` finds (the singular of a plural)."""
+    """The msgids ``pybabel extract -F babel.cfg`` finds (the singular of a plural): the
+    Python code's and the report site's templates'."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
     found = set()
-    for package in ("checker", "connectors", "metrics"):
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python")]
-        ):
-            found.add(message[0] if isinstance(message, tuple) else message)
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT, method_map, options_map
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
     return found
+
+
+def test_the_extraction_reads_the_site_templates():
+    assert "Ranking" in _code_messages()
 
 
 def _catalogue(language: str):  # type: ignore[no-untyped-def]

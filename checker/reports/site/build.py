@@ -1,7 +1,10 @@
 """The report site: static pages written from a stored run's report, for people to open in a
 browser, from the folder itself or any static web server.
 
-Pages (all in Vietnamese, ``lang="vi"``):
+Pages, in the language chosen for the command (``checker.i18n``: Vietnamese by default,
+``lang="vi"``; English with ``--lang en``, ``lang="en"``). The templates' text goes through
+the same gettext catalogues as the command line (``jinja2.ext.i18n``, msgids in English), and
+numbers and dates are written as the reader writes them (``checker.reports.site.numbers``):
 
 - ``index.html``: the ranking of every group;
 - ``co-quan/<code>.html``: an agency's criteria, points and where they came from, its grade
@@ -28,11 +31,12 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from checker.i18n import Language, _, current_language, ngettext, translations
 from checker.reports.changes import RunChanges, changes_of
 from checker.reports.report import AgencyReport, Report
 from checker.reports.site.charts import Bar, TrendPoint, mini_trend, section_bars, trend_chart
 from checker.reports.site.folder import SiteFolder
-from checker.reports.site.numbers import vi_number, vi_percent
+from checker.reports.site.numbers import day, moment, number, percent
 from checker.reports.trend import CriterionTrend, Trend
 from checker.reports.way import WayReport
 from metrics.values import EvidenceLine
@@ -84,11 +88,13 @@ def write_site(
     ``progress(agencies_done, agencies)`` is called after each agency's pages; ``changes``
     (since the run before), ``trends`` and ``criterion_trends`` (by agency code) add their
     pages and blocks; ``ways(code)`` gives an agency's way to the next grade
-    (``checker.reports.way``), asked for after its evidence."""
+    (``checker.reports.way``), asked for after its evidence. The pages are in the current
+    language (``checker.i18n``), the one the report's own words were put in."""
     site = SiteFolder(output)
     try:
         site.check(["index.html", *(f"assets/{asset}" for asset in ASSETS)])
-        environment = _environment()
+        language = current_language()
+        environment = _environment(language)
         common = {
             "city": city,
             "run": report.run,
@@ -99,7 +105,7 @@ def write_site(
             site.write(f"assets/{asset}", _asset(asset))
         evidence_pages = evidence_rows = agencies_done = 0
         lines = _Trends(trends or {}, criterion_trends or {})
-        for page in _pages(report, evidence, changes, lines, ways):
+        for page in _pages(report, evidence, changes, lines, ways, language):
             root = "../" * page.name.count("/")
             template = environment.get_template(page.template)
             html = template.render(root=root, **common, **page.context)
@@ -142,6 +148,7 @@ def _pages(
     changes: RunChanges | None,
     trends: _Trends,
     ways: Callable[[str], WayReport | None] | None,
+    language: Language,
 ) -> Iterator[_Page]:
     yield _Page("index.html", "index.html", {"groups": report.groups, "agencies": report.agencies})
     if changes is not None:
@@ -158,11 +165,13 @@ def _pages(
             "agency.html",
             {
                 "agency": agency,
-                "chart": _chart(agency),
+                "chart": _chart(agency, language),
                 "evidence_counts": evidence_counts,
                 "agency_changes": None if changes is None else changes_of(changes, agency.code),
-                "trend_chart": _trend(agency, trends.totals.get(agency.code)),
-                "criterion_trends": _criterion_trends(agency, trends.criteria.get(agency.code, ())),
+                "trend_chart": _trend(agency, trends.totals.get(agency.code), language),
+                "criterion_trends": _criterion_trends(
+                    agency, trends.criteria.get(agency.code, ()), language
+                ),
                 "way": ways(agency.code) if ways is not None else None,
             },
         )
@@ -187,19 +196,19 @@ def _evidence_pages(
         if c.metric is not None and c.metric.id == metric_id
     )
     count = max(1, -(-len(missed) // PAGE_SIZE))
-    for number in range(1, count + 1):
-        lines = missed[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    for page_number in range(1, count + 1):
+        lines = missed[(page_number - 1) * PAGE_SIZE : page_number * PAGE_SIZE]
         yield _Page(
-            evidence_page(agency.code, metric_id, number),
+            evidence_page(agency.code, metric_id, page_number),
             "evidence.html",
             {
                 "agency": agency,
                 "metric": metric,
                 "lines": lines,
                 "total": len(missed),
-                "number": number,
+                "number": page_number,
                 "count": count,
-                "first": (number - 1) * PAGE_SIZE + 1,
+                "first": (page_number - 1) * PAGE_SIZE + 1,
                 "page_names": [
                     evidence_page(agency.code, metric_id, n).rsplit("/", 1)[1]
                     for n in range(1, count + 1)
@@ -208,19 +217,30 @@ def _evidence_pages(
         )
 
 
-def _chart(agency: AgencyReport) -> Any:
+def _chart(agency: AgencyReport, language: Language) -> Any:
     bars = [Bar(f"{s.id}. {s.title}", s.points, s.measured_max) for s in agency.sections]
-    return section_bars(bars, f"Điểm từng phần của {agency.name} so với điểm tối đa")
+    title = _("Section points of {agency} against the maximum").format(agency=agency.name)
+    return section_bars(bars, title, language)
 
 
-def _trend(agency: AgencyReport, trend: Trend | None) -> Any:
+def _trend(agency: AgencyReport, trend: Trend | None, language: Language) -> Any:
     """The agency's total in each kept run, as a chart; None for fewer than two runs."""
     if trend is None or len(trend.points) < 2:
         return None
     points = [
-        TrendPoint(f"{p.day:%d/%m/%Y} (lượt {p.run})", p.total, p.max_total) for p in trend.points
+        TrendPoint(
+            _("{day} (run {run})").format(day=day(p.day, language), run=p.run),
+            p.total,
+            p.max_total,
+        )
+        for p in trend.points
     ]
-    return trend_chart(points, f"Tổng điểm của {agency.name} qua {len(points)} lượt chấm")
+    title = ngettext(
+        "Total points of {agency} over {n} run",
+        "Total points of {agency} over {n} runs",
+        len(points),
+    ).format(agency=agency.name, n=len(points))
+    return trend_chart(points, title, language)
 
 
 @dataclass(frozen=True)
@@ -240,7 +260,7 @@ class _CriterionLine:
 
 
 def _criterion_trends(
-    agency: AgencyReport, lines: Sequence[CriterionTrend]
+    agency: AgencyReport, lines: Sequence[CriterionTrend], language: Language
 ) -> list[_CriterionLine]:
     titles = {c.id: c.title for s in agency.sections for c in s.criteria}
     return [
@@ -250,7 +270,11 @@ def _criterion_trends(
             mini_trend(
                 line.points,
                 line.max_points,
-                f"Điểm tiêu chí {line.criterion} qua {len(line.points)} lượt chấm gần nhất",
+                ngettext(
+                    "Points of criterion {criterion} over the last {n} run",
+                    "Points of criterion {criterion} over the last {n} runs",
+                    len(line.points),
+                ).format(criterion=line.criterion, n=len(line.points)),
             ),
             line.points[0],
             line.points[-1],
@@ -260,16 +284,24 @@ def _criterion_trends(
     ]
 
 
-def _environment() -> Environment:
+def _environment(language: Language) -> Environment:
+    """The templates with ``language``'s catalogue: ``{% trans %}`` and ``_()`` (new-style,
+    ``%(name)s`` placeholders, trimmed whitespace: babel.cfg extracts them the same way)."""
     environment = Environment(
         loader=PackageLoader("checker.reports.site", "templates"),
         autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    environment.filters["num"] = vi_number
-    environment.filters["pct"] = vi_percent
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    environment.filters["num"] = lambda value: number(value, language)
+    environment.filters["pct"] = lambda value: percent(value, language)
+    environment.filters["day"] = lambda value: day(value, language)
+    environment.filters["moment"] = lambda value: moment(value, language)
+    environment.globals["lang"] = language.value
     environment.globals["agency_page"] = agency_page
     environment.globals["evidence_page"] = evidence_page
     environment.globals["way_items"] = WAY_ITEMS

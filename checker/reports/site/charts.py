@@ -2,7 +2,8 @@
 
 ``section_bars`` draws each section's points against its maximum: a grey track for the
 maximum, a filled bar for the points, and the figures written beside it, so the chart says
-the same as the table next to it.
+the same as the table next to it. Titles come translated; figures are written in the
+reader's ``language`` (``checker.reports.site.numbers``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from checker.reports.site.numbers import vi_number
+from checker.i18n import Language
+from checker.reports.site.numbers import number
 
 _ROW = 34
 _LABEL = 150
@@ -27,11 +29,11 @@ class Bar:
     maximum: float
 
 
-def section_bars(bars: Sequence[Bar], title: str) -> Markup:
+def section_bars(bars: Sequence[Bar], title: str, language: Language) -> Markup:
     """A horizontal bar per section, its points against its maximum, as one ``<svg>``."""
     width = _LABEL + _BAR + _FIGURE
     height = _ROW * len(bars) + 8
-    rows = [_bar_row(index, bar) for index, bar in enumerate(bars)]
+    rows = [_bar_row(index, bar, language) for index, bar in enumerate(bars)]
     return Markup(
         f'<svg class="chart" role="img" aria-label="{escape(title)}" '
         f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
@@ -41,12 +43,12 @@ def section_bars(bars: Sequence[Bar], title: str) -> Markup:
     )
 
 
-def _bar_row(index: int, bar: Bar) -> str:
+def _bar_row(index: int, bar: Bar, language: Language) -> str:
     y = 4 + index * _ROW
     share = 0.0 if bar.maximum <= 0 else max(0.0, min(1.0, bar.value / bar.maximum))
     filled = round(_BAR * share, 1)
     level = "full" if share >= 1 else "part" if share >= 0.5 else "low"
-    figure = f"{vi_number(bar.value)}/{vi_number(bar.maximum)}"
+    figure = f"{number(bar.value, language)}/{number(bar.maximum, language)}"
     label = bar.label if len(bar.label) <= 22 else bar.label[:21] + "…"
     return (
         f'<g class="bar {level}"><title>{escape(bar.label)}: {figure}</title>'
@@ -71,7 +73,7 @@ class TrendPoint:
     maximum: float
 
 
-def trend_chart(points: Sequence[TrendPoint], title: str) -> Markup:
+def trend_chart(points: Sequence[TrendPoint], title: str, language: Language) -> Markup:
     """A line through each run's value (left: oldest), on a scale from 0 to the maximum,
     with a dot per run whose tooltip gives the figure, as one ``<svg>``."""
     top = max((p.maximum for p in points), default=0.0) or 1.0
@@ -88,14 +90,14 @@ def trend_chart(points: Sequence[TrendPoint], title: str) -> Markup:
         f'class="axis"/><line x1="{_PAD_LEFT}" y1="{_PAD_TOP + plot_h}" '
         f'x2="{_PAD_LEFT + plot_w}" y2="{_PAD_TOP + plot_h}" class="axis"/>'
         f'<text x="{_PAD_LEFT - 6}" y="{_PAD_TOP + 4}" class="scale" text-anchor="end">'
-        f"{vi_number(top)}</text>"
+        f"{number(top, language)}</text>"
         f'<text x="{_PAD_LEFT - 6}" y="{_PAD_TOP + plot_h}" class="scale" '
         'text-anchor="end">0</text>'
     )
     known = [(i, p) for i, p in enumerate(points) if p.value is not None]
     line = " ".join(f"{x},{y}" for x, y in (at(i, p.value or 0.0) for i, p in known))
     path = f'<polyline points="{line}" class="line"/>' if len(known) > 1 else ""
-    dots = "".join(_trend_dot(p, *at(i, p.value or 0.0)) for i, p in known)
+    dots = "".join(_trend_dot(p, *at(i, p.value or 0.0), language) for i, p in known)
     ends = _trend_ends(points, _PAD_LEFT, _PAD_LEFT + plot_w, _TREND_H - 8)
     return Markup(
         f'<svg class="chart trend" role="img" aria-label="{escape(title)}" '
@@ -109,8 +111,8 @@ def trend_chart(points: Sequence[TrendPoint], title: str) -> Markup:
     )
 
 
-def _trend_dot(point: TrendPoint, x: float, y: float) -> str:
-    figure = f"{vi_number(point.value)}/{vi_number(point.maximum)}"
+def _trend_dot(point: TrendPoint, x: float, y: float, language: Language) -> str:
+    figure = f"{number(point.value, language)}/{number(point.maximum, language)}"
     return (
         f'<g class="dot" data-value="{point.value}"><title>{escape(point.label)}: {figure}'
         f'</title><circle cx="{x}" cy="{y}" r="4"/></g>'

@@ -4,17 +4,19 @@ folder where checker only ever touches what it wrote."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import os
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from lxml import html
 
 from checker.errors import OutputError
+from checker.i18n import Language
 from checker.jobs.score import criteria_sets
 from checker.jobs.site import SiteOptions, publish_site
 from checker.reports.report import build_report, latest_run_id
-from checker.reports.site import build
+from checker.reports.site import build, numbers
 from checker.reports.site.build import agency_page, evidence_page, write_site
 from checker.reports.site.folder import JOURNAL, MANIFEST
 from checker.reports.site.numbers import vi_number
@@ -270,3 +272,14 @@ def _synthetic_report(codes: list[str] | None = None):
         groups=[GroupRanking(id="g", name="Nhóm", criteria_set="c", ranking=ranking)],
         agencies=agencies,
     )
+
+
+def test_numbers_and_days_are_written_the_way_each_language_writes_them():
+    assert numbers.number(12345.5, Language.vi) == "12.345,5"
+    assert numbers.number(12345.5, Language.en) == "12,345.5"
+    assert numbers.number(100, Language.vi) == numbers.number(100, Language.en) == "100"
+    assert numbers.percent(58.33, Language.vi) == "58,3%"
+    assert numbers.percent(58.33, Language.en) == "58.3%"
+    assert numbers.number(None, Language.en) == "—"
+    assert numbers.day(date(2025, 6, 30), Language.vi) == "30/06/2025"
+    assert numbers.day(date(2025, 6, 30), Language.en) == "2025-06-30"
