@@ -4,7 +4,6 @@ folder where checker only ever touches what it wrote."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, datetime
 from pathlib import Path
 
