@@ -12,8 +12,9 @@ Then, unless ``--site-only``:
   (default 1%) new records: seconds per step (from its log) and in all;
 
 and the site step apart, ``checker.jobs.site.publish_site`` of the latest run in this
-process (best of ``--repeat``), under cProfile with ``--profile`` (the top functions by
-cumulative time are printed).
+process (with ``--site-only``, of the last nightly run's store when the folder has one),
+best of ``--repeat``, under cProfile with ``--profile`` (the top functions by cumulative
+and by own time are printed).
 
 Run:  uv run python benchmarks/nightly_province.py [--agencies 2000] [--folder DIR]
       [--latency 50] [--in-flight 16] [--new-share 0.01] [--site-only] [--profile]
@@ -137,6 +138,8 @@ def main() -> None:
             store = nightly(
                 folder, store, args.agencies, args.latency, args.in_flight, args.new_share
             )
+        elif (folder / "nightly.db").exists():
+            store = folder / "nightly.db"  # two runs: the site shows changes and trends
         site_only(folder, store, args.agencies, args.repeat, args.profile)
 
 
