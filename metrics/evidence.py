@@ -124,6 +124,38 @@ def missed_by_agency(
     return _document_lines(connection, metric_id, period, calendar, agency_codes, missed_only=True)
 
 
+def evidence_by_agency(
+    connection: Connection,
+    agency_codes: Sequence[str],
+    metric_id: str,
+    period: Period,
+    calendar: WorkingCalendar,
+    files: FilesConfig = DEFAULT_FILES_CONFIG,
+) -> dict[str, list[EvidenceLine]]:
+    """:func:`evidence` of each of ``agency_codes`` (an agency with nothing to list is left
+    out): one query for a documents', files' or transfers' metric, whatever the number of
+    agencies; the facts are worked out and the calendar checked once. The numbering, the
+    one-stop shop and digitisation are still read agency by agency."""
+    definition = _definition(metric_id)
+    refresh_facts(connection)
+    if definition.family == "files":
+        return files_evidence_by_agency(connection, agency_codes, metric_id, period, files)
+    if definition.family == "transfers":
+        return transfers_evidence_by_agency(connection, agency_codes, metric_id, period, files)
+    if definition.family in ("numbering", "onestop", "digitisation"):
+        each = {
+            code: evidence(connection, code, metric_id, period, calendar, files)
+            for code in agency_codes
+        }
+        return {code: lines for code, lines in each.items() if lines}
+    found = _document_lines(connection, metric_id, period, calendar, agency_codes)
+    return {
+        code: sorted(lines, key=lambda line: not line.counted)
+        for code, lines in found.items()
+        if lines
+    }
+
+
 def _missed(found: dict[str, list[EvidenceLine]]) -> dict[str, list[EvidenceLine]]:
     missed = {code: [line for line in lines if not line.counted] for code, lines in found.items()}
     return {code: lines for code, lines in missed.items() if lines}

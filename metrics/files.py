@@ -208,8 +208,7 @@ def files_evidence_by_agency(
     """:func:`files_evidence` of each agency (one with nothing to list is left out): one query
     for the files and documents of all of them."""
     if metric_id == "files.list_issued_on_time":
-        found = {code: _list_evidence(connection, code, period, config) for code in agency_codes}
-        return {code: lines for code, lines in found.items() if lines}
+        return _list_evidence(connection, agency_codes, period, config)
     if metric_id == _DOCUMENTS_FILED.id:
         return _document_evidence(connection, agency_codes, period)
     rate = next((r for r in _FILE_RATES if r.id == metric_id), None)
@@ -304,7 +303,9 @@ def _document_evidence(
 # --- The annual file list -----------------------------------------------------------------
 
 
-def _list_query(period: Period, config: FilesConfig, agency_code: str | None = None) -> Select[Any]:
+def _list_query(
+    period: Period, config: FilesConfig, agency_codes: Sequence[str] | None = None
+) -> Select[Any]:
     """One row per agency with a list, files or documents its own software reported in the
     year: the metric's numerator and denominator (an agency known only through the axis
     has no file-list data at all, and is not measured).
@@ -331,8 +332,8 @@ def _list_query(period: Period, config: FilesConfig, agency_code: str | None = N
         case((and_(measured, lists.c.issued_on <= cutoff), 1), else_=0).label("numerator"),
         case((measured, 1), else_=0).label("denominator"),
     ).select_from(active.outerjoin(lists, lists.c.agency_code == active.c.agency_code))
-    if agency_code is not None:
-        query = query.where(active.c.agency_code == agency_code)
+    if agency_codes is not None:
+        query = query.where(active.c.agency_code.in_(agency_codes))
     return query
 
 
@@ -358,30 +359,43 @@ def _list_values(connection: Connection, period: Period, config: FilesConfig) ->
 
 
 def _list_evidence(
-    connection: Connection, agency_code: str, period: Period, config: FilesConfig
-) -> list[EvidenceLine]:
-    value = connection.execute(_list_query(period, config, agency_code)).first()
-    if value is None or not value.denominator:
-        return []
+    connection: Connection, agency_codes: Sequence[str], period: Period, config: FilesConfig
+) -> dict[str, list[EvidenceLine]]:
+    """The file list's line of each measured agency (its first list of the year, or none):
+    two queries for all of ``agency_codes``."""
+    values = {
+        row.agency_code: row
+        for row in connection.execute(_list_query(period, config, agency_codes))
+        if row.denominator
+    }
+    if not values:
+        return {}
     year = period.end.year
-    row = connection.execute(
-        select(FILE_LIST)
+    first: dict[str, Row[Any]] = {}
+    rows = connection.execute(
+        select(FILE_LIST, AGENCY_CODE.c.agency_code.label("listed_for"))
         .select_from(_LISTS)
-        .where(AGENCY_CODE.c.agency_code == agency_code, FILE_LIST.c.year == year)
-        .order_by(FILE_LIST.c.issued_on.is_(None), FILE_LIST.c.issued_on)
-    ).first()
-    return [
-        EvidenceLine(
-            item=row.external_id if row else _("file list {year}").format(year=year),
-            code=None,
-            title=f"Danh mục hồ sơ năm {year}",
-            organ_id=row.organ_id if row else agency_code,
-            day=row.issued_on if row else None,
-            counted=bool(value.numerator),
-            reason=_list_reason(year, row, config.cutoff(year)),
-            locator=row.locator if row else "",
-        )
-    ]
+        .where(AGENCY_CODE.c.agency_code.in_(list(values)), FILE_LIST.c.year == year)
+        .order_by(AGENCY_CODE.c.agency_code, FILE_LIST.c.issued_on.is_(None), FILE_LIST.c.issued_on)
+    )
+    for row in rows:
+        first.setdefault(row.listed_for, row)
+    return {
+        code: [
+            EvidenceLine(
+                item=row.external_id if row else _("file list {year}").format(year=year),
+                code=None,
+                title=f"Danh mục hồ sơ năm {year}",
+                organ_id=row.organ_id if row else code,
+                day=row.issued_on if row else None,
+                counted=bool(value.numerator),
+                reason=_list_reason(year, row, config.cutoff(year)),
+                locator=row.locator if row else "",
+            )
+        ]
+        for code, value in values.items()
+        for row in [first.get(code)]
+    }
 
 
 def _list_reason(year: int, row: Row[Any] | None, cutoff: date) -> str:

@@ -108,7 +108,7 @@ def measure_transfers(
     """Both transfer metrics for every agency with files due by the period's end."""
     values: list[MetricValue] = []
     for metric_id, due_files in _DUE_FILES.items():
-        files = due_files(period.end, config).subquery()
+        files = due_files(period.end, config, None).subquery()
         counts = (files.c.agency_code, count_where(_on_time(files)), func.count())
         query = select(*counts).where(files.c.measured == 1).group_by(files.c.agency_code)
         values += [MetricValue(code, metric_id, n, d) for code, n, d in connection.execute(query)]
@@ -141,7 +141,7 @@ def transfers_evidence_by_agency(
     if due_files is None:
         known = ", ".join(_DUE_FILES)
         raise ConfigError(f"unknown transfer metric {metric_id!r}; known transfer metrics: {known}")
-    files = due_files(period.end, config).subquery()
+    files = due_files(period.end, config, agency_codes).subquery()
     counted = and_(files.c.measured == 1, _on_time(files))
     query = (
         select(files, counted.label("counted"))
@@ -186,7 +186,7 @@ def overdue_files(
 def _overdue_query(as_of: date, agency_code: str | None, config: FilesConfig) -> Select[Any]:
     selects = []
     for archive, due_files in _DUE_BY_ARCHIVE.items():
-        files = due_files(as_of, config).subquery()
+        files = due_files(as_of, config, None).subquery()
         query = select(literal(archive).label("archive"), files).where(
             files.c.measured == 1, files.c.received_on.is_(None), files.c.deadline < as_of
         )
@@ -203,12 +203,13 @@ def _overdue_query(as_of: date, agency_code: str | None, config: FilesConfig) ->
 _FILES = RECORD_FILE.join(AGENCY_CODE, AGENCY_CODE.c.code == RECORD_FILE.c.organ_id)
 
 
-def _transfers(kind: str, as_of: date) -> Subquery:
-    """Per agency and file code: the first day an archive of ``kind`` received it by
-    ``as_of``, and whether a transfer was returned, is pending, or was received undated."""
+def _transfers(kind: str, as_of: date, agencies: Sequence[str] | None = None) -> Subquery:
+    """Per agency (of ``agencies``, all when None) and file code: the first day an archive
+    of ``kind`` received it by ``as_of``, and whether a transfer was returned, is pending,
+    or was received undated."""
     transfer = TRANSFER.c
     received = transfer.status == "received"
-    return (
+    query = (
         select(
             AGENCY_CODE.c.agency_code,
             transfer.file_code,
@@ -222,8 +223,10 @@ def _transfers(kind: str, as_of: date) -> Subquery:
         .select_from(TRANSFER.join(AGENCY_CODE, AGENCY_CODE.c.code == transfer.organ_id))
         .where(transfer.kind == kind)
         .group_by(AGENCY_CODE.c.agency_code, transfer.file_code)
-        .subquery(kind)
     )
+    if agencies is not None:
+        query = query.where(AGENCY_CODE.c.agency_code.in_(agencies))
+    return query.subquery(kind)
 
 
 def _flag(condition: ColumnElement[bool], name: str) -> Label[int]:
@@ -274,36 +277,45 @@ def kept_years(config: FilesConfig) -> ColumnElement[Any]:
     return case(*known, (permanent(config), None), else_=reported)
 
 
-def _agency_archive_due(as_of: date, config: FilesConfig) -> Select[Any]:
+def _agency_archive_due(
+    as_of: date, config: FilesConfig, agencies: Sequence[str] | None = None
+) -> Select[Any]:
     deadline = agency_archive_deadline()
-    moved = _transfers(AGENCY_ARCHIVE, as_of)
+    moved = _transfers(AGENCY_ARCHIVE, as_of, agencies)
     kept, forever = kept_years(config), permanent(config)
     unknown = and_(kept.is_(None), not_(forever))
-    return (
+    query = (
         select(*_columns(deadline, moved, as_of, not_(unknown)))
         .select_from(_FILES.outerjoin(moved, _same_file(moved)))
         .where(or_(forever, unknown, kept >= MIN_RETENTION_YEARS), deadline <= as_of)
     )
+    return query if agencies is None else query.where(AGENCY_CODE.c.agency_code.in_(agencies))
 
 
-def _historical_archive_due(as_of: date, config: FilesConfig) -> Select[Any]:
-    entered = _transfers(AGENCY_ARCHIVE, as_of)
+def _historical_archive_due(
+    as_of: date, config: FilesConfig, agencies: Sequence[str] | None = None
+) -> Select[Any]:
+    entered = _transfers(AGENCY_ARCHIVE, as_of, agencies)
     deadline = end_of_next_year(entered.c.received_on, HISTORICAL_YEARS)
-    moved = _transfers(HISTORICAL_ARCHIVE, as_of)
+    moved = _transfers(HISTORICAL_ARCHIVE, as_of, agencies)
     forever = permanent(config)
     unknown = and_(kept_years(config).is_(None), not_(forever))
-    return (
+    query = (
         select(*_columns(deadline, moved, as_of, forever))
         .select_from(_FILES.join(entered, _same_file(entered)).outerjoin(moved, _same_file(moved)))
         .where(or_(forever, unknown), deadline <= as_of)
     )
+    return query if agencies is None else query.where(AGENCY_CODE.c.agency_code.in_(agencies))
 
 
-_DUE_BY_ARCHIVE: dict[str, Callable[[date, FilesConfig], Select[Any]]] = {
+_Due = Callable[[date, FilesConfig, Sequence[str] | None], Select[Any]]
+"""The files due by a day (with the deployment's retention), of some agencies or all."""
+
+_DUE_BY_ARCHIVE: dict[str, _Due] = {
     AGENCY_ARCHIVE: _agency_archive_due,
     HISTORICAL_ARCHIVE: _historical_archive_due,
 }
-_DUE_FILES: dict[str, Callable[[date, FilesConfig], Select[Any]]] = {
+_DUE_FILES: dict[str, _Due] = {
     "transfers.agency_archive_on_time": _agency_archive_due,
     "transfers.historical_archive_on_time": _historical_archive_due,
 }

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Date, delete, insert, select
@@ -123,12 +124,22 @@ def check_calendar_days(
         .order_by(CALENDAR_DAY.c.day)
     )
     stored = [dict(row) for row in connection.execute(query).mappings()]
-    if stored != calendar_days(calendar, first, last):
+    if stored != list(_expected_days(calendar, first, last)):
         raise StorageError(
             f"the working-day calendar stored for {first.isoformat()}..{last.isoformat()} "
             "is missing or is not the deployment's: write it with "
             "metrics.workdays.write_period_calendar before measuring"
         )
+
+
+@lru_cache(maxsize=8)
+def _expected_days(
+    calendar: WorkingCalendar, first: date, last: date
+) -> tuple[dict[str, Any], ...]:
+    """:func:`calendar_days`, worked out once for a calendar and range however many times
+    the store is checked against them (the site checks it for every batch of evidence); the
+    rows are only compared, never changed."""
+    return tuple(calendar_days(calendar, first, last))
 
 
 class _LocalDay(FunctionElement[date]):

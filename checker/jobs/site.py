@@ -4,7 +4,7 @@ pages (``checker.reports.site``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 from checker.clock import vietnam_now
 from checker.config import Deployment
 from checker.jobs.score import criteria_sets, prepare_measuring
-from checker.jobs.way import agency_way, stored_standing
+from checker.jobs.way import Standing, agency_way, stored_standings
 from checker.reports.changes import compare_runs, previous_run, run_ref
 from checker.reports.report import build_report, latest_run_id
 from checker.reports.site.build import SiteProgress, SiteSummary, write_site
@@ -22,7 +22,7 @@ from checker.reports.way import WayReport
 from checker.scoring.snapshot import run_criteria
 from checker.store.models import RUN
 from metrics.calendar import WorkingCalendar
-from metrics.evidence import missed_by_agency
+from metrics.evidence import evidence_by_agency, missed_by_agency
 from metrics.period import Period
 from metrics.values import EvidenceLine
 
@@ -49,7 +49,13 @@ def publish_site(
         codes = [agency.code for agency in report.agencies]
         read = _evidence(connection, deployment, run_id, codes)
         lookup = read if options.with_evidence else None
-        ways = _Ways(connection, deployment, run_id, read.calendar, read)
+        ways = _Ways(
+            connection,
+            deployment,
+            read.calendar,
+            read,
+            stored_standings(connection, deployment, run_id),
+        )
         this, before = run_ref(connection, run_id), previous_run(connection, run_id)
         changes = None if before is None else compare_runs(connection, before, this)
         return write_site(
@@ -73,15 +79,20 @@ class _Ways:
 
     connection: Connection
     deployment: Deployment
-    run_id: int
     calendar: WorkingCalendar
-    lines: Callable[[str, str], Sequence[EvidenceLine]] | None
+    read: _Lookup
+    standings: Mapping[str, Standing]
 
     def __call__(self, code: str) -> WayReport:
         agency = self.deployment.agency(code)
-        standing = stored_standing(self.connection, self.deployment, agency, self.run_id)
         return agency_way(
-            self.connection, self.deployment, agency, standing, self.calendar, self.lines
+            self.connection,
+            self.deployment,
+            agency,
+            self.standings[code],
+            self.calendar,
+            self.read,
+            self.read.all_lines,
         )
 
 
@@ -101,30 +112,44 @@ agencies in order, so a batch's lines are read together and forgotten at the nex
 
 @dataclass
 class _Lookup:
-    """The lines a metric did not count for an agency over the run's period: read for
-    ``BATCH`` agencies at once, the first time one of them is asked for."""
+    """The lines a metric did not count for an agency over the run's period (called), and
+    the whole evidence of a metric over another period (``all_lines``, the way's deadlines
+    to 31 December): read for ``BATCH`` agencies at once, the first time one of them is
+    asked for."""
 
     connection: Connection
     period: Period
     calendar: WorkingCalendar
     deployment: Deployment
     codes: Sequence[str]
-    _read: dict[tuple[int, str], dict[str, list[EvidenceLine]]] = field(default_factory=dict)
+    _read: dict[tuple[int, str, Period | None], dict[str, list[EvidenceLine]]] = field(
+        default_factory=dict
+    )
     _batch_of: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._batch_of = {code: n // BATCH for n, code in enumerate(self.codes)}
 
     def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
+        return self._lines(agency, metric_id, None)
+
+    def all_lines(self, agency: str, metric_id: str, period: Period) -> Sequence[EvidenceLine]:
+        return self._lines(agency, metric_id, period)
+
+    def _lines(self, agency: str, metric_id: str, period: Period | None) -> list[EvidenceLine]:
         batch = self._batch_of[agency]
-        if (batch, metric_id) not in self._read:
-            self._read = {key: lines for key, lines in self._read.items() if key[0] == batch}
-            self._read[batch, metric_id] = missed_by_agency(
-                self.connection,
-                self.codes[batch * BATCH : (batch + 1) * BATCH],
-                metric_id,
-                self.period,
-                self.calendar,
-                self.deployment.files,
+        key = (batch, metric_id, period)
+        if key not in self._read:
+            self._read = {k: lines for k, lines in self._read.items() if k[0] == batch}
+            codes = self.codes[batch * BATCH : (batch + 1) * BATCH]
+            files = self.deployment.files
+            self._read[key] = (
+                missed_by_agency(
+                    self.connection, codes, metric_id, self.period, self.calendar, files
+                )
+                if period is None
+                else evidence_by_agency(
+                    self.connection, codes, metric_id, period, self.calendar, files
+                )
             )
-        return self._read[batch, metric_id].get(agency, [])
+        return self._read[key].get(agency, [])

@@ -111,6 +111,41 @@ def stored_standing(
     )
 
 
+def stored_standings(
+    connection: Connection, deployment: Deployment, run_id: int
+) -> dict[str, Standing]:
+    """:func:`stored_standing` of every agency of the run ``run_id``, by code: three queries
+    whatever the number of agencies."""
+    run = connection.execute(select(RUN).where(RUN.c.id == run_id)).mappings().one_or_none()
+    if run is None:
+        raise StorageError(f"there is no scoring run {run_id} in the store")
+    sets = run_criteria(connection, run_id) or criteria_sets(deployment)
+    period = Period(run["period_start"], run["period_end"])
+    points: dict[str, dict[str, Decimal | None]] = {}
+    scores = select(SCORE.c.agency_code, SCORE.c.criterion_id, SCORE.c.points)
+    for row in connection.execute(scores.where(SCORE.c.run_id == run_id)):
+        value = None if row.points is None else Decimal(row.points)
+        points.setdefault(row.agency_code, {})[row.criterion_id] = value
+    values: dict[str, dict[str, tuple[int, int]]] = {}
+    metric = METRIC_VALUE.c
+    counts = select(metric.agency_code, metric.metric_id, metric.numerator, metric.denominator)
+    for code, metric_id, numerator, denominator in connection.execute(
+        counts.where(metric.run_id == run_id)
+    ):
+        values.setdefault(code, {})[metric_id] = (numerator, denominator)
+    results = select(AGENCY_RESULT.c.agency_code, AGENCY_RESULT.c.criteria)
+    return {
+        code: Standing(
+            criteria=sets[criteria],
+            period=period,
+            run_id=run_id,
+            points=points.get(code, {}),
+            values=values.get(code, {}),
+        )
+        for code, criteria in connection.execute(results.where(AGENCY_RESULT.c.run_id == run_id))
+    }
+
+
 def measured_standing(
     connection: Connection,
     deployment: Deployment,
@@ -148,11 +183,16 @@ def agency_way(
     standing: Standing,
     calendar: WorkingCalendar,
     lines: Callable[[str, str], Sequence[EvidenceLine]] | None = None,
+    all_lines: Callable[[str, str, Period], Sequence[EvidenceLine]] | None = None,
 ) -> WayReport:
     """The way from ``standing``: year-end outlooks, levers, the plan, as a report.
-    ``lines(agency, metric)``, when given, is the evidence over the standing's period
-    already read (the site's), used instead of reading it again."""
-    finder = _OpenItems(connection, deployment, agency.code, standing.period, calendar, lines)
+    ``lines(agency, metric)``, when given, is the evidence not counted over the standing's
+    period already read (the site's), used instead of reading it again; ``all_lines(agency,
+    metric, period)``, when given, reads the whole evidence of a deadlines metric (the site
+    reads it for many agencies at once) instead of ``metrics.evidence.evidence``."""
+    finder = _OpenItems(
+        connection, deployment, agency.code, standing.period, calendar, lines, all_lines
+    )
     pace = Pace.of(standing.period.end)
     outlooks: list[Outlook] = []
     for section in standing.criteria.sections:
@@ -189,6 +229,7 @@ class _OpenItems:
     period: Period
     calendar: WorkingCalendar
     read: Callable[[str, str], Sequence[EvidenceLine]] | None = None
+    read_all: Callable[[str, str, Period], Sequence[EvidenceLine]] | None = None
 
     def __post_init__(self) -> None:
         self._seen: dict[str, tuple[list[EvidenceLine], tuple[int, int] | None]] = {}
@@ -220,6 +261,8 @@ class _OpenItems:
         return [], None
 
     def _lines(self, metric_id: str, period: Period) -> list[EvidenceLine]:
+        if self.read_all is not None:
+            return list(self.read_all(self.agency_code, metric_id, period))
         return evidence(
             self.connection,
             self.agency_code,

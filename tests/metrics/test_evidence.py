@@ -10,7 +10,7 @@ import pytest
 from checker.errors import ConfigError
 from checker.store.registry import write_registry
 from metrics.catalogue import METRICS
-from metrics.evidence import evidence, evidence_list, missed_by_agency
+from metrics.evidence import evidence, evidence_by_agency, evidence_list, missed_by_agency
 from metrics.measure import DOCUMENT_METRICS, measure_all
 from metrics.outbound import NUMBERING_ANOMALIES
 from metrics.period import Period
@@ -301,6 +301,41 @@ def test_the_lines_missed_by_many_agencies_at_once_are_each_agency_s_own(engine)
             }
             missed_somewhere += len(expected) > 1
     assert missed_somewhere >= 5
+
+
+def test_the_evidence_of_many_agencies_at_once_is_each_agency_s_own(engine):
+    """One query for all agencies gives each exactly its own evidence, counted lines too, in
+    the same order, over the year and over part of it; an agency with none is left out."""
+    a, b = edoc(1, recipients=(STC, SXD)), edoc(2, sender=STC, recipients=(SNV,))
+    items = [
+        a,
+        b,
+        edoc(3),
+        sent(a, STC, "01", DAY),
+        sent(b, SNV, "03", TUESDAY),
+        incoming(5, registered_at=DAY, submitted_at=WEDNESDAY, channel="paper"),
+        incoming(6, organ=SXD, priority=1, submitted_at=DAY, assigned_at=DAY),
+        outgoing(7, signed_at=DAY, issued_at=THURSDAY, digitally_signed=True),
+        outgoing(9, organ=STC, channel="paper", signed_at=DAY, issued_at=DAY),
+    ]
+    store(engine, items)
+    agencies = [SNV, STC, SXD]
+    first_half = Period(YEAR.start, YEAR.start.replace(month=6, day=30))
+    with engine.begin() as connection:
+        write_registry(connection, DEPLOYMENT)
+        write_period_calendar(connection, CALENDAR, YEAR)
+        listed_somewhere = 0
+        for period in (YEAR, first_half):
+            for metric_id in METRICS:
+                each = {
+                    code: evidence(connection, code, metric_id, period, CALENDAR)
+                    for code in agencies
+                }
+                expected = {code: lines for code, lines in each.items() if lines}
+                found = evidence_by_agency(connection, agencies, metric_id, period, CALENDAR)
+                assert found == expected, metric_id
+                listed_somewhere += len(expected) > 1
+    assert listed_somewhere >= 5
 
 
 def test_an_unknown_metric_is_a_config_error_naming_the_known_ones(engine):

@@ -14,7 +14,7 @@ from checker.store.upsert import store_records
 from metrics.calendar import WorkingCalendar
 from metrics.catalogue import ids_of
 from metrics.facts import refresh_facts
-from metrics.files import FilesConfig, files_evidence
+from metrics.files import FilesConfig, files_evidence, files_evidence_by_agency
 from metrics.measure import measure_all
 from metrics.period import Period
 from metrics.workdays import write_period_calendar
@@ -161,6 +161,26 @@ def test_before_the_cut_off_only_an_agency_with_its_list_issued_is_measured(engi
 def test_a_list_reported_under_an_alternative_code_counts_for_the_agency(engine):
     _store(engine, _list("H99.02", date(2025, 1, 2)))
     assert _values(engine)[(STC, LIST)] == (1, 1)
+
+
+def test_the_lists_of_many_agencies_at_once_are_each_agency_s_own(engine):
+    """One read for several agencies: the first list of the year each issued (under any of
+    its codes), a measured agency without one, and none for an agency not measured."""
+    _store(
+        engine,
+        _list("H99.02", date(2025, 3, 4)),
+        FileListRecord(organ_id=STC, external_id="DM-late", year=2025, issued_on=date(2025, 5, 1)),
+        _list(SNV, None),
+        _file(f"{SXD}.2025.01", organ=SXD, listed=True),
+    )
+    agencies = [SNV, STC, SXD, "000.00.09.H99"]
+    with engine.connect() as connection:
+        found = files_evidence_by_agency(connection, agencies, LIST, YEAR, FilesConfig())
+        each = {code: files_evidence(connection, code, LIST, YEAR) for code in (SNV, STC, SXD)}
+    assert found == each
+    assert [(line.item, line.counted) for line in found[STC]] == [("DM-H99.02-2025", False)]
+    assert found[SXD][0].reason == "no file list for 2025"
+    assert found[SNV][0].reason == "the file list for 2025 has no issue date"
 
 
 @pytest.mark.parametrize("list_due", ["02-29", "02-30", "13-01", "1-31", "January 31"])

@@ -31,6 +31,7 @@ class SiteFolder:
         self.previous = _read_manifest(root) | _read_journal(root)
         self.written: list[str] = []
         self._journal: TextIO | None = None
+        self._folders: set[Path] = set()  # made while writing (one mkdir per folder)
 
     def check(self, names: Iterable[str]) -> None:
         """Refuse if a file to write is there and was not written by checker."""
@@ -52,7 +53,9 @@ class SiteFolder:
                 self._journal = (self.root / JOURNAL).open("a", encoding="utf-8")
             self._journal.write(name + "\n")
             self._journal.flush()
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self._folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(path.parent)
             temporary.write_bytes(content)
             os.replace(temporary, path)
         except OSError as exc:

@@ -17,7 +17,8 @@ from checker.cli import app
 from checker.config import load_deployment
 from checker.demo.run import run_demo
 from checker.jobs.score import criteria_sets
-from checker.jobs.way import way_to_next_grade
+from checker.jobs.site import _evidence, _Ways
+from checker.jobs.way import stored_standing, stored_standings, way_to_next_grade
 from checker.reports.report import build_report
 from checker.reports.way import WayReport
 from checker.scoring.projection import Pace
@@ -70,6 +71,18 @@ def test_the_way_of_the_demo_city_mid_year_and_from_its_run(store_url, tmp_path)
         mid = way_to_next_grade(
             engine, deployment, result.shown_agency, as_of=MID_YEAR, today=TODAY
         )
+        # the site reads every agency's standing at once and the evidence 100 agencies at a
+        # time: the same standings, the same ways
+        codes = [a.code for a in report.agencies]
+        with engine.begin() as connection:
+            standings = stored_standings(connection, deployment, run_id)
+            assert standings == {
+                code: stored_standing(connection, deployment, deployment.agency(code), run_id)
+                for code in codes
+            }
+            read = _evidence(connection, deployment, run_id, codes)
+            site_ways = _Ways(connection, deployment, read.calendar, read, standings)
+            assert {code: site_ways(code) for code in codes} == ways
     finally:
         engine.dispose()
 
