@@ -3,15 +3,22 @@ an agency's way to the next grade."""
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from checker.cli.app import ConfigOption, DbOption, app, use_settings, user_errors
-from checker.errors import ConfigError
+from checker.cli.app import (
+    ConfigOption,
+    DbOption,
+    JudgedDayOption,
+    app,
+    judged_day,
+    parse_day,
+    use_settings,
+    user_errors,
+)
 from checker.i18n import _, ngettext
 
 
@@ -64,9 +71,7 @@ def export_overdue_command(
     output: OutputOption,
     output_format: FormatOption = ExportFormat.xlsx,
     agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Day to judge deadlines on (YYYY-MM-DD).")
-    ] = None,
+    as_of: JudgedDayOption = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
@@ -77,7 +82,7 @@ def export_overdue_command(
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     code = None if agency is None else deployment.agency(agency).code
-    day = _day(as_of)
+    day = judged_day(as_of)
     with settings.store(deployment, create=False) as engine:
         count = export_overdue(engine, deployment, output, Written(output_format.value), day, code)
     written = ngettext(
@@ -114,7 +119,7 @@ def export_way_command(
         raise typer.BadParameter("give --run ID or --as-of DATE, not both", param_hint="--run")
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    day = None if as_of is None else _day(as_of)
+    day = parse_day(as_of)
     with settings.store(deployment, create=False) as engine:
         way = export_way(
             engine,
@@ -131,14 +136,3 @@ def export_way_command(
             agency=way.code, output=output
         )
     )
-
-
-def _day(text: str | None) -> date:
-    if text is None:
-        from checker.clock import today
-
-        return today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc

@@ -517,3 +517,22 @@ def test_the_help_imports_no_heavy_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [("1850-01-01", "before 2000"), ("2099-01-01", "after today"), ("2025-13-01", "not a date")],
+)
+def test_overdue_refuses_a_day_it_cannot_judge_on_in_one_line(demo_output, tmp_path, day, said):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    output = tmp_path / "overdue.csv"
+    for args in (
+        ["overdue", "--as-of", day],
+        ["export", "overdue", "--as-of", day, "--output", str(output), "--format", "csv"],
+    ):
+        result = run("--config", config, *args, ok=False)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr.startswith("Error: ") and said in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not output.exists()
