@@ -158,7 +158,7 @@ def show_command(
             return
         for r in rows:
             typer.echo(
-                f"{r['at']}  {ROLE_NAMES[str(r['role'])]:<14} {r['points'] or '—':>6}  "
+                f"{r['at']}  {_(ROLE_NAMES[str(r['role'])]):<14} {r['points'] or '—':>6}  "
                 f"{r['by']} ({r['source']}) {r['note']}".rstrip()
             )
         return
@@ -204,12 +204,13 @@ def _print_card(card: Scorecard, name: str, output_format: OutputFormat) -> None
         return
     typer.echo(f"{name} [{card.agency_code}] — {card.year}, {card.criteria.title}")
     for c in cells:
-        source = ROLE_NAMES[str(c["counts_from"])] if c["counts_from"] else "chưa có"
+        source = _(ROLE_NAMES[str(c["counts_from"])]) if c["counts_from"] else _("none yet")
+        entries = _(
+            "measured {measured} · self-assessed {self} · inspection {inspection} · agreed {agreed}"
+        ).format(**{role: c[role] or "—" for role in ("measured", *PEOPLE)})
         typer.echo(
             f"  {c['criterion']:<6} {c['counts'] or '—':>6}/{c['max']:<4} ({source})"
-            f"  đo {c['measured'] or '—'} · tự chấm {c['self'] or '—'} · "
-            f"đoàn {c['inspection'] or '—'} · thống nhất {c['agreed'] or '—'}"
-            + (f"  — {c['note']}" if c["note"] else "")
+            f"  {entries}" + (f"  — {c['note']}" if c["note"] else "")
         )
     typer.echo(_grade_line(card))
 
@@ -443,11 +444,16 @@ def claims_command(
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
     if not summary.claims:
-        typer.echo(f"Không có điểm tự chấm nào cao hơn nhật ký ({year}).")
+        typer.echo(_("No self-assessed points above the logs ({year}).").format(year=year))
     for group in deployment.groups:
         claims = summary.claims.get(group.id, [])
         if claims:
-            typer.echo(f"{group.name}: {len(claims)} điểm tự chấm cao hơn nhật ký")
+            above = ngettext(
+                "{group}: {n} self-assessed score above the logs",
+                "{group}: {n} self-assessed scores above the logs",
+                len(claims),
+            )
+            typer.echo(above.format(group=group.name, n=len(claims)))
             for claim in claims:
                 typer.echo(f"  +{points_text(claim.gap)}: {claim.text()}")
 

@@ -31,6 +31,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from checker.errors import WorkbookError
+from checker.i18n import _
 from checker.reports.cells import neutralise_cell
 from checker.scoring.assessment import AGREED, INSPECTION, MEASURED, SELF, NewEntry, Scorecard
 from checker.scoring.criteria import CriteriaSet
@@ -250,15 +251,22 @@ def _validation(max_points: Decimal) -> DataValidation:
 
 def grade_text(where: Standing) -> str:
     """The grade in words: final, or the range still possible and what decides it."""
+    low = points_text(where.low.total)
     if where.final:
-        return f"Xếp loại: {where.low.grade_name} ({points_text(where.low.total)} điểm)"
+        return _("Grade: {grade} ({total} points)").format(grade=where.low.grade_name, total=low)
     if where.settled:
-        return f"Xếp loại (tạm thời): {where.low.grade_name} ({points_text(where.low.total)} điểm)"
-    names = " đến ".join((where.possible[0].name, where.possible[-1].name))
-    deciding = ", ".join(where.deciding)
-    return (
-        f"Xếp loại (tạm thời): từ {names} ({points_text(where.low.total)} đến "
-        f"{points_text(where.high.total)} điểm); còn thiếu: {deciding}"
+        return _("Grade (provisional): {grade} ({total} points)").format(
+            grade=where.low.grade_name, total=low
+        )
+    return _(
+        "Grade (provisional): from {high_grade} to {low_grade} ({low} to {high} points); "
+        "missing: {deciding}"
+    ).format(
+        high_grade=where.possible[0].name,
+        low_grade=where.possible[-1].name,
+        low=low,
+        high=points_text(where.high.total),
+        deciding=", ".join(where.deciding),
     )
 
 

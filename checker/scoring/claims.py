@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from checker.config import Agency
+from checker.i18n import Language, _, current_language
 from checker.scoring.assessment import MEASURED, SELF, Scorecard
 from checker.scoring.points import points_text
 from metrics.catalogue import METRICS
@@ -33,13 +34,25 @@ class Claim:
         return self.claimed - self.measured
 
     def text(self) -> str:
-        """``tự chấm 10/10 ở tiêu chí 1.3, nhật ký cho thấy 60% (6/10) ...``"""
+        """``… tự chấm 10/10 ở tiêu chí 1.3, nhật ký cho thấy 60% … (6/10), tương ứng …``"""
         percent = round(100 * self.numerator / self.denominator) if self.denominator else 0
-        return (
-            f"{self.agency_name} tự chấm {points_text(self.claimed)}/{points_text(self.max)} ở "
-            f"tiêu chí {self.criterion_id}, nhật ký cho thấy {percent}% "
-            f"{METRICS[self.metric_id].name_vi} ({self.numerator}/{self.denominator}), "
-            f"tương ứng {points_text(self.measured)} điểm — {self.evidence}"
+        metric = METRICS[self.metric_id]
+        name = metric.name_en if current_language() == Language.en else metric.name_vi
+        return _(
+            "{agency} self-assessed {claimed}/{max} on criterion {criterion}, the logs show "
+            "{percent}% {metric} ({numerator}/{denominator}), worth {measured} points — "
+            "{evidence}"
+        ).format(
+            agency=self.agency_name,
+            claimed=points_text(self.claimed),
+            max=points_text(self.max),
+            criterion=self.criterion_id,
+            percent=percent,
+            metric=name,
+            numerator=self.numerator,
+            denominator=self.denominator,
+            measured=points_text(self.measured),
+            evidence=self.evidence,
         )
 
 

@@ -536,3 +536,32 @@ def test_overdue_refuses_a_day_it_cannot_judge_on_in_one_line(demo_output, tmp_p
         assert result.stderr.startswith("Error: ") and said in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert not output.exists()
+
+
+def test_scorecards_print_in_the_language_asked(demo_output):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    show = ["--config", config, "scorecards", "show", "--year", "2025"]
+    show += ["--agency", "000.00.07.H99"]
+    summary = ["--config", config, "scorecards", "summary", "--year", "2025"]
+    claims = ["--config", config, "scorecards", "claims", "--year", "2025"]
+    vietnamese = "".join(run(*args).stdout for args in (show, summary, claims))
+    english = "".join(run("--lang", "en", *args).stdout for args in (show, summary, claims))
+    for said in ("(đo tự động)  đo ", "tự chấm", "thống nhất", "Xếp loại (tạm thời)"):
+        assert said in vietnamese and said not in english, said
+    for said in ("(measured)  measured ", "self-assessed", "agreed", "Grade (provisional)"):
+        assert said in english and said not in vietnamese, said
+    assert "No self-assessed points above the logs (2025)." in english
+
+
+def test_a_source_status_is_said_in_the_language_asked(demo_output):
+    _, folder = demo_output
+    sync = ["--config", str(folder / "checker.toml"), "sync"]
+    vietnamese = runner.invoke(app, sync, env={"CHECKER_DB_URL": "", "CHECKER_DEMO_TOKEN": None})
+    english = runner.invoke(
+        app, ["--lang", "en", *sync], env={"CHECKER_DB_URL": "", "CHECKER_DEMO_TOKEN": None}
+    )
+    assert (vietnamese.exit_code, english.exit_code) == (1, 1)
+    assert vietnamese.stdout.startswith("qlvb: cấu hình sai: source qlvb: environment variable")
+    assert "misconfigured" not in vietnamese.stdout
+    assert english.stdout.startswith("qlvb: misconfigured: source qlvb: environment variable")
