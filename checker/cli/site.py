@@ -32,19 +32,20 @@ def site_command(
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     with settings.store(deployment) as engine, progress_bars(True) as bars:
-        task = bars.add_task("Report site: agencies", total=None)
+        task = bars.add_task(_("Report site: agencies"), total=None)
 
         def progress(done: int, total: int) -> None:
             bars.update(task, completed=done, total=total)
 
         summary = publish_site(engine, deployment, SiteOptions(output, run, evidence), progress)
     line = _(
-        "Site of run written to {folder}: {pages} pages ({agencies} agencies, "
+        "Site of run {run} written to {folder}: {pages} pages ({agencies} agencies, "
         "{evidence_pages} evidence pages with {evidence_rows} rows), {removed} old pages "
         "removed. Open {index}"
     )
     typer.echo(
         line.format(
+            run=summary.run,
             folder=summary.folder,
             pages=summary.pages,
             agencies=summary.agencies,

@@ -372,6 +372,10 @@ def read_workbook(path: Path, criteria_of: Callable[[str], CriteriaSet]) -> list
 
 
 def _open(path: Path) -> Any:
+    if path.is_dir():
+        raise WorkbookError(f"{path.name}: a folder, not a workbook; name the .xlsx files in it")
+    if not path.exists():
+        raise WorkbookError(f"{path}: no such file")
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -133,6 +133,8 @@ def test_grade_prints_the_grade_and_why_not_higher_in_vietnamese_or_english(monk
         ("5,15,25,31,10,10,5", ("4", "31", "30")),  # section 4: 31 points, its max is 30
         ("5,15,25,30,10,10", ("7", "6")),  # 7 sections, 6 points given
         ("5,15,x,30,10,10,5", ("'x'",)),  # the value that is not a number, quoted
+        ("1e309,15,25,30,10,10,5", ("'1e309'", "range")),  # not 310 digits
+        ("1e-400,15,25,30,10,10,5", ("'1e-400'", "range")),
     ],
 )
 def test_grade_rejects_bad_points_with_one_line_naming_what_is_wrong(points, named):
@@ -565,3 +567,49 @@ def test_a_source_status_is_said_in_the_language_asked(demo_output):
     assert vietnamese.stdout.startswith("qlvb: cấu hình sai: source qlvb: environment variable")
     assert "misconfigured" not in vietnamese.stdout
     assert english.stdout.startswith("qlvb: misconfigured: source qlvb: environment variable")
+
+
+def test_the_site_line_names_the_run_it_was_written_from(demo_output, tmp_path):
+    _, folder = demo_output
+    args = ["--config", str(folder / "checker.toml"), "site", "--run", "1"]
+    vietnamese = run(*args, "--output", str(tmp_path / "vi")).stdout
+    english = run("--lang", "en", *args, "--output", str(tmp_path / "en")).stdout
+    assert vietnamese.startswith(f"Đã ghi trang báo cáo của lượt chấm 1 vào {tmp_path / 'vi'}:")
+    assert english.startswith(f"Site of run 1 written to {tmp_path / 'en'}:")
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "said"),
+    [
+        ("bao-cao.pdf", [], "a XLSX export is named *.xlsx; name it bao-cao.xlsx"),
+        ("bao-cao.csv", [], "a XLSX export is named *.xlsx; name it bao-cao.xlsx"),
+        ("bao-cao.xlsx", ["--format", "csv"], "a CSV export is named *.csv; name it bao-cao.csv"),
+    ],
+)
+def test_an_export_named_for_another_format_is_refused(demo_output, tmp_path, name, options, said):
+    _, folder = demo_output
+    output = tmp_path / name
+    args = ["--config", str(folder / "checker.toml"), "export", "report", "--output", str(output)]
+    result = run(*args, *options, ok=False)
+    assert result.exit_code == 1
+    assert (
+        result.stderr == f"Error: export file {output}: {said} or give the --format its name says\n"
+    )
+    assert not output.exists()
+    assert (
+        run(*args[:-1], str(tmp_path / "bao-cao"), *options).exit_code == 0
+    )  # no suffix: as asked
+
+
+@pytest.mark.parametrize("what", ["folder", "missing"])
+def test_scorecards_import_of_a_folder_or_a_missing_file_says_so(demo_output, tmp_path, what):
+    _, folder = demo_output
+    path = tmp_path / "phieu"
+    if what == "folder":
+        path.mkdir()
+    args = ["--config", str(folder / "checker.toml"), "scorecards", "import", str(path)]
+    result = run(*args, "--year", "2025", "--by", "Sở Nội vụ", ok=False)
+    assert result.exit_code == 1
+    said = "phieu: a folder, not a workbook" if what == "folder" else f"{path}: no such file"
+    assert said in result.stderr, result.stderr
+    assert "openpyxl" not in result.stderr and "Errno" not in result.stderr

@@ -50,6 +50,7 @@ Evidence = Callable[[str, str], Sequence[EvidenceLine]]
 
 @dataclass(frozen=True)
 class SiteSummary:
+    run: int
     folder: Path
     pages: int
     agencies: int
@@ -113,6 +114,7 @@ def write_site(
     finally:
         site.close()
     return SiteSummary(
+        run=report.run.id,
         folder=output,
         pages=pages,
         agencies=len(report.agencies),
