@@ -613,3 +613,21 @@ def test_scorecards_import_of_a_folder_or_a_missing_file_says_so(demo_output, tm
     said = "phieu: a folder, not a workbook" if what == "folder" else f"{path}: no such file"
     assert said in result.stderr, result.stderr
     assert "openpyxl" not in result.stderr and "Errno" not in result.stderr
+
+
+def test_the_simulator_says_where_it_serves_in_vietnamese_by_default():
+    with subprocess.Popen(
+        [sys.executable, "-m", "checker", "simulate", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "CHECKER_LANG": "vi"},
+    ) as process:
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline() for _ in range(5)]
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert lines[0].startswith("Đang phục vụ ") and " bản ghi tại http://127.0.0.1:" in lines[0]
+    assert lines[1].startswith("  API phần mềm quản lý văn bản: http://127.0.0.1:")
+    assert lines[4] == "Nhấn Ctrl-C để dừng.\n"
