@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, select
 
 from checker.config import Agency, Deployment
 from checker.errors import CheckerError, CriteriaError, WorkbookError
+from checker.i18n import _
 from checker.reports.workbook import AgencyCard, Evidence, export_workbook, read_workbook
 from checker.scoring.assessment import (
     MEASURED,
@@ -126,11 +127,15 @@ def _cluster_id(deployment: Deployment, name: str) -> str:
 
 def nomination_text(nomination: Nomination) -> str:
     """Who is proposed, or the tie the vote must decide, or that no unit qualifies."""
+    among = nomination.among
     if nomination.nominee is not None:
-        return f"{nomination.among}: đề nghị {nomination.nominee}"
+        return _("{among}: propose {nominee}").format(among=among, nominee=nomination.nominee)
     if nomination.tied:
-        return f"{nomination.among}: bằng điểm giữa {', '.join(nomination.tied)}, cần biểu quyết"
-    return f"{nomination.among}: không có đơn vị đạt loại cao nhất để đề nghị"
+        tied = ", ".join(nomination.tied)
+        return _("{among}: a tie between {tied}, to be decided by a vote").format(
+            among=among, tied=tied
+        )
+    return _("{among}: no unit reaches the top grade to be proposed").format(among=among)
 
 
 @dataclass(frozen=True)
