@@ -231,6 +231,15 @@ def period_of(year: int | None, as_of: date | None) -> Period:
     return measurable_period(year, as_of, today())
 
 
+def as_of_day(text: str | None) -> date | None:
+    """``--as-of`` of a command that measures the year to that day: from 2000 to today."""
+    from checker.clock import today
+    from metrics.period import measurable_day
+
+    day = parse_day(text)
+    return None if day is None else measurable_day(day, today())
+
+
 def judged_day(text: str | None) -> date:
     """The day ``overdue`` judges deadlines on: ``--as-of`` (from 2000 to today) or today."""
     from checker.clock import today

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,10 +15,11 @@ from checker.cli.app import (
     FormatOption,
     OutputFormat,
     app,
+    as_of_day,
     use_settings,
     user_errors,
 )
-from checker.errors import ConfigError, RunLockedError
+from checker.errors import RunLockedError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -80,7 +80,7 @@ def run_command(
     options = NightlyOptions(
         state_dir=folder,
         site_dir=None if no_site else (site or folder / "site"),
-        as_of=_day(as_of),
+        as_of=as_of_day(as_of),
         fail_below=Threshold.parse(fail_below) if fail_below else None,
         agencies=tuple(agency or ()),
     )
@@ -118,15 +118,6 @@ def _run_with_progress(
             bars.update(tasks[step], completed=done, total=total)
 
         return nightly(engine, deployment, options, progress)
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(f"--as-of {text!r} is not a date like 2025-06-30") from exc
 
 
 def _print(result: NightlyResult, output_format: OutputFormat) -> None:

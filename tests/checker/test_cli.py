@@ -631,3 +631,19 @@ def test_the_simulator_says_where_it_serves_in_vietnamese_by_default():
     assert lines[0].startswith("Đang phục vụ ") and " bản ghi tại http://127.0.0.1:" in lines[0]
     assert lines[1].startswith("  API phần mềm quản lý văn bản: http://127.0.0.1:")
     assert lines[4] == "Nhấn Ctrl-C để dừng.\n"
+
+
+@pytest.mark.parametrize(
+    ("day", "said"), [("1850-01-01", "before 2000"), ("2099-01-01", "after today")]
+)
+def test_the_nightly_run_refuses_an_as_of_it_cannot_measure_before_doing_anything(
+    demo_output, day, said
+):
+    _, folder = demo_output
+    config = ["--config", str(folder / "checker.toml")]
+    runs = run(*config, "runs", "list", "--format", "json").stdout
+    result = run(*config, "run", "--no-site", "--as-of", day, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and said in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert run(*config, "runs", "list", "--format", "json").stdout == runs
