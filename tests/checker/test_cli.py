@@ -484,12 +484,21 @@ def test_version_prints_the_package_version():
         ("score", "--no-such-option"),
         ("no-such-command",),
         ("grade", "--criteria", "hanoi-2017"),
+        ("runs", "diff", "--kind", "nightlly"),
+        ("runs", "trend", "--agency", "000.00.01.H99", "--kind", "nope"),
     ],
 )
 def test_usage_errors_exit_with_status_2(args):
     result = run(*args, ok=False)
     assert result.exit_code == 2
     assert "Error" in result.output
+
+
+def test_the_kind_option_takes_the_kinds_runs_are_stored_with():
+    from checker.cli.changes import RunKind
+    from checker.scoring.runs import RUN_KINDS
+
+    assert tuple(RunKind) == RUN_KINDS
 
 
 def test_the_help_lists_every_command_and_the_exit_statuses():
