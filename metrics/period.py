@@ -50,12 +50,7 @@ def measurable_period(year: int | None, as_of: date | None, today: date) -> Peri
     if year is not None and as_of is not None:
         raise ConfigError(_("give either a year or an as-of date, not both"))
     if year is None:
-        day = today if as_of is None else as_of
-        _check_year(day.year)
-        if day > today:
-            message = _("the as-of date {day} is after today ({today})")
-            raise ConfigError(message.format(day=day.isoformat(), today=today.isoformat()))
-        return Period.year_to_date(day)
+        return Period.year_to_date(measurable_day(today if as_of is None else as_of, today))
     _check_year(year)
     if year > today.year:
         message = _("the year {year} has not begun yet (today is {today})")
@@ -67,6 +62,16 @@ def measurable_period(year: int | None, as_of: date | None, today: date) -> Peri
         )
         raise ConfigError(message.format(year=year, today=today.isoformat()))
     return Period.year(year)
+
+
+def measurable_day(day: date, today: date) -> date:
+    """``day`` if checker can judge on it on ``today``: from ``EARLIEST_YEAR`` on, not after
+    today (an as-of date, the day deadlines are judged on)."""
+    _check_year(day.year)
+    if day > today:
+        message = _("the as-of date {day} is after today ({today})")
+        raise ConfigError(message.format(day=day.isoformat(), today=today.isoformat()))
+    return day
 
 
 def _check_year(year: int) -> None:

@@ -114,6 +114,10 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", metavar="DATE", help="Year to date up to this day (YYYY-MM-DD)."),
 ]
+JudgedDayOption = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE", help="Day to judge deadlines on (YYYY-MM-DD)."),
+]
 YearOption = Annotated[
     int | None, typer.Option("--year", metavar="YEAR", help="A whole calendar year.")
 ]
@@ -225,6 +229,24 @@ def period_of(year: int | None, as_of: date | None) -> Period:
     if year is not None and as_of is not None:
         raise ConfigError(_("give either --year or --as-of, not both"))
     return measurable_period(year, as_of, today())
+
+
+def as_of_day(text: str | None) -> date | None:
+    """``--as-of`` of a command that measures the year to that day: from 2000 to today."""
+    from checker.clock import today
+    from metrics.period import measurable_day
+
+    day = parse_day(text)
+    return None if day is None else measurable_day(day, today())
+
+
+def judged_day(text: str | None) -> date:
+    """The day ``overdue`` judges deadlines on: ``--as-of`` (from 2000 to today) or today."""
+    from checker.clock import today
+    from metrics.period import measurable_day
+
+    day = parse_day(text)
+    return today() if day is None else measurable_day(day, today())
 
 
 def parse_day(text: str | None) -> date | None:

@@ -4,6 +4,7 @@ deployment's retention rule: ``checker runs diff``, ``runs trend``, ``runs prune
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -24,8 +25,17 @@ if TYPE_CHECKING:
     from checker.reports.trend import Trend
     from checker.scoring.retention import PruneResult
 
+
+class RunKind(StrEnum):
+    """The kinds of run (``checker.scoring.runs.RUN_KINDS``), as an option takes them."""
+
+    score = "score"
+    nightly = "nightly"
+    demo = "demo"
+
+
 KindOption = Annotated[
-    str | None,
+    RunKind | None,
     typer.Option(help="Kind of run: score, nightly or demo (default: the latest run's)."),
 ]
 
@@ -54,7 +64,7 @@ def runs_diff_command(
     if agency is not None and deployment is not None:
         agency = deployment.agency(agency).code
     with settings.store(deployment) as engine, engine.connect() as connection:
-        older, newer = pick_runs(connection, before, after, kind)
+        older, newer = pick_runs(connection, before, after, kind and kind.value)
         changes = compare_runs(connection, older, newer, agency)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(changes.as_json(), ensure_ascii=False))
@@ -171,7 +181,7 @@ def runs_trend_command(
     if deployment is not None:
         agency = deployment.agency(agency).code
     with settings.store(deployment) as engine, engine.connect() as connection:
-        trend = agency_trend(connection, agency, criterion=criterion, kind=kind)
+        trend = agency_trend(connection, agency, criterion=criterion, kind=kind and kind.value)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(trend.as_json(), ensure_ascii=False))
         return

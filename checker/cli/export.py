@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from checker.cli.app import ConfigOption, DbOption, app, parse_day, use_settings, user_errors
+from checker.cli.app import (
+    ConfigOption,
+    DbOption,
+    JudgedDayOption,
+    app,
+    judged_day,
+    parse_day,
+    use_settings,
+    user_errors,
+)
 from checker.i18n import _, ngettext
 
 
@@ -62,21 +71,18 @@ def export_overdue_command(
     output: OutputOption,
     output_format: FormatOption = ExportFormat.xlsx,
     agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Day to judge deadlines on (YYYY-MM-DD).")
-    ] = None,
+    as_of: JudgedDayOption = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
     """The files past their deadline for the agency archive or the historical archive."""
-    from checker.clock import today
     from checker.jobs.exports import export_overdue
     from checker.reports.export import ExportFormat as Written
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     code = None if agency is None else deployment.agency(agency).code
-    day = parse_day(as_of) or today()
+    day = judged_day(as_of)
     with settings.store(deployment, create=False) as engine:
         count = export_overdue(engine, deployment, output, Written(output_format.value), day, code)
     written = ngettext(

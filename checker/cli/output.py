@@ -106,7 +106,7 @@ def print_sync(report: SyncReport, fmt: OutputFormat) -> None:
             "{source}: {status} — {pages} pages, {records} records stored, "
             "{quarantined} set aside, {retries} retries"
         )
-        status = r.status
+        status = _status_text(r.status)
         if r.ok and r.warnings:
             status = ngettext(
                 "ok, with {n} warning", "ok, with {n} warnings", len(r.warnings)
@@ -123,6 +123,19 @@ def print_sync(report: SyncReport, fmt: OutputFormat) -> None:
         )
         for warning in r.warnings:
             typer.echo("  " + _("warning: {warning}").format(warning=escape_controls(warning)))
+
+
+def _status_text(status: str) -> str:
+    """A source's status in the reader's language: ``ok``, ``misconfigured: …``,
+    ``failed: …`` (the reasons after the colon are error messages, which stay as written)."""
+    if status == "ok":
+        return _("ok")
+    word, colon, reason = status.partition(": ")
+    if colon and word == "misconfigured":
+        return _("misconfigured: {reason}").format(reason=reason)
+    if colon and word == "failed":
+        return _("failed: {reason}").format(reason=reason)
+    return status
 
 
 def print_score(outcome: ScoreOutcome, fmt: OutputFormat) -> None:

@@ -15,7 +15,7 @@ from checker.cli.app import (
     FormatOption,
     OutputFormat,
     app,
-    parse_day,
+    as_of_day,
     use_settings,
     user_errors,
 )
@@ -80,7 +80,7 @@ def run_command(
     options = NightlyOptions(
         state_dir=folder,
         site_dir=None if no_site else (site or folder / "site"),
-        as_of=parse_day(as_of),
+        as_of=as_of_day(as_of),
         fail_below=Threshold.parse(fail_below) if fail_below else None,
         agencies=tuple(agency or ()),
     )

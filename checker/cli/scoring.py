@@ -12,11 +12,13 @@ from checker.cli.app import (
     ConfigOption,
     DbOption,
     FormatOption,
+    JudgedDayOption,
     OutputFormat,
     RowsFormat,
     RowsFormatOption,
     YearOption,
     app,
+    judged_day,
     parse_day,
     period_of,
     use_settings,
@@ -143,21 +145,20 @@ def overdue_command(
     agency: Annotated[
         str | None, typer.Option(metavar="CODE", help="Only this agency (code).")
     ] = None,
-    as_of: AsOfOption = None,
+    as_of: JudgedDayOption = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
     """Files past their deadline for the agency archive or the historical archive."""
     from checker.cli.output import print_overdue
-    from checker.clock import today
     from checker.store.registry import write_registry
     from metrics.transfers import overdue_files
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     code = None if agency is None else deployment.agency(agency).code
-    day = parse_day(as_of) or today()
+    day = judged_day(as_of)
     with settings.store(deployment, create=False) as engine, engine.begin() as connection:
         write_registry(connection, deployment)
         files = overdue_files(connection, day, code, deployment.files)

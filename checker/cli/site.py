@@ -35,12 +35,13 @@ def site_command(
     with settings.store(deployment) as engine, step_bar(True, _("Report site: agencies")) as bar:
         summary = publish_site(engine, deployment, SiteOptions(output, run, evidence), bar)
     line = _(
-        "Site of run written to {folder}: {pages} pages ({agencies} agencies, "
+        "Site of run {run} written to {folder}: {pages} pages ({agencies} agencies, "
         "{evidence_pages} evidence pages with {evidence_rows} rows), {removed} old pages "
         "removed. Open {index}"
     )
     typer.echo(
         line.format(
+            run=summary.run,
             folder=summary.folder,
             pages=summary.pages,
             agencies=summary.agencies,

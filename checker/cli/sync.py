@@ -16,6 +16,7 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.demo import DEMO_TOKEN, DEMO_YEAR
+from checker.i18n import _
 
 
 @app.command("sync")
@@ -90,10 +91,11 @@ def simulate_command(
     data = generate_dataset(agencies=codes, year=year, size=size)
 
     def ready(simulator: Simulator) -> None:
-        typer.echo(f"Serving {sum(data.counts().values())} records at {simulator.base_url}")
-        typer.echo(f"  document-management API: {simulator.base_url}/api/v1")
-        typer.echo(f"  archive API:             {simulator.base_url}/archive/v1")
-        typer.echo(f"  one-stop-shop API:       {simulator.base_url}/onestop/v1")
-        typer.echo("Press Ctrl-C to stop.")
+        records, url = sum(data.counts().values()), simulator.base_url
+        typer.echo(_("Serving {records} records at {url}").format(records=records, url=url))
+        typer.echo("  " + _("document-management API: {url}").format(url=f"{url}/api/v1"))
+        typer.echo("  " + _("archive API: {url}").format(url=f"{url}/archive/v1"))
+        typer.echo("  " + _("one-stop-shop API: {url}").format(url=f"{url}/onestop/v1"))
+        typer.echo(_("Press Ctrl-C to stop."))
 
     serve(data, port=port, token=token, faults=plan, latency=latency / 1000, on_ready=ready)

@@ -145,6 +145,12 @@ def write_export(
 ) -> None:
     """Write ``sheets`` to ``output``: every sheet in one XLSX workbook, or, as CSV, the
     sheet ``csv_sheet`` (by default the last, the detailed one) alone."""
+    suffix = f".{export_format.value}"
+    if output.suffix and output.suffix.lower() != suffix:
+        raise OutputError(
+            f"export file {output}: a {export_format.value.upper()} export is named *{suffix}; "
+            f"name it {output.with_suffix(suffix).name} or give the --format its name says"
+        )
     content = _xlsx(sheets) if export_format is ExportFormat.xlsx else _csv(sheets[csv_sheet])
     temporary = output.with_name(f".{output.name}.tmp")
     try:

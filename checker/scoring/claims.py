@@ -34,7 +34,7 @@ class Claim:
         return self.claimed - self.measured
 
     def text(self) -> str:
-        """``tự chấm 10/10 ở tiêu chí 1.3, nhật ký cho thấy 60% (6/10) ...``"""
+        """``… tự chấm 10/10 ở tiêu chí 1.3, nhật ký cho thấy 60% … (6/10), tương ứng …``"""
         percent = round(100 * self.numerator / self.denominator) if self.denominator else 0
         metric = METRICS[self.metric_id]
         line = _(

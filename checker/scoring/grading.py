@@ -464,6 +464,8 @@ def _parse_one(item: str) -> Decimal:
         ) from exc
     if not value.is_finite():
         raise CriteriaError(f"points {item!r} is not a number")
+    if value and not -6 <= value.adjusted() <= 6:
+        raise CriteriaError(f"points {item!r} is out of range; give points like 25 or 10.5")
     return value
 
 

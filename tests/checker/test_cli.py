@@ -135,6 +135,8 @@ def test_grade_prints_the_grade_and_why_not_higher_in_vietnamese_or_english(monk
         ("5,15,25,31,10,10,5", ("4", "31", "30")),  # section 4: 31 points, its max is 30
         ("5,15,25,30,10,10", ("7", "6")),  # 7 sections, 6 points given
         ("5,15,x,30,10,10,5", ("'x'",)),  # the value that is not a number, quoted
+        ("1e309,15,25,30,10,10,5", ("'1e309'", "range")),  # not 310 digits
+        ("1e-400,15,25,30,10,10,5", ("'1e-400'", "range")),
     ],
 )
 def test_grade_rejects_bad_points_with_one_line_naming_what_is_wrong(points, named):
@@ -497,12 +499,21 @@ def test_version_prints_the_package_version():
         ("score", "--no-such-option"),
         ("no-such-command",),
         ("grade", "--criteria", "hanoi-2017"),
+        ("runs", "diff", "--kind", "nightlly"),
+        ("runs", "trend", "--agency", "000.00.01.H99", "--kind", "nope"),
     ],
 )
 def test_usage_errors_exit_with_status_2(args):
     result = run(*args, ok=False)
     assert result.exit_code == 2
     assert "Error" in result.output
+
+
+def test_the_kind_option_takes_the_kinds_runs_are_stored_with():
+    from checker.cli.changes import RunKind
+    from checker.scoring.runs import RUN_KINDS
+
+    assert tuple(RunKind) == RUN_KINDS
 
 
 def test_the_help_lists_every_command_and_the_exit_statuses():
@@ -532,3 +543,131 @@ def test_the_help_imports_no_heavy_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [("1850-01-01", "before 2000"), ("2099-01-01", "after today"), ("2025-13-01", "not a date")],
+)
+def test_overdue_refuses_a_day_it_cannot_judge_on_in_one_line(demo_output, tmp_path, day, said):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    output = tmp_path / "overdue.csv"
+    for args in (
+        ["overdue", "--as-of", day],
+        ["export", "overdue", "--as-of", day, "--output", str(output), "--format", "csv"],
+    ):
+        result = run("--config", config, *args, ok=False)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr.startswith("Error: ") and said in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not output.exists()
+
+
+def test_scorecards_print_in_the_language_asked(demo_output):
+    _, folder = demo_output
+    config = str(folder / "checker.toml")
+    show = ["--config", config, "scorecards", "show", "--year", "2025"]
+    show += ["--agency", "000.00.07.H99"]
+    summary = ["--config", config, "scorecards", "summary", "--year", "2025"]
+    claims = ["--config", config, "scorecards", "claims", "--year", "2025"]
+    vietnamese = "".join(run(*args).stdout for args in (show, summary, claims))
+    english = "".join(run("--lang", "en", *args).stdout for args in (show, summary, claims))
+    for said in ("(đo tự động)  đo ", "tự chấm", "thống nhất", "Xếp loại (tạm thời)"):
+        assert said in vietnamese and said not in english, said
+    for said in ("(measured)  measured ", "self-assessed", "agreed", "Grade (provisional)"):
+        assert said in english and said not in vietnamese, said
+    assert "No self-assessed points above the logs (2025)." in english
+
+
+def test_a_source_status_is_said_in_the_language_asked(demo_output):
+    _, folder = demo_output
+    sync = ["--config", str(folder / "checker.toml"), "sync"]
+    vietnamese = runner.invoke(app, sync, env={"CHECKER_DB_URL": "", "CHECKER_DEMO_TOKEN": None})
+    english = runner.invoke(
+        app, ["--lang", "en", *sync], env={"CHECKER_DB_URL": "", "CHECKER_DEMO_TOKEN": None}
+    )
+    assert (vietnamese.exit_code, english.exit_code) == (1, 1)
+    assert vietnamese.stdout.startswith("qlvb: cấu hình sai: source qlvb: environment variable")
+    assert "misconfigured" not in vietnamese.stdout
+    assert english.stdout.startswith("qlvb: misconfigured: source qlvb: environment variable")
+
+
+def test_the_site_line_names_the_run_it_was_written_from(demo_output, tmp_path):
+    _, folder = demo_output
+    args = ["--config", str(folder / "checker.toml"), "site", "--run", "1"]
+    vietnamese = run(*args, "--output", str(tmp_path / "vi")).stdout
+    english = run("--lang", "en", *args, "--output", str(tmp_path / "en")).stdout
+    assert vietnamese.startswith(f"Đã ghi trang báo cáo của lượt chấm 1 vào {tmp_path / 'vi'}:")
+    assert english.startswith(f"Site of run 1 written to {tmp_path / 'en'}:")
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "said"),
+    [
+        ("bao-cao.pdf", [], "a XLSX export is named *.xlsx; name it bao-cao.xlsx"),
+        ("bao-cao.csv", [], "a XLSX export is named *.xlsx; name it bao-cao.xlsx"),
+        ("bao-cao.xlsx", ["--format", "csv"], "a CSV export is named *.csv; name it bao-cao.csv"),
+    ],
+)
+def test_an_export_named_for_another_format_is_refused(demo_output, tmp_path, name, options, said):
+    _, folder = demo_output
+    output = tmp_path / name
+    args = ["--config", str(folder / "checker.toml"), "export", "report", "--output", str(output)]
+    result = run(*args, *options, ok=False)
+    assert result.exit_code == 1
+    assert (
+        result.stderr == f"Error: export file {output}: {said} or give the --format its name says\n"
+    )
+    assert not output.exists()
+    assert (
+        run(*args[:-1], str(tmp_path / "bao-cao"), *options).exit_code == 0
+    )  # no suffix: as asked
+
+
+@pytest.mark.parametrize("what", ["folder", "missing"])
+def test_scorecards_import_of_a_folder_or_a_missing_file_says_so(demo_output, tmp_path, what):
+    _, folder = demo_output
+    path = tmp_path / "phieu"
+    if what == "folder":
+        path.mkdir()
+    args = ["--config", str(folder / "checker.toml"), "scorecards", "import", str(path)]
+    result = run(*args, "--year", "2025", "--by", "Sở Nội vụ", ok=False)
+    assert result.exit_code == 1
+    said = "phieu: a folder, not a workbook" if what == "folder" else f"{path}: no such file"
+    assert said in result.stderr, result.stderr
+    assert "openpyxl" not in result.stderr and "Errno" not in result.stderr
+
+
+def test_the_simulator_says_where_it_serves_in_vietnamese_by_default():
+    with subprocess.Popen(
+        [sys.executable, "-m", "checker", "simulate", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "CHECKER_LANG": "vi"},
+    ) as process:
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline() for _ in range(5)]
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert lines[0].startswith("Đang phục vụ ") and " bản ghi tại http://127.0.0.1:" in lines[0]
+    assert lines[1].startswith("  API phần mềm quản lý văn bản: http://127.0.0.1:")
+    assert lines[4] == "Nhấn Ctrl-C để dừng.\n"
+
+
+@pytest.mark.parametrize(
+    ("day", "said"), [("1850-01-01", "before 2000"), ("2099-01-01", "after today")]
+)
+def test_the_nightly_run_refuses_an_as_of_it_cannot_measure_before_doing_anything(
+    demo_output, day, said
+):
+    _, folder = demo_output
+    config = ["--config", str(folder / "checker.toml")]
+    runs = run(*config, "runs", "list", "--format", "json").stdout
+    result = run(*config, "run", "--no-site", "--as-of", day, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and said in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert run(*config, "runs", "list", "--format", "json").stdout == runs

@@ -55,6 +55,7 @@ shows those not counted (a lookup may give only those)."""
 
 @dataclass(frozen=True)
 class SiteSummary:
+    run: int
     folder: Path
     pages: int
     agencies: int
@@ -120,6 +121,7 @@ def write_site(
     finally:
         site.close()
     return SiteSummary(
+        run=report.run.id,
         folder=output,
         pages=pages,
         agencies=len(report.agencies),

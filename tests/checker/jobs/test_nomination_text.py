@@ -1,0 +1,36 @@
+"""What a cluster proposes, in the reader's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.jobs.scorecards import nomination_text
+from checker.scoring.ranking import Nomination
+
+PROPOSED = Nomination("cum-1", "000.01.31.H99", (), ("000.01.31.H99",))
+TIED = Nomination("cum-1", None, ("000.01.31.H99", "000.02.31.H99"), ())
+NOBODY = Nomination("cum-1", None, (), ())
+
+
+@pytest.mark.parametrize(
+    ("nomination", "vietnamese"),
+    [
+        (PROPOSED, "cum-1: đề nghị 000.01.31.H99"),
+        (TIED, "cum-1: bằng điểm giữa 000.01.31.H99, 000.02.31.H99, cần biểu quyết"),
+        (NOBODY, "cum-1: không có đơn vị đạt loại cao nhất để đề nghị"),
+    ],
+)
+def test_a_nomination_reads_vietnamese_by_default(nomination, vietnamese):
+    assert nomination_text(nomination) == vietnamese
+
+
+@pytest.mark.parametrize(
+    ("nomination", "english_text"),
+    [
+        (PROPOSED, "cum-1: propose 000.01.31.H99"),
+        (TIED, "cum-1: a tie between 000.01.31.H99, 000.02.31.H99, to be decided by a vote"),
+        (NOBODY, "cum-1: no unit reaches the top grade to be proposed"),
+    ],
+)
+def test_a_nomination_reads_english_on_request(english, nomination, english_text):
+    assert nomination_text(nomination) == english_text
