@@ -147,9 +147,17 @@ def write_export(
     sheet ``csv_sheet`` (by default the last, the detailed one) alone."""
     suffix = f".{export_format.value}"
     if output.suffix and output.suffix.lower() != suffix:
+        message = _(
+            "export file {output}: a {format} export is named *{suffix}; "
+            "name it {name} or give the --format its name says"
+        )
         raise OutputError(
-            f"export file {output}: a {export_format.value.upper()} export is named *{suffix}; "
-            f"name it {output.with_suffix(suffix).name} or give the --format its name says"
+            message.format(
+                output=output,
+                format=export_format.value.upper(),
+                suffix=suffix,
+                name=output.with_suffix(suffix).name,
+            )
         )
     content = _xlsx(sheets) if export_format is ExportFormat.xlsx else _csv(sheets[csv_sheet])
     temporary = output.with_name(f".{output.name}.tmp")
@@ -157,9 +165,9 @@ def write_export(
         temporary.write_bytes(content)
         os.replace(temporary, output)
     except OSError as exc:
-        raise OutputError(
-            f"export file {output} cannot be written: {exc.strerror or exc.__class__.__name__}"
-        ) from exc
+        message = _("export file {output} cannot be written: {reason}")
+        reason = exc.strerror or exc.__class__.__name__
+        raise OutputError(message.format(output=output, reason=reason)) from exc
 
 
 def _csv(sheet: Sheet) -> bytes:

@@ -557,7 +557,7 @@ def test_overdue_refuses_a_day_it_cannot_judge_on_in_one_line(demo_output, tmp_p
         ["overdue", "--as-of", day],
         ["export", "overdue", "--as-of", day, "--output", str(output), "--format", "csv"],
     ):
-        result = run("--config", config, *args, ok=False)
+        result = run("--lang", "en", "--config", config, *args, ok=False)
         assert result.exit_code == 1, (args, result.output)
         assert result.stderr.startswith("Error: ") and said in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
@@ -577,7 +577,7 @@ def test_scorecards_print_in_the_language_asked(demo_output):
         assert said in vietnamese and said not in english, said
     for said in ("(measured)  measured ", "self-assessed", "agreed", "Grade (provisional)"):
         assert said in english and said not in vietnamese, said
-    assert "No self-assessed points above the logs (2025)." in english
+    assert "No self-score above what the logs show (2025)." in english
 
 
 def test_a_source_status_is_said_in_the_language_asked(demo_output):
@@ -614,7 +614,7 @@ def test_an_export_named_for_another_format_is_refused(demo_output, tmp_path, na
     _, folder = demo_output
     output = tmp_path / name
     args = ["--config", str(folder / "checker.toml"), "export", "report", "--output", str(output)]
-    result = run(*args, *options, ok=False)
+    result = run("--lang", "en", *args, *options, ok=False)
     assert result.exit_code == 1
     assert (
         result.stderr == f"Error: export file {output}: {said} or give the --format its name says\n"
@@ -666,7 +666,7 @@ def test_the_nightly_run_refuses_an_as_of_it_cannot_measure_before_doing_anythin
     _, folder = demo_output
     config = ["--config", str(folder / "checker.toml")]
     runs = run(*config, "runs", "list", "--format", "json").stdout
-    result = run(*config, "run", "--no-site", "--as-of", day, ok=False)
+    result = run("--lang", "en", *config, "run", "--no-site", "--as-of", day, ok=False)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and said in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

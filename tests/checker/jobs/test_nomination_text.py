@@ -27,9 +27,9 @@ def test_a_nomination_reads_vietnamese_by_default(nomination, vietnamese):
 @pytest.mark.parametrize(
     ("nomination", "english_text"),
     [
-        (PROPOSED, "cum-1: propose 000.01.31.H99"),
-        (TIED, "cum-1: a tie between 000.01.31.H99, 000.02.31.H99, to be decided by a vote"),
-        (NOBODY, "cum-1: no unit reaches the top grade to be proposed"),
+        (PROPOSED, "cum-1: proposes 000.01.31.H99"),
+        (TIED, "cum-1: equal points between 000.01.31.H99, 000.02.31.H99, a vote must decide"),
+        (NOBODY, "cum-1: no unit reached the highest grade to propose"),
     ],
 )
 def test_a_nomination_reads_english_on_request(english, nomination, english_text):

@@ -203,12 +203,12 @@ def test_checker_lang_en_site_writes_the_english_site(tmp_path):
     said = cli(
         "--lang", "en", "--config", str(city.config), "--db", db_url, "site", "--output", str(site)
     )
-    assert said.startswith(f"Site of run written to {site}")
+    assert said.startswith(f"Site of run 1 written to {site}")
     index = html.fromstring((site / "index.html").read_bytes())
     assert index.get("lang") == "en"
     assert index.xpath("string(//h1)") == "Ranking"
     said = cli("--config", str(city.config), "--db", db_url, "site", "--output", str(site))
-    assert said.startswith(f"Đã ghi trang báo cáo của lượt chấm vào {site}")
+    assert said.startswith(f"Đã ghi trang báo cáo của lượt chấm 1 vào {site}")
     index = html.fromstring((site / "index.html").read_bytes())
     assert index.get("lang") == "vi"
     assert index.xpath("string(//h1)") == "Bảng xếp hạng"
