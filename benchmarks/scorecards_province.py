@@ -14,7 +14,11 @@ peak memory is its own, prints seconds and peak resident memory for
   reading, checking and comparing is the work).
 
 Memory should not grow with N: ``--agencies 200 1000 2000`` builds and measures each size in
-turn (the documents an agency the same) and prints the peaks side by side.
+turn (the documents an agency the same) and prints the peaks side by side. Resident memory
+includes SQLite's page cache (``checker.store.engine``: up to 64 MiB a connection, filled as
+far as the store is read, so more for a larger store until it is full); ``--python-heap``
+also traces the peak of what Python holds (tracemalloc, slower), which is what keeping every
+scorecard made grow.
 Run:  uv run python benchmarks/scorecards_province.py [--agencies N ...]
 """
 
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -110,7 +115,9 @@ def build(db_url: str, of: Shape) -> tuple[int, int]:
     return target.rows["document"], lines
 
 
-def phase(name: str, db_url: str, of: Shape, folder: Path) -> dict[str, float]:
+def phase(name: str, db_url: str, of: Shape, folder: Path, heap: bool) -> dict[str, float]:
+    if heap:
+        tracemalloc.start()
     dep = deployment(of)
     by_group = {g.id: CRITERIA for g in dep.groups}
     engine = open_store(db_url)
@@ -133,6 +140,7 @@ def phase(name: str, db_url: str, of: Shape, folder: Path) -> dict[str, float]:
         "cpu_seconds": cpu_seconds,
         "workbooks": count,
         "peak_mib": peak_mib(),
+        "heap_mib": tracemalloc.get_traced_memory()[1] / 2**20 if heap else 0.0,
     }
 
 
@@ -164,6 +172,7 @@ def measure(args: argparse.Namespace, agencies: int) -> dict[str, float]:
             command = [sys.executable, __file__, "--phase", name, "--db", db_url]
             command += ["--folder", str(folder), "--agencies", str(agencies)]
             command += ["--documents", str(args.documents), "--files", str(args.files)]
+            command += ["--python-heap"] if args.python_heap else []
             result = subprocess.run(command, check=True, capture_output=True, text=True)
             figures = json.loads(result.stdout)
             size = sum(p.stat().st_size for p in folder.glob("*.xlsx")) / 2**20
@@ -172,10 +181,11 @@ def measure(args: argparse.Namespace, agencies: int) -> dict[str, float]:
                 f"({1000 * figures['seconds'] / figures['workbooks']:.0f} ms each; "
                 f"CPU {figures['cpu_seconds']:.1f} s), "
                 f"peak memory {figures['peak_mib']:.0f} MiB"
+                + (f" (Python heap {figures['heap_mib']:.1f} MiB)" if args.python_heap else "")
                 + (f", {size:.0f} MiB on disk" if name == "export" else ""),
                 flush=True,
             )
-            peaks[name] = figures["peak_mib"]
+            peaks[name] = figures["heap_mib" if args.python_heap else "peak_mib"]
         if args.db:
             _empty(args.db)
     return peaks
@@ -198,18 +208,25 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=200, help="documents an agency")
     parser.add_argument("--files", type=int, default=20, help="record files an agency")
     parser.add_argument("--db", help="database URL (default: a SQLite file in a temp folder)")
+    parser.add_argument(
+        "--python-heap",
+        action="store_true",
+        help="also trace the Python heap's peak (tracemalloc: slower; leaves out the database"
+        " driver's own cache, which SQLite's page cache fills up to 64 MiB a connection)",
+    )
     parser.add_argument("--phase", choices=("export", "import"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         of = shape(args.agencies[0], args.documents, args.files)
-        print(json.dumps(phase(args.phase, args.db, of, args.folder)))
+        print(json.dumps(phase(args.phase, args.db, of, args.folder, args.python_heap)))
         return
     peaks = {agencies: measure(args, agencies) for agencies in args.agencies}
     if len(peaks) > 1:
-        print("peak memory (MiB), export / import:")
+        what = "Python heap" if args.python_heap else "resident memory"
+        print(f"peak {what} (MiB), export / import:")
         for agencies, peak in peaks.items():
-            print(f"  {agencies:>6} agencies: {peak['export']:5.0f} / {peak['import']:5.0f}")
+            print(f"  {agencies:>6} agencies: {peak['export']:6.1f} / {peak['import']:6.1f}")
 
 
 if __name__ == "__main__":
