@@ -16,7 +16,7 @@ from checker.config import Agency, Deployment
 from checker.errors import CheckerError, CriteriaError, WorkbookError
 from checker.i18n import _
 from checker.jobs.site import BATCH
-from checker.reports.workbook import AgencyCard, export_workbook, read_workbook
+from checker.reports.workbook import AgencyCard, export_workbook, grade_text, read_workbook
 from checker.scoring.assessment import (
     MEASURED,
     Scorecard,
@@ -127,6 +127,7 @@ def export_scorecards(
                     a,
                     placed[a.code],
                     cards.cluster_of.get(a.code, ""),
+                    cards.grades[a.code],
                     split,
                 )
                 for a in members
@@ -144,10 +145,12 @@ def export_scorecards(
 @dataclass(frozen=True)
 class _Year:
     """The year's scorecards as the export keeps them between ranking and writing: each
-    agency's assessment id, mark and the newest run its measured points came from."""
+    agency's assessment id, mark, grade in words (its standing is not worked out twice) and
+    the newest run its measured points came from."""
 
     ids: dict[str, int]
     marks: list[Mark]
+    grades: dict[str, str]
     run_of: dict[str, int | None]
     cluster_of: dict[str, str]
 
@@ -164,6 +167,7 @@ class _Year:
         cluster_of = {m: c.id for c in deployment.clusters for m in c.members}
         ids: dict[str, int] = {}
         marks = []
+        grades = {}
         run_of: dict[str, int | None] = {}
         for agency in deployment.agencies:
             criteria = criteria_by_group[agency.group]
@@ -171,16 +175,17 @@ class _Year:
             card = load_scorecard(connection, ids[agency.code], criteria)
             where = standing(card)
             marks.append(mark(agency, card, where, cluster_of.get(agency.code, "")))
+            grades[agency.code] = grade_text(where)
             runs = [e.run_id for c in card.cells if (e := c.latest.get(MEASURED)) and e.run_id]
             run_of[agency.code] = max(runs, default=None)
-        return cls(ids, marks, run_of, cluster_of)
+        return cls(ids, marks, grades, run_of, cluster_of)
 
 
 def _agency_card(
-    card: Scorecard, agency: Agency, place: Place, cluster: str, split: Split
+    card: Scorecard, agency: Agency, place: Place, cluster: str, grade: str, split: Split
 ) -> AgencyCard:
     rank = place.cluster_rank if split is Split.cluster else place.group_rank
-    return AgencyCard(card, agency.name, rank, cluster)
+    return AgencyCard(card, agency.name, rank, cluster, grade=grade)
 
 
 def _cluster_id(deployment: Deployment, name: str) -> str:
