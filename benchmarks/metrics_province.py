@@ -103,7 +103,7 @@ from metrics.transfers import (
     AGENCY_ARCHIVE,
     CONSTRUCTION_MONTHS,
     HISTORICAL_ARCHIVE,
-    HISTORICAL_MONTHS,
+    HISTORICAL_YEARS,
     LAW_2024_IN_FORCE,
     MIN_RETENTION_YEARS,
 )
@@ -570,7 +570,7 @@ class Generator:
         code = f"{retention}N" if retention else "VV"
         transfers.append(self._transfer(organ, AGENCY_ARCHIVE, file_code, moved, status, code,
                                         undated))  # fmt: skip
-        historical_due = add_months(moved, HISTORICAL_MONTHS)
+        historical_due = historical_deadline(moved)
         if retention is not None or status != "received" or undated or historical_due > as_of:
             return
         if rng.random() < 0.6:
@@ -849,6 +849,12 @@ def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def historical_deadline(entered: date) -> date:
+    """31 December of the 5th year after the year a file entered the agency's archive (Law on
+    Archives 2024), as ``metrics.transfers`` reads it."""
+    return date(entered.year + HISTORICAL_YEARS, 12, 31)
 
 
 def agency_archive_deadline(
@@ -1153,7 +1159,7 @@ class PythonPass:
                 c[0] += moved is not None and moved <= deadline
         entered = received[AGENCY_ARCHIVE].get(key)
         if kept is None and entered is not None:
-            deadline = add_months(entered, HISTORICAL_MONTHS)
+            deadline = historical_deadline(entered)
             if deadline <= as_of:
                 moved = received[HISTORICAL_ARCHIVE].get(key)
                 c = due[HISTORICAL_ARCHIVE][agency]

@@ -4,8 +4,8 @@ whole or not at all, the rest carrying on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +15,8 @@ from sqlalchemy import Connection, Engine, select
 from checker.config import Agency, Deployment
 from checker.errors import CheckerError, CriteriaError, WorkbookError
 from checker.i18n import _
-from checker.reports.workbook import AgencyCard, Evidence, export_workbook, read_workbook
+from checker.jobs.site import BATCH
+from checker.reports.workbook import AgencyCard, export_workbook, grade_text, read_workbook
 from checker.scoring.assessment import (
     MEASURED,
     Scorecard,
@@ -28,11 +29,21 @@ from checker.scoring.assessment import (
 )
 from checker.scoring.claims import Claim, overclaims
 from checker.scoring.criteria import CriteriaSet
-from checker.scoring.ranking import Nomination, Ranked, nominations, rank_cards
+from checker.scoring.ranking import (
+    Mark,
+    Nomination,
+    Place,
+    Ranked,
+    mark,
+    nominations,
+    places,
+    rank_cards,
+)
+from checker.scoring.standing import standing
 from checker.store.models import RUN
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
-from metrics.evidence import evidence
+from metrics.evidence import missed_by_agency
 from metrics.period import Period
 from metrics.values import EvidenceLine
 from metrics.workdays import write_period_calendar
@@ -85,40 +96,96 @@ def export_scorecards(
     now: datetime,
     with_evidence: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    evidence_of: Callable[[Scorecard], Evidence] | None = None,
 ) -> Exported:
     """Write the year's workbooks into ``folder``; evidence sheets (one-agency workbooks) list
-    the documents behind each measured criterion for the period of the run it came from."""
+    the documents behind each measured criterion for the period of the run it came from.
+
+    Memory does not grow with the number of agencies' scorecards: they are ranked from their
+    marks (``scoring.ranking``), each loaded again when its workbook is written, and the
+    evidence is read for ``BATCH`` agencies at a time, one query per metric."""
+    periods: dict[str, Period] = {}
     with engine.begin() as connection:
-        cards = year_cards(connection, deployment, criteria_by_group, year, now)
-        ranked = rank_cards(deployment, cards)
+        cards = _Year.open(connection, deployment, criteria_by_group, year, now)
         if with_evidence:
             write_registry(connection, deployment)
-    by_agency = {r.card.agency_code: r for r in ranked}
-    cluster_picks = {n.among: n for n in nominations(deployment, ranked)[0]}
+        if with_evidence and split is Split.agency:
+            periods = _run_periods(connection, deployment, cards.run_of, year)
+    placed = places(cards.marks)
+    cluster_picks = {n.among: n for n in nominations(deployment, cards.marks)[0]}
+    source = None
+    if with_evidence and split is Split.agency:
+        calendar = WorkingCalendar.from_overrides(deployment.calendar)
+        codes = [a.code for a in deployment.agencies]
+        source = _EvidenceReader(engine, deployment, calendar, codes, periods)
     files = []
-    sources = evidence_of or _evidence_sources(engine, deployment)
-    batches = _batches(deployment, [a for a, _ in cards], split)
+    batches = _batches(deployment, deployment.agencies, split)
     for done, (name, members) in enumerate(batches, start=1):
-        agency_cards = [_agency_card(by_agency[a.code], a, split) for a in members]
+        with engine.connect() as connection:
+            agency_cards = [
+                _agency_card(
+                    load_scorecard(connection, cards.ids[a.code], criteria_by_group[a.group]),
+                    a,
+                    placed[a.code],
+                    cards.cluster_of.get(a.code, ""),
+                    cards.grades[a.code],
+                    split,
+                )
+                for a in members
+            ]
         footer: tuple[str, ...] = ()
         if split is Split.cluster:
             footer = (nomination_text(cluster_picks[_cluster_id(deployment, name)]),)
-        source = None
-        if with_evidence and split is Split.agency:
-            card = agency_cards[0].card
-            source = sources(card)
-        title = deployment.city
         path = folder / f"{_file_name(name)}.xlsx"
-        files.append(export_workbook(path, agency_cards, title, source, footer))
+        files.append(export_workbook(path, agency_cards, deployment.city, source, footer))
         if progress is not None:
             progress(done, len(batches))
-    return Exported(files, len(cards))
+    return Exported(files, len(deployment.agencies))
 
 
-def _agency_card(ranked: Ranked, agency: Agency, split: Split) -> AgencyCard:
-    rank = ranked.cluster_rank if split is Split.cluster else ranked.group_rank
-    return AgencyCard(ranked.card, agency.name, rank, ranked.cluster, ranked.standing)
+@dataclass(frozen=True)
+class _Year:
+    """The year's scorecards as the export keeps them between ranking and writing: each
+    agency's assessment id, mark, grade in words (its standing is not worked out twice) and
+    the newest run its measured points came from."""
+
+    ids: dict[str, int]
+    marks: list[Mark]
+    grades: dict[str, str]
+    run_of: dict[str, int | None]
+    cluster_of: dict[str, str]
+
+    @classmethod
+    def open(
+        cls,
+        connection: Connection,
+        deployment: Deployment,
+        criteria_by_group: Mapping[str, CriteriaSet],
+        year: int,
+        now: datetime,
+    ) -> _Year:
+        """Every agency's scorecard opened if new, read one at a time and let go."""
+        cluster_of = {m: c.id for c in deployment.clusters for m in c.members}
+        ids: dict[str, int] = {}
+        marks = []
+        grades = {}
+        run_of: dict[str, int | None] = {}
+        for agency in deployment.agencies:
+            criteria = criteria_by_group[agency.group]
+            ids[agency.code] = open_assessment(connection, agency.code, year, criteria, now)
+            card = load_scorecard(connection, ids[agency.code], criteria)
+            where = standing(card)
+            marks.append(mark(agency, card, where, cluster_of.get(agency.code, "")))
+            grades[agency.code] = grade_text(where)
+            runs = [e.run_id for c in card.cells if (e := c.latest.get(MEASURED)) and e.run_id]
+            run_of[agency.code] = max(runs, default=None)
+        return cls(ids, marks, grades, run_of, cluster_of)
+
+
+def _agency_card(
+    card: Scorecard, agency: Agency, place: Place, cluster: str, grade: str, split: Split
+) -> AgencyCard:
+    rank = place.cluster_rank if split is Split.cluster else place.group_rank
+    return AgencyCard(card, agency.name, rank, cluster, grade=grade)
 
 
 def _cluster_id(deployment: Deployment, name: str) -> str:
@@ -181,31 +248,57 @@ def _file_name(text: str) -> str:
     return "".join("_" if ch in '/\\:*?"<>|' else ch for ch in text).strip()
 
 
-def _evidence_sources(engine: Engine, deployment: Deployment) -> Callable[[Scorecard], Evidence]:
-    """The evidence of each scorecard's run period; the working-day calendar of a period is
-    written once for the whole export (it was written again for every agency and metric:
-    22,000 times for a province)."""
+def _run_periods(
+    connection: Connection, deployment: Deployment, run_of: Mapping[str, int | None], year: int
+) -> dict[str, Period]:
+    """The period each agency's evidence is read over: that of the run its measured points
+    came from (the year for a scorecard measured by no run), its working-day calendar
+    written once (it was written for every agency and metric: 22,000 times for a province)."""
+    ids = {run_id for run_id in run_of.values() if run_id is not None}
+    query = select(RUN.c.id, RUN.c.period_start, RUN.c.period_end).where(RUN.c.id.in_(ids))
+    of_run = {r.id: Period(r.period_start, r.period_end) for r in connection.execute(query)}
+    periods = {
+        code: of_run.get(run_id, Period.year(year)) if run_id is not None else Period.year(year)
+        for code, run_id in run_of.items()
+    }
     calendar = WorkingCalendar.from_overrides(deployment.calendar)
-    written: set[Period] = set()
+    for period in set(periods.values()):
+        write_period_calendar(connection, calendar, period)
+    return periods
 
-    def source(card: Scorecard) -> Evidence:
-        run_ids = {e.run_id for c in card.cells if (e := c.latest.get(MEASURED)) and e.run_id}
-        with engine.begin() as connection:
-            query = select(RUN).where(RUN.c.id.in_(run_ids))
-            run = connection.execute(query).mappings().first()
-            period = Period(run["period_start"], run["period_end"]) if run else None
-            period = period or Period.year(card.year)
-            if period not in written:
-                write_period_calendar(connection, calendar, period)
-                written.add(period)
 
-        def lines(agency: str, metric_id: str) -> Iterable[EvidenceLine]:
-            with engine.begin() as connection:
-                return evidence(connection, agency, metric_id, period, calendar, deployment.files)
+@dataclass
+class _EvidenceReader:
+    """The lines a metric did not count for an agency over its period, read for ``BATCH``
+    agencies (in the deployment's order, as the workbooks are written) in one query per
+    metric, the first time one of them is asked for, and forgotten at the next batch (as the
+    report site's ``checker.jobs.site._Lookup``)."""
 
-        return lines
+    engine: Engine
+    deployment: Deployment
+    calendar: WorkingCalendar
+    codes: Sequence[str]
+    period_of: Mapping[str, Period]
+    _read: dict[tuple[int, Period, str], dict[str, list[EvidenceLine]]] = field(
+        default_factory=dict
+    )
+    _batch_of: dict[str, int] = field(default_factory=dict)
 
-    return source
+    def __post_init__(self) -> None:
+        self._batch_of = {code: n // BATCH for n, code in enumerate(self.codes)}
+
+    def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
+        batch, period = self._batch_of[agency], self.period_of[agency]
+        key = (batch, period, metric_id)
+        if key not in self._read:
+            self._read = {k: lines for k, lines in self._read.items() if k[0] == batch}
+            members = self.codes[batch * BATCH : (batch + 1) * BATCH]
+            codes = [code for code in members if self.period_of[code] == period]
+            with self.engine.begin() as connection:  # stale document facts are worked out
+                self._read[key] = missed_by_agency(
+                    connection, codes, metric_id, period, self.calendar, self.deployment.files
+                )
+        return self._read[key].get(agency, [])
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -239,9 +332,10 @@ def import_workbooks(
     """Read each workbook and record its entries in one transaction; a workbook with any
     problem stores nothing and is named in the outcome, the others carry on."""
     outcomes = []
+    agencies = {a.code: a for a in deployment.agencies}  # once, not once a workbook
     for path in paths:
         try:
-            entries = import_workbook(engine, deployment, criteria_by_group, path, year, who, now)
+            entries = import_workbook(engine, agencies, criteria_by_group, path, year, who, now)
         except CheckerError as exc:
             outcomes.append(WorkbookOutcome(path, 0, str(exc)))
         else:
@@ -251,14 +345,14 @@ def import_workbooks(
 
 def import_workbook(
     engine: Engine,
-    deployment: Deployment,
+    agencies: Mapping[str, Agency],
     criteria_by_group: Mapping[str, CriteriaSet],
     path: Path,
     year: int,
     who: str,
     now: datetime,
 ) -> int:
-    agencies = {a.code: a for a in deployment.agencies}
+    """Record one workbook's entries, all or none; ``agencies`` by code (the registry)."""
 
     def criteria_of(code: str) -> CriteriaSet:
         if code not in agencies:

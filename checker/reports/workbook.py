@@ -83,6 +83,7 @@ class AgencyCard:
     rank: int | None = None
     cluster: str = ""
     standing: Standing | None = None  # worked out already (ranking); else when written
+    grade: str | None = None  # the grade in words (``grade_text``), when worked out already
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def export_workbook(
     book = openpyxl.Workbook(write_only=True)
     single = len(cards) == 1
     names = [SCORING_SHEET if single else _sheet_name(c.card.agency_code) for c in cards]
-    grades = [grade_text(c.standing or standing(c.card)) for c in cards]
+    grades = [c.grade or grade_text(c.standing or standing(c.card)) for c in cards]
     _summary_sheet(book.create_sheet(SUMMARY_SHEET), cards, names, grades, title, footer)
     for card, name, grade in zip(cards, names, grades, strict=True):
         _scoring_sheet(book.create_sheet(name), card, grade, title)

@@ -11,7 +11,8 @@ from checker.config import Agency, Cluster, Deployment, Group
 from checker.scoring.assessment import AGREED, MEASURED, SELF, Cell, Entry, Scorecard
 from checker.scoring.claims import overclaims
 from checker.scoring.criteria import CriteriaSet, load_criteria
-from checker.scoring.ranking import nominations, rank_cards
+from checker.scoring.ranking import mark, nominations, places, rank_cards
+from checker.scoring.standing import standing
 
 CRITERIA_DIR = Path(__file__).resolve().parents[3] / "config" / "criteria"
 HANOI = load_criteria("hanoi-2017", CRITERIA_DIR)
@@ -63,6 +64,32 @@ def test_a_declared_tie_break_orders_equal_totals():
         for r in rank_cards(dep, list(zip(dep.agencies, [a, b], strict=True)))
     }
     assert ranked == {"A": 1, "B": 2}
+
+
+def test_marks_rank_and_nominate_as_the_scorecards_they_were_made_from():
+    """The export ranks a province from light marks, not from every scorecard held at once:
+    the ranks, the tie-break and the nominations are the same."""
+    criteria = HANOI.model_copy(update={"tie_break": ("4",)})
+    clusters = (Cluster(id="c1", name="Cụm 1", members=("A", "B", "C"), leader="A"),)
+    dep = deployment("ABCD", clusters)
+    cards = [
+        card("A", FULL | {"3.1": 24}, criteria),
+        card("B", FULL | {"4.1": 29}, criteria),
+        card("C", FULL | {"1.1": 3}, criteria),
+        card("D", FULL | {"7.1": 0}, criteria),
+    ]
+    pairs = list(zip(dep.agencies, cards, strict=True))
+    ranked = rank_cards(dep, pairs)
+    cluster_of = {"A": "c1", "B": "c1", "C": "c1"}
+    marks = [mark(a, c, standing(c), cluster_of.get(a.code, "")) for a, c in pairs]
+    placed = places(marks)
+    assert {r.agency_code: (r.group_rank, r.cluster_rank) for r in ranked} == {
+        code: (p.group_rank, p.cluster_rank) for code, p in placed.items()
+    }
+    assert placed["A"].group_rank == 1 and placed["B"].group_rank == 2
+    assert placed["D"].cluster_rank is None
+    assert nominations(dep, marks) == nominations(dep, ranked)
+    assert nominations(dep, marks)[0][0].tied == ("A", "B")  # equal totals: the vote decides
 
 
 def test_an_unknown_tie_break_section_is_refused():
