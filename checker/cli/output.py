@@ -95,6 +95,19 @@ def print_quarantine(rows: Sequence[RowMapping], fmt: OutputFormat) -> None:
         typer.echo(escape_controls(f"{r['source']}  {r['locator']}\n    {r['reason']}"))
 
 
+def _sync_status(status: str) -> str:
+    """A source's status in the reader's words (the report keeps its machine words)."""
+    if status == "ok":
+        return _("ok")
+    for word, message in (
+        ("failed: ", _("failed: {reasons}")),
+        ("misconfigured: ", _("misconfigured: {reasons}")),
+    ):
+        if status.startswith(word):
+            return message.format(reasons=status.removeprefix(word))
+    return status
+
+
 def print_sync(report: SyncReport, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         warnings = sum(len(r.warnings) for r in report.sources)
@@ -106,7 +119,7 @@ def print_sync(report: SyncReport, fmt: OutputFormat) -> None:
             "{source}: {status} — {pages} pages, {records} records stored, "
             "{quarantined} set aside, {retries} retries"
         )
-        status = r.status
+        status = _sync_status(r.status)
         if r.ok and r.warnings:
             status = ngettext(
                 "ok, with {n} warning", "ok, with {n} warnings", len(r.warnings)

@@ -155,7 +155,7 @@ def show_command(
             return
         for r in rows:
             typer.echo(
-                f"{r['at']}  {ROLE_NAMES[str(r['role'])]:<14} {r['points'] or '—':>6}  "
+                f"{r['at']}  {_(ROLE_NAMES[str(r['role'])]):<14} {r['points'] or '—':>6}  "
                 f"{r['by']} ({r['source']}) {r['note']}".rstrip()
             )
         return
@@ -201,11 +201,17 @@ def _print_card(card: Scorecard, name: str, output_format: OutputFormat) -> None
         return
     typer.echo(f"{name} [{card.agency_code}] — {card.year}, {card.criteria.title}")
     for c in cells:
-        source = ROLE_NAMES[str(c["counts_from"])] if c["counts_from"] else "chưa có"
+        source = _(ROLE_NAMES[str(c["counts_from"])]) if c["counts_from"] else _("none yet")
+        entered = _(
+            "measured {measured} · self-assessed {self} · inspection {inspection} · agreed {agreed}"
+        ).format(
+            measured=c["measured"] or "—",
+            self=c["self"] or "—",
+            inspection=c["inspection"] or "—",
+            agreed=c["agreed"] or "—",
+        )
         typer.echo(
-            f"  {c['criterion']:<6} {c['counts'] or '—':>6}/{c['max']:<4} ({source})"
-            f"  đo {c['measured'] or '—'} · tự chấm {c['self'] or '—'} · "
-            f"đoàn {c['inspection'] or '—'} · thống nhất {c['agreed'] or '—'}"
+            f"  {c['criterion']:<6} {c['counts'] or '—':>6}/{c['max']:<4} ({source})  {entered}"
             + (f"  — {c['note']}" if c["note"] else "")
         )
     typer.echo(_grade_line(card))

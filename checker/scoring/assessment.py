@@ -22,6 +22,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from checker.errors import CriteriaError
+from checker.i18n import N_
 from checker.scoring.criteria import CriteriaSet, Criterion
 from checker.scoring.points import points_text
 from checker.store.models import ASSESSMENT, ASSESSMENT_ENTRY
@@ -33,12 +34,12 @@ AGREED = "agreed"
 NOTE = "note"
 PEOPLE = (SELF, INSPECTION, AGREED)
 COUNTING_ORDER = (AGREED, INSPECTION, SELF, MEASURED)
-ROLE_NAMES = {
-    MEASURED: "đo tự động",
-    SELF: "tự chấm",
-    INSPECTION: "đoàn kiểm tra",
-    AGREED: "thống nhất",
-    NOTE: "ghi chú",
+ROLE_NAMES = {  # translated with _() where shown
+    MEASURED: N_("measured automatically"),
+    SELF: N_("self-assessed"),
+    INSPECTION: N_("inspection team"),
+    AGREED: N_("agreed"),
+    NOTE: N_("note"),
 }
 
 
