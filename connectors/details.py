@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.errors import PageError, RecordError
-from checker.i18n import _
+from checker.i18n import _, current_language, use_language
 from connectors.jsonpath import MISSING, lookup
 from connectors.pagination import Fetch, Pagination, SinglePagination, walk_pages
 from connectors.templates import AGENCY, check_templates, fill
@@ -69,7 +69,11 @@ def attach_details(
     """``items`` with each detail's records attached, ``concurrency`` requests at a time."""
     result = Detailed(list(items))
     for detail in details:
-        with ThreadPoolExecutor(max_workers=detail.concurrency) as pool:
+        with ThreadPoolExecutor(
+            max_workers=detail.concurrency,
+            initializer=use_language,  # the sub-requests' messages in the caller's language
+            initargs=(current_language(),),
+        ) as pool:
             work = partial_detail(fetch, base_url, detail, agency)
             outcomes = list(pool.map(work, result.items))
         for index, (raw, outcome) in enumerate(zip(result.items, outcomes, strict=True)):
