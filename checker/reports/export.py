@@ -151,9 +151,9 @@ def write_export(
         temporary.write_bytes(content)
         os.replace(temporary, output)
     except OSError as exc:
-        raise OutputError(
-            f"export file {output} cannot be written: {exc.strerror or exc.__class__.__name__}"
-        ) from exc
+        message = _("export file {path} cannot be written: {reason}")
+        reason = exc.strerror or exc.__class__.__name__
+        raise OutputError(message.format(path=output, reason=reason)) from exc
 
 
 def _csv(sheet: Sheet) -> bytes:
