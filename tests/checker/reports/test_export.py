@@ -110,7 +110,7 @@ def test_the_overdue_list_names_agencies_and_neutralises_titles(store_url, tmp_p
     assert sheet["D2"].data_type == "s"
 
 
-def test_an_export_that_cannot_be_written_is_one_error(tmp_path):
+def test_an_export_that_cannot_be_written_is_one_error(tmp_path, english):
     sheet = overdue_sheet(
         [OverdueFile("agency_archive", "A", "A", "F", None, date(2025, 1, 1), 3, None)], {}
     )

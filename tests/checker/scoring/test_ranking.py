@@ -65,7 +65,7 @@ def test_a_declared_tie_break_orders_equal_totals():
     assert ranked == {"A": 1, "B": 2}
 
 
-def test_an_unknown_tie_break_section_is_refused():
+def test_an_unknown_tie_break_section_is_refused(english):
     with pytest.raises(ValidationError, match="tie_break: unknown section '9'"):
         CriteriaSet.model_validate(HANOI.model_dump(by_alias=True) | {"tie_break": ["9"]})
 
