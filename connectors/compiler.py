@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from checker.errors import RecordError
+from checker.i18n import _
 from checker.store.records import SoftwareRecord
 from connectors.dates import parse_iso, parse_iso_date, parse_layouts
 from connectors.jsonpath import MISSING, lookup
@@ -80,7 +81,8 @@ def compile_mapping(endpoint: Endpoint) -> Mapper:
 
     def mapper(raw: Any, organ_id: str) -> SoftwareRecord:
         if not isinstance(raw, dict):
-            raise RecordError(f"not a JSON object but {type(raw).__name__}", _excerpt(raw))
+            message = _("not a JSON object but {kind}").format(kind=type(raw).__name__)
+            raise RecordError(message, _excerpt(raw))
         data = {"organ_id": organ_id, **base}
         get = raw.get
         try:
@@ -137,14 +139,19 @@ def _transformed_then(transform: Transform, theirs: str, then: _Convert | None) 
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise RecordError(f"{theirs}: {value!r} is not text to take a part of", field=theirs)
+            message = _("{field}: {value} is not text to take a part of")
+            raise RecordError(message.format(field=theirs, value=repr(value)), field=theirs)
         text = str(value).strip()
         part = _captured(pattern, transform, text) if pattern else _split(transform, text)
         if part is None:
-            how = f"regex {transform.regex!r}" if pattern else f"split {transform.split!r}"
-            raise RecordError(
-                f"{theirs}: {value!r} has no part {_which(transform)} by {how}", field=theirs
-            )
+            if pattern:
+                message = _("{field}: {value} has no part {part} by regex {how}")
+                how = repr(transform.regex)
+            else:
+                message = _("{field}: {value} has no part {part} by split {how}")
+                how = repr(transform.split)
+            shown = message.format(field=theirs, value=repr(value), part=_which(transform), how=how)
+            raise RecordError(shown, field=theirs)
         return part if then is None else then(part)
 
     return convert
@@ -203,11 +210,14 @@ def _when(value: Any, formats: tuple[str, ...], theirs: str, *, as_date: bool) -
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise RecordError(f"{theirs}: {value!r} is not a date written as text", field=theirs)
+        message = _("{field}: {value} is not a date written as text")
+        raise RecordError(message.format(field=theirs, value=repr(value)), field=theirs)
     parsed = _parse(value.strip(), formats, as_date=as_date)
     if parsed is None:
-        expected = " or ".join(formats) if formats else "ISO 8601"
-        raise RecordError(f"{theirs}: {value!r} does not match {expected}", field=theirs)
+        expected = _(" or ").join(formats) if formats else "ISO 8601"
+        message = _("{field}: {value} does not match {expected}")
+        shown = message.format(field=theirs, value=repr(value), expected=expected)
+        raise RecordError(shown, field=theirs)
     return parsed.date() if as_date and isinstance(parsed, datetime) else parsed
 
 
@@ -238,9 +248,11 @@ def _reason(endpoint: Endpoint, exc: ValidationError) -> tuple[str, str]:
     """Their field the first error is about, and the reason."""
     error = exc.errors()[0]
     ours = str(error["loc"][0]) if error["loc"] else ""
-    theirs = endpoint.fields.get(ours) or (f"constant {ours}" if ours else "record")
+    theirs = endpoint.fields.get(ours) or (
+        _("constant {name}").format(name=ours) if ours else _("record")
+    )
     if error["type"] == "missing":
-        return theirs, f"{theirs}: missing"
+        return theirs, _("{field}: missing").format(field=theirs)
     if not error["loc"]:  # a check across fields: its message names them, without the record
         return theirs, str(error["msg"]).removeprefix("Value error, ")
     return theirs, f"{theirs}: {error['input']!r}: {error['msg']}"

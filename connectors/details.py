@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.errors import PageError, RecordError
+from checker.i18n import _, current_language, use_language
 from connectors.jsonpath import MISSING, lookup
 from connectors.pagination import Fetch, Pagination, SinglePagination, walk_pages
 from connectors.templates import AGENCY, check_templates, fill
@@ -43,7 +44,7 @@ class Detail(BaseModel):
 
     @model_validator(mode="after")
     def _placeholders_filled(self) -> Detail:
-        where = f"detail {self.attach_as}"
+        where = _("detail {name}").format(name=self.attach_as)
         check_templates(where, (self.path, *self.extra_params.values()), record_paths=True)
         return self
 
@@ -68,7 +69,11 @@ def attach_details(
     """``items`` with each detail's records attached, ``concurrency`` requests at a time."""
     result = Detailed(list(items))
     for detail in details:
-        with ThreadPoolExecutor(max_workers=detail.concurrency) as pool:
+        with ThreadPoolExecutor(
+            max_workers=detail.concurrency,
+            initializer=use_language,  # the sub-requests' messages in the caller's language
+            initargs=(current_language(),),
+        ) as pool:
             work = partial_detail(fetch, base_url, detail, agency)
             outcomes = list(pool.map(work, result.items))
         for index, (raw, outcome) in enumerate(zip(result.items, outcomes, strict=True)):
@@ -93,7 +98,8 @@ def partial_detail(
 
     def work(raw: Any) -> _Outcome:
         if not isinstance(raw, dict):
-            return RecordError(f"detail {detail.attach_as}: the record is not a JSON object")
+            message = _("detail {name}: the record is not a JSON object")
+            return RecordError(message.format(name=detail.attach_as))
         try:
             url = f"{base_url}/{fill(detail.path, _values(raw, agency), in_path=True).lstrip('/')}"
             params = {k: fill(v, _values(raw, agency), in_path=False) for k, v in _params(detail)}
@@ -105,9 +111,11 @@ def partial_detail(
             for page in walk_pages(fetch, url, params, detail.pagination, detail.records_path):
                 found.extend(page.items)
                 if page.doubt:
-                    doubts.append(f"detail {detail.attach_as}: {page.doubt}")
+                    doubt = _("detail {name}: {doubt}")
+                    doubts.append(doubt.format(name=detail.attach_as, doubt=page.doubt))
         except PageError as exc:
-            return RecordError(f"detail {detail.attach_as}: {exc}", field=detail.attach_as)
+            message = _("detail {name}: {error}").format(name=detail.attach_as, error=exc)
+            return RecordError(message, field=detail.attach_as)
         return found, doubts
 
     return work
@@ -123,8 +131,11 @@ def _values(raw: dict[str, Any], agency: str) -> Callable[[str], str]:
             return agency
         value = lookup(raw, name)
         if value is MISSING or value is None or value == "" or isinstance(value, dict | list):
-            shown = "missing" if value is MISSING else repr(value)
-            raise RecordError(f"{{{name}}}: {shown}, so the detail request cannot be made")
+            if value is MISSING:
+                message = _("{{{name}}}: missing, so the detail request cannot be made")
+                raise RecordError(message.format(name=name))
+            message = _("{{{name}}}: {value}, so the detail request cannot be made")
+            raise RecordError(message.format(name=name, value=repr(value)))
         return str(value).lower() if isinstance(value, bool) else str(value)
 
     return value_of

@@ -61,6 +61,7 @@ from checker.errors import (
     SourceAuthError,
     SourceError,
 )
+from checker.i18n import _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -277,9 +278,9 @@ def _auth(source: str, auth: AuthConfig, environ: Mapping[str, str]) -> SecretHe
         token = _secret(source, auth.token_env, "bearer token", environ)
         return SecretHeaderAuth("Authorization", f"{auth.scheme} {token}", (token,))
     if isinstance(auth, ApiKeyAuth):
-        key = _secret(source, auth.key_env, "API key", environ)
+        key = _secret(source, auth.key_env, _("API key"), environ)
         return SecretHeaderAuth(auth.header, key, ())
-    password = _secret(source, auth.password_env, "password", environ)
+    password = _secret(source, auth.password_env, _("password"), environ)
     encoded = base64.b64encode(f"{auth.user}:{password}".encode()).decode("ascii")
     return SecretHeaderAuth("Authorization", f"Basic {encoded}", (encoded, password))
 
@@ -287,9 +288,8 @@ def _auth(source: str, auth: AuthConfig, environ: Mapping[str, str]) -> SecretHe
 def _secret(source: str, variable: str, what: str, environ: Mapping[str, str]) -> str:
     value = environ.get(variable, "")
     if not value:
-        raise ConfigError(
-            f"source {source}: environment variable {variable} (its {what}) is not set"
-        )
+        message = _("source {source}: environment variable {variable} (its {what}) is not set")
+        raise ConfigError(message.format(source=source, variable=variable, what=what))
     return value
 
 
@@ -330,9 +330,14 @@ def fetch_json(
             if attempt == policy.max_attempts or spent + delay > policy.max_total_seconds:
                 where = _where(client, url, params)
                 error = PageError if failure.late else SourceError
+                message = ngettext(
+                    "{where}: gave up after {attempt} attempt in {spent} s; last: {reason}",
+                    "{where}: gave up after {attempt} attempts in {spent} s; last: {reason}",
+                    attempt,
+                )
+                last = redact(failure.reason, client)
                 raise error(
-                    f"{where}: gave up after {attempt} attempt{'s' * (attempt > 1)} "
-                    f"in {spent:.0f} s; last: {redact(failure.reason, client)}"
+                    message.format(where=where, attempt=attempt, spent=f"{spent:.0f}", reason=last)
                 ) from failure.__cause__
             notice = RetryNotice(attempt, delay, redact(failure.reason, client))
             where = _where(client, url, params)
@@ -357,12 +362,17 @@ class _Transient(Exception):
 
 
 def _late(limits: Limits, size: int | None = None) -> _Transient:
-    got = "" if size is None else f" ({size} bytes)"
-    return _Transient(
-        f"the answer was not complete after {limits.request_seconds:g} s{got} "
-        "(limits.request_seconds of the source)",
-        late=True,
-    )
+    seconds = f"{limits.request_seconds:g}"
+    if size is None:
+        message = _(
+            "the answer was not complete after {seconds} s (limits.request_seconds of the source)"
+        ).format(seconds=seconds)
+    else:
+        message = _(
+            "the answer was not complete after {seconds} s ({size} bytes) "
+            "(limits.request_seconds of the source)"
+        ).format(seconds=seconds, size=size)
+    return _Transient(message, late=True)
 
 
 def _attempt(client: httpx.Client, url: str, params: Mapping[str, str], limits: Limits) -> Any:
@@ -373,9 +383,10 @@ def _attempt(client: httpx.Client, url: str, params: Mapping[str, str], limits: 
         except httpx.TimeoutException as exc:
             if time.monotonic() >= deadline:
                 raise _late(limits) from exc
-            raise _Transient(f"timed out ({type(exc).__name__})") from exc
+            raise _Transient(_("timed out ({kind})").format(kind=type(exc).__name__)) from exc
         except httpx.TransportError as exc:
-            raise _Transient(f"connection failed ({type(exc).__name__}: {exc})") from exc
+            message = _("connection failed ({kind}: {error})")
+            raise _Transient(message.format(kind=type(exc).__name__, error=exc)) from exc
     return _json_of(client, response, body)
 
 
@@ -388,10 +399,12 @@ def _read_body(
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > limits.max_body_bytes:
+            message = _(
+                "{where}: the answer is larger than {limit} bytes (limits.max_body_bytes of "
+                "the source; raise it in the source's [limits] if such pages are expected)"
+            )
             raise PageError(
-                f"{_where(client, response.request)}: the answer is larger than "
-                f"{limits.max_body_bytes} bytes (limits.max_body_bytes of the source; "
-                "raise it in the source's [limits] if such pages are expected)"
+                message.format(where=_where(client, response.request), limit=limits.max_body_bytes)
             )
         if time.monotonic() > deadline:
             raise _late(limits, size)
@@ -403,10 +416,11 @@ def _json_of(client: httpx.Client, response: httpx.Response, body: bytes) -> Any
     status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
     where = _where(client, response.request)
     if response.status_code in (401, 403):
-        raise SourceAuthError(
-            f"{where}: {status}: the source refused our "
-            "credentials; check the source's auth settings and the secret in its variable"
+        message = _(
+            "{where}: {status}: the source refused our credentials; check the source's auth "
+            "settings and the secret in its variable"
         )
+        raise SourceAuthError(message.format(where=where, status=status))
     if response.status_code == 429 or response.status_code >= 500:
         raise _Transient(status, retry_after=_retry_after(response.headers.get("Retry-After")))
     if not response.is_success:
@@ -424,15 +438,20 @@ def _parse_json(where: str, body: bytes) -> Any:
         return json.loads(body)
     except json.JSONDecodeError as exc:
         if _stops_early(exc):
-            raise _Transient(f"body is not valid JSON, it stops early ({exc})") from exc
-        raise PageError(f"{where}: body is not valid JSON ({exc})") from exc
+            message = _("body is not valid JSON, it stops early ({error})")
+            raise _Transient(message.format(error=exc)) from exc
+        message = _("{where}: body is not valid JSON ({error})")
+        raise PageError(message.format(where=where, error=exc)) from exc
     except UnicodeDecodeError as exc:
-        raise PageError(f"{where}: body is not UTF-8 text (byte {exc.start})") from exc
+        message = _("{where}: body is not UTF-8 text (byte {byte})")
+        raise PageError(message.format(where=where, byte=exc.start)) from exc
     except RecursionError as exc:
-        raise PageError(f"{where}: body is JSON nested too deeply to read") from exc
+        message = _("{where}: body is JSON nested too deeply to read")
+        raise PageError(message.format(where=where)) from exc
     except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
         reason = str(exc).split(";")[0]
-        raise PageError(f"{where}: body holds a number too long to read ({reason})") from exc
+        message = _("{where}: body holds a number too long to read ({reason})")
+        raise PageError(message.format(where=where, reason=reason)) from exc
 
 
 def body_excerpt(text: str, limit: int = _EXCERPT) -> str:
@@ -466,7 +485,8 @@ def _check_complete(response: httpx.Response, body: bytes) -> None:
     if "Content-Encoding" in response.headers or not declared.isdigit():
         return
     if len(body) < int(declared):
-        raise _Transient(f"body cut short ({len(body)} of {declared} bytes)")
+        message = _("body cut short ({got} of {declared} bytes)")
+        raise _Transient(message.format(got=len(body), declared=declared))
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -46,6 +46,7 @@ from pydantic import (
 )
 
 from checker.errors import ConfigError
+from checker.i18n import _
 from checker.store.records import (
     AgencyDocumentRecord,
     DigitisedFileRecord,
@@ -96,18 +97,20 @@ class Transform(_Strict):
     @model_validator(mode="after")
     def _one_way(self) -> Transform:
         if (self.split is None) == (self.regex is None):
-            raise ValueError("a transform takes either split or regex, not both nor neither")
+            raise ValueError(_("a transform takes either split or regex, not both nor neither"))
         if self.regex is not None:
             try:
                 pattern = re.compile(self.regex)
             except re.error as exc:
-                raise ValueError(f"regex {self.regex!r}: {exc}") from exc
+                message = _("regex {regex}: {error}")
+                raise ValueError(message.format(regex=repr(self.regex), error=exc)) from exc
             group = self.group
             known = (
                 group in pattern.groupindex if isinstance(group, str) else group <= pattern.groups
             )
             if not known or (isinstance(group, int) and group < 0):
-                raise ValueError(f"regex {self.regex!r} has no group {group!r}")
+                message = _("regex {regex} has no group {group}")
+                raise ValueError(message.format(regex=repr(self.regex), group=repr(group)))
         return self
 
 
@@ -181,22 +184,26 @@ class Endpoint(_Strict):
             try:
                 check_path(theirs)
             except ValueError as exc:
-                raise ValueError(f"endpoint {self.name}: field {ours}: {exc}") from exc
-        where = f"endpoint {self.name}"
+                message = _("endpoint {endpoint}: field {field}: {error}")
+                raise ValueError(message.format(endpoint=self.name, field=ours, error=exc)) from exc
+        where = _("endpoint {endpoint}").format(endpoint=self.name)
         check_templates(where, (self.path, *self.extra_params.values()), record_paths=False)
         attached = [d.attach_as for d in self.details]
         if repeated := sorted({a for a in attached if attached.count(a) > 1}):
-            raise ValueError(f"{where}: details attach {repeated} twice")
+            message = _("{where}: details attach {names} twice")
+            raise ValueError(message.format(where=where, names=repeated))
         if both := set(self.fields) & set(self.constants):
-            raise ValueError(f"endpoint {self.name}: {sorted(both)} in both fields and constants")
+            message = _("{where}: {names} in both fields and constants")
+            raise ValueError(message.format(where=where, names=sorted(both)))
         required = {n for n, f in self.model.model_fields.items() if f.is_required()}
         if missing := required - _FROM_CONTEXT - set(self.fields) - set(self.constants):
-            raise ValueError(f"endpoint {self.name}: no field or constant for {sorted(missing)}")
+            message = _("{where}: no field or constant for {names}")
+            raise ValueError(message.format(where=where, names=sorted(missing)))
         if _kind_of(self.model, self.incremental_field) not in ("datetime", "date"):
-            raise ValueError(
-                f"endpoint {self.name}: incremental_field {self.incremental_field!r} "
-                "is not a date or time field of the record"
+            message = _(
+                "{where}: incremental_field {field} is not a date or time field of the record"
             )
+            raise ValueError(message.format(where=where, field=repr(self.incremental_field)))
         return self
 
 
@@ -216,9 +223,17 @@ def _kind_of(model: type[BaseModel], name: str) -> str | None:
 
 def _only_known(endpoint: Endpoint, key: str, names: set[str], known: set[str]) -> None:
     if unknown := names - known:
+        message = _(
+            "endpoint {endpoint}: {key} names {names}, not among the {model} fields {known}"
+        )
         raise ValueError(
-            f"endpoint {endpoint.name}: {key} names {sorted(unknown)}, "
-            f"not among the {endpoint.model.__name__} fields {sorted(known)}"
+            message.format(
+                endpoint=endpoint.name,
+                key=key,
+                names=sorted(unknown),
+                model=endpoint.model.__name__,
+                known=sorted(known),
+            )
         )
 
 
@@ -248,21 +263,24 @@ class HttpSource(_Strict):
     @classmethod
     def _plain_url(cls, value: str) -> str:
         if "{" in value or "}" in value:
-            raise ValueError("base_url must not carry placeholders; put {agency} in a path")
+            raise ValueError(
+                _("base_url must not carry placeholders; put {{agency}} in a path").format()
+            )
         url = httpx.URL(value)
         if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError("base_url must be an http:// or https:// URL")
+            raise ValueError(_("base_url must be an http:// or https:// URL"))
         if url.userinfo:
-            raise ValueError("base_url must not carry a user or password; use auth")
+            raise ValueError(_("base_url must not carry a user or password; use auth"))
         if url.query:
-            raise ValueError("base_url must not carry query parameters; use extra_params")
+            raise ValueError(_("base_url must not carry query parameters; use extra_params"))
         return value.rstrip("/")
 
     @model_validator(mode="after")
     def _endpoints_named_once(self) -> HttpSource:
         names = [e.name for e in self.endpoints]
         if repeated := sorted({n for n in names if names.count(n) > 1}):
-            raise ValueError(f"source {self.name}: endpoint names {repeated} appear twice")
+            message = _("source {source}: endpoint names {names} appear twice")
+            raise ValueError(message.format(source=self.name, names=repeated))
         return self
 
     @property
@@ -300,10 +318,11 @@ class HttpSource(_Strict):
             return
         needing = [e.name for e in self.all_endpoints() if _names_agency(e)]
         if needing and (unnamed := [c for c in codes if c not in self.agency_ids]):
-            raise ConfigError(
-                f"source {self.name}: agency_ids names no vendor id for {unnamed}, "
-                f"needed by {{agency}} in the paths or parameters of {needing}"
+            message = _(
+                "source {source}: agency_ids names no vendor id for {codes}, needed by "
+                "{{agency}} in the paths or parameters of {endpoints}"
             )
+            raise ConfigError(message.format(source=self.name, codes=unnamed, endpoints=needing))
 
 
 def _names_agency(endpoint: Endpoint) -> bool:

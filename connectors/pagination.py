@@ -37,6 +37,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from checker.errors import PageNotFoundError, SourceError
+from checker.i18n import _
 from connectors.http import full_url
 from connectors.jsonpath import MISSING, lookup
 
@@ -191,10 +192,10 @@ class _Ending:
             if not count:
                 return True, None
             self.cap = self.probing
-            note = (
-                f"the vendor returns at most {self.cap} records a page although "
-                f"{self.asked} were asked; set the page size to {self.cap}"
-            )
+            note = _(
+                "the vendor returns at most {cap} records a page although {asked} were asked; "
+                "set the page size to {cap}"
+            ).format(cap=self.cap, asked=self.asked)
         self.probing = 0
         if not count:
             return True, note
@@ -210,7 +211,10 @@ class _Ending:
 def _short_of(number: int, read: int, declared: int | None) -> str | None:
     if declared is None or read >= declared:
         return None
-    return f"page {number}: the walk ended after {read} records, the source declared {declared}"
+    message = _(
+        "page {number}: the walk ended after {read} records, the source declared {declared}"
+    )
+    return message.format(number=number, read=read, declared=declared)
 
 
 def _next_links(
@@ -228,27 +232,43 @@ def _next_links(
             return
         url, query = _follow(url, query, link, number), {}
         if url in seen:
-            raise SourceError(f"page {number}: the next link {url} leads to a page already read")
+            message = _("page {number}: the next link {url} leads to a page already read")
+            raise SourceError(message.format(number=number, url=url))
         seen.add(url)
         number += 1
 
 
 def _unread(number: int, path: str, what: str) -> str:
-    return (
-        f"page {number}: a page of records without a {what} at {path!r}; "
-        "the walk stopped there and may have missed pages"
-    )
+    if what == "cursor":
+        message = _(
+            "page {number}: a page of records without a cursor at {path}; "
+            "the walk stopped there and may have missed pages"
+        )
+    else:
+        message = _(
+            "page {number}: a page of records without a next link at {path}; "
+            "the walk stopped there and may have missed pages"
+        )
+    return message.format(number=number, path=repr(path))
 
 
 def _follow(url: str, params: Mapping[str, str], link: Any, number: int) -> str:
     if not isinstance(link, str):
-        raise SourceError(f"page {number}: the next link is not a URL: {link!r}")
+        message = _("page {number}: the next link is not a URL: {link}")
+        raise SourceError(message.format(number=number, link=repr(link)))
     here = full_url(url, params)
     there = here.join(link)
     if (there.scheme, there.host, there.port) != (here.scheme, here.host, here.port):
+        message = _(
+            "page {number}: the next link leaves {here} for {there}; refused, our credentials "
+            "would go with it"
+        )
         raise SourceError(
-            f"page {number}: the next link leaves {here.scheme}://{here.host} for "
-            f"{there.scheme}://{there.host}; refused, our credentials would go with it"
+            message.format(
+                number=number,
+                here=f"{here.scheme}://{here.host}",
+                there=f"{there.scheme}://{there.host}",
+            )
         )
     return str(there)
 
@@ -267,7 +287,8 @@ def _cursor(
         if last:
             return
         if str(token) in seen:
-            raise SourceError(f"page {number}: the cursor {token!r} repeats an earlier one")
+            message = _("page {number}: the cursor {token} repeats an earlier one")
+            raise SourceError(message.format(number=number, token=repr(token)))
         seen.add(str(token))
         query = {**params, style.cursor_param: str(token)}
         number += 1
@@ -283,8 +304,11 @@ def _items(body: Any, records_path: str, number: int) -> list[Any]:
     if found is None:
         return []
     if not isinstance(found, list):
-        where = f"at {records_path!r}" if records_path else "as the body"
-        raise SourceError(f"page {number}: no list of records {where} in the response")
+        if records_path:
+            message = _("page {number}: no list of records at {path} in the response")
+        else:
+            message = _("page {number}: no list of records as the body of the response")
+        raise SourceError(message.format(number=number, path=repr(records_path)))
     return found
 
 
@@ -293,5 +317,6 @@ def _count_at(body: Any, path: str | None, number: int) -> int | None:
         return None
     found = lookup(body, path)
     if isinstance(found, bool) or not isinstance(found, int) or found < 0:
-        raise SourceError(f"page {number}: no count at {path!r} in the response: {found!r}")
+        message = _("page {number}: no count at {path} in the response: {found}")
+        raise SourceError(message.format(number=number, path=repr(path), found=repr(found)))
     return found

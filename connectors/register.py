@@ -50,6 +50,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from pydantic import BaseModel, ConfigDict, Field
 
 from checker.errors import RecordError, SourceError
+from checker.i18n import N_, _
 from checker.store.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
 from connectors.dates import cell_text as _text
 from connectors.dates import parse_cell, parse_cell_time
@@ -89,8 +90,8 @@ REQUIRED: dict[Direction, dict[str, set[str]]] = {
     "out": {"Số, ký hiệu": {"code", "number", "notation"}, "Ngày tháng văn bản": {"doc_date"},
             "Tên loại và trích yếu": {"subject"}},
 }
-LABELS = {"arrived": "arrival date", "doc_date": "document date", "due": "due date",
-          "transfer": "transfer date", "arrival_time": "arrival time"}
+LABELS = {"arrived": N_("arrival date"), "doc_date": N_("document date"), "due": N_("due date"),
+          "transfer": N_("transfer date"), "arrival_time": N_("arrival time")}
 TYPE_NAMES = ("Công văn", "Quyết định", "Kế hoạch", "Báo cáo", "Thông báo", "Tờ trình", "Giấy mời",
               "Chỉ thị", "Nghị quyết", "Hướng dẫn", "Công điện", "Thông tư", "Nghị định",
               "Biên bản", "Chương trình", "Quy chế", "Quy định")
@@ -109,7 +110,6 @@ _NAMES = sorted(
     key=lambda pair: -len(pair[0]),
 )
 ORGAN_CODE = re.compile(r"\b(?:\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(?:\.\d{2,3}){1,3})\b")
-_KIND: dict[Direction, str] = {"in": "an incoming", "out": "an outgoing"}
 NUMBERING = re.compile(r"[(\[]?(\d{1,2})[)\]]?")
 
 
@@ -162,10 +162,17 @@ def read_register(
     header = find_header(head, path)
     told = _direction_of(header)
     if direction and told and told != direction:
-        raise SourceError(
-            f"register {path}: the header on row {header.row} is that of "
-            f"{_KIND[told]} register, not {_KIND[direction]} one"
-        )
+        if told == "in":
+            message = _(
+                "register {path}: the header on row {row} is that of an incoming register, "
+                "not an outgoing one"
+            )
+        else:
+            message = _(
+                "register {path}: the header on row {row} is that of an outgoing register, "
+                "not an incoming one"
+            )
+        raise SourceError(message.format(path=path, row=header.row))
     direction = direction or told or _direction_from_title(header, head, path)
     missing = [
         name for name, fields in REQUIRED[direction].items() if not fields & header.columns.keys()
@@ -199,10 +206,16 @@ def load_rows(path: Path, limits: RegisterLimits | None = None) -> Iterator[Row]
     elif suffix == ".csv":
         rows = _csv_rows(path)
     else:
-        raise SourceError(
-            f"register {path}: {suffix or 'a file without extension'} is not read; "
-            "export the register as .xlsx or .csv"
-        )
+        if suffix:
+            message = _(
+                "register {path}: {suffix} is not read; export the register as .xlsx or .csv"
+            )
+        else:
+            message = _(
+                "register {path}: a file without extension is not read; export the register "
+                "as .xlsx or .csv"
+            )
+        raise SourceError(message.format(path=path, suffix=suffix))
     return _within(path, rows, limits)
 
 
@@ -215,17 +228,19 @@ def _within(path: Path, rows: Iterator[Row], limits: RegisterLimits) -> Iterator
 def _counted(path: Path, rows: Iterator[Row], limits: RegisterLimits) -> Iterator[Row]:
     for number, row in enumerate(rows, start=1):
         if number > limits.max_rows:
-            raise SourceError(
-                f"register {path}: more than {limits.max_rows} rows; the rows after that were "
-                "not read (raise max_rows in the deployment file's [registers] section)"
+            message = _(
+                "register {path}: more than {limit} rows; the rows after that were not read "
+                "(raise max_rows in the deployment file's [registers] section)"
             )
+            raise SourceError(message.format(path=path, limit=limits.max_rows))
         long = next((i for i, c in enumerate(row) if _too_long(c, limits.max_cell_chars)), None)
         if long is not None:
             size = len(str(row[long]))
-            yield RowAside(
-                f"cell {long + 1} holds {size} characters, more than {limits.max_cell_chars} "
+            message = _(
+                "cell {cell} holds {size} characters, more than {limit} "
                 "(max_cell_chars in the deployment file's [registers] section)"
             )
+            yield RowAside(message.format(cell=long + 1, size=size, limit=limits.max_cell_chars))
         else:
             yield row
 
@@ -258,7 +273,8 @@ def _sheet_rows(path: Path, book: Any) -> Iterator[Row]:
 
 
 def _not_xlsx(path: Path, exc: BaseException) -> str:
-    return f"register {path} is not a readable XLSX workbook: {_one_line(exc)}"
+    message = _("register {path} is not a readable XLSX workbook: {error}")
+    return message.format(path=path, error=_one_line(exc))
 
 
 def _check_unpacked_size(path: Path, limits: RegisterLimits) -> None:
@@ -269,10 +285,15 @@ def _check_unpacked_size(path: Path, limits: RegisterLimits) -> None:
     except (OSError, zipfile.BadZipFile) as exc:
         raise SourceError(_not_xlsx(path, exc)) from exc
     if unpacked > limits.max_unpacked_bytes:
+        message = _(
+            "register {path}: the workbook unpacks to {size} MiB, more than {limit} MiB "
+            "(raise max_unpacked_bytes in the deployment file's [registers] section if it is "
+            "a genuine register)"
+        )
         raise SourceError(
-            f"register {path}: the workbook unpacks to {unpacked // 2**20} MiB, more than "
-            f"{limits.max_unpacked_bytes // 2**20} MiB (raise max_unpacked_bytes in the "
-            "deployment file's [registers] section if it is a genuine register)"
+            message.format(
+                path=path, size=unpacked // 2**20, limit=limits.max_unpacked_bytes // 2**20
+            )
         )
 
 
@@ -294,7 +315,8 @@ def _csv_rows(path: Path) -> Iterator[Row]:
             delimiter = max(",;\t", key=lambda d: _rows_score(_csv_head(head, d)))
             yield from _csv_records(csv.reader(chain(head, lines), delimiter=delimiter))
     except OSError as exc:
-        raise SourceError(f"register {path} cannot be read: {_one_line(exc)}") from exc
+        message = _("register {path} cannot be read: {error}")
+        raise SourceError(message.format(path=path, error=_one_line(exc))) from exc
 
 
 def _utf8_lines(path: Path, handle: Iterable[bytes]) -> Iterator[str]:
@@ -304,10 +326,8 @@ def _utf8_lines(path: Path, handle: Iterable[bytes]) -> Iterator[str]:
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise SourceError(
-                f"register {path} is not UTF-8 text (byte {offset + exc.start}); "
-                "save it as 'CSV UTF-8'"
-            ) from exc
+            message = _("register {path} is not UTF-8 text (byte {byte}); save it as 'CSV UTF-8'")
+            raise SourceError(message.format(path=path, byte=offset + exc.start)) from exc
         yield line.removeprefix("\ufeff") if offset == 0 else line
         offset += len(raw)
 
@@ -334,7 +354,7 @@ def _csv_records(reader: Iterator[list[str]]) -> Iterator[Row]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RowAside(f"not a readable CSV row ({exc})")
+            yield RowAside(_("not a readable CSV row ({error})").format(error=exc))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -381,10 +401,11 @@ def find_header(rows: Sequence[Row], path: Path) -> Header:
     matches = [_match_row(row) for row in rows[:HEADER_SCAN_ROWS]]
     best = max(range(len(matches)), key=lambda i: len(matches[i]), default=0)
     if not matches or len(matches[best]) < 2:
-        raise SourceError(
-            f"register {path}: no header row in the first {HEADER_SCAN_ROWS} rows "
+        message = _(
+            "register {path}: no header row in the first {rows} rows "
             "(looked for columns such as 'Ngày đến', 'Số, ký hiệu', 'Trích yếu')"
         )
+        raise SourceError(message.format(path=path, rows=HEADER_SCAN_ROWS))
     columns, used = dict(matches[best]), [best]
     for other in (best - 1, best + 1):
         extra = matches[other] if 0 <= other < len(matches) else {}
@@ -409,19 +430,27 @@ def _direction_from_title(header: Header, rows: Sequence[Row], path: Path) -> Di
     said = {word for word in ("den", "di") if re.search(rf"\b(?:van ban|vb) {word}\b", title)}
     if len(said) == 1:
         return "in" if said == {"den"} else "out"
-    raise SourceError(
-        f"register {path}: the header on row {header.row} does not tell an "
-        "incoming from an outgoing register; give the direction (in or out)"
+    message = _(
+        "register {path}: the header on row {row} does not tell an incoming from an outgoing "
+        "register; give the direction (in or out)"
     )
+    raise SourceError(message.format(path=path, row=header.row))
 
 
 def _missing_message(path: Path, header: Header, direction: Direction, missing: list[str]) -> str:
     found = " | ".join(text for text in header.texts[0] if text)
     names = ", ".join(repr(name) for name in missing)
-    return (
-        f"register {path}: the header on row {header.row} ({found}) has no column for "
-        f"{names}, needed in {_KIND[direction]} register"
-    )
+    if direction == "in":
+        message = _(
+            "register {path}: the header on row {row} ({found}) has no column for {names}, "
+            "needed in an incoming register"
+        )
+    else:
+        message = _(
+            "register {path}: the header on row {row} ({found}) has no column for {names}, "
+            "needed in an outgoing register"
+        )
+    return message.format(path=path, row=header.row, found=found, names=names)
 
 
 # --- rows to records -------------------------------------------------------------------------
@@ -457,7 +486,8 @@ class _Cells:
             return parse_cell(self.get(field))
         except ValueError:
             text = _text(self.get(field))
-            raise RecordError(f"{LABELS[field]} '{text}' is not a date") from None
+            message = _("{label} '{text}' is not a date")
+            raise RecordError(message.format(label=_(LABELS[field]), text=text)) from None
 
     def day(self, field: str) -> date | None:
         moment = self.moment(field)
@@ -468,7 +498,8 @@ class _Cells:
             return parse_cell_time(self.get(field))
         except ValueError:
             text = _text(self.get(field))
-            raise RecordError(f"{LABELS[field]} '{text}' is not a time") from None
+            message = _("{label} '{text}' is not a time")
+            raise RecordError(message.format(label=_(LABELS[field]), text=text)) from None
 
 
 def _read_rows(rows: Iterable[Row], context: _Context) -> Iterator[Read | Quarantined]:
@@ -484,7 +515,8 @@ def _read_rows(rows: Iterable[Row], context: _Context) -> Iterator[Read | Quaran
             record = _record(_Cells(number, values, context.header.columns), context)
             if record.external_id in seen:
                 first = seen[record.external_id]
-                raise RecordError(f"the same document as row {first} ({record.external_id})")
+                message = _("the same document as row {row} ({id})")
+                raise RecordError(message.format(row=first, id=record.external_id))
         except RecordError as exc:
             excerpt = " | ".join(_text(v) for v in values).rstrip(" |")
             yield _aside(context, locator, number, exc.reason, excerpt)
@@ -497,7 +529,7 @@ def _aside(context: _Context, locator: str, number: int, reason: str, excerpt: s
     return Quarantined(
         source=context.source,
         locator=f"{locator}#row{number}",
-        reason=f"row {number}: {reason}",
+        reason=_("row {number}: {reason}").format(number=number, reason=reason),
         excerpt=excerpt,
         content_hash=hashlib.sha256((excerpt or f"{locator}#row{number}").encode()).hexdigest(),
     )
@@ -525,7 +557,7 @@ def _record(cells: _Cells, context: _Context) -> AgencyDocumentRecord:
     number, notation = number or cells.text("number"), notation or cells.text("notation")
     type_name, subject = split_type(cells.text("subject"), cells.text("type"))
     if not (number or notation or subject):
-        raise RecordError("no number and no subject")
+        raise RecordError(_("no number and no subject"))
     fields = _incoming(cells) if context.direction == "in" else _outgoing(cells)
     key = _key(context.direction, number and notation and f"{number}/{notation}", fields)
     sender = cells.text("sender")
@@ -552,7 +584,7 @@ def _record(cells: _Cells, context: _Context) -> AgencyDocumentRecord:
 def _incoming(cells: _Cells) -> dict[str, Any]:
     arrived = cells.moment("arrived")
     if arrived is None:
-        raise RecordError("no arrival date")
+        raise RecordError(_("no arrival date"))
     hour = cells.clock("arrival_time")
     if hour is not None and arrived.time() == time():
         arrived = datetime.combine(arrived.date(), hour)
@@ -568,7 +600,7 @@ def _incoming(cells: _Cells) -> dict[str, Any]:
 def _outgoing(cells: _Cells) -> dict[str, Any]:
     promulgated = cells.day("doc_date")
     if promulgated is None:
-        raise RecordError("no document date")
+        raise RecordError(_("no document date"))
     return {"promulgation_date": promulgated, "issued_at": cells.moment("transfer")}
 
 
@@ -612,13 +644,15 @@ def _channel(cells: _Cells, default: Channel) -> Channel:
     for channel, names in CHANNELS.items():
         if re.search(rf"\b(?:{names})\b", text):
             return channel
-    raise RecordError(f"channel '{cells.text('channel')}' is not known (axis, email or paper)")
+    message = _("channel '{text}' is not known (axis, email or paper)")
+    raise RecordError(message.format(text=cells.text("channel")))
 
 
 def _priority(cells: _Cells) -> int:
     text = normalise(cells.text("priority") or "")
     if text not in PRIORITIES:
-        raise RecordError(f"priority '{cells.text('priority')}' is not known")
+        message = _("priority '{text}' is not known")
+        raise RecordError(message.format(text=cells.text("priority")))
     return PRIORITIES[text]
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
+from checker.i18n import _
 from connectors.jsonpath import check_path
 
 AGENCY = "agency"
@@ -23,7 +24,7 @@ def placeholders(text: str) -> list[str]:
     """The names between braces in ``text``; an unpaired brace is a ``ValueError``."""
     names = _PLACEHOLDER.findall(text)
     if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
-        raise ValueError(f"{text!r}: a brace without its pair")
+        raise ValueError(_("{text}: a brace without its pair").format(text=repr(text)))
     return [name.strip() for name in names]
 
 
@@ -35,12 +36,14 @@ def check_templates(where: str, texts: Iterable[str], *, record_paths: bool) -> 
             if name == AGENCY:
                 continue
             if not record_paths:
-                raise ValueError(
-                    f"{where}: placeholder {{{name}}} in {text!r}: nothing fills it "
-                    "(an endpoint's path and parameters may hold {agency} only)"
+                message = _(
+                    "{where}: placeholder {{{name}}} in {text}: nothing fills it "
+                    "(an endpoint's path and parameters may hold {{agency}} only)"
                 )
+                raise ValueError(message.format(where=where, name=name, text=repr(text)))
             if not name:
-                raise ValueError(f"{where}: an empty placeholder {{}} in {text!r}")
+                message = _("{where}: an empty placeholder {{}} in {text}")
+                raise ValueError(message.format(where=where, text=repr(text)))
             check_path(name)
 
 

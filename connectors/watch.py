@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from checker.errors import RecordError
+from checker.i18n import _
 from connectors.compiler import FieldCoverage
 
 if TYPE_CHECKING:
@@ -48,10 +49,10 @@ class Watch:
         failed: list[RecordError],
     ) -> None:
         """One page read: its raw records (after details) and the errors of those set aside."""
-        where = f"{endpoint.name}, agency {agency}"
         for remark in (page.doubt, page.note):
             if remark:
-                self.say(f"{where}: {remark}")
+                said = _("{endpoint}, agency {agency}: {remark}")
+                self.say(said.format(endpoint=endpoint.name, agency=agency, remark=remark))
         coverage = self._coverage.setdefault(endpoint.name, (endpoint, FieldCoverage(endpoint)))[1]
         for raw in raws:
             coverage.see(raw)
@@ -66,10 +67,11 @@ class Watch:
     def walk_ended(self, endpoint: Endpoint, agency: str, records: int, *, had_some: bool) -> None:
         """A walk over: ``records`` read, where an earlier read got some if ``had_some``."""
         if not records and had_some:
-            self.say(
-                f"{endpoint.name}, agency {agency}: the source returned no records where an "
-                "earlier sync read some (check the credentials' scheme, the path and filters)"
+            said = _(
+                "{endpoint}, agency {agency}: the source returned no records where an earlier "
+                "sync read some (check the credentials' scheme, the path and filters)"
             )
+            self.say(said.format(endpoint=endpoint.name, agency=agency))
 
     def say(self, text: str) -> None:
         if text not in self._said:
@@ -80,13 +82,30 @@ class Watch:
         said = list(self._said)
         for endpoint, coverage in self._coverage.values():
             for ours, theirs in coverage.unmatched().items():
+                line = _(
+                    "{endpoint}: field {field} (path {path}) matched nothing in any of "
+                    "the {records} records read"
+                )
                 said.append(
-                    f"{endpoint.name}: field {ours} (path {theirs!r}) matched nothing in any of "
-                    f"the {coverage.records} records read"
+                    line.format(
+                        endpoint=endpoint.name,
+                        field=ours,
+                        path=repr(theirs),
+                        records=coverage.records,
+                    )
                 )
         for (name, theirs), failing in self._failing.items():
+            line = _(
+                "{endpoint}: every record of {pages} page(s) ({records} records) failed on "
+                "{field}, e.g. {example}"
+            )
             said.append(
-                f"{name}: every record of {failing.pages} page(s) ({failing.records} records) "
-                f"failed on {theirs}, e.g. {failing.example}"
+                line.format(
+                    endpoint=name,
+                    pages=failing.pages,
+                    records=failing.records,
+                    field=theirs,
+                    example=failing.example,
+                )
             )
         return said

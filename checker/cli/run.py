@@ -88,7 +88,9 @@ def run_command(
         with settings.store(deployment) as engine:
             result = _run_with_progress(engine, deployment, options, output_format)
     except RunLockedError as exc:
-        typer.echo(f"Locked: {exc}", err=True)
+        from checker.i18n import _
+
+        typer.echo(_("Locked: {reason}").format(reason=exc), err=True)
         raise typer.Exit(int(ExitCode.LOCKED)) from None
     _print(result, output_format)
     raise typer.Exit(int(result.exit_code))

@@ -29,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from checker.i18n import current_language, use_language
+
 T = TypeVar("T")
 M = TypeVar("M")
 
@@ -80,7 +82,12 @@ class FanOut(Generic[T, M]):
         handle: Callable[[list[M | Done[T]]], None],
     ) -> None:
         """Every task done, every message handled; raises what ``handle`` raises."""
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="checker-fanout")
+        pool = ThreadPoolExecutor(
+            self.workers,
+            thread_name_prefix="checker-fanout",
+            initializer=use_language,  # the workers' messages in the caller's language
+            initargs=(current_language(),),
+        )
         try:
             for task in tasks:
                 pool.submit(self._do, task, work)

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from checker.errors import OutputError, RunLockedError
+from checker.i18n import _
 
 LOCK_FILE = "checker-run.lock"
 ADVISORY_KEY = 0x636865636B6572  # "checker" in ASCII, as one 64-bit key
@@ -42,7 +43,8 @@ def _file_lock(state_dir: Path) -> Iterator[None]:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        raise OutputError(f"lock file {path} cannot be created: {reason}") from exc
+        message = _("lock file {path} cannot be created: {reason}")
+        raise OutputError(message.format(path=path, reason=reason)) from exc
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -57,8 +59,14 @@ def _file_lock(state_dir: Path) -> Iterator[None]:
 
 
 def _locked_message(path: Path, holder: str) -> str:
-    pid = f" (process {holder})" if holder.isdigit() else ""
-    return f"another checker run is running on this store{pid}; lock {path}: nothing done"
+    if holder.isdigit():
+        message = _(
+            "another checker run is running on this store (process {pid}); lock {path}: "
+            "nothing done"
+        )
+    else:
+        message = _("another checker run is running on this store; lock {path}: nothing done")
+    return message.format(pid=holder, path=path)
 
 
 @contextmanager
@@ -67,10 +75,11 @@ def _advisory_lock(engine: Engine) -> Iterator[None]:
         taken = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY})
         connection.commit()
         if not taken:
-            raise RunLockedError(
+            message = _(
                 "another checker run is running on this PostgreSQL store (advisory lock "
-                f"{ADVISORY_KEY}): nothing done"
+                "{key}): nothing done"
             )
+            raise RunLockedError(message.format(key=ADVISORY_KEY))
         try:
             yield
         finally:

@@ -41,6 +41,7 @@ from sqlalchemy import Engine, update
 from checker.clock import today
 from checker.config import Deployment, EdxmlSource
 from checker.errors import ConfigError, OutputError, SourceError
+from checker.i18n import _
 from checker.jobs.lock import run_lock
 from checker.jobs.runlog import RunLog
 from checker.jobs.score import criteria_by_group, score
@@ -251,7 +252,8 @@ def _write_state(state_dir: Path, state: dict[str, datetime]) -> None:
         os.replace(temporary, path)
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        raise OutputError(f"run state {path} cannot be written: {reason}") from exc
+        message = _("run state {path} cannot be written: {reason}")
+        raise OutputError(message.format(path=path, reason=reason)) from exc
 
 
 # --- sync ---------------------------------------------------------------------------------
@@ -368,7 +370,8 @@ def _below(
 ) -> list[str]:
     judged = [s for s in scores if not agencies or s.agency.code in agencies]
     if missing := sorted(set(agencies) - {s.agency.code for s in scores}):
-        raise ConfigError(f"--agency {', '.join(missing)}: not an agency of the deployment")
+        message = _("--agency {codes}: not an agency of the deployment")
+        raise ConfigError(message.format(codes=", ".join(missing)))
     below = []
     for agency_score in judged:
         if threshold.points is not None:
@@ -379,9 +382,15 @@ def _below(
             continue
         grades = [g.id for g in criteria[agency_score.agency.group].grades]
         if threshold.grade not in grades:
+            message = _(
+                "--fail-below {value}: not a number of points nor a grade of {criteria} ({grades})"
+            )
             raise ConfigError(
-                f"--fail-below {threshold.grade!r}: not a number of points nor a grade of "
-                f"{criteria[agency_score.agency.group].id} ({', '.join(grades)})"
+                message.format(
+                    value=repr(threshold.grade),
+                    criteria=criteria[agency_score.agency.group].id,
+                    grades=", ".join(grades),
+                )
             )
         if grades.index(agency_score.result.grade_id) > grades.index(threshold.grade):
             below.append(

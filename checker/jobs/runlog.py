@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from checker.errors import OutputError
+from checker.i18n import _
 from checker.store.loader import vietnam_now
 
 LOGS = "logs"
@@ -33,7 +34,8 @@ class RunLog:
             self._file: TextIO = self.path.open("a", encoding="utf-8")
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
-            raise OutputError(f"run log {self.path} cannot be written: {reason}") from exc
+            message = _("run log {path} cannot be written: {reason}")
+            raise OutputError(message.format(path=self.path, reason=reason)) from exc
         self.warnings: list[str] = []
 
     def event(self, event: str, **fields: Any) -> None:

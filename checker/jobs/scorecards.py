@@ -356,23 +356,27 @@ def import_workbook(
 
     def criteria_of(code: str) -> CriteriaSet:
         if code not in agencies:
-            raise WorkbookError(f"{path.name}: agency {code} is not in the deployment's registry")
+            message = _("{file}: agency {code} is not in the deployment's registry")
+            raise WorkbookError(message.format(file=path.name, code=code))
         return criteria_by_group[agencies[code].group]
 
     sheets = read_workbook(path, criteria_of)
     written = 0
     with engine.begin() as connection:
         for sheet in sheets:
-            place = f"{path.name}, sheet {sheet.sheet!r}"
+            place = _("{file}, sheet {sheet}").format(file=path.name, sheet=repr(sheet.sheet))
             if sheet.year != year:
-                raise WorkbookError(f"{place}: a workbook for {sheet.year}, not {year}")
+                message = _("{place}: a workbook for {made}, not {year}")
+                raise WorkbookError(message.format(place=place, made=sheet.year, year=year))
             row = find_assessment(connection, sheet.agency_code, year, sheet.criteria_id)
             if row is None:
-                raise WorkbookError(f"{place}: no {year} scorecard of {sheet.agency_code} here")
-            if row["criteria_hash"] != sheet.criteria_hash:
+                message = _("{place}: no {year} scorecard of {agency} here")
                 raise WorkbookError(
-                    f"{place}: made with another version of criteria set {sheet.criteria_id}"
+                    message.format(place=place, year=year, agency=sheet.agency_code)
                 )
+            if row["criteria_hash"] != sheet.criteria_hash:
+                message = _("{place}: made with another version of criteria set {criteria}")
+                raise WorkbookError(message.format(place=place, criteria=sheet.criteria_id))
             card = load_scorecard(connection, row["id"], criteria_of(sheet.agency_code))
             problems = check_entries(card, sheet.entries)
             if problems:

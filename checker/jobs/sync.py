@@ -85,6 +85,7 @@ from sqlalchemy import Connection, Engine, select
 from checker.clock import as_aware, to_vietnam, vietnam_now
 from checker.config import Deployment
 from checker.errors import ConfigError, PageError, RecordError, SourceAuthError, SourceError
+from checker.i18n import _
 from checker.jobs.fanout import Done, FanOut, Stopped
 from checker.store.cursors import forget_cursors, read_cursors, read_places, save_cursor
 from checker.store.engine import storage_errors
@@ -194,7 +195,9 @@ class _Walk:
 
     @property
     def where(self) -> str:
-        return f"{self.endpoint.name}, agency {self.agency}: "
+        return _("{endpoint}, agency {agency}: ").format(
+            endpoint=self.endpoint.name, agency=self.agency
+        )
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,8 @@ def sync(
     """
     known = {s.name for s in deployment.sources}
     if strangers := [s.name for s in sources if s.name not in known]:
-        raise ConfigError(f"sources {strangers} are not in the deployment file")
+        message = _("sources {names} are not in the deployment file")
+        raise ConfigError(message.format(names=", ".join(strangers)))
     known_codes = frozenset(c for a in deployment.agencies for c in a.all_codes)
     options = _Options(full, client_factory, sleep, progress, vietnam_now(), known_codes)
     with storage_errors(engine.url):
@@ -325,7 +329,8 @@ def _watch_page(run: _Run, outcome: _Outcome, read: _PageRead) -> None:
     """What the page tells the watch (on the writer's thread: the watch is not shared)."""
     walk = read.walk
     for doubt in read.doubts:
-        run.watch.say(f"{walk.endpoint.name}, agency {walk.agency}: {doubt}")
+        said = _("{endpoint}, agency {agency}: {remark}")
+        run.watch.say(said.format(endpoint=walk.endpoint.name, agency=walk.agency, remark=doubt))
     run.watch.page(walk.endpoint, walk.agency, read.page, read.raws, read.failed)
     key = (walk.endpoint.name, walk.agency)
     outcome.records[key] = outcome.records.get(key, 0) + len(read.page.items)
@@ -378,10 +383,17 @@ def _read_walk(run: _Run, walk: _Walk, emit: Callable[[_PageRead], None]) -> Non
     )
     for page in pages:
         if len(page.items) > source.limits.max_items_per_page:
+            message = _(
+                "page {number} holds {count} records, more than {limit} "
+                "(limits.max_items_per_page of the source: the vendor may ignore the page "
+                "size asked for)"
+            )
             raise PageError(
-                f"page {page.number} holds {len(page.items)} records, more than "
-                f"{source.limits.max_items_per_page} (limits.max_items_per_page of the "
-                "source: the vendor may ignore the page size asked for)"
+                message.format(
+                    number=page.number,
+                    count=len(page.items),
+                    limit=source.limits.max_items_per_page,
+                )
             )
         detailed = _detailed(run, endpoint, walk.agency, page, fetch)
         items, failed = _read_page(run, endpoint, walk.agency, page, detailed)
@@ -509,7 +521,8 @@ def _unknown_agency(
     code = record.handled_by if isinstance(record, DossierRecord) else None
     if code is not None and known and code not in known:
         theirs = endpoint.fields.get("handled_by", "handled_by")
-        return f"{theirs} {code!r}: unknown agency, not in the registry"
+        message = _("{field} {code}: unknown agency, not in the registry")
+        return message.format(field=theirs, code=repr(code))
     return None
 
 
@@ -533,9 +546,10 @@ def _unstorable_text(value: Any, field: str = "") -> str | None:
     """Why a record's text cannot be stored alike on every database, if it cannot."""
     if isinstance(value, str):
         if "\x00" in value:
-            return f"{field or 'a field'} holds a NUL character"
+            return _("{field} holds a NUL character").format(field=field or _("a field"))
         if any("\ud800" <= c <= "\udfff" for c in value):
-            return f"{field or 'a field'} holds a lone surrogate (text that is not Unicode)"
+            message = _("{field} holds a lone surrogate (text that is not Unicode)")
+            return message.format(field=field or _("a field"))
     if isinstance(value, dict):
         return next(filter(None, (_unstorable_text(v, str(k)) for k, v in value.items())), None)
     if isinstance(value, list | tuple):
@@ -612,5 +626,6 @@ def http_sources(deployment: Deployment, name: str | None = None) -> list[HttpSo
         sources = [s for s in sources if s.name == name]
         if not sources:
             known = ", ".join(s.name for s in deployment.sources if isinstance(s, HttpSource))
-            raise ConfigError(f"no http source named {name!r} (http sources: {known or 'none'})")
+            message = _("no http source named {name} (http sources: {known})")
+            raise ConfigError(message.format(name=repr(name), known=known or _("none")))
     return sources

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, select
 
 from checker.config import Agency, Deployment
 from checker.errors import StorageError
+from checker.i18n import _
 from checker.jobs.score import criteria_by_group, criteria_sets, manual_points, prepare_measuring
 from checker.reports.report import latest_run_id
 from checker.reports.way import WayReport, build_way
@@ -83,14 +84,15 @@ def stored_standing(
     """The agency's standing as the run ``run_id`` stored it."""
     run = connection.execute(select(RUN).where(RUN.c.id == run_id)).mappings().one_or_none()
     if run is None:
-        raise StorageError(f"there is no scoring run {run_id} in the store")
+        raise StorageError(_("there is no scoring run {run} in the store").format(run=run_id))
     result = connection.execute(
         select(AGENCY_RESULT.c.criteria).where(
             AGENCY_RESULT.c.run_id == run_id, AGENCY_RESULT.c.agency_code == agency.code
         )
     ).scalar_one_or_none()
     if result is None:
-        raise StorageError(f"agency {agency.code} is not in scoring run {run_id}")
+        message = _("agency {agency} is not in scoring run {run}")
+        raise StorageError(message.format(agency=agency.code, run=run_id))
     sets = run_criteria(connection, run_id) or criteria_sets(deployment)
     scores = connection.execute(
         select(SCORE.c.criterion_id, SCORE.c.points).where(

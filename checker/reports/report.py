@@ -167,7 +167,8 @@ def build_report(
     run = _run_row(connection, run_id)
     results = _results(connection, run_id)
     if agency is not None and agency not in {r["agency_code"] for r in results}:
-        raise StorageError(f"agency {agency} is not in scoring run {run_id}")
+        message = _("agency {agency} is not in scoring run {run}")
+        raise StorageError(message.format(agency=agency, run=run_id))
     groups = _rankings(results, _unmeasured(connection, run_id))
     order = {group: index for index, group in enumerate(group_order)}
     groups.sort(key=lambda g: (order.get(g.id, len(order)), g.id))

@@ -436,9 +436,8 @@ def read_workbook(path: Path, criteria_of: Callable[[str], CriteriaSet]) -> list
     book = open_xlsx(path)
     try:
         if META_SHEET not in book.sheetnames:
-            raise WorkbookError(
-                f"{path.name}: not a checker scorecard workbook (no sheet {META_SHEET!r})"
-            )
+            message = _("{file}: not a checker scorecard workbook (no sheet {sheet})")
+            raise WorkbookError(message.format(file=path.name, sheet=repr(META_SHEET)))
         return [
             _read_sheet(path, book, meta, criteria_of(meta["agency"]))
             for meta in _meta_rows(path, book)
@@ -451,18 +450,21 @@ def _meta_rows(path: Path, book: XlsxBook) -> Iterator[dict[str, Any]]:
     rows = book.rows(META_SHEET)
     header = next(rows, ())
     if tuple(header[: len(META_HEADERS)]) != META_HEADERS:
-        raise WorkbookError(f"{path.name}, sheet {META_SHEET!r}: changed beyond recognition")
+        message = _("{file}, sheet {sheet}: changed beyond recognition")
+        raise WorkbookError(message.format(file=path.name, sheet=repr(META_SHEET)))
     for number, row in enumerate(rows, start=2):
         if not any(row):
             continue
         meta: dict[str, Any] = dict(zip(META_HEADERS, row, strict=False))
         if meta["sheet"] not in book.sheetnames:
-            raise WorkbookError(f"{path.name}: sheet {meta['sheet']!r} is missing")
+            message = _("{file}: sheet {sheet} is missing")
+            raise WorkbookError(message.format(file=path.name, sheet=repr(meta["sheet"])))
         try:
             meta["year"] = int(meta["year"])
         except (TypeError, ValueError) as exc:
+            message = _("{file}, sheet {sheet}, row {row}: bad year")
             raise WorkbookError(
-                f"{path.name}, sheet {META_SHEET!r}, row {number}: bad year"
+                message.format(file=path.name, sheet=repr(META_SHEET), row=number)
             ) from exc
         yield meta
 
@@ -471,12 +473,10 @@ def _read_sheet(
     path: Path, book: XlsxBook, meta: dict[str, Any], criteria: CriteriaSet
 ) -> SheetEntries:
     sheet = meta["sheet"]
-    place = f"{path.name}, sheet {sheet!r}"
+    place = _("{file}, sheet {sheet}").format(file=path.name, sheet=repr(sheet))
     if meta["criteria"] != criteria.id:
-        raise WorkbookError(
-            f"{place}: made for criteria set {meta['criteria']}, the agency is scored on "
-            f"{criteria.id}"
-        )
+        message = _("{place}: made for criteria set {made}, the agency is scored on {scored}")
+        raise WorkbookError(message.format(place=place, made=meta["criteria"], scored=criteria.id))
     rows = list(book.rows(sheet))
     columns = _columns(place, rows)
     known = {c.id: c for c in criteria.criteria}
@@ -487,17 +487,20 @@ def _read_sheet(
         criterion_id = _text(_at(row, columns[ID_HEADER]))
         if criterion_id not in known:
             continue
-        where = f"{place}, row {number}"
+        where = _("{place}, row {row}").format(place=place, row=number)
         if criterion_id in seen:
+            twice = _("{where}: criterion {criterion} appears twice (also {other})")
             problems.append(
-                f"{where}: criterion {criterion_id} appears twice (also {seen[criterion_id]})"
+                twice.format(where=where, criterion=criterion_id, other=seen[criterion_id])
             )
             continue
-        seen[criterion_id] = f"row {number}"
+        seen[criterion_id] = _("row {row}").format(row=number)
         note = _text(_at(row, columns[NOTE_HEADER])).lstrip("'") if NOTE_HEADER in columns else ""
         for role in _PEOPLE:
             column = columns[ROLE_HEADERS[role]]
-            cell = f"{place}, cell {get_column_letter(column + 1)}{number}"
+            cell = _("{place}, cell {cell}").format(
+                place=place, cell=f"{get_column_letter(column + 1)}{number}"
+            )
             try:
                 points = parse_points(_at(row, column))
             except ValueError as exc:
@@ -528,9 +531,11 @@ def _columns(place: str, rows: Sequence[Sequence[Any]]) -> dict[str, int]:
             needed = [ROLE_HEADERS[r] for r in _PEOPLE]
             missing = [h for h in needed if h not in columns]
             if missing:
-                raise WorkbookError(f"{place}: no column {', '.join(missing)}")
+                message = _("{place}: no column {columns}")
+                raise WorkbookError(message.format(place=place, columns=", ".join(missing)))
             return columns
-    raise WorkbookError(f"{place}: changed beyond recognition (no header row with {ID_HEADER!r})")
+    message = _("{place}: changed beyond recognition (no header row with {header})")
+    raise WorkbookError(message.format(place=place, header=repr(ID_HEADER)))
 
 
 def _at(row: Sequence[Any], index: int) -> Any:
@@ -549,15 +554,16 @@ def parse_points(value: Any) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(_("{value} is not a number").format(value=repr(value)))
     if isinstance(value, int | float):
         return Decimal(str(value))
     text = str(value).strip()
     if text.startswith("="):
-        raise ValueError(f"a formula ({text}) where a number belongs; type the points")
+        message = _("a formula ({text}) where a number belongs; type the points")
+        raise ValueError(message.format(text=text))
     if not _NUMBER.match(text):
-        raise ValueError(f"{text!r} is not a number")
+        raise ValueError(_("{value} is not a number").format(value=repr(text)))
     try:
         return Decimal(text.replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits numbers only
-        raise ValueError(f"{text!r} is not a number") from exc
+        raise ValueError(_("{value} is not a number").format(value=repr(text))) from exc

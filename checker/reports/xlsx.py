@@ -20,6 +20,7 @@ from typing import IO, Any
 from lxml import etree
 
 from checker.errors import WorkbookError
+from checker.i18n import _
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -73,8 +74,10 @@ class XlsxBook:
                     expected = number + 1
                     row.clear()
         except (zipfile.BadZipFile, OSError, ValueError, IndexError, etree.XMLSyntaxError) as exc:
-            place = f"{self.path.name}, sheet {name!r}"
-            raise WorkbookError(f"{place}: not readable ({exc})") from exc
+            message = _("{file}, sheet {sheet}: not readable ({error})")
+            raise WorkbookError(
+                message.format(file=self.path.name, sheet=repr(name), error=exc)
+            ) from exc
 
     def close(self) -> None:
         self._zip.close()
@@ -170,4 +173,5 @@ def open_xlsx(path: Path) -> XlsxBook:
     try:
         return XlsxBook(path)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.XMLSyntaxError) as exc:
-        raise WorkbookError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
+        message = _("{file}: not a readable XLSX workbook ({error})")
+        raise WorkbookError(message.format(file=path.name, error=exc)) from exc

@@ -22,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from checker.errors import CriteriaError
-from checker.i18n import N_
+from checker.i18n import N_, _
 from checker.scoring.criteria import CriteriaSet, Criterion
 from checker.scoring.points import points_text
 from checker.store.models import ASSESSMENT, ASSESSMENT_ENTRY
@@ -133,10 +133,18 @@ def open_assessment(
     row = find_assessment(connection, agency_code, year, criteria.id)
     if row is not None:
         if row["criteria_hash"] != digest:
+            message = _(
+                "the {year} assessment of {agency} was made with another version of criteria "
+                "set {criteria} (hash {made}, now {now}); score with the version it was made with"
+            )
             raise CriteriaError(
-                f"the {year} assessment of {agency_code} was made with another version of "
-                f"criteria set {criteria.id} (hash {row['criteria_hash']}, now {digest}); "
-                "score with the version it was made with"
+                message.format(
+                    year=year,
+                    agency=agency_code,
+                    criteria=criteria.id,
+                    made=row["criteria_hash"],
+                    now=digest,
+                )
             )
         return int(row["id"])
     values = {
@@ -167,7 +175,8 @@ def load_scorecard(connection: Connection, assessment_id: int, criteria: Criteri
     head = connection.execute(select(ASSESSMENT).where(ASSESSMENT.c.id == assessment_id))
     row = head.mappings().one()
     if row["criteria_id"] != criteria.id:
-        raise CriteriaError(f"assessment {assessment_id} is on {row['criteria_id']}")
+        message = _("assessment {id} is on {criteria}")
+        raise CriteriaError(message.format(id=assessment_id, criteria=row["criteria_id"]))
     latest: dict[str, dict[str, Entry]] = {}
     notes: dict[str, str] = {}
     for entry in _entries(connection, assessment_id):
@@ -230,14 +239,18 @@ def _entries(connection: Connection, assessment_id: int) -> Iterable[Entry]:
 def check_entries(card: Scorecard, entries: Sequence[NewEntry]) -> list[str]:
     """What is wrong with entries for a scorecard, one line each; nothing when all fit."""
     if card.closed_at is not None:
-        return [f"the {card.year} assessment of {card.agency_code} is closed"]
+        message = _("the {year} assessment of {agency} is closed")
+        return [message.format(year=card.year, agency=card.agency_code)]
     problems: list[str] = []
     known = {c.criterion.id: c for c in card.cells}
     for entry in entries:
         where = f"{entry.where}: " if entry.where else ""
         cell = known.get(entry.criterion_id)
         if cell is None:
-            problems.append(f"{where}{card.criteria.id} has no criterion {entry.criterion_id}")
+            message = _("{criteria} has no criterion {criterion}")
+            problems.append(
+                where + message.format(criteria=card.criteria.id, criterion=entry.criterion_id)
+            )
             continue
         problems += [where + p for p in _entry_problems(cell, entry)]
     return problems
@@ -246,22 +259,31 @@ def check_entries(card: Scorecard, entries: Sequence[NewEntry]) -> list[str]:
 def _entry_problems(cell: Cell, entry: NewEntry) -> Iterable[str]:
     criterion = cell.criterion
     if entry.role not in (*PEOPLE, NOTE):
-        yield f"role {entry.role!r} is not one of {', '.join((*PEOPLE, NOTE))}"
+        message = _("role {role} is not one of {roles}")
+        yield message.format(role=repr(entry.role), roles=", ".join((*PEOPLE, NOTE)))
         return
     if entry.points is None or entry.points == cell.points_of(entry.role):
         return  # a note alone, or points already on the card (checked when entered)
     if entry.points < 0:
-        yield f"{points_text(entry.points)} is negative for criterion {criterion.id}"
+        message = _("{points} is negative for criterion {criterion}")
+        yield message.format(points=points_text(entry.points), criterion=criterion.id)
     if entry.points > criterion.max:
-        yield (
-            f"{points_text(entry.points)} is above the maximum {points_text(criterion.max)} "
-            f"of criterion {criterion.id}"
+        message = _("{points} is above the maximum {max} of criterion {criterion}")
+        yield message.format(
+            points=points_text(entry.points),
+            max=points_text(criterion.max),
+            criterion=criterion.id,
         )
     measured = cell.points_of(MEASURED)
     if measured is not None and entry.points != measured and not entry.note.strip():
-        yield (
-            f"criterion {criterion.id} is measured at {points_text(measured)}: giving "
-            f"{points_text(entry.points)} instead needs a note saying why"
+        message = _(
+            "criterion {criterion} is measured at {measured}: giving {points} instead needs "
+            "a note saying why"
+        )
+        yield message.format(
+            criterion=criterion.id,
+            measured=points_text(measured),
+            points=points_text(entry.points),
         )
 
 
@@ -335,7 +357,8 @@ def record_measured(connection: Connection, assessment_id: int, entries: Sequenc
 def close_assessment(connection: Connection, card: Scorecard, who: str, now: datetime) -> Scorecard:
     """Make the grade final: missing entries count 0, and the scorecard says which."""
     if card.closed_at is not None:
-        raise CriteriaError(f"the {card.year} assessment of {card.agency_code} is already closed")
+        message = _("the {year} assessment of {agency} is already closed")
+        raise CriteriaError(message.format(year=card.year, agency=card.agency_code))
     zero = list(card.missing)
     connection.execute(
         update(ASSESSMENT)

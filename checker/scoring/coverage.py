@@ -41,12 +41,16 @@ def check_measured(
     saying what the store does hold."""
     if any(v.measured for v in values):
         return
-    listed = ", ".join(sources) or "none"
+    listed = ", ".join(sources) or _("none")
+    message = _(
+        "nothing was measured for {period}: no incoming or outgoing documents, files or "
+        "transfers of the registry's agencies fall in that period (sources of the deployment: "
+        "{sources}; {held}), so no run was stored"
+    )
     raise NoDataError(
-        f"nothing was measured for {period.label()}: no incoming or outgoing documents, "
-        "files or transfers of the registry's agencies fall in that period "
-        f"(sources of the deployment: {listed}; {_what_the_store_holds(connection)}), "
-        "so no run was stored"
+        message.format(
+            period=period.label(), sources=listed, held=_what_the_store_holds(connection)
+        )
     )
 
 

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from checker.errors import ConfigError
+from checker.i18n import N_, _
 from checker.scoring.points import Rule, points_text, rule_problems
 from checker.tomlfile import read_toml
 from metrics.catalogue import METRICS
@@ -175,41 +176,54 @@ def _problems(criteria: CriteriaSet, known_metrics: Collection[str]) -> Iterable
     yield from _maxima_problems(criteria)
     for i, section in enumerate(sections):
         for j, criterion in enumerate(section.criteria):
-            place = f"section {section.id}, criterion {criterion.id}"
+            place = _("section {section}, criterion {criterion}").format(
+                section=section.id, criterion=criterion.id
+            )
             for key, text in _criterion_problems(criterion, known_metrics):
                 yield Problem(place, text, ("sections", i, "criteria", j, key))
     yield from _grade_problems(criteria)
     for section_id in criteria.tie_break:
         if section_id not in {s.id for s in sections}:
-            yield Problem("tie_break", f"unknown section {section_id!r}", ("tie_break",))
+            text = _("unknown section {section}").format(section=repr(section_id))
+            yield Problem("tie_break", text, ("tie_break",))
+
+
+_TWICE = {
+    "section": N_("section id {id} appears twice"),
+    "criterion": N_("criterion id {id} appears twice"),
+    "grade": N_("grade id {id} appears twice"),
+}
 
 
 def _duplicates(what: str, ids: Sequence[tuple[str, Loc]]) -> Iterable[Problem]:
     seen: set[str] = set()
     for item, loc in ids:
         if item in seen:
-            yield Problem("", f"{what} id {item!r} appears twice", loc)
+            yield Problem("", _(_TWICE[what]).format(id=repr(item)), loc)
         seen.add(item)
 
 
 def _sum_text(values: Sequence[Decimal]) -> str:
-    return f"{' + '.join(map(points_text, values))} make {points_text(sum(values, Decimal(0)))}"
+    return _("{parts} make {total}").format(
+        parts=" + ".join(map(points_text, values)), total=points_text(sum(values, Decimal(0)))
+    )
 
 
 def _maxima_problems(criteria: CriteriaSet) -> Iterable[Problem]:
     maxima = [s.max for s in criteria.sections]
     if sum(maxima) != criteria.total_max:
         expected = points_text(criteria.total_max)
-        text = f"the sections' max points {_sum_text(maxima)}, expected {expected}"
+        text = _("the sections' max points {sum}, expected {expected}").format(
+            sum=_sum_text(maxima), expected=expected
+        )
         yield Problem("", text, ("total_max",))
     for i, section in enumerate(criteria.sections):
         inner = [c.max for c in section.criteria]
         if sum(inner) != section.max:
-            text = (
-                f"the criteria's max points {_sum_text(inner)}, "
-                f"expected the section max {points_text(section.max)}"
-            )
-            yield Problem(f"section {section.id}", text, ("sections", i, "max"))
+            text = _("the criteria's max points {sum}, expected the section max {expected}")
+            text = text.format(sum=_sum_text(inner), expected=points_text(section.max))
+            place = _("section {section}").format(section=section.id)
+            yield Problem(place, text, ("sections", i, "max"))
 
 
 def _criterion_problems(
@@ -217,12 +231,13 @@ def _criterion_problems(
 ) -> Iterable[tuple[str, str]]:
     """(key, problem) pairs for one criterion."""
     if criterion.kind == "measured" and (criterion.metric is None or criterion.rule is None):
-        yield "kind", "a measured criterion needs a metric and a rule"
+        yield "kind", _("a measured criterion needs a metric and a rule")
     if criterion.kind == "manual" and (criterion.metric is not None or criterion.rule is not None):
-        yield "kind", "a manual criterion takes no metric and no rule"
+        yield "kind", _("a manual criterion takes no metric and no rule")
     if criterion.metric is not None and criterion.metric not in known_metrics:
         known = ", ".join(sorted(known_metrics))
-        yield "metric", f"unknown metric {criterion.metric!r} (known: {known})"
+        text = _("unknown metric {metric} (known: {known})")
+        yield "metric", text.format(metric=repr(criterion.metric), known=known)
     if criterion.rule is not None:
         yield from (("rule", text) for text in rule_problems(criterion.rule, criterion.max))
 
@@ -232,11 +247,13 @@ def _grade_problems(criteria: CriteriaSet) -> Iterable[Problem]:
     yield from _duplicates("grade", [(g.id, ("grades", k, "id")) for k, g in enumerate(grades)])
     last = len(grades) - 1
     for k, grade in enumerate(grades):
-        place, loc = f"grade {grade.id}", ("grades", k, "conditions")
+        place, loc = _("grade {grade}").format(grade=grade.id), ("grades", k, "conditions")
         if k == last and grade.conditions:
-            yield Problem(place, "the last grade must have no conditions: it takes the rest", loc)
+            text = _("the last grade must have no conditions: it takes the rest")
+            yield Problem(place, text, loc)
         if k < last and not grade.conditions:
-            yield Problem(place, "no conditions, so the grades after it are never reached", loc)
+            text = _("no conditions, so the grades after it are never reached")
+            yield Problem(place, text, loc)
         for condition in grade.conditions:
             yield from (Problem(place, t, loc) for t in _condition_problems(criteria, condition))
 
@@ -245,13 +262,16 @@ def _condition_problems(criteria: CriteriaSet, condition: Condition) -> Iterable
     section_ids = [s.id for s in criteria.sections]
     if isinstance(condition, TotalCondition) and condition.points > criteria.total_max:
         top = points_text(criteria.total_max)
-        yield f"total {points_text(condition.points)} is above the max of {top}"
+        text = _("total {points} is above the max of {top}")
+        yield text.format(points=points_text(condition.points), top=top)
     if isinstance(condition, ImplementedCondition) and condition.sections > len(section_ids):
-        yield f"{condition.sections} implemented sections asked, but there are {len(section_ids)}"
+        text = _("{asked} implemented sections asked, but there are {count}")
+        yield text.format(asked=condition.sections, count=len(section_ids))
     if isinstance(condition, ShareCondition):
         for section_id in condition.sections or ():
             if section_id not in section_ids:
-                yield f"unknown section {section_id!r} (sections: {', '.join(section_ids)})"
+                text = _("unknown section {section} (sections: {sections})")
+                yield text.format(section=repr(section_id), sections=", ".join(section_ids))
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -286,11 +306,12 @@ def criteria_path(name_or_path: str, criteria_dir: Path) -> Path:
         return Path(name_or_path)
     path = criteria_dir / f"{name_or_path}.toml"
     if not name_or_path or Path(name_or_path).name != name_or_path or not path.is_file():
-        known = ", ".join(known_criteria(criteria_dir)) or "none"
-        raise ConfigError(
-            f"unknown criteria set {name_or_path!r} in {criteria_dir} (known: {known}); "
+        known = ", ".join(known_criteria(criteria_dir)) or _("none")
+        message = _(
+            "unknown criteria set {name} in {folder} (known: {known}); "
             "give one of these names or the path to a .toml file"
         )
+        raise ConfigError(message.format(name=repr(name_or_path), folder=criteria_dir, known=known))
     return path
 
 
@@ -299,16 +320,23 @@ def load_criteria(
 ) -> CriteriaSet:
     """Read and validate a criteria set by name (``hanoi-2017``) or by the path to its file."""
     path = criteria_path(name_or_path, criteria_dir)
-    where = f"criteria file {path}"
+    where = _("criteria file {path}").format(path=path)
     text, raw = read_toml(path, where)
     try:
         criteria = CriteriaSet.model_validate(raw, context={"metrics": known_metrics})
     except ValidationError as exc:
         raise ConfigError(describe_error(where, raw, text, exc)) from exc
     if criteria.id != path.stem:
+        message = _(
+            "{where}: id {id} differs from the file name; set id = {stem} or rename the file {file}"
+        )
         raise ConfigError(
-            f"{where}: id {criteria.id!r} differs from the file name; "
-            f"set id = {path.stem!r} or rename the file {criteria.id}.toml"
+            message.format(
+                where=where,
+                id=repr(criteria.id),
+                stem=repr(path.stem),
+                file=f"{criteria.id}.toml",
+            )
         )
     return criteria
 
@@ -328,11 +356,12 @@ def describe_error(where: str, raw: dict[str, Any], text: str, exc: ValidationEr
         loc = _without_tags(tuple(first["loc"]))
         place = _place(raw, loc)
         if first["type"] == "extra_forbidden":
-            problem = f"unknown key {str(loc[-1])!r}"
+            problem = _("unknown key {key}").format(key=repr(str(loc[-1])))
         else:
             problem = f"{_key_path(loc)}: {first['msg']}"
     line = line_of(text, loc)
-    head = where + (f", line {line}" if line else "") + (f", {place}" if place else "")
+    head = where + (_(", line {line}").format(line=line) if line else "")
+    head += f", {place}" if place else ""
     return f"{head}: {problem}"
 
 
@@ -361,7 +390,11 @@ def _key_path(loc: Loc) -> str:
 
 def _place(raw: dict[str, Any], loc: Loc) -> str:
     """Where in the set, from the raw ids: ``section 4, criterion 4.1`` or ``grade A``."""
-    names = {"sections": "section", "criteria": "criterion", "grades": "grade"}
+    names = {
+        "sections": N_("section {id}"),
+        "criteria": N_("criterion {id}"),
+        "grades": N_("grade {id}"),
+    }
     parts: list[str] = []
     node: Any = raw
     for key, index in pairwise(loc):
@@ -371,7 +404,7 @@ def _place(raw: dict[str, Any], loc: Loc) -> str:
         if key in names and isinstance(index, int) and isinstance(node, list):
             node = node[index] if index < len(node) else None
             label = node.get("id", index + 1) if isinstance(node, dict) else index + 1
-            parts.append(f"{names[key]} {label}")
+            parts.append(_(names[key]).format(id=label))
     return ", ".join(parts)
 
 

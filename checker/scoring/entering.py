@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from checker.config import Deployment
 from checker.errors import ConfigError, CriteriaError
+from checker.i18n import _
 from checker.scoring.assessment import (
     PEOPLE,
     NewEntry,
@@ -42,13 +43,15 @@ def enter_manual_file(
     """Append the file's scores as ``role`` on each agency's scorecard for ``year``; the
     whole file or nothing. Entries equal to what is there already change nothing."""
     if role not in PEOPLE:
-        raise ConfigError(f"role {role!r}: use one of {', '.join(PEOPLE)}")
+        message = _("role {role}: use one of {roles}")
+        raise ConfigError(message.format(role=repr(role), roles=", ".join(PEOPLE)))
     agencies = {a.code: a for a in deployment.agencies}
     total = 0
     file_entries = load_manual_entries(path)
     for code, table in file_entries.items():
         if code not in agencies:
-            raise ConfigError(f"manual points file {path}: [{code}] is not an agency")
+            message = _("manual points file {path}: [{code}] is not an agency")
+            raise ConfigError(message.format(path=path, code=code))
         criteria = criteria_by_group[agencies[code].group]
         card = load_scorecard(
             connection, open_assessment(connection, code, year, criteria, now), criteria
@@ -57,5 +60,6 @@ def enter_manual_file(
         try:
             total += record_entries(connection, card, entries, who, f"toml:{path.name}", now)
         except CriteriaError as exc:
-            raise ConfigError(f"manual points file {path}: [{code}] {exc}") from exc
+            message = _("manual points file {path}: [{code}] {error}")
+            raise ConfigError(message.format(path=path, code=code, error=exc)) from exc
     return Entered(len(file_entries), total)

@@ -274,7 +274,8 @@ def grade(
                 () if certain else pending,
             )
         )
-    raise CriteriaError(f"{criteria.id}: no grade fits; its last grade must have no conditions")
+    message = _("{criteria}: no grade fits; its last grade must have no conditions")
+    raise CriteriaError(message.format(criteria=criteria.id))
 
 
 def reaches(criteria: CriteriaSet, grade_id: str, section_points: Sequence[Decimal]) -> bool:
@@ -289,7 +290,8 @@ def reaches(criteria: CriteriaSet, grade_id: str, section_points: Sequence[Decim
             return True
         if candidate.id == grade_id:
             return False
-    raise CriteriaError(f"{criteria.id} has no grade {grade_id!r}")
+    message = _("{criteria} has no grade {grade}")
+    raise CriteriaError(message.format(criteria=criteria.id, grade=repr(grade_id)))
 
 
 def _meets(
@@ -364,21 +366,31 @@ def section_scores(
     """Section points checked against the set: one per section, from 0 up to its max, with
     the max of its ``unknown`` criteria (no points yet)."""
     if len(section_points) != len(criteria.sections):
+        message = _("{criteria} has {sections} sections, got {points} points")
         raise CriteriaError(
-            f"{criteria.id} has {len(criteria.sections)} sections, got {len(section_points)} points"
+            message.format(
+                criteria=criteria.id,
+                sections=len(criteria.sections),
+                points=len(section_points),
+            )
         )
     scores = []
     for section, points in zip(criteria.sections, section_points, strict=True):
-        where = f"section {section.id}: {points_text(points)} points"
+        shown = {"section": section.id, "points": points_text(points)}
         if points < 0:
-            raise CriteriaError(f"{where} is negative; points start at 0")
+            message = _("section {section}: {points} points is negative; points start at 0")
+            raise CriteriaError(message.format(**shown))
         if points > section.max:
-            raise CriteriaError(f"{where} is above its max of {points_text(section.max)}")
+            message = _("section {section}: {points} points is above its max of {max}")
+            raise CriteriaError(message.format(**shown, max=points_text(section.max)))
         share = Fraction(points) / Fraction(section.max)
         ids = tuple(c.id for c in section.criteria if c.id in unknown)
         open_max = sum((c.max for c in section.criteria if c.id in unknown), Decimal(0))
         if points + open_max > section.max:
-            raise CriteriaError(f"{where} and {points_text(open_max)} unknown are above its max")
+            message = _(
+                "section {section}: {points} points and {unknown} unknown are above its max"
+            )
+            raise CriteriaError(message.format(**shown, unknown=points_text(open_max)))
         scores.append(
             SectionScore(section.id, section.title, points, section.max, share, open_max, ids)
         )
@@ -458,14 +470,16 @@ def _parse_one(item: str) -> Decimal:
     try:
         value = Decimal(item)
     except InvalidOperation as exc:
-        raise CriteriaError(
-            f"points {item!r} is not a number; give section points as 5,15,25,... "
+        message = _(
+            "points {item} is not a number; give section points as 5,15,25,... "
             "with a point for decimals (10.5)"
-        ) from exc
+        )
+        raise CriteriaError(message.format(item=repr(item))) from exc
     if not value.is_finite():
-        raise CriteriaError(f"points {item!r} is not a number")
+        raise CriteriaError(_("points {item} is not a number").format(item=repr(item)))
     if value and not -6 <= value.adjusted() <= 6:
-        raise CriteriaError(f"points {item!r} is out of range; give points like 25 or 10.5")
+        message = _("points {item} is out of range; give points like 25 or 10.5")
+        raise CriteriaError(message.format(item=repr(item)))
     return value
 
 
@@ -476,7 +490,8 @@ def section_points_from_criteria(
     known = {c.id for c in criteria.criteria}
     unknown = sorted(set(criterion_points) - known)
     if unknown:
-        raise CriteriaError(f"{criteria.id} has no criterion {', '.join(unknown)}")
+        message = _("{criteria} has no criterion {criterion}")
+        raise CriteriaError(message.format(criteria=criteria.id, criterion=", ".join(unknown)))
     return [
         sum((criterion_points.get(c.id, Decimal(0)) for c in section.criteria), Decimal(0))
         for section in criteria.sections

@@ -12,35 +12,42 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from checker.errors import ConfigError
+from checker.i18n import _
 from checker.tomlfile import read_toml
 
 ManualPoints = dict[str, dict[str, Decimal]]
 
 
 def load_manual_points(path: Path) -> ManualPoints:
-    _text, raw = read_toml(path, f"manual points file {path}")
+    _text, raw = read_toml(path, _("manual points file {path}").format(path=path))
     points: ManualPoints = {}
     for agency, entries in raw.items():
         if not isinstance(entries, dict):
-            raise ConfigError(
-                f"manual points file {path}: {agency!r} should be a table of criterion = points"
-            )
+            raise ConfigError(_not_a_table(path, agency))
         points[agency] = {c: _points(path, agency, c, v) for c, v in entries.items()}
     return points
 
 
 def _points(path: Path, agency: str, criterion: str, value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigError(f"manual points file {path}: [{agency}] {criterion} is not a number")
+        message = _("manual points file {path}: [{agency}] {criterion} is not a number")
+        raise ConfigError(message.format(path=path, agency=agency, criterion=criterion))
     try:
         points = Decimal(str(value))
     except InvalidOperation as exc:
+        message = _("manual points file {path}: [{agency}] {criterion} = {value} is not a number")
         raise ConfigError(
-            f"manual points file {path}: [{agency}] {criterion} = {value!r} is not a number"
+            message.format(path=path, agency=agency, criterion=criterion, value=repr(value))
         ) from exc
     if points < 0:
-        raise ConfigError(f"manual points file {path}: [{agency}] {criterion} is negative")
+        message = _("manual points file {path}: [{agency}] {criterion} is negative")
+        raise ConfigError(message.format(path=path, agency=agency, criterion=criterion))
     return points
+
+
+def _not_a_table(path: Path, agency: str) -> str:
+    message = _("manual points file {path}: {agency} should be a table of criterion = points")
+    return message.format(path=path, agency=repr(agency))
 
 
 ManualEntries = dict[str, dict[str, tuple[Decimal, str]]]
@@ -53,13 +60,11 @@ def load_manual_entries(path: Path) -> ManualEntries:
     "3.1" = 8
     "1.3" = { points = 8, note = "the register kept on paper until March" }
     """
-    _text, raw = read_toml(path, f"manual points file {path}")
+    _text, raw = read_toml(path, _("manual points file {path}").format(path=path))
     entries: ManualEntries = {}
     for agency, table in raw.items():
         if not isinstance(table, dict):
-            raise ConfigError(
-                f"manual points file {path}: {agency!r} should be a table of criterion = points"
-            )
+            raise ConfigError(_not_a_table(path, agency))
         entries[agency] = {c: _entry(path, agency, c, v) for c, v in table.items()}
     return entries
 
@@ -69,10 +74,10 @@ def _entry(path: Path, agency: str, criterion: str, value: object) -> tuple[Deci
         return _points(path, agency, criterion, value), ""
     unknown = sorted(set(value) - {"points", "note"})
     if unknown or "points" not in value:
-        raise ConfigError(
-            f"manual points file {path}: [{agency}] {criterion} takes points and note only"
-        )
+        message = _("manual points file {path}: [{agency}] {criterion} takes points and note only")
+        raise ConfigError(message.format(path=path, agency=agency, criterion=criterion))
     note = value.get("note", "")
     if not isinstance(note, str):
-        raise ConfigError(f"manual points file {path}: [{agency}] {criterion} note is not text")
+        message = _("manual points file {path}: [{agency}] {criterion} note is not text")
+        raise ConfigError(message.format(path=path, agency=agency, criterion=criterion))
     return _points(path, agency, criterion, value["points"]), note

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from checker.i18n import _
+
 if TYPE_CHECKING:
     from checker.scoring.criteria import Criterion
 
@@ -74,7 +76,8 @@ def points_text(value: Decimal) -> str:
 def measured_points(criterion: Criterion, numerator: int, denominator: int) -> Decimal | None:
     """The points a measured criterion earns, or None when its metric was not measured."""
     if criterion.rule is None:
-        raise ValueError(f"criterion {criterion.id} is manual: it has no points rule")
+        message = _("criterion {criterion} is manual: it has no points rule")
+        raise ValueError(message.format(criterion=criterion.id))
     return rule_points(criterion.rule, criterion.max, numerator, denominator)
 
 
@@ -82,7 +85,8 @@ def rule_points(
     rule: BandsRule | LinearRule | CountRule, max_points: Decimal, numerator: int, denominator: int
 ) -> Decimal | None:
     if numerator < 0 or denominator < 0:
-        raise ValueError(f"a metric counts documents: got {numerator}/{denominator}")
+        message = _("a metric counts documents: got {numerator}/{denominator}")
+        raise ValueError(message.format(numerator=numerator, denominator=denominator))
     if denominator == 0:
         return None  # nothing to count: not measured, never zero and never full marks
     if isinstance(rule, CountRule):
@@ -123,34 +127,40 @@ def rule_problems(rule: BandsRule | LinearRule | CountRule, max_points: Decimal)
     """What is wrong with a rule for a criterion of ``max_points``, one line each."""
     if isinstance(rule, BandsRule):
         thresholds = [b.at_least for b in rule.bands]
-        yield from _ratio_problems("band threshold", thresholds)
-        yield from _descending_problems("bands", thresholds)
-        yield from _points_problems("band", [b.points for b in rule.bands], max_points)
+        ratio = _("band threshold {value} is not a ratio between 0 and 1")
+        yield from _ratio_problems(ratio, thresholds)
+        order = _("bands must be sorted by at_least, highest first, without repeats (got {shown})")
+        yield from _descending_problems(order, thresholds)
+        within = _("band points {value} are not between 0 and the max {top}")
+        yield from _points_problems(within, [b.points for b in rule.bands], max_points)
     elif isinstance(rule, LinearRule):
-        yield from _ratio_problems("linear rule bound", [rule.from_, rule.to])
+        ratio = _("linear rule bound {value} is not a ratio between 0 and 1")
+        yield from _ratio_problems(ratio, [rule.from_, rule.to])
         if rule.from_ >= rule.to:
-            text = f"{points_text(rule.from_)} must be below to = {points_text(rule.to)}"
-            yield f"linear rule from = {text}"
+            below = _("linear rule from = {low} must be below to = {high}")
+            yield below.format(low=points_text(rule.from_), high=points_text(rule.to))
     else:
         targets = [Decimal(t.at_least) for t in rule.targets]
-        yield from _descending_problems("targets", targets)
-        yield from _points_problems("target", [t.points for t in rule.targets], max_points)
+        order = _(
+            "targets must be sorted by at_least, highest first, without repeats (got {shown})"
+        )
+        yield from _descending_problems(order, targets)
+        within = _("target points {value} are not between 0 and the max {top}")
+        yield from _points_problems(within, [t.points for t in rule.targets], max_points)
 
 
-def _ratio_problems(what: str, values: Sequence[Decimal]) -> Iterable[str]:
+def _ratio_problems(message: str, values: Sequence[Decimal]) -> Iterable[str]:
     for value in values:
         if not 0 <= value <= 1:
-            yield f"{what} {points_text(value)} is not a ratio between 0 and 1"
+            yield message.format(value=points_text(value))
 
 
-def _descending_problems(what: str, thresholds: Sequence[Decimal]) -> Iterable[str]:
+def _descending_problems(message: str, thresholds: Sequence[Decimal]) -> Iterable[str]:
     if any(a <= b for a, b in pairwise(thresholds)):
-        shown = ", ".join(map(points_text, thresholds))
-        yield f"{what} must be sorted by at_least, highest first, without repeats (got {shown})"
+        yield message.format(shown=", ".join(map(points_text, thresholds)))
 
 
-def _points_problems(what: str, points: Sequence[Decimal], max_points: Decimal) -> Iterable[str]:
+def _points_problems(message: str, points: Sequence[Decimal], max_points: Decimal) -> Iterable[str]:
     for value in points:
         if not 0 <= value <= max_points:
-            top = points_text(max_points)
-            yield f"{what} points {points_text(value)} are not between 0 and the max {top}"
+            yield message.format(value=points_text(value), top=points_text(max_points))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from checker.errors import StorageError
+from checker.i18n import _
 from checker.scoring.assessment import (
     MEASURED,
     Entry,
@@ -48,7 +49,8 @@ def prefill(
     its measured points from the run; a scorecard already pre-filled from this run is kept."""
     run = connection.execute(select(RUN).where(RUN.c.id == run_id)).mappings().first()
     if run is None:
-        raise StorageError(f"no scoring run {run_id} in the store: see `checker runs list`")
+        message = _("there is no scoring run {run} in the store: see `checker runs list`")
+        raise StorageError(message.format(run=run_id))
     year = int(run["period_start"].year)
     values = {
         (r.agency_code, r.metric_id): (r.numerator, r.denominator)

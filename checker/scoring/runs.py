@@ -19,6 +19,7 @@ from sqlalchemy import Connection, insert
 
 from checker.config import Agency, Deployment
 from checker.errors import ConfigError
+from checker.i18n import _
 from checker.scoring.criteria import CriteriaSet, Criterion
 from checker.scoring.grading import GradeResult, grade, section_points_from_criteria
 from checker.scoring.manual import ManualPoints
@@ -128,7 +129,8 @@ def check_manual_points(
     agencies = {a.code: a for a in deployment.agencies}
     for code, entries in manual.items():
         if code not in agencies:
-            raise ConfigError(f"{source}: [{code}] is not an agency of the deployment")
+            message = _("{source}: [{code}] is not an agency of the deployment")
+            raise ConfigError(message.format(source=source, code=code))
         criteria = criteria_by_group[agencies[code].group]
         manual_criteria = {
             c.id: c for s in criteria.sections for c in s.criteria if c.metric is None
@@ -136,14 +138,29 @@ def check_manual_points(
         for criterion_id, points in entries.items():
             criterion = manual_criteria.get(criterion_id)
             if criterion is None:
+                message = _(
+                    "{source}: [{code}] {criterion} is not a manual criterion of {criteria} "
+                    "(manual ones: {manual})"
+                )
                 raise ConfigError(
-                    f"{source}: [{code}] {criterion_id} is not a manual criterion of "
-                    f"{criteria.id} (manual ones: {', '.join(manual_criteria)})"
+                    message.format(
+                        source=source,
+                        code=code,
+                        criterion=criterion_id,
+                        criteria=criteria.id,
+                        manual=", ".join(manual_criteria),
+                    )
                 )
             if points > criterion.max:
+                message = _("{source}: [{code}] {criterion} = {points} is above its max of {max}")
                 raise ConfigError(
-                    f"{source}: [{code}] {criterion_id} = {points} is above its max of "
-                    f"{criterion.max}"
+                    message.format(
+                        source=source,
+                        code=code,
+                        criterion=criterion_id,
+                        points=points,
+                        max=criterion.max,
+                    )
                 )
 
 

@@ -148,5 +148,6 @@ def list_runs(connection: Connection) -> list[RunSummary]:
 def show_run(connection: Connection, run_id: int) -> RunSummary:
     found = next((r for r in list_runs(connection) if r.id == run_id), None)
     if found is None:
-        raise StorageError(f"no scoring run {run_id} in the store: see `checker runs list`")
+        message = _("there is no scoring run {run} in the store: see `checker runs list`")
+        raise StorageError(message.format(run=run_id))
     return found

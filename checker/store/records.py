@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.clock import vietnam_now
+from checker.i18n import _
 
 AXIS = "axis"
 """Channel of a document carried by the interconnection axis (edXML)."""
@@ -188,9 +189,10 @@ def _sensible(name: str, value: date | None, now: datetime) -> None:
         return
     day = value.date() if isinstance(value, datetime) else value
     if day.year < EARLIEST_LOG_YEAR:
-        raise ValueError(f"{name} {value} is before {EARLIEST_LOG_YEAR}: not a logged time")
+        message = _("{name} {value} is before {year}: not a logged time")
+        raise ValueError(message.format(name=name, value=value, year=EARLIEST_LOG_YEAR))
     if day > (now + FUTURE_SLACK).date():
-        raise ValueError(f"{name} {value} is in the future")
+        raise ValueError(_("{name} {value} is in the future").format(name=name, value=value))
 
 
 class DossierRecord(_Record):
@@ -222,13 +224,13 @@ class DossierRecord(_Record):
         for name in ("received_at", "due_at", "returned_at", "updated_at"):
             _sensible(name, getattr(self, name), now)
         if self.returned_at is not None and self.returned_at < self.received_at:
-            raise ValueError(
-                f"returned_at {self.returned_at} is before received_at {self.received_at}"
-            )
+            message = _("returned_at {returned} is before received_at {received}")
+            raise ValueError(message.format(returned=self.returned_at, received=self.received_at))
         if self.due_at is not None and self.due_at < self.received_at:
-            raise ValueError(f"due_at {self.due_at} is before received_at {self.received_at}")
+            message = _("due_at {due} is before received_at {received}")
+            raise ValueError(message.format(due=self.due_at, received=self.received_at))
         if self.status == "returned" and self.returned_at is None:
-            raise ValueError("status returned without returned_at")
+            raise ValueError(_("status returned without returned_at"))
         return self
 
     @property
@@ -255,7 +257,7 @@ class DigitisedFileRecord(_Record):
         _sensible("digitised_on", self.digitised_on, now)
         _sensible("updated_at", self.updated_at, now)
         if self.digitised_on is not None and self.pages == 0:
-            raise ValueError("digitised_on given with 0 pages: nothing was digitised")
+            raise ValueError(_("digitised_on given with 0 pages: nothing was digitised"))
         return self
 
 

@@ -112,7 +112,7 @@ def test_a_score_above_the_max_in_the_file_is_one_error_line(workspace, tmp_path
         ok=False,
     )
     assert result.exit_code == 1
-    assert "6 is above the maximum 5 of criterion 1.1" in result.output
+    assert "6 cao hơn mức tối đa 5 của tiêu chí 1.1" in result.output
 
 
 def test_export_then_import_of_a_refused_workbook_says_which_and_exits_1(workspace, tmp_path):
@@ -127,7 +127,7 @@ def test_export_then_import_of_a_refused_workbook_says_which_and_exits_1(workspa
     )
     assert result.exit_code == 1
     assert "Đã nhận 3 tệp bảng tính, từ chối 1 tệp." in result.stdout
-    assert "Bị từ chối: hỏng.xlsx: not a readable XLSX workbook" in result.output
+    assert "Bị từ chối: hỏng.xlsx: không phải sổ tính XLSX đọc được" in result.output
 
 
 def test_the_summary_ranks_the_cluster_and_reports_a_tie_for_the_vote(workspace, tmp_path):

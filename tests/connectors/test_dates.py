@@ -29,6 +29,8 @@ from connectors.mapping import Endpoint
 from connectors.register import read_register
 from tests.connectors.test_edxml import EDOC
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 AGENCY = "000.00.01.H99"
 moments = st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)).map(
     lambda moment: moment.replace(microsecond=0)

@@ -11,6 +11,8 @@ from connectors.details import Detail, attach_details
 from connectors.http import RetryPolicy, fetch_json
 from connectors.pagination import NextLinkPagination
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 BASE = "http://mayan.test/api/v4"
 
 

@@ -23,6 +23,8 @@ from connectors.http import (
     redact,
 )
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 URL = "https://dms.example/api/v1/incoming-documents"
 TOKEN = "s3cr3t-t0ken-value"
 ENV = {"DMS_TOKEN": TOKEN}

@@ -11,6 +11,8 @@ from checker.errors import PageError
 from connectors.http import Limits, RetryPolicy, Timeouts, build_client, fetch_json
 from tests.slow_server import SlowServer, http_answer
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 BODY = b'{"items": []}'
 
 

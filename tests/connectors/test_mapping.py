@@ -16,6 +16,8 @@ from checker.store.records import AgencyDocumentRecord, FileRecord, TransferReco
 from connectors.compiler import _iso_date, _iso_datetime, _when, map_record
 from connectors.mapping import Endpoint, HttpSource, reference_endpoints
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 REPO = Path(__file__).resolve().parents[2]
 AGENCY = "000.00.01.H99"
 

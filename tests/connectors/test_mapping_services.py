@@ -14,6 +14,8 @@ from checker.store.records import DigitisedFileRecord, DossierRecord
 from connectors.compiler import map_record
 from connectors.mapping import HttpSource, reference_endpoints
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 REPO = Path(__file__).resolve().parents[2]
 AGENCY = "000.00.01.H99"
 DOSSIER = {

@@ -17,6 +17,8 @@ from connectors.pagination import (
     walk_pages,
 )
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 BASE = "https://dms.example/api/v1/files"
 AGENCY = {"agency": "000.00.01.H99"}
 

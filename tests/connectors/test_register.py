@@ -13,6 +13,8 @@ from checker.errors import SourceError
 from checker.store.records import AgencyDocumentRecord, Quarantined, Read
 from connectors.register import RegisterLimits, read_register, split_code, split_type
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 AGENCY = "000.00.00.H01"
 INCOMING_HEADER = [
     "Ngày\nđến",

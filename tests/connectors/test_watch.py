@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from checker.errors import RecordError
 from connectors.mapping import Endpoint
 from connectors.pagination import Page
 from connectors.watch import Watch
+
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
 
 ENDPOINT = Endpoint(
     name="docs",

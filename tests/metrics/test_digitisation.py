@@ -106,6 +106,6 @@ def test_evidence_lists_the_archive_files_with_reasons(engine, english):
         ({"digitised_on": date(2025, 1, 1)}, "0 pages"),
     ],
 )
-def test_nonsense_register_entries_are_refused_with_the_reason(fields, message):
+def test_nonsense_register_entries_are_refused_with_the_reason(fields, message, english):
     with pytest.raises(ValidationError, match=message):
         DigitisedFileRecord(organ_id=SNV, external_id="x", file_code="x", **fields)

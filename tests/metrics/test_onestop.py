@@ -124,6 +124,6 @@ def test_evidence_lists_the_dossiers_behind_the_numbers_with_reasons(engine, eng
         ({"status": "lost"}, "status"),
     ],
 )  # fmt: skip
-def test_nonsense_dossiers_are_refused_with_the_reason(fields, message):
+def test_nonsense_dossiers_are_refused_with_the_reason(fields, message, english):
     with pytest.raises(ValidationError, match=message):
         dossier("X", **fields)

@@ -175,7 +175,7 @@ def test_the_command_documents_and_returns_its_exit_codes(tmp_path):
     engine = open_store(db)
     try:
         with run_lock(engine, tmp_path):
-            locked = runner.invoke(app, args, env={"CHECKER_DB_URL": ""})
+            locked = runner.invoke(app, ["--lang", "en", *args], env={"CHECKER_DB_URL": ""})
     finally:
         engine.dispose()
     assert locked.exit_code == 5

@@ -93,7 +93,7 @@ def test_bad_manual_points_store_no_run(engine, tmp_path):
         assert connection.scalar(select(RUN.c.id)) is None
 
 
-def test_a_period_with_nothing_measured_stores_no_run(engine):
+def test_a_period_with_nothing_measured_stores_no_run(engine, english):
     with pytest.raises(NoDataError, match="nothing was measured for 2025"):
         score(engine, DEPLOYMENT, YEAR)
     with engine.connect() as connection:

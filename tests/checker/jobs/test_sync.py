@@ -31,6 +31,8 @@ from connectors.http import BearerAuth, Limits, RetryPolicy, build_client
 from connectors.mapping import HttpSource, reference_endpoints
 from connectors.pagination import OffsetPagination
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 TOKEN = "tok-9f8e7d6c5b4a3210"
 A, B = "000.00.01.H99", "000.00.02.H99"
 BASE = "http://dms.test/api/v1"

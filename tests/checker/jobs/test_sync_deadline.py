@@ -7,12 +7,15 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from checker.config import Deployment
 from checker.jobs.sync import sync
 from connectors.http import Limits, RetryPolicy, build_client
 from tests.checker.jobs.test_sync import ENV, TOKEN, A, B, FakeApi, cursor, source
 from tests.slow_server import SlowServer, http_answer
+
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
 
 
 def test_an_agency_whose_answer_trickles_fails_alone_within_the_deadline(engine):

@@ -17,6 +17,8 @@ from connectors.http import BearerAuth, build_client
 from connectors.mapping import HttpSource
 from tests.mayan_server import TOKEN, MayanData, mayan_server, sample_data
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 MAPPING = Path(__file__).parents[3] / "config" / "vendors" / "mayan-edms.toml"
 HOME, FINANCE = "000.00.31.H41", "000.00.32.H41"
 

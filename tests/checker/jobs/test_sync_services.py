@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from checker.config import Agency, Deployment, Group
@@ -32,6 +33,8 @@ from metrics.digitisation import measure_digitisation
 from metrics.evidence import evidence_list
 from metrics.onestop import measure_onestop
 from metrics.period import Period
+
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
 
 CODES = demo_agency_codes()[:3]
 YEAR = Period.year(2025)

@@ -114,7 +114,9 @@ def test_rows_are_found_by_criterion_id_when_people_move_them(engine, tmp_path):
     assert _cards(engine)["X1"].cell("4.1").counting == (INSPECTION, Decimal(28))
 
 
-def test_points_above_the_max_refuse_the_workbook_and_name_file_sheet_and_cell(engine, tmp_path):
+def test_points_above_the_max_refuse_the_workbook_and_name_file_sheet_and_cell(
+    engine, tmp_path, english
+):
     first, second = _export(engine, tmp_path)
     sheet = openpyxl.load_workbook(first)["Chấm điểm"]
     row = _row_of(sheet, "1.1")
@@ -138,7 +140,7 @@ def test_points_above_the_max_refuse_the_workbook_and_name_file_sheet_and_cell(e
         (-1, "-1 is negative for criterion 1.1"),
     ],
 )
-def test_bad_cells_are_one_line_naming_the_cell(engine, tmp_path, value, message):
+def test_bad_cells_are_one_line_naming_the_cell(engine, tmp_path, value, message, english):
     path = _export(engine, tmp_path)[0]
     row = _row_of(openpyxl.load_workbook(path)["Chấm điểm"], "1.1")
     _edit(path, {f"F{row}": value})
@@ -146,7 +148,9 @@ def test_bad_cells_are_one_line_naming_the_cell(engine, tmp_path, value, message
     assert error == f"X1 Xã Một.xlsx, sheet 'Chấm điểm', cell F{row}: {message}"
 
 
-def test_a_corrupted_file_or_another_year_is_refused_and_the_rest_carries_on(engine, tmp_path):
+def test_a_corrupted_file_or_another_year_is_refused_and_the_rest_carries_on(
+    engine, tmp_path, english
+):
     good = _export(engine, tmp_path)[0]
     broken = tmp_path / "hỏng.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
@@ -157,7 +161,7 @@ def test_a_corrupted_file_or_another_year_is_refused_and_the_rest_carries_on(eng
     assert "a workbook for 2025, not 2024" in wrong_year.refused[0].error
 
 
-def test_a_workbook_changed_beyond_recognition_is_refused(engine, tmp_path):
+def test_a_workbook_changed_beyond_recognition_is_refused(engine, tmp_path, english):
     path = _export(engine, tmp_path)[0]
     book = openpyxl.load_workbook(path)
     book["Chấm điểm"].delete_rows(1, 5)
@@ -335,7 +339,7 @@ def test_the_import_reads_the_cells_openpyxl_reads_as_written_and_as_libreoffice
             theirs.close()
 
 
-def test_a_sheet_that_is_not_xml_is_one_line_naming_the_file(engine, tmp_path):
+def test_a_sheet_that_is_not_xml_is_one_line_naming_the_file(engine, tmp_path, english):
     import zipfile
 
     from checker.errors import WorkbookError

@@ -80,7 +80,7 @@ def test_nothing_is_overwritten_and_the_history_of_a_cell_is_kept(engine):
     assert {e.entered_by for e in history} == {"văn thư"}
 
 
-def test_points_above_the_max_refuse_every_entry_of_the_batch(engine):
+def test_points_above_the_max_refuse_every_entry_of_the_batch(engine, english):
     with engine.begin() as connection:
         card = _card(connection)
         with pytest.raises(CriteriaError, match=r"6 is above the maximum 5 of criterion 1\.1"):
@@ -116,7 +116,7 @@ def test_prefill_freezes_measured_points_with_their_run_and_evidence_command(eng
     )
 
 
-def test_overriding_a_measured_criterion_needs_a_note(engine):
+def test_overriding_a_measured_criterion_needs_a_note(engine, english):
     criteria_sets = {"danang-electronic-example": DANANG, "hanoi-2017": HANOI}
     with engine.begin() as connection:
         prefill(connection, criteria_sets, _run_with_measured(connection, 6, 10), NOW)
@@ -130,7 +130,7 @@ def test_overriding_a_measured_criterion_needs_a_note(engine):
     assert card.cell(criterion.id).note == "sổ giấy"
 
 
-def test_a_blank_content_leaves_the_grade_provisional_until_closing(engine):
+def test_a_blank_content_leaves_the_grade_provisional_until_closing(engine, english):
     with engine.begin() as connection:
         _enter(connection, _card(connection), INSPECTION, FULL_1_TO_6)
         card = _card(connection)
@@ -156,7 +156,7 @@ def test_measured_criteria_with_nothing_to_measure_are_missing_not_zero(engine):
     assert standing(card).high.total == DANANG.total_max
 
 
-def test_another_version_of_the_criteria_set_is_refused(engine):
+def test_another_version_of_the_criteria_set_is_refused(engine, english):
     changed = HANOI.model_copy(update={"title": "Bộ tiêu chí khác"})
     with engine.begin() as connection:
         _card(connection)
@@ -177,7 +177,7 @@ def test_the_manual_points_file_enters_scores_for_a_year_and_role(engine, tmp_pa
     assert card.cell("1.1").latest[SELF].source == "toml:diem.toml"
 
 
-def test_the_manual_points_file_is_taken_whole_or_not_at_all(engine, tmp_path):
+def test_the_manual_points_file_is_taken_whole_or_not_at_all(engine, tmp_path, english):
     path = tmp_path / "diem.toml"
     path.write_text('[X]\n"1.1" = 4\n"2.1" = 16\n')
     with engine.begin() as connection:

@@ -9,6 +9,8 @@ from checker.errors import ConfigError
 from checker.scoring.criteria import CriteriaSet, known_criteria, load_criteria
 from checker.scoring.points import BandsRule, CountRule, LinearRule
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages these tests spell out
+
 CRITERIA_DIR = Path(__file__).resolve().parents[3] / "config" / "criteria"
 
 SMALL = """\

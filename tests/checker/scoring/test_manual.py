@@ -63,7 +63,9 @@ def test_a_decimal_written_as_a_toml_float_is_read_back_exactly(tmp_path_factory
         (f'["{SNV}"]\n"3.1" = -1\n', f"[{SNV}] 3.1 is negative"),
     ],
 )
-def test_a_wrong_entry_names_the_file_the_agency_and_the_criterion(tmp_path, text, message):
+def test_a_wrong_entry_names_the_file_the_agency_and_the_criterion(
+    tmp_path, text, message, english
+):
     path = _file(tmp_path, text)
     assert _error(path) == f"manual points file {path}: {message}"
 

@@ -74,13 +74,13 @@ def test_a_count_rule_with_nothing_to_count_is_not_measured():
     assert measured_points(COUNT, 0, 0) is None
 
 
-def test_a_manual_criterion_has_no_measured_points():
+def test_a_manual_criterion_has_no_measured_points(english):
     manual = Criterion(id="2.1", title="Lập hồ sơ", max=Decimal(5), kind="manual")
     with pytest.raises(ValueError, match="manual"):
         measured_points(manual, 1, 1)
 
 
-def test_negative_counts_are_refused():
+def test_negative_counts_are_refused(english):
     with pytest.raises(ValueError, match="counts documents"):
         measured_points(BANDS, -1, 10)
 

@@ -92,7 +92,7 @@ def test_marks_rank_and_nominate_as_the_scorecards_they_were_made_from():
     assert nominations(dep, marks)[0][0].tied == ("A", "B")  # equal totals: the vote decides
 
 
-def test_an_unknown_tie_break_section_is_refused():
+def test_an_unknown_tie_break_section_is_refused(english):
     with pytest.raises(ValidationError, match="tie_break: unknown section '9'"):
         CriteriaSet.model_validate(HANOI.model_dump(by_alias=True) | {"tie_break": ["9"]})
 

@@ -62,18 +62,18 @@ def test_manual_points_are_merged_and_counted_in_the_total():
     assert {c.origin for c in scores["X"].criteria} == {"manual"}
 
 
-def test_manual_points_above_the_max_name_the_file_agency_and_criterion():
+def test_manual_points_above_the_max_name_the_file_agency_and_criterion(english):
     with pytest.raises(ConfigError) as info:
         score_agencies(DEPLOYMENT, BY_GROUP, [], {"X": {"1.1": Decimal(6)}}, "manual.toml")
     assert str(info.value) == "manual.toml: [X] 1.1 = 6 is above its max of 5"
 
 
-def test_manual_points_for_a_measured_criterion_are_refused():
+def test_manual_points_for_a_measured_criterion_are_refused(english):
     with pytest.raises(ConfigError, match="is not a manual criterion"):
         score_agencies(DEPLOYMENT, BY_GROUP, [], {"A": {MEASURED[0].id: Decimal(1)}})
 
 
-def test_manual_points_for_an_unknown_agency_are_refused():
+def test_manual_points_for_an_unknown_agency_are_refused(english):
     with pytest.raises(ConfigError, match=r"\[Z\] is not an agency"):
         score_agencies(DEPLOYMENT, BY_GROUP, [], {"Z": {"1.1": Decimal(1)}})
 
