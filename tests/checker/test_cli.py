@@ -588,7 +588,7 @@ def test_a_source_status_is_said_in_the_language_asked(demo_output):
         app, ["--lang", "en", *sync], env={"CHECKER_DB_URL": "", "CHECKER_DEMO_TOKEN": None}
     )
     assert (vietnamese.exit_code, english.exit_code) == (1, 1)
-    assert vietnamese.stdout.startswith("qlvb: cấu hình sai: source qlvb: environment variable")
+    assert vietnamese.stdout.startswith("qlvb: cấu hình sai: nguồn qlvb: chưa đặt biến môi trường")
     assert "misconfigured" not in vietnamese.stdout
     assert english.stdout.startswith("qlvb: misconfigured: source qlvb: environment variable")
 
