@@ -79,7 +79,8 @@ def _ingest(city: Path, name: str, *lang: str):
 def test_a_failing_source_is_told_in_vietnamese_by_default_and_in_english_on_request(city):
     vietnamese = _sync(city)
     assert vietnamese.exit_code == 1, vietnamese.output
-    assert re.match(r"qlvb: thất bại: [a-z-]+, cơ quan 000\.00\.0[12]\.H99: GET ", vietnamese.output)
+    said = r"qlvb: thất bại: [a-z-]+, cơ quan 000\.00\.0[12]\.H99: GET "
+    assert re.match(said, vietnamese.output)
     assert "dừng sau 2 lần thử" in vietnamese.output
     assert "HTTP 503" in vietnamese.output  # the server's status, quoted as it came
     assert _english_words(_read(vietnamese.output)) == set(), vietnamese.output
