@@ -101,27 +101,19 @@ def missed_by_agency(
     files: FilesConfig = DEFAULT_FILES_CONFIG,
 ) -> dict[str, list[EvidenceLine]]:
     """The lines of :func:`evidence` not counted, for each of ``agency_codes`` (an agency
-    with none is left out): one query for a documents' metric, whatever the number of
-    agencies (files and transfers too); the facts are worked out and the calendar checked once.
-    The numbering is still read agency by agency."""
+    with none is left out): for a documents' metric one query for those lines alone, for the
+    other families :func:`evidence_by_agency`'s lines less those counted."""
     definition = _definition(metric_id)
+    if definition.family in _READ_WHOLE:
+        found = evidence_by_agency(connection, agency_codes, metric_id, period, calendar, files)
+        return _missed(found)
     refresh_facts(connection)
-    if definition.family == "files":
-        found = files_evidence_by_agency(connection, agency_codes, metric_id, period, files)
-        return _missed(found)
-    if definition.family == "transfers":
-        found = transfers_evidence_by_agency(connection, agency_codes, metric_id, period, files)
-        return _missed(found)
-    if definition.family == "numbering":
-        each = {code: numbering_evidence(connection, code, period) for code in agency_codes}
-        return _missed(each)
-    if definition.family == "onestop":
-        each = {c: onestop_evidence(connection, c, metric_id, period) for c in agency_codes}
-        return _missed(each)
-    if definition.family == "digitisation":
-        each = {c: digitisation_evidence(connection, c, metric_id, period) for c in agency_codes}
-        return _missed(each)
     return _document_lines(connection, metric_id, period, calendar, agency_codes, missed_only=True)
+
+
+_READ_WHOLE = frozenset({"files", "transfers", "numbering", "onestop", "digitisation"})
+"""Families whose lines not counted are picked from all their lines; a documents' metric
+asks SQL for those alone."""
 
 
 def evidence_by_agency(

@@ -32,12 +32,3 @@ def day(value: date | None, language: Language, empty: str = "—") -> str:
 
 def moment(value: datetime, language: Language) -> str:
     return value.strftime(_MOMENT[language])
-
-
-def vi_number(value: float | int | None, empty: str = "—") -> str:
-    """``91.5`` → ``91,5``; ``12345`` → ``12.345``; ``None`` → ``—``."""
-    return number(value, Language.vi, empty)
-
-
-def vi_percent(value: float | None, empty: str = "—") -> str:
-    return percent(value, Language.vi, empty)

@@ -18,7 +18,7 @@ from checker.reports.report import build_report, latest_run_id
 from checker.reports.site import build, numbers
 from checker.reports.site.build import agency_page, evidence_page, write_site
 from checker.reports.site.folder import JOURNAL, MANIFEST
-from checker.reports.site.numbers import vi_number
+from checker.reports.site.numbers import number as site_number
 from checker.store.engine import open_store
 from metrics.values import EvidenceLine
 from tests.checker.reports.conftest import ScoredCity, cli
@@ -62,10 +62,10 @@ def test_the_site_shows_the_report_with_text_from_the_logs_escaped(scored_city, 
     agency = _report(scored_city).agencies[0]
     page = html.fromstring((output / agency_page(agency.code)).read_bytes())
     total = page.xpath("string(//dl[@class='summary']//*[@class='total'])")
-    assert total == vi_number(agency.total)
+    assert total == site_number(agency.total, Language.vi)
     for section in agency.sections:
         cell = page.xpath(f"string(//tbody[@data-section='{section.id}']/tr[1]/td[1])")
-        assert cell == vi_number(section.points)
+        assert cell == site_number(section.points, Language.vi)
     assert page.xpath("count(//svg[@class='chart']//rect[@class='fill'])") == len(agency.sections)
 
     assert summary.evidence_rows > 0
