@@ -167,9 +167,10 @@ def _column(letters: str) -> int:
 def open_xlsx(path: Path) -> XlsxBook:
     """The workbook at ``path``, or a one-line ``WorkbookError`` when it is not one."""
     if path.is_dir():
-        raise WorkbookError(f"{path.name}: a folder, not a workbook; name the .xlsx files in it")
+        message = _("{name}: a folder, not a workbook; name the .xlsx files in it")
+        raise WorkbookError(message.format(name=path.name))
     if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
+        raise WorkbookError(_("{path}: no such file").format(path=path))
     try:
         return XlsxBook(path)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.XMLSyntaxError) as exc:

@@ -632,7 +632,7 @@ def test_scorecards_import_of_a_folder_or_a_missing_file_says_so(demo_output, tm
     if what == "folder":
         path.mkdir()
     args = ["--config", str(folder / "checker.toml"), "scorecards", "import", str(path)]
-    result = run(*args, "--year", "2025", "--by", "Sở Nội vụ", ok=False)
+    result = run("--lang", "en", *args, "--year", "2025", "--by", "Sở Nội vụ", ok=False)
     assert result.exit_code == 1
     said = "phieu: a folder, not a workbook" if what == "folder" else f"{path}: no such file"
     assert said in result.stderr, result.stderr
