@@ -11,7 +11,8 @@ parameters.
 ``fetch_json`` retries, with exponential backoff and full jitter, what a later attempt may
 fix: HTTP 429 (waiting what ``Retry-After`` asks, in seconds or as an HTTP date, up to a cap),
 5xx answers, timeouts, connection errors, answers slower than the request deadline, and bodies
-that are cut short (shorter than their Content-Length, or JSON that stops before its end). It
+that are cut short (shorter than their Content-Length, or JSON that stops before its end, even
+inside a character, an escape or a number). It
 gives up after ``max_attempts`` attempts or when ``max_total_seconds`` would be exceeded
 (time in requests plus time waiting), raising ``SourceError``. HTTP 401 and 403 are never
 retried: they raise ``SourceAuthError``, meaning the source is misconfigured.
@@ -71,6 +72,7 @@ _SECRET_PARAM = re.compile(r"pass|token|secret|key|signature|auth", re.IGNORECAS
 _EXCERPT = 120
 _INVISIBLE = re.compile(r"<(script|style|head)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+_NUMBER_TAIL = re.compile(r"-|\.\d*(?:[eE][+-]?\d*)?|[eE][+-]?\d*")  # a number cut short
 
 
 class _Strict(BaseModel):
@@ -443,6 +445,9 @@ def _parse_json(where: str, body: bytes) -> Any:
         message = _("{where}: body is not valid JSON ({error})")
         raise PageError(message.format(where=where, error=exc)) from exc
     except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(exc.object):
+            message = _("body is not valid JSON, it stops early ({error})")
+            raise _Transient(message.format(error=exc)) from exc  # cut inside a character
         message = _("{where}: body is not UTF-8 text (byte {byte})")
         raise PageError(message.format(where=where, byte=exc.start)) from exc
     except RecursionError as exc:
@@ -471,6 +476,7 @@ def _stops_early(error: json.JSONDecodeError) -> bool:
         or error.msg.startswith("Unterminated string")
         or (error.msg.startswith("Invalid \\") and len(rest) <= 6)
         or any(word.startswith(rest) for word in ("true", "false", "null"))
+        or _NUMBER_TAIL.fullmatch(rest) is not None
     )
 
 

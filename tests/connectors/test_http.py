@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -157,6 +158,35 @@ def test_json_that_stops_early_is_retried(httpx_mock):
     with client() as http:
         assert fetch(http, Sleeps(), notices=notices) == {"ok": 1}
     assert notices[0].reason.startswith("body is not valid JSON, it stops early")
+
+
+PAGE = json.dumps(
+    {
+        "total": 2,
+        "items": [
+            {"id": "a-1", "subject": "Về việc tổ chức Hội nghị", "pages": 12, "signed": True},
+            {"id": "a-2", "subject": 'Trích yếu "đặc biệt"\n', "score": -1.5e-3, "x": None},
+            {"id": "a-3", "subject": "\u1ea1\U0001f600", "ratio": 0.25, "ok": False},
+        ],
+    },
+    ensure_ascii=False,
+).encode()
+
+
+def test_a_page_cut_short_anywhere_is_retried_and_never_failed():
+    """A vendor's connection that drops mid-answer cuts the body at any byte: inside a
+    multi-byte character, an escape, a number or a word. Each cut is something the next
+    attempt may complete (here it does), so each is retried, never failed as a bad page."""
+    for body in (PAGE, json.dumps(json.loads(PAGE)).encode()):  # UTF-8 and ASCII escapes
+        for cut in range(1, len(body)):
+            answers = iter([body[:cut], body])
+            transport = httpx.MockTransport(
+                lambda request, answers=answers: httpx.Response(200, content=next(answers))
+            )
+            notices: list[RetryNotice] = []
+            with httpx.Client(transport=transport) as http:
+                assert fetch(http, Sleeps(), notices=notices) == json.loads(PAGE), cut
+            assert len(notices) == 1, (cut, body[:cut])
 
 
 @pytest.mark.parametrize(

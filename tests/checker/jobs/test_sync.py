@@ -608,7 +608,10 @@ def _simulated_sources(base_url: str, max_in_flight: int = 8) -> tuple[HttpSourc
             system=system,
             base_url=f"{base_url}/{'api' if system == 'documents' else 'archive'}/v1",
             auth=BearerAuth(type="bearer", token_env="SIM_TOKEN"),
-            retry=RetryPolicy(max_attempts=6),
+            # the simulator numbers faults over all requests, so with several in flight one
+            # request's attempts land on fault numbers at random: 0.39 of them are, and twelve
+            # in a row happen once in 80,000 requests
+            retry=RetryPolicy(max_attempts=12),
             max_in_flight=max_in_flight,
             endpoints=tuple(
                 e.model_copy(update={"pagination": paging}) for e in reference_endpoints(system)
