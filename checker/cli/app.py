@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
+from checker.cli.localized import CheckerTyper
 from checker.errors import CheckerError, ConfigError
-from checker.i18n import Language, _, reset_language, use_language
+from checker.i18n import N_, Language, _, reset_language, use_language
 from checker.reports.cells import escape_controls
 
 if TYPE_CHECKING:
@@ -36,32 +37,23 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG = Path("checker.toml")
 
-HELP = """checker: measures agencies' electronic records work from logs and grades it.
+HELP = N_(
+    "checker: measures agencies' electronic records work from logs and grades it.\n"
+    "\n"
+    "Global options (--config, --db) go before or after the command name:\n"
+    "  checker --config city.toml score   is   checker score --config city.toml\n"
+    "\n"
+    "Output: commands that print results take --format table (for people, the default) or "
+    "--format json (for programs); evidence also takes --format csv.\n"
+    "\n"
+    'Exit status: 0 done; 1 an error, told in one line "Error: ..." (a bad file, an unknown '
+    "agency, an unreachable database, a source that failed to sync); 2 a usage error "
+    "(unknown option or command, a bad option value)."
+)
 
-\b
-Global options (--config, --db) go before or after the command name:
-  checker --config city.toml score   is   checker score --config city.toml
-\b
-Output: commands that print results take --format table (for people, the default)
-or --format json (for programs); evidence also takes --format csv.
-\b
-Exit status: 0 done; 1 an error, told in one line "Error: ..." (a bad file, an
-unknown agency, an unreachable database, a source that failed to sync); 2 a usage
-error (unknown option or command, a bad option value).
-"""
-
-app = typer.Typer(
-    help=HELP,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help: rendering it with rich costs more than the rest
-)
-ingest_app = typer.Typer(
-    help="Read logs into the store.", no_args_is_help=True, rich_markup_mode=None
-)
-quarantine_app = typer.Typer(
-    help="Inputs set aside, and why.", no_args_is_help=True, rich_markup_mode=None
-)
+app = CheckerTyper(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False)
+ingest_app = CheckerTyper(help=N_("Read logs into the store."), no_args_is_help=True)
+quarantine_app = CheckerTyper(help=N_("Inputs set aside, and why."), no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(quarantine_app, name="quarantine")
 
@@ -86,18 +78,18 @@ class RowsFormat(StrEnum):
 
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", help="table (for people) or json (for programs)."),
+    typer.Option("--format", help=N_("table (for people) or json (for programs).")),
 ]
 RowsFormatOption = Annotated[
     RowsFormat,
-    typer.Option("--format", help="table (for people), csv (for spreadsheets) or json."),
+    typer.Option("--format", help=N_("table (for people), csv (for spreadsheets) or json.")),
 ]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
         metavar="PATH",
-        help="Deployment file (default: ./checker.toml).",
+        help=N_("Deployment file (default: ./checker.toml)."),
         show_default=False,
     ),
 ]
@@ -106,20 +98,20 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         metavar="URL",
-        help="Database URL; overrides CHECKER_DB_URL and the file.",
+        help=N_("Database URL; overrides CHECKER_DB_URL and the file."),
         show_default=False,
     ),
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", metavar="DATE", help="Year to date up to this day (YYYY-MM-DD)."),
+    typer.Option("--as-of", metavar="DATE", help=N_("Year to date up to this day (YYYY-MM-DD).")),
 ]
 JudgedDayOption = Annotated[
     str | None,
-    typer.Option("--as-of", metavar="DATE", help="Day to judge deadlines on (YYYY-MM-DD)."),
+    typer.Option("--as-of", metavar="DATE", help=N_("Day to judge deadlines on (YYYY-MM-DD).")),
 ]
 YearOption = Annotated[
-    int | None, typer.Option("--year", metavar="YEAR", help="A whole calendar year.")
+    int | None, typer.Option("--year", metavar="YEAR", help=N_("A whole calendar year."))
 ]
 
 
@@ -206,13 +198,13 @@ def main(
         typer.Option(
             "--lang",
             envvar="CHECKER_LANG",
-            help="Language of what is printed: vi (default) or en; before the command name.",
+            help=N_("Language of what is printed: vi (default) or en; before the command name."),
         ),
     ] = Language.vi,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+            "--version", help=N_("Print the version and exit."), callback=_version, is_eager=True
         ),
     ] = False,
 ) -> None:

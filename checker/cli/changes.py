@@ -18,7 +18,7 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.cli.scorecards import runs_app
-from checker.i18n import _, ngettext
+from checker.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from checker.reports.changes import AgencyChange, RunChanges
@@ -36,27 +36,33 @@ class RunKind(StrEnum):
 
 KindOption = Annotated[
     RunKind | None,
-    typer.Option(help="Kind of run: score, nightly or demo (default: the latest run's)."),
+    typer.Option(help=N_("Kind of run: score, nightly or demo (default: the latest run's).")),
 ]
 
 
-@runs_app.command("diff")
+@runs_app.command(
+    "diff",
+    help=N_(
+        "What changed between two runs (default: the last two of the same kind): criteria "
+        "that started or stopped losing points, grades, ranks, metric values, newly "
+        "quarantined inputs. With one run: that run against the one of its kind before it."
+    ),
+)
 @user_errors
 def runs_diff_command(
     ctx: typer.Context,
     before: Annotated[
-        int | None, typer.Argument(help="The earlier run (default: the last but one).")
+        int | None, typer.Argument(help=N_("The earlier run (default: the last but one)."))
     ] = None,
-    after: Annotated[int | None, typer.Argument(help="The later run (default: the last).")] = None,
-    agency: Annotated[str | None, typer.Option(help="One agency (default: the city).")] = None,
+    after: Annotated[
+        int | None, typer.Argument(help=N_("The later run (default: the last)."))
+    ] = None,
+    agency: Annotated[str | None, typer.Option(help=N_("One agency (default: the city)."))] = None,
     kind: KindOption = None,
     output_format: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """What changed between two runs (default: the last two of the same kind): criteria that
-    started or stopped losing points, grades, ranks, metric values, newly quarantined inputs.
-    With one run: that run against the one of its kind before it."""
     from checker.reports.changes import compare_runs, pick_runs
 
     settings = use_settings(ctx, config, db)
@@ -160,20 +166,22 @@ def _print_agency(agency: AgencyChange) -> None:
         )
 
 
-@runs_app.command("trend")
+@runs_app.command(
+    "trend",
+    help=N_("An agency's total (and one criterion's points) across the kept runs, as a line."),
+)
 @user_errors
 def runs_trend_command(
     ctx: typer.Context,
-    agency: Annotated[str, typer.Option(help="The agency.")],
+    agency: Annotated[str, typer.Option(help=N_("The agency."))],
     criterion: Annotated[
-        str | None, typer.Option(help="A criterion id (e.g. 1.3): its points as well.")
+        str | None, typer.Option(help=N_("A criterion id (e.g. 1.3): its points as well."))
     ] = None,
     kind: KindOption = None,
     output_format: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """An agency's total (and one criterion's points) across the kept runs, as a line."""
     from checker.reports.trend import agency_trend
 
     settings = use_settings(ctx, config, db)
@@ -218,19 +226,24 @@ def _print_trend(trend: Trend) -> None:
         )
 
 
-@runs_app.command("prune")
+@runs_app.command(
+    "prune",
+    help=N_(
+        "Delete the runs the deployment's [runs] rule no longer keeps (keep_daily_days, "
+        "then the last run of each month); never the newest of a kind nor one a scorecard "
+        "refers to."
+    ),
+)
 @user_errors
 def runs_prune_command(
     ctx: typer.Context,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Say what would be pruned; prune nothing.")
+        bool, typer.Option("--dry-run", help=N_("Say what would be pruned; prune nothing."))
     ] = False,
     output_format: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Delete the runs the deployment's [runs] rule no longer keeps (keep_daily_days, then
-    the last run of each month); never the newest of a kind nor one a scorecard refers to."""
     from checker.clock import today
     from checker.scoring.retention import prune_runs
 

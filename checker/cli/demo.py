@@ -9,20 +9,24 @@ import typer
 
 from checker.cli.app import DbOption, OutputFormat, app, use_settings, user_errors
 from checker.demo import DEMO_YEAR
-from checker.i18n import _, ngettext
+from checker.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from checker.demo.run import DemoResult, DemoStep
 
 
-@app.command("demo")
+@app.command(
+    "demo",
+    help=N_("Build a fictional city's workspace, ingest a year of its traffic, score and report."),
+)
 @user_errors
 def demo_command(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Option(help="Workspace to (re)build.")] = Path("checker-demo"),
+    folder: Annotated[Path, typer.Option(help=N_("Workspace to (re)build."))] = Path(
+        "checker-demo"
+    ),
     db: DbOption = None,
 ) -> None:
-    """Build a fictional city's workspace, ingest a year of its traffic, score and report."""
     from checker.cli.progress import sync_bars
     from checker.demo.run import run_demo
 

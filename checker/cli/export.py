@@ -19,7 +19,8 @@ from checker.cli.app import (
     use_settings,
     user_errors,
 )
-from checker.i18n import _, ngettext
+from checker.cli.localized import CheckerTyper
+from checker.i18n import N_, _, ngettext
 
 
 class ExportFormat(StrEnum):
@@ -29,31 +30,36 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
 
 
-export_app = typer.Typer(
-    help="Spreadsheets (CSV in UTF-8 with BOM, or XLSX) with agency names beside codes.",
+export_app = CheckerTyper(
+    help=N_("Spreadsheets (CSV in UTF-8 with BOM, or XLSX) with agency names beside codes."),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 app.add_typer(export_app, name="export")
 
-OutputOption = Annotated[Path, typer.Option("--output", help="File to write.")]
+OutputOption = Annotated[Path, typer.Option("--output", help=N_("File to write."))]
 FormatOption = Annotated[
-    ExportFormat, typer.Option("--format", help="csv (one table) or xlsx (a sheet each).")
+    ExportFormat, typer.Option("--format", help=N_("csv (one table) or xlsx (a sheet each)."))
 ]
 
 
-@export_app.command("report")
+@export_app.command(
+    "report",
+    help=N_(
+        "The report of a run: the rankings, and every agency's points per criterion with "
+        "the metric behind them (the CSV holds the latter, which carries rank, total and "
+        "grade)."
+    ),
+)
 @user_errors
 def export_report_command(
     ctx: typer.Context,
     output: OutputOption,
     output_format: FormatOption = ExportFormat.xlsx,
-    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    run: Annotated[int | None, typer.Option(help=N_("Run id (default: the latest)."))] = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """The report of a run: the rankings, and every agency's points per criterion with the
-    metric behind them (the CSV holds the latter, which carries rank, total and grade)."""
     from checker.jobs.exports import export_report
     from checker.reports.export import ExportFormat as Written
 
@@ -64,18 +70,20 @@ def export_report_command(
     typer.echo(_("Report of run {run} written to {output}").format(run=run_id, output=output))
 
 
-@export_app.command("overdue")
+@export_app.command(
+    "overdue",
+    help=N_("The files past their deadline for the agency archive or the historical archive."),
+)
 @user_errors
 def export_overdue_command(
     ctx: typer.Context,
     output: OutputOption,
     output_format: FormatOption = ExportFormat.xlsx,
-    agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
+    agency: Annotated[str | None, typer.Option(help=N_("Only this agency (code)."))] = None,
     as_of: JudgedDayOption = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """The files past their deadline for the agency archive or the historical archive."""
     from checker.jobs.exports import export_overdue
     from checker.reports.export import ExportFormat as Written
 
@@ -93,30 +101,34 @@ def export_overdue_command(
     typer.echo(written.format(n=count, day=day.isoformat(), output=output))
 
 
-@export_app.command("way")
+@export_app.command(
+    "way",
+    help=N_(
+        "An agency's way to the next grade: the work per criterion with the documents and "
+        "files listed, and the year end at the current rate (the CSV holds the former)."
+    ),
+)
 @user_errors
 def export_way_command(
     ctx: typer.Context,
     output: OutputOption,
-    agency: Annotated[str, typer.Option(metavar="CODE", help="Agency code.")],
+    agency: Annotated[str, typer.Option(metavar="CODE", help=N_("Agency code."))],
     output_format: FormatOption = ExportFormat.xlsx,
     run: Annotated[
-        int | None, typer.Option(help="The points of this stored run (default: measured now).")
+        int | None, typer.Option(help=N_("The points of this stored run (default: measured now)."))
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Year to date up to this day (YYYY-MM-DD).")
+        str | None, typer.Option("--as-of", help=N_("Year to date up to this day (YYYY-MM-DD)."))
     ] = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """An agency's way to the next grade: the work per criterion with the documents and files
-    listed, and the year end at the current rate (the CSV holds the former)."""
     from checker.clock import today
     from checker.jobs.exports import export_way
     from checker.reports.export import ExportFormat as Written
 
     if run is not None and as_of is not None:
-        raise typer.BadParameter("give --run ID or --as-of DATE, not both", param_hint="--run")
+        raise typer.BadParameter(_("give --run ID or --as-of DATE, not both"), param_hint="--run")
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     day = parse_day(as_of)

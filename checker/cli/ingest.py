@@ -18,27 +18,30 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.errors import ConfigError
-from checker.i18n import _
+from checker.i18n import N_, _
 
 
-@ingest_app.command("edxml")
+@ingest_app.command(
+    "edxml", help=N_("Read edXML messages (documents and statuses) from the interconnection axis.")
+)
 @user_errors
 def ingest_edxml(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="edXML files or folders (recursive).")],
-    source: Annotated[str, typer.Option(help="Name recorded as the source.")] = "edxml",
+    paths: Annotated[list[Path], typer.Argument(help=N_("edXML files or folders (recursive)."))],
+    source: Annotated[str, typer.Option(help=N_("Name recorded as the source."))] = "edxml",
     pattern: Annotated[
         list[str] | None,
         typer.Option(
-            help="Names read in a folder (repeatable; default *.edxml and *.xml). "
-            "A file named on the command line is always read."
+            help=N_(
+                "Names read in a folder (repeatable; default *.edxml and *.xml). "
+                "A file named on the command line is always read."
+            )
         ),
     ] = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Read edXML messages (documents and statuses) from the interconnection axis."""
     from checker.cli.output import print_load
     from checker.store.loader import load
     from connectors.edxml import DEFAULT_PATTERNS
@@ -52,25 +55,29 @@ def ingest_edxml(
     print_load(summary, output)
 
 
-@ingest_app.command("register")
+@ingest_app.command(
+    "register",
+    help=N_(
+        "Read incoming or outgoing registers exported as spreadsheets (Decree 30 layout). "
+        "Every file is checked before any is stored: one unreadable file stores nothing."
+    ),
+)
 @user_errors
 def ingest_register(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Register exports (.xlsx or .csv).")],
-    agency: Annotated[str, typer.Option(help="Code of the agency whose register it is.")],
+    files: Annotated[list[Path], typer.Argument(help=N_("Register exports (.xlsx or .csv)."))],
+    agency: Annotated[str, typer.Option(help=N_("Code of the agency whose register it is."))],
     direction: Annotated[
-        str | None, typer.Option(help="in or out (default: told from the headers).")
+        str | None, typer.Option(help=N_("in or out (default: told from the headers)."))
     ] = None,
     channel: Annotated[
-        str, typer.Option(help="Channel of rows without one: paper, email or axis.")
+        str, typer.Option(help=N_("Channel of rows without one: paper, email or axis."))
     ] = "paper",
-    source: Annotated[str, typer.Option(help="Name recorded as the source.")] = "register",
+    source: Annotated[str, typer.Option(help=N_("Name recorded as the source."))] = "register",
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Read incoming or outgoing registers exported as spreadsheets (Decree 30 layout).
-    Every file is checked before any is stored: one unreadable file stores nothing."""
     from checker.cli.output import print_register
     from checker.store.upsert import store_in_batches
     from connectors.register import read_registers
@@ -105,7 +112,7 @@ def ingest_register(
     print_register(totals, reasons, output)
 
 
-@quarantine_app.command("list")
+@quarantine_app.command("list", help=N_("Show every input set aside, where it was and why."))
 @user_errors
 def quarantine_list(
     ctx: typer.Context,
@@ -113,7 +120,6 @@ def quarantine_list(
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Show every input set aside, where it was and why."""
     from sqlalchemy import select
 
     from checker.cli.output import print_quarantine

@@ -20,6 +20,7 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.errors import RunLockedError
+from checker.i18n import N_
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -28,47 +29,53 @@ if TYPE_CHECKING:
     from checker.jobs.nightly import NightlyOptions, NightlyResult
 
 
-@app.command("run")
+@app.command(
+    "run",
+    help=N_(
+        "Ingest new edXML files, sync every HTTP source, score the year to date, write the "
+        "report site and keep the run, with a JSON-lines log in STATE_DIR/logs/.\n"
+        "\n"
+        "Exit status:\n"
+        "  0  ok: everything read, scored and published\n"
+        "  1  error: nothing scored (configuration, store, unexpected failure); see the message\n"
+        "  2  usage: the command line is wrong\n"
+        "  3  partial: a source failed (named in the log and the run's note); the rest was scored\n"
+        "  4  below: scored, but an agency is below --fail-below\n"
+        "  5  locked: another checker run holds the lock on this store; this one did nothing"
+    ),
+)
 @user_errors
 def run_command(
     ctx: typer.Context,
     site: Annotated[
-        Path | None, typer.Option(help="Folder of the report site (default: STATE_DIR/site).")
+        Path | None, typer.Option(help=N_("Folder of the report site (default: STATE_DIR/site)."))
     ] = None,
-    no_site: Annotated[bool, typer.Option("--no-site", help="Do not write the site.")] = False,
+    no_site: Annotated[bool, typer.Option("--no-site", help=N_("Do not write the site."))] = False,
     state_dir: Annotated[
         Path | None,
         typer.Option(
-            help="Folder of the lock, the logs/ and the run state (default: beside the SQLite "
-            "file, or beside the deployment file for PostgreSQL)."
+            help=N_(
+                "Folder of the lock, the logs/ and the run state (default: beside the SQLite "
+                "file, or beside the deployment file for PostgreSQL)."
+            )
         ),
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Score the year up to this day (default: today).")
+        str | None,
+        typer.Option("--as-of", help=N_("Score the year up to this day (default: today).")),
     ] = None,
     fail_below: Annotated[
         str | None,
-        typer.Option(help="Exit 4 when an agency is below this grade id (e.g. kha) or points."),
+        typer.Option(help=N_("Exit 4 when an agency is below this grade id (e.g. kha) or points.")),
     ] = None,
     agency: Annotated[
-        list[str] | None, typer.Option(help="Agency --fail-below judges (repeatable; default all).")
+        list[str] | None,
+        typer.Option(help=N_("Agency --fail-below judges (repeatable; default all).")),
     ] = None,
     output_format: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Ingest new edXML files, sync every HTTP source, score the year to date, write the
-    report site and keep the run, with a JSON-lines log in STATE_DIR/logs/.
-
-    \b
-    Exit status:
-      0  ok: everything read, scored and published
-      1  error: nothing scored (configuration, store, unexpected failure); see the message
-      2  usage: the command line is wrong
-      3  partial: a source failed (named in the log and the run's note); the rest was scored
-      4  below: scored, but an agency is below --fail-below
-      5  locked: another checker run holds the lock on this store; this one did nothing
-    """
     from checker.config import database_url
     from checker.jobs.nightly import ExitCode, NightlyOptions, Threshold
 

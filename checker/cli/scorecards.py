@@ -19,8 +19,9 @@ from checker.cli.app import (
     use_settings,
     user_errors,
 )
+from checker.cli.localized import CheckerTyper
 from checker.errors import ConfigError
-from checker.i18n import _, ngettext
+from checker.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
     from checker.scoring.assessment import Scorecard
     from checker.scoring.snapshot import RunSummary
 
-scorecards_app = typer.Typer(
-    help="Scorecards: self, inspection team and agreed scores.",
+scorecards_app = CheckerTyper(
+    help=N_("Scorecards: self, inspection team and agreed scores."),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -45,19 +46,21 @@ class SplitBy(StrEnum):
     cluster = "cluster"
 
 
-YearArg = Annotated[int, typer.Option("--year", help="The year assessed.")]
-ByOption = Annotated[str, typer.Option("--by", help="Who enters this (name, unit).")]
+YearArg = Annotated[int, typer.Option("--year", help=N_("The year assessed."))]
+ByOption = Annotated[str, typer.Option("--by", help=N_("Who enters this (name, unit)."))]
 
 
-@scorecards_app.command("prefill")
+@scorecards_app.command(
+    "prefill",
+    help=N_("Open every agency's scorecard for the run's year and freeze its measured points."),
+)
 @user_errors
 def prefill_command(
     ctx: typer.Context,
-    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    run: Annotated[int | None, typer.Option(help=N_("Run id (default: the latest)."))] = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Open every agency's scorecard for the run's year and freeze its measured points."""
     from checker.clock import vietnam_now
     from checker.jobs.score import criteria_sets
     from checker.reports.report import latest_run_id
@@ -80,18 +83,22 @@ def prefill_command(
     )
 
 
-@scorecards_app.command("enter")
+@scorecards_app.command(
+    "enter",
+    help=N_(
+        "Enter the scores of a manual points file as one role, for one year (whole or nothing)."
+    ),
+)
 @user_errors
 def enter_command(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Option(help="Manual points TOML file.")],
+    file: Annotated[Path, typer.Option(help=N_("Manual points TOML file."))],
     year: YearArg,
-    role: Annotated[str, typer.Option(help="self, inspection or agreed.")],
+    role: Annotated[str, typer.Option(help=N_("self, inspection or agreed."))],
     by: ByOption,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Enter the scores of a manual points file as one role, for one year (whole or nothing)."""
     from checker.clock import vietnam_now
     from checker.jobs.score import criteria_by_group
     from checker.scoring.assessment import PEOPLE
@@ -115,21 +122,25 @@ def enter_command(
     typer.echo(recorded.format(n=done.entries, agencies=done.agencies, role=role, year=year))
 
 
-@scorecards_app.command("show")
+@scorecards_app.command(
+    "show",
+    help=N_(
+        "A scorecard: each criterion with its entries and the points that count, and the "
+        "grade (a range while entries are missing)."
+    ),
+)
 @user_errors
 def show_command(
     ctx: typer.Context,
-    agency: Annotated[str, typer.Option(help="Agency code.")],
+    agency: Annotated[str, typer.Option(help=N_("Agency code."))],
     year: YearArg,
     criterion: Annotated[
-        str | None, typer.Option(help="Show the history of this criterion's entries.")
+        str | None, typer.Option(help=N_("Show the history of this criterion's entries."))
     ] = None,
     output_format: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """A scorecard: each criterion with its entries and the points that count, and the grade
-    (a range while entries are missing)."""
     from checker.scoring.assessment import ROLE_NAMES, cell_history
     from checker.scoring.points import points_text
 
@@ -234,17 +245,19 @@ def _grade_line(card: Scorecard) -> str:
     )
 
 
-@scorecards_app.command("close")
+@scorecards_app.command(
+    "close",
+    help=N_("Close a scorecard: the grade becomes final, missing entries count 0 (and are named)."),
+)
 @user_errors
 def close_command(
     ctx: typer.Context,
-    agency: Annotated[str, typer.Option(help="Agency code.")],
+    agency: Annotated[str, typer.Option(help=N_("Agency code."))],
     year: YearArg,
     by: ByOption,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Close a scorecard: the grade becomes final, missing entries count 0 (and are named)."""
     from checker.clock import vietnam_now
     from checker.scoring.assessment import close_assessment
 
@@ -256,23 +269,29 @@ def close_command(
     typer.echo(_grade_line(card))
 
 
-@scorecards_app.command("export")
+@scorecards_app.command(
+    "export",
+    help=N_(
+        "Write the year's scorecards as XLSX workbooks to fill in (locked layout, validated "
+        "cells, live totals)."
+    ),
+)
 @user_errors
 def export_command(
     ctx: typer.Context,
     year: YearArg,
-    folder: Annotated[Path, typer.Option(help="Folder for the workbooks.")] = Path("scorecards"),
+    folder: Annotated[Path, typer.Option(help=N_("Folder for the workbooks."))] = Path(
+        "scorecards"
+    ),
     split: Annotated[
-        SplitBy, typer.Option(help="One workbook per agency, group or cluster.")
+        SplitBy, typer.Option(help=N_("One workbook per agency, group or cluster."))
     ] = SplitBy.agency,
     evidence: Annotated[
-        bool, typer.Option(help="Evidence sheets (one-agency workbooks): the documents behind.")
+        bool, typer.Option(help=N_("Evidence sheets (one-agency workbooks): the documents behind."))
     ] = False,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Write the year's scorecards as XLSX workbooks to fill in (locked layout, validated
-    cells, live totals)."""
     from checker.clock import vietnam_now
     from checker.jobs.score import criteria_by_group
     from checker.jobs.scorecards import Split, export_scorecards
@@ -292,18 +311,22 @@ def export_command(
     typer.echo(written.format(n=len(done.files), agencies=done.agencies, folder=folder))
 
 
-@scorecards_app.command("import")
+@scorecards_app.command(
+    "import",
+    help=N_(
+        "Read filled workbooks back: each is taken whole or not at all; refused ones are "
+        "named with the file, sheet and cell. Exits 1 when any was refused."
+    ),
+)
 @user_errors
 def import_command(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Filled workbooks (.xlsx).")],
+    files: Annotated[list[Path], typer.Argument(help=N_("Filled workbooks (.xlsx)."))],
     year: YearArg,
     by: ByOption,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Read filled workbooks back: each is taken whole or not at all; refused ones are named
-    with the file, sheet and cell. Exits 1 when any was refused."""
     from checker.clock import vietnam_now
     from checker.jobs.score import criteria_by_group
     from checker.jobs.scorecards import import_workbooks
@@ -332,7 +355,13 @@ def import_command(
         raise typer.Exit(1)
 
 
-@scorecards_app.command("summary")
+@scorecards_app.command(
+    "summary",
+    help=N_(
+        "Ranks in each group and cluster (equal totals share a rank), grades (a range while "
+        "entries are missing), each cluster's nominee and each district's pick."
+    ),
+)
 @user_errors
 def summary_command(
     ctx: typer.Context,
@@ -341,8 +370,6 @@ def summary_command(
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Ranks in each group and cluster (equal totals share a rank), grades (a range while
-    entries are missing), each cluster's nominee and each district's pick."""
     from checker.clock import vietnam_now
     from checker.jobs.score import criteria_by_group
     from checker.jobs.scorecards import nomination_text, year_summary
@@ -394,7 +421,13 @@ def summary_command(
         typer.echo(_("Proposed — {nomination}").format(nomination=pick["text"]))
 
 
-@scorecards_app.command("claims")
+@scorecards_app.command(
+    "claims",
+    help=N_(
+        "Self-scores above what the logs support (beyond the set's tolerance), per group, "
+        "the largest gap first, with the evidence command."
+    ),
+)
 @user_errors
 def claims_command(
     ctx: typer.Context,
@@ -403,8 +436,6 @@ def claims_command(
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Self-scores above what the logs support (beyond the set's tolerance), per group, the
-    largest gap first, with the evidence command."""
     from checker.clock import vietnam_now
     from checker.jobs.score import criteria_by_group
     from checker.jobs.scorecards import year_summary
@@ -449,8 +480,8 @@ def claims_command(
                 typer.echo(f"  +{points_text(claim.gap)}: {claim.text()}")
 
 
-runs_app = typer.Typer(
-    help="Scoring runs and what they scored with.", no_args_is_help=True, rich_markup_mode=None
+runs_app = CheckerTyper(
+    help=N_("Scoring runs and what they scored with."), no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(runs_app, name="runs")
 
@@ -479,7 +510,9 @@ def _run_line(run: RunSummary) -> str:
     return line
 
 
-@runs_app.command("list")
+@runs_app.command(
+    "list", help=N_("Every scoring run, newest first, with the criteria sets it kept.")
+)
 @user_errors
 def runs_list_command(
     ctx: typer.Context,
@@ -487,7 +520,6 @@ def runs_list_command(
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Every scoring run, newest first, with the criteria sets it kept."""
     from checker.scoring.snapshot import list_runs
 
     settings = use_settings(ctx, config, db)
@@ -501,17 +533,21 @@ def runs_list_command(
         typer.echo(_run_line(run))
 
 
-@runs_app.command("show")
+@runs_app.command(
+    "show",
+    help=N_(
+        "One run: its period, the criteria sets and groups it scored with, and whether the "
+        "store has changed since."
+    ),
+)
 @user_errors
 def runs_show_command(
     ctx: typer.Context,
-    run: Annotated[int, typer.Argument(help="Run id.")],
+    run: Annotated[int, typer.Argument(help=N_("Run id."))],
     output_format: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """One run: its period, the criteria sets and groups it scored with, and whether the
-    store has changed since."""
     from checker.scoring.snapshot import show_run
 
     settings = use_settings(ctx, config, db)

@@ -24,19 +24,22 @@ from checker.cli.app import (
     use_settings,
     user_errors,
 )
+from checker.i18n import N_, _
 
 
-@app.command("grade")
+@app.command(
+    "grade",
+    help=N_("Grade a set of section points and say why: which condition each higher grade missed."),
+)
 @user_errors
 def grade_command(
     ctx: typer.Context,
-    criteria: Annotated[str, typer.Option(help="Criteria set name (e.g. hanoi-2017) or file.")],
-    points: Annotated[str, typer.Option(help="Section points in section order: 5,15,25,...")],
+    criteria: Annotated[str, typer.Option(help=N_("Criteria set name (e.g. hanoi-2017) or file."))],
+    points: Annotated[str, typer.Option(help=N_("Section points in section order: 5,15,25,..."))],
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Grade a set of section points and say why: which condition each higher grade missed."""
     from checker.cli.output import print_grade
     from checker.scoring.criteria import criteria_dir, load_criteria
     from checker.scoring.grading import grade, parse_points
@@ -46,20 +49,22 @@ def grade_command(
     print_grade(criteria_set, grade(criteria_set, parse_points(points)), output)
 
 
-@app.command("score")
+@app.command(
+    "score",
+    help=N_("Measure every agency, score and grade it, rank it in its group, and store the run."),
+)
 @user_errors
 def score_command(
     ctx: typer.Context,
     year: YearOption = None,
     as_of: AsOfOption = None,
     manual: Annotated[
-        Path | None, typer.Option(help="Manual points file (default: the deployment's).")
+        Path | None, typer.Option(help=N_("Manual points file (default: the deployment's)."))
     ] = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Measure every agency, score and grade it, rank it in its group, and store the run."""
     from checker.cli.output import print_score
     from checker.cli.progress import facts_bar
     from checker.jobs.score import score
@@ -74,35 +79,40 @@ def score_command(
     print_score(outcome, output)
 
 
-@app.command("report")
+@app.command(
+    "report",
+    help=N_(
+        "The rankings of each group; an agency's scorecard (its criteria, points, what to "
+        "fix and the metrics behind them) with --agency, every scorecard with --all."
+    ),
+)
 @user_errors
 def report_command(
     ctx: typer.Context,
     agency: Annotated[
         str | None,
         typer.Option(
-            metavar="CODE", help="The scorecard of this agency (code), after its group's ranking."
+            metavar="CODE",
+            help=N_("The scorecard of this agency (code), after its group's ranking."),
         ),
     ] = None,
     every: Annotated[
-        bool, typer.Option("--all", help="The rankings, then every agency's scorecard.")
+        bool, typer.Option("--all", help=N_("The rankings, then every agency's scorecard."))
     ] = False,
     run: Annotated[
-        int | None, typer.Option(metavar="ID", help="Run id (default: the latest).")
+        int | None, typer.Option(metavar="ID", help=N_("Run id (default: the latest)."))
     ] = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """The rankings of each group; an agency's scorecard (its criteria, points, what to fix
-    and the metrics behind them) with --agency, every scorecard with --all."""
     from checker.i18n import _
     from checker.jobs.score import criteria_sets
     from checker.reports.report import build_report, latest_run_id, render_table
     from checker.scoring.snapshot import run_criteria, store_change
 
     if agency is not None and every:
-        raise typer.BadParameter("give --agency CODE or --all, not both", param_hint="--all")
+        raise typer.BadParameter(_("give --agency CODE or --all, not both"), param_hint="--all")
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     order = [g.id for g in deployment.groups]
@@ -138,19 +148,21 @@ def report_command(
         )
 
 
-@app.command("overdue")
+@app.command(
+    "overdue",
+    help=N_("Files past their deadline for the agency archive or the historical archive."),
+)
 @user_errors
 def overdue_command(
     ctx: typer.Context,
     agency: Annotated[
-        str | None, typer.Option(metavar="CODE", help="Only this agency (code).")
+        str | None, typer.Option(metavar="CODE", help=N_("Only this agency (code)."))
     ] = None,
     as_of: JudgedDayOption = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Files past their deadline for the agency archive or the historical archive."""
     from checker.cli.output import print_overdue
     from checker.store.registry import write_registry
     from metrics.transfers import overdue_files
@@ -166,19 +178,21 @@ def overdue_command(
     print_overdue(files, day, names, output)
 
 
-@app.command("evidence")
+@app.command(
+    "evidence",
+    help=N_("The documents behind a metric for one agency: counted, and not counted with why."),
+)
 @user_errors
 def evidence_command(
     ctx: typer.Context,
-    agency: Annotated[str, typer.Option(metavar="CODE", help="Agency code.")],
-    metric: Annotated[str, typer.Option(help="Metric id, e.g. inbound.registered.")],
+    agency: Annotated[str, typer.Option(metavar="CODE", help=N_("Agency code."))],
+    metric: Annotated[str, typer.Option(help=N_("Metric id, e.g. inbound.registered."))],
     year: YearOption = None,
     as_of: AsOfOption = None,
     output: RowsFormatOption = RowsFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """The documents behind a metric for one agency: counted, and not counted with why."""
     from checker.jobs.score import prepare_measuring
     from checker.reports.evidence import EvidenceSubject, render_evidence
     from metrics.evidence import evidence_list
@@ -195,30 +209,37 @@ def evidence_command(
     typer.echo(render_evidence(found, subject, output.value), nl=False)
 
 
-@app.command("way")
+@app.command(
+    "way",
+    help=N_(
+        "The way to the next grade: the conditions it misses, the smallest set of criteria "
+        "that meets them with the work in the logs' terms (documents and files listed), the "
+        "year end at the current rate, and the points the manual criteria can still bring. "
+        "The points are measured for the year to --as-of (today by default) or read from a "
+        "stored --run."
+    ),
+)
 @user_errors
 def way_command(
     ctx: typer.Context,
-    agency: Annotated[str, typer.Option(metavar="CODE", help="Agency code.")],
+    agency: Annotated[str, typer.Option(metavar="CODE", help=N_("Agency code."))],
     run: Annotated[
         int | None,
-        typer.Option(metavar="ID", help="The points of this stored run (default: measured now)."),
+        typer.Option(
+            metavar="ID", help=N_("The points of this stored run (default: measured now).")
+        ),
     ] = None,
     as_of: AsOfOption = None,
     output: RowsFormatOption = RowsFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """The way to the next grade: the conditions it misses, the smallest set of criteria that
-    meets them with the work in the logs' terms (documents and files listed), the year end
-    at the current rate, and the points the manual criteria can still bring. The points are
-    measured for the year to --as-of (today by default) or read from a stored --run."""
     from checker.clock import today
     from checker.jobs.way import way_to_next_grade
     from checker.reports.way import render_way_table, way_csv
 
     if run is not None and as_of is not None:
-        raise typer.BadParameter("give --run ID or --as-of DATE, not both", param_hint="--run")
+        raise typer.BadParameter(_("give --run ID or --as-of DATE, not both"), param_hint="--run")
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     with settings.store(deployment, create=False) as engine:

@@ -8,25 +8,29 @@ from typing import Annotated
 import typer
 
 from checker.cli.app import ConfigOption, DbOption, app, use_settings, user_errors
-from checker.i18n import _
+from checker.i18n import N_, _
 
 
-@app.command("site")
+@app.command(
+    "site",
+    help=N_(
+        "Write the report site of a stored run: rankings, a page per agency, the documents "
+        "and files not counted with why. Static, works offline, in the language of --lang "
+        "(Vietnamese by default; --lang en writes it in English); files in the folder that "
+        "checker did not write are left alone."
+    ),
+)
 @user_errors
 def site_command(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Option("--output", help="Folder of the site (created).")],
-    run: Annotated[int | None, typer.Option(help="Run id (default: the latest).")] = None,
+    output: Annotated[Path, typer.Option("--output", help=N_("Folder of the site (created)."))],
+    run: Annotated[int | None, typer.Option(help=N_("Run id (default: the latest)."))] = None,
     evidence: Annotated[
-        bool, typer.Option(help="Write the pages of documents and files not counted.")
+        bool, typer.Option(help=N_("Write the pages of documents and files not counted."))
     ] = True,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Write the report site of a stored run: rankings, a page per agency, the documents and
-    files not counted with why. Static, works offline, in the language of --lang (Vietnamese
-    by default; --lang en writes it in English); files in the folder that checker did not
-    write are left alone."""
     from checker.cli.progress import step_bar
     from checker.jobs.site import SiteOptions, publish_site
 

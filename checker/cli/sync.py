@@ -16,23 +16,27 @@ from checker.cli.app import (
     user_errors,
 )
 from checker.demo import DEMO_TOKEN, DEMO_YEAR
-from checker.i18n import _
+from checker.i18n import N_, _
 
 
-@app.command("sync")
+@app.command(
+    "sync",
+    help=N_(
+        "Pull the document-management and archive software's logs over HTTP, incrementally. "
+        "Exits with status 1 when any source failed."
+    ),
+)
 @user_errors
 def sync_command(
     ctx: typer.Context,
     source: Annotated[
-        str | None, typer.Option(help="Only this source (default: every http source).")
+        str | None, typer.Option(help=N_("Only this source (default: every http source)."))
     ] = None,
-    full: Annotated[bool, typer.Option(help="Forget the cursors and read everything.")] = False,
+    full: Annotated[bool, typer.Option(help=N_("Forget the cursors and read everything."))] = False,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Pull the document-management and archive software's logs over HTTP, incrementally.
-    Exits with status 1 when any source failed."""
     from checker.cli.output import print_sync
     from checker.cli.progress import sync_bars
     from checker.jobs.sync import http_sources, sync
@@ -51,33 +55,41 @@ def sync_command(
         raise typer.Exit(1)
 
 
-@app.command("simulate")
+@app.command(
+    "simulate",
+    help=N_(
+        "Serve the reference log API of the demo city's document-management, archive and "
+        "one-stop-shop software on loopback, until Ctrl-C."
+    ),
+)
 @user_errors
 def simulate_command(
-    size: Annotated[int, typer.Option(min=1, help="Volume: 1 is a year of a small city.")] = 1,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
-    token: Annotated[str, typer.Option(help="Bearer token clients must send.")] = DEMO_TOKEN,
+    size: Annotated[int, typer.Option(min=1, help=N_("Volume: 1 is a year of a small city."))] = 1,
+    port: Annotated[int, typer.Option(help=N_("Port on 127.0.0.1 (0: any free port)."))] = 8765,
+    token: Annotated[str, typer.Option(help=N_("Bearer token clients must send."))] = DEMO_TOKEN,
     faults: Annotated[
         str,
         typer.Option(
-            help="Injected faults, e.g. rate_limit_every=5,error_every=7,retry_after=1 "
-            "(also slow_every, slow_seconds, truncate_every, invalid_record_every)."
+            help=N_(
+                "Injected faults, e.g. rate_limit_every=5,error_every=7,retry_after=1 "
+                "(also slow_every, slow_seconds, truncate_every, invalid_record_every)."
+            )
         ),
     ] = "",
-    year: Annotated[int, typer.Option(help="Year of the generated logs.")] = DEMO_YEAR,
+    year: Annotated[int, typer.Option(help=N_("Year of the generated logs."))] = DEMO_YEAR,
     latency: Annotated[
         float,
         typer.Option(
-            min=0, max=60_000, help="Milliseconds each answer waits, as across a network (0)."
+            min=0, max=60_000, help=N_("Milliseconds each answer waits, as across a network (0).")
         ),
     ] = 0.0,
     agencies: Annotated[
         int | None,
-        typer.Option(min=1, help="Serve this many generated agencies instead of the demo city's."),
+        typer.Option(
+            min=1, help=N_("Serve this many generated agencies instead of the demo city's.")
+        ),
     ] = None,
 ) -> None:
-    """Serve the reference log API of the demo city's document-management, archive and
-    one-stop-shop software on loopback, until Ctrl-C."""
     from checker.demo.simulated_data import (
         demo_agency_codes,
         generate_dataset,

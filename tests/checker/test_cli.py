@@ -504,7 +504,7 @@ def test_version_prints_the_package_version():
     ],
 )
 def test_usage_errors_exit_with_status_2(args):
-    result = run(*args, ok=False)
+    result = run("--lang", "en", *args, ok=False)
     assert result.exit_code == 2
     assert "Error" in result.output
 
@@ -517,7 +517,7 @@ def test_the_kind_option_takes_the_kinds_runs_are_stored_with():
 
 
 def test_the_help_lists_every_command_and_the_exit_statuses():
-    help_text = run("--help").stdout
+    help_text = run("--lang", "en", "--help").stdout
     for command in ("demo", "ingest", "sync", "simulate", "quarantine", "score", "report"):
         assert f"  {command} " in help_text
     for command in ("evidence", "overdue", "grade"):

@@ -150,7 +150,7 @@ runner = CliRunner()
 def test_the_command_documents_and_returns_its_exit_codes(tmp_path):
     config = _city(tmp_path)
     db = f"sqlite:///{tmp_path / 'checker.db'}"
-    help_text = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "120"}).stdout
+    help_text = runner.invoke(app, ["--lang", "en", "run", "--help"], env={"COLUMNS": "120"}).stdout
     for code, word in (
         (0, "ok"),
         (1, "error"),
