@@ -118,9 +118,14 @@ class ReadableUsageError(UsageError):
     line, the hint to ``--help``, then ``Error: ...``; same exit status (2)."""
 
     def __init__(self, error: UsageError) -> None:
-        super().__init__(usage_message(error), error.ctx)
+        super().__init__(error.message, error.ctx)
         self.exit_code = error.exit_code
         self.error = error
+
+    def format_message(self) -> str:
+        """Put into words when shown, in the language the command line asked for (the
+        ``--lang`` callback may not have seen all of it)."""
+        return usage_message(self.error)
 
     def show(self, file: IO[Any] | None = None) -> None:
         ctx = self.ctx
