@@ -6,6 +6,10 @@ options, calls one library function and prints what it returns. An expected fail
 ``CheckerError``) prints one line ``Error: ...`` and exits with status 1; a usage error
 (unknown option, bad value) exits with status 2.
 
+Its own words (the help of every command, the usage errors) are in the reader's language
+too: the app is a ``CheckerTyper`` (``checker.cli.localized``) and help strings are marked
+with ``N_()`` where they are written.
+
 Startup: ``checker --help`` must be instant, so this module and the command modules import
 only typer and the standard library at the top; a command imports the library (SQLAlchemy,
 lxml, httpx, openpyxl, rich, the metrics) inside its body, when it runs.
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
-from checker.cli.localized import CheckerTyper
+from checker.cli.localized import LANGUAGE_OPTION, LANGUAGE_VARIABLE, CheckerTyper
 from checker.errors import CheckerError, ConfigError
 from checker.i18n import N_, Language, _, reset_language, use_language
 from checker.reports.cells import escape_controls
@@ -196,8 +200,8 @@ def main(
     lang: Annotated[
         Language,
         typer.Option(
-            "--lang",
-            envvar="CHECKER_LANG",
+            LANGUAGE_OPTION,
+            envvar=LANGUAGE_VARIABLE,
             help=N_("Language of what is printed: vi (default) or en; before the command name."),
         ),
     ] = Language.vi,

@@ -33,7 +33,6 @@ class ExportFormat(StrEnum):
 export_app = CheckerTyper(
     help=N_("Spreadsheets (CSV in UTF-8 with BOM, or XLSX) with agency names beside codes."),
     no_args_is_help=True,
-    rich_markup_mode=None,
 )
 app.add_typer(export_app, name="export")
 

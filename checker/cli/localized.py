@@ -49,6 +49,7 @@ from typer._click.utils import make_default_short_help
 from typer.core import TyperCommand, TyperGroup
 
 from checker.i18n import DEFAULT_LANGUAGE, N_, Language, _, speaking
+from checker.reports.cells import escape_controls
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,7 +139,7 @@ class ReadableUsageError(UsageError):
                 )
                 hint += "\n"
             _echo(f"{ctx.get_usage()}\n{hint}", file, color)
-        _echo(_("Error: {message}").format(message=self.format_message()), file, color)
+        _echo(_error_line(self.format_message()), file, color)
 
 
 class ReadableError(ClickException):
@@ -151,7 +152,12 @@ class ReadableError(ClickException):
         self.error = error
 
     def show(self, file: IO[Any] | None = None) -> None:
-        _echo(_("Error: {message}").format(message=self.format_message()), file, None)
+        _echo(_error_line(self.format_message()), file, None)
+
+
+def _error_line(message: str) -> str:
+    """``Error: ...`` with what was typed in it made harmless for the terminal."""
+    return escape_controls(_("Error: {message}").format(message=message))
 
 
 def _echo(text: str, file: IO[Any] | None, color: bool | None) -> None:

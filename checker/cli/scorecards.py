@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 scorecards_app = CheckerTyper(
     help=N_("Scorecards: self, inspection team and agreed scores."),
     no_args_is_help=True,
-    rich_markup_mode=None,
 )
 app.add_typer(scorecards_app, name="scorecards")
 
@@ -480,9 +479,7 @@ def claims_command(
                 typer.echo(f"  +{points_text(claim.gap)}: {claim.text()}")
 
 
-runs_app = CheckerTyper(
-    help=N_("Scoring runs and what they scored with."), no_args_is_help=True, rich_markup_mode=None
-)
+runs_app = CheckerTyper(help=N_("Scoring runs and what they scored with."), no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 
 

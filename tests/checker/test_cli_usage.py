@@ -12,11 +12,18 @@ from pathlib import Path
 import pytest
 import typer
 from typer._click.core import Command
-from typer._click.exceptions import UsageError
+from typer._click.exceptions import ClickException, UsageError
 from typer.testing import CliRunner
 
 from checker.cli import app
-from checker.cli.localized import CheckerCommand, CheckerGroup, language_of, usage_message
+from checker.cli.localized import (
+    CheckerCommand,
+    CheckerGroup,
+    ReadableError,
+    language_of,
+    readable_errors,
+    usage_message,
+)
 from checker.i18n import Language, _, speaking
 
 runner = CliRunner()
@@ -183,6 +190,21 @@ def test_the_language_is_read_from_the_line_before_click_parses_it(args, environ
 def test_an_error_it_does_not_know_keeps_clicks_words():
     with speaking(Language.vi):
         assert usage_message(UsageError("Something new in typer.")) == "Something new in typer."
+
+
+def test_another_click_error_keeps_its_words_in_the_readers_frame(capsys):
+    with speaking(Language.vi), pytest.raises(ReadableError) as raised, readable_errors():
+        raise ClickException("Could not open file 'x': gone")
+    with speaking(Language.vi):
+        raised.value.show()
+    assert capsys.readouterr().err == "Lỗi: Could not open file 'x': gone\n"
+    assert raised.value.exit_code == 1
+
+
+def test_what_was_typed_reaches_the_terminal_without_its_control_characters():
+    result = run("score", "--bo\x1b[2Jgus")
+    assert result.exit_code == 2
+    assert result.output.endswith("Lỗi: không có tùy chọn --bo\\x1b[2Jgus\n")
 
 
 def test_an_english_help_keeps_the_frame_of_click():
