@@ -113,10 +113,10 @@ def test_a_transfer_maps_with_its_kind():
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"id": None}, "id: None: Input should be a valid string"),
+        ({"id": None}, "id: None is not text"),
         ({"arrived_at": "not a date"}, "arrived_at: 'not a date' does not match ISO 8601"),
-        ({"urgency": 7}, "urgency: 7: Input should be less than or equal to 4"),
-        ({"channel": "fax"}, "channel: 'fax': Input should be 'axis', 'email' or 'paper'"),
+        ({"urgency": 7}, "urgency: 7 is above the maximum 4"),
+        ({"channel": "fax"}, "channel: 'fax' is not one of 'axis', 'email', 'paper'"),
     ],
 )
 def test_an_unusable_record_says_which_of_their_fields_is_wrong(change, reason):
