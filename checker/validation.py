@@ -71,22 +71,26 @@ def first_error(exc: ValidationError) -> tuple[Loc, ErrorDetails]:
     errors = exc.errors()
     first = errors[0]
     loc = tuple(first["loc"])
-    at = next((i for i, part in enumerate(loc) if _is_member(part)), None)
-    if at is None:
-        return loc, first
-    members = [e for e in errors if tuple(e["loc"])[:at] == loc[:at] and len(e["loc"]) > at]
-    members = [e for e in members if _is_member(e["loc"][at])]
+    for at in (i for i, part in enumerate(loc) if _is_member(part)):
+        members = [e for e in errors if tuple(e["loc"])[:at] == loc[:at] and len(e["loc"]) > at]
+        if len({e["loc"][at] for e in members if _is_member(e["loc"][at])}) >= 2:
+            return _union(loc[:at], [e for e in members if _is_member(e["loc"][at])])
+    return loc, first  # no union, or a key that only looks like a member's name
+
+
+def _union(loc: Loc, members: list[ErrorDetails]) -> tuple[Loc, ErrorDetails]:
+    at = len(loc)
     deepest = max(members, key=lambda e: len(e["loc"]))
     if len(deepest["loc"]) > at + 1:
-        return _without_members(tuple(deepest["loc"])), deepest
+        return (*loc, *_without_members(tuple(deepest["loc"])[at + 1 :])), deepest
     union: ErrorDetails = {
         "type": "union",
-        "loc": loc[:at],
+        "loc": loc,
         "msg": "; ".join(e["msg"] for e in members),
-        "input": first["input"],
+        "input": members[0]["input"],
         "ctx": {"errors": members},
     }
-    return _without_members(loc[:at]), union
+    return loc, union
 
 
 def _is_member(part: int | str) -> bool:

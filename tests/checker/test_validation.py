@@ -193,3 +193,12 @@ def test_a_criteria_condition_of_no_known_kind_is_told_in_vietnamese(tmp_path):
     assert str(info.value).endswith(
         "một điều kiện cần một trong các khóa total, implemented, share"
     ), str(info.value)
+
+
+def test_a_value_fitting_no_member_of_a_union_names_every_form_under_its_own_key(tmp_path, english):
+    endpoint = '[[sources.endpoints]]\nname = "e"\nrecord = "incoming"\npath = "x"\n'
+    text = HTTP + endpoint + 'fields = { id = "id" }\nvalue_maps = { id = { "a-b" = [1] } }\n'
+    assert _said(tmp_path, text, Language.en) == (
+        "line 11: sources[0].http.endpoints[0].value_maps.id.a-b: "
+        "[1] is not text or a whole number or a number or true or false"
+    )
