@@ -173,7 +173,7 @@ def _unusable(url: str, exc: Exception) -> str:
     """Why SQLAlchemy cannot build an engine for ``url``: a database it has no dialect for is
     told in our words, anything else quoted from it (without the password)."""
     scheme = url.partition("://")[0]
-    if isinstance(exc, NoSuchModuleError | ImportError) or "Can't load plugin" in str(exc):
+    if isinstance(exc, NoSuchModuleError | ImportError):
         message = _(
             "database URL {url} is not usable: {scheme} is not a database checker knows; "
             "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
