@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from checker.errors import ConfigError
-from checker.i18n import _
+from checker.i18n import N_, _
 from checker.tomlfile import read_toml
+from checker.validation import describe, dotted, first_error, line_of
 from connectors.edxml import DEFAULT_PATTERNS
 from connectors.mapping import HttpSource
 from connectors.register import RegisterLimits
@@ -106,14 +107,17 @@ class Deployment(_Strict):
     @model_validator(mode="after")
     def _references_hold(self) -> Deployment:
         group_ids = [g.id for g in self.groups]
-        _no_repeats("group id", group_ids)
-        _no_repeats("source name", [s.name for s in self.sources])
-        _no_repeats("agency code", [c for a in self.agencies for c in a.all_codes])
+        _no_repeats(N_("group id {value} appears twice"), group_ids)
+        _no_repeats(N_("source name {value} appears twice"), [s.name for s in self.sources])
+        codes = [c for a in self.agencies for c in a.all_codes]
+        _no_repeats(N_("agency code {value} appears twice"), codes)
         for agency in self.agencies:
             if agency.group not in group_ids:
+                message = _(
+                    "agency {code} names group {group}, which is not among the groups {ids}"
+                )
                 raise ValueError(
-                    f"agency {agency.code} names group {agency.group!r}, "
-                    f"which is not among the groups {group_ids}"
+                    message.format(code=agency.code, group=repr(agency.group), ids=group_ids)
                 )
         _check_clusters(self.clusters, {a.code for a in self.agencies})
         return self
@@ -138,27 +142,31 @@ class Deployment(_Strict):
 
 
 def _check_clusters(clusters: tuple[Cluster, ...], agencies: set[str]) -> None:
-    _no_repeats("cluster id", [c.id for c in clusters])
-    _no_repeats("cluster member", [m for c in clusters for m in c.members])
+    _no_repeats(N_("cluster id {value} appears twice"), [c.id for c in clusters])
+    members = [m for c in clusters for m in c.members]
+    _no_repeats(N_("cluster member {value} appears twice"), members)
     for cluster in clusters:
         unknown = [m for m in cluster.members if m not in agencies]
         if unknown:
-            raise ValueError(f"cluster {cluster.id} names unknown agencies {unknown}")
+            message = _("cluster {id} names unknown agencies {codes}")
+            raise ValueError(message.format(id=cluster.id, codes=unknown))
         if cluster.leader not in cluster.members:
-            raise ValueError(f"cluster {cluster.id}: leader {cluster.leader} is not a member")
+            message = _("cluster {id}: leader {leader} is not a member")
+            raise ValueError(message.format(id=cluster.id, leader=cluster.leader))
 
 
-def _no_repeats(what: str, values: list[str]) -> None:
+def _no_repeats(message: str, values: list[str]) -> None:
+    """``message`` (marked with ``N_``, a ``{value}`` in it) for the first value seen twice."""
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise ValueError(f"{what} {value!r} appears twice")
+            raise ValueError(_(message).format(value=repr(value)))
         seen.add(value)
 
 
 def load_deployment(path: Path) -> Deployment:
     """Read and validate a deployment file; relative paths become relative to its folder."""
-    text, raw = read_toml(path, f"deployment file {path}")
+    text, raw = read_toml(path, _("deployment file {path}").format(path=path))
     try:
         deployment = Deployment.model_validate(raw)
     except ValidationError as exc:
@@ -170,29 +178,10 @@ def load_deployment(path: Path) -> Deployment:
 
 def describe_validation_error(path: Path, text: str, exc: ValidationError) -> str:
     """One line naming the file, the key, its line (when it can be found) and the problem."""
-    first = exc.errors()[0]
-    loc = [str(part) for part in first["loc"]]
-    key = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc).lstrip(".") or "(top level)"
-    line = _line_of(text, _last_name(loc))
-    where = f", line {line}" if line else ""
-    if first["type"] == "extra_forbidden":
-        return f"{path}{where}: unknown key {key!r}"
-    return f"{path}{where}: {key}: {first['msg']}"
-
-
-def _last_name(loc: list[str]) -> str | None:
-    names = [part for part in loc if not part.isdigit()]
-    return names[-1] if names else None
-
-
-def _line_of(text: str, key: str | None) -> int | None:
-    if not key:
-        return None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip().strip("[]").strip()
-        if stripped.split("=")[0].strip().strip('"') == key or stripped.endswith("." + key):
-            return number
-    return None
+    loc, error = first_error(exc)
+    line = line_of(text, loc, error)
+    where = str(path) + (_(", line {line}").format(line=line) if line else "")
+    return f"{where}: {describe(dotted(loc), error)}"
 
 
 def _anchor_paths(deployment: Deployment, base: Path) -> Deployment:

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from checker.errors import RecordError
 from checker.i18n import _
 from checker.store.records import SoftwareRecord
+from checker.validation import describe, first_error, problem
 from connectors.dates import parse_iso, parse_iso_date, parse_layouts
 from connectors.jsonpath import MISSING, lookup
 
@@ -246,16 +247,16 @@ def _retention(endpoint: Endpoint, data: dict[str, Any]) -> None:
 
 def _reason(endpoint: Endpoint, exc: ValidationError) -> tuple[str, str]:
     """Their field the first error is about, and the reason."""
-    error = exc.errors()[0]
-    ours = str(error["loc"][0]) if error["loc"] else ""
+    loc, error = first_error(exc)
+    ours = str(loc[0]) if loc else ""
     theirs = endpoint.fields.get(ours) or (
         _("constant {name}").format(name=ours) if ours else _("record")
     )
     if error["type"] == "missing":
         return theirs, _("{field}: missing").format(field=theirs)
-    if not error["loc"]:  # a check across fields: its message names them, without the record
-        return theirs, str(error["msg"]).removeprefix("Value error, ")
-    return theirs, f"{theirs}: {error['input']!r}: {error['msg']}"
+    if not loc:  # a check across fields: its message names them, without the record
+        return theirs, problem(error)
+    return theirs, describe(theirs, error)
 
 
 class FieldCoverage:

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from checker.errors import RecordError, SourceError
 from checker.i18n import _
 from checker.store.records import DocumentRecord, StatusRecord
+from checker.validation import describe, first_error
 from connectors.dates import ImpossibleDate, parse_text
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
@@ -283,8 +284,8 @@ def _no_message_header(excerpt: str) -> RecordError:
 
 
 def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+    loc, error = first_error(exc)
+    return describe(".".join(str(part) for part in loc), error)
 
 
 class _Children:

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from checker.clock import local_date
 from checker.errors import ConfigError
+from checker.i18n import _
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
@@ -66,10 +67,11 @@ def _check_disjoint(days_off: Iterable[date], working: Iterable[date]) -> None:
     both = sorted(set(days_off) & set(working))
     if both:
         listed = ", ".join(d.isoformat() for d in both)
-        raise ConfigError(
-            f"[calendar]: {listed} is in both extra_days_off and working_days; "
+        message = _(
+            "[calendar]: {dates} is in both extra_days_off and working_days; "
             "keep each date in one list"
         )
+        raise ConfigError(message.format(dates=listed))
 
 
 @dataclass(frozen=True)

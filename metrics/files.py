@@ -74,22 +74,23 @@ class FilesConfig(BaseModel):
         try:
             date(2001, month, day)  # not a leap year: 02-29 is refused
         except ValueError:
-            raise ValueError(
-                f"list_due {value!r} is not a day of every year; write MM-DD, e.g. 01-31"
-            ) from None
+            message = _("list_due {value} is not a day of every year; write MM-DD, e.g. 01-31")
+            raise ValueError(message.format(value=repr(value))) from None
         return value
 
     @model_validator(mode="after")
     def _each_code_means_one_thing(self) -> FilesConfig:
         both = sorted(set(self.retention_permanent) & set(self.retention_years))
         if both:
-            raise ValueError(
-                f"retention code {both[0]!r} is in both retention_permanent and "
+            message = _(
+                "retention code {code} is in both retention_permanent and "
                 "retention_years; keep each code in one"
             )
+            raise ValueError(message.format(code=repr(both[0])))
         short = sorted(code for code, years in self.retention_years.items() if years < 1)
         if short:
-            raise ValueError(f"retention code {short[0]!r}: a retention is 1 year or more")
+            message = _("retention code {code}: a retention is 1 year or more")
+            raise ValueError(message.format(code=repr(short[0])))
         return self
 
     def cutoff(self, year: int) -> date:

@@ -133,7 +133,7 @@ class XlsxBook:
             if rel.get("Type", "").endswith(kind):
                 target = rel.get("Target", "")
                 return target[1:] if target.startswith("/") else posixpath.join(base, target)
-        raise KeyError(f"no {kind.strip('/')} part")
+        raise KeyError(kind.strip("/"))
 
     def _shared_strings(self, part: str) -> list[str]:
         with self._zip.open(part) as stream:
@@ -173,6 +173,12 @@ def open_xlsx(path: Path) -> XlsxBook:
         raise WorkbookError(_("{path}: no such file").format(path=path))
     try:
         return XlsxBook(path)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.XMLSyntaxError) as exc:
+    except zipfile.BadZipFile as exc:
+        message = _("{file}: not a readable XLSX workbook (not a ZIP archive, as every .xlsx is)")
+        raise WorkbookError(message.format(file=path.name)) from exc
+    except KeyError as exc:
+        message = _("{file}: not a readable XLSX workbook (its part {part} is missing)")
+        raise WorkbookError(message.format(file=path.name, part=exc)) from exc
+    except (OSError, ValueError, etree.XMLSyntaxError) as exc:
         message = _("{file}: not a readable XLSX workbook ({error})")
         raise WorkbookError(message.format(file=path.name, error=exc)) from exc

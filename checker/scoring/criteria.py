@@ -10,7 +10,6 @@ comparison at exactly 70% is exact.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from itertools import pairwise
@@ -32,6 +31,7 @@ from checker.errors import ConfigError
 from checker.i18n import N_, _
 from checker.scoring.points import Rule, points_text, rule_problems
 from checker.tomlfile import read_toml
+from checker.validation import Loc, describe, first_error, line_of
 from metrics.catalogue import METRICS
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ Condition = Annotated[
     Discriminator(
         _condition_kind,
         custom_error_type="condition_kind",
-        custom_error_message="a condition needs one of the keys total, implemented, share",
+        custom_error_message=N_("a condition needs one of the keys total, implemented, share"),
     ),
 ]
 
@@ -116,8 +116,6 @@ class Grade(_Strict):
 
 
 # --- the set --------------------------------------------------------------------------------
-
-Loc = tuple[int | str, ...]
 
 
 class Problem(ValueError):
@@ -348,18 +346,18 @@ _TAGGED = {"rule": {"bands", "linear", "count"}, "conditions": {"total", "implem
 
 def describe_error(where: str, raw: dict[str, Any], text: str, exc: ValidationError) -> str:
     """The first validation error as one line: file, line, place in the set, the problem."""
-    first = exc.errors()[0]
+    loc, first = first_error(exc)
     error = first.get("ctx", {}).get("error")
     if isinstance(error, Problem):
         place, problem, loc = error.place, error.text, error.loc
     else:
-        loc = _without_tags(tuple(first["loc"]))
+        loc = _without_tags(loc)
         place = _place(raw, loc)
         if first["type"] == "extra_forbidden":
-            problem = _("unknown key {key}").format(key=repr(str(loc[-1])))
+            problem = describe(str(loc[-1]), first)
         else:
-            problem = f"{_key_path(loc)}: {first['msg']}"
-    line = line_of(text, loc)
+            problem = describe(_key_path(loc), first)
+    line = line_of(text, loc, first)
     head = where + (_(", line {line}").format(line=line) if line else "")
     head += f", {place}" if place else ""
     return f"{head}: {problem}"
@@ -385,7 +383,7 @@ def _key_path(loc: Loc) -> str:
     )
     tail = loc[cut:] or loc[-1:]
     text = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in tail)
-    return text.lstrip(".") or "(top level)"
+    return text.lstrip(".")
 
 
 def _place(raw: dict[str, Any], loc: Loc) -> str:
@@ -406,30 +404,3 @@ def _place(raw: dict[str, Any], loc: Loc) -> str:
             label = node.get("id", index + 1) if isinstance(node, dict) else index + 1
             parts.append(_(names[key]).format(id=label))
     return ", ".join(parts)
-
-
-def line_of(text: str, loc: Loc) -> int | None:
-    """The line of the key ``loc`` points at, searched inside its ``[[table]]``; failing that,
-    the line of the table itself."""
-    lines = text.splitlines()
-    table: int | None = None
-    for key, index in pairwise(loc):
-        if isinstance(key, str) and isinstance(index, int):
-            header = rf"^\s*\[\[\s*([\w-]+\.)*{re.escape(key)}\s*\]\]"
-            table = _find(lines, header, table or 0, nth=index + 1) or table
-    keys = [p for p in loc if isinstance(p, str)]
-    pattern = rf"(^|[\s{{,.])[\"']?{re.escape(keys[-1])}[\"']?\s*=" if keys else None
-    found = _find(lines, pattern, table or 0) if pattern else None
-    line = found if found is not None else table
-    return None if line is None else line + 1
-
-
-def _find(lines: Sequence[str], pattern: str, start: int, nth: int = 1) -> int | None:
-    """The number (from 0) of the nth line from ``start`` matching, comments left out."""
-    regex = re.compile(pattern)
-    for number in range(start, len(lines)):
-        if regex.search(lines[number].split("#", 1)[0]):
-            nth -= 1
-            if nth == 0:
-                return number
-    return None

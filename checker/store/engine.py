@@ -29,10 +29,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from checker.errors import StorageError
-from checker.i18n import _
+from checker.i18n import N_, _
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # PostgreSQL advisory lock keys (any two 64-bit numbers that nothing else uses).
@@ -48,7 +55,7 @@ def safe_url(url: str) -> str:
     number) shows no secret either: everything up to the last ``@`` is the user and password."""
     scheme, separator, rest = url.partition("://")
     if not separator:
-        return "<unparseable database URL>"
+        return _("<unparseable database URL>")
     main, question, query = rest.partition("?")
     userinfo, at, place = main.rpartition("@")
     user = userinfo.split(":", 1)[0]
@@ -62,10 +69,10 @@ def store_name(url: str | URL) -> str:
     URL without the password and the query."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        return "<unparseable database URL>"
+    except (ArgumentError, ValueError):
+        return _("<unparseable database URL>")
     if parsed.get_backend_name() == "sqlite":
-        return parsed.database or "(in memory)"
+        return parsed.database or _("(in memory)")
     return parsed.set(query={}).render_as_string(hide_password=True)
 
 
@@ -98,10 +105,31 @@ def describe_storage_error(name: str, exc: SQLAlchemyError) -> str:
     if isinstance(exc, IntegrityError):
         line = _("database {name} refused a write that breaks its constraints ({detail})")
         return line.format(name=name, detail=first_line)
+    if isinstance(exc, OperationalError) and (reason := _connect_failure(first_line)):
+        return _("cannot connect to database {name}: {reason}").format(name=name, reason=reason)
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return _("the connection to database {name} was lost; try again").format(name=name)
     detail = first_line or exc.__class__.__name__
     return _("database {name} failed: {detail}").format(name=name, detail=detail)
+
+
+# What the PostgreSQL driver says when it cannot connect, and what we tell people instead
+_CONNECT_FAILURES = (
+    ("Connection refused", N_("the server refuses connections (is PostgreSQL running there?)")),
+    ("failed to resolve host", N_("the host name is not known; check the URL")),
+    ("Name or service not known", N_("the host name is not known; check the URL")),
+    ("timeout expired", N_("the server did not answer in time")),
+    ("password authentication failed", N_("the server refused the user or the password")),
+    ("no password supplied", N_("the server asks for a password and the URL gives none")),
+    ("does not exist", N_("the server has no such database or user; create it or fix the URL")),
+)
+
+
+def _connect_failure(first_line: str) -> str | None:
+    """Our words for a connection the driver could not make, or None for another failure."""
+    if not first_line.startswith(("connection failed", "failed to resolve host")):
+        return None
+    return next((_(ours) for theirs, ours in _CONNECT_FAILURES if theirs in first_line), None)
 
 
 def normalise_url(url: str) -> str:
@@ -118,8 +146,7 @@ def create_store_engine(url: str) -> Engine:
     try:
         engine = create_engine(normalise_url(url))
     except (ArgumentError, SQLAlchemyError, ImportError, ValueError) as exc:
-        reason = " ".join(str(exc).split()).replace(url, safe_url(url))
-        raise StorageError(f"database URL {safe_url(url)} is not usable: {reason}") from exc
+        raise StorageError(_unusable(url, exc)) from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -128,16 +155,32 @@ def create_store_engine(url: str) -> Engine:
 def _check_authority(url: str) -> None:
     """A password holding ``@``, ``/`` or ``:`` must be percent-encoded; left as it is, the
     rest of it would be read as the host (and shown in messages)."""
-    _, separator, rest = url.partition("://")
+    _scheme, separator, rest = url.partition("://")
     authority = rest.split("?", 1)[0].split("/", 1)[0] if separator else ""
     if authority.count("@") > 1:
-        raise StorageError(
-            f"database URL {safe_url(url)} has an '@' in its user or password that is not "
+        message = _(
+            "database URL {url} has an '@' in its user or password that is not "
             "encoded: write it as %40 (and ':' as %3A, '/' as %2F)"
         )
+        raise StorageError(message.format(url=safe_url(url)))
     port = authority.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
     if port and not port.isdigit():
-        raise StorageError(f"database URL {safe_url(url)}: the port '{port}' is not a number")
+        message = _("database URL {url}: the port {port} is not a number")
+        raise StorageError(message.format(url=safe_url(url), port=repr(port)))
+
+
+def _unusable(url: str, exc: Exception) -> str:
+    """Why SQLAlchemy cannot build an engine for ``url``: a database it has no dialect for is
+    told in our words, anything else quoted from it (without the password)."""
+    scheme = url.partition("://")[0]
+    if isinstance(exc, NoSuchModuleError | ImportError):
+        message = _(
+            "database URL {url} is not usable: {scheme} is not a database checker knows; "
+            "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+        )
+        return message.format(url=safe_url(url), scheme=repr(scheme))
+    reason = " ".join(str(exc).split()).replace(url, safe_url(url))
+    return _("database URL {url} is not usable: {reason}").format(url=safe_url(url), reason=reason)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -167,8 +210,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except SQLAlchemyError as exc:
-        message = describe_storage_error(store_name(engine.url), exc)
-        raise StorageError(f"the store cannot be opened or brought up to date: {message}") from exc
+        message = _("the store cannot be opened or brought up to date: {error}")
+        error = describe_storage_error(store_name(engine.url), exc)
+        raise StorageError(message.format(error=error)) from exc
 
 
 def _at_head(engine: Engine, config: Config) -> bool:
@@ -231,7 +275,7 @@ def open_store(url: str, *, create: bool = True) -> Engine:
 def _check_exists(url: str) -> None:
     try:
         parsed = make_url(normalise_url(url))
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return  # create_store_engine says why
     path = parsed.database
     in_a_file = parsed.get_backend_name() == "sqlite" and path not in (None, "", ":memory:")

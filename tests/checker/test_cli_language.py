@@ -111,3 +111,127 @@ def test_a_bad_register_and_its_bad_rows_are_told_in_vietnamese_or_english(city)
     rows = _ingest(city, "so-den.csv", "--lang", "en")
     assert "row 4: no arrival date" in rows.output
     assert "row 5: channel 'bồ câu' is not known (axis, email or paper)" in rows.output
+
+
+# --- configuration, TOML and the database URL ---------------------------------------------
+
+# English words of pydantic's, tomllib's, SQLAlchemy's and the driver's messages, and of ours
+ENGLISH = re.compile(
+    r"\b(input|should|value|error|unknown|key|line|column|deployment|file|not|valid|must|"
+    r"be|greater|than|equal|less|database|usable|cannot|connect|connection|refused|server|"
+    r"failed|missing|required|invalid|load|plugin|the|is|or|of|store|opened)\b",
+    re.IGNORECASE,
+)
+QUOTED_OR_KEY = re.compile(r"'[^']*'|\S*[/=_.\[\]:@]\S*")
+SOURCE = 'city = "X"\n[[sources]]\nname = "q"\nkind = "http"\nsystem = "documents"\n'
+
+
+def _english_in(line: str) -> set[str]:
+    """English words in what people read: quoted values, keys, paths and URLs left out."""
+    return {w.lower() for w in ENGLISH.findall(QUOTED_OR_KEY.sub("", line))}
+
+
+@pytest.mark.parametrize(
+    ("toml", "vietnamese", "english"),
+    [
+        (
+            SOURCE + 'base_url = "http://x"\nmax_in_flight = 0\n',
+            "Lỗi: checker.toml, dòng 7: sources[0].http.max_in_flight: 0 nhỏ hơn mức tối thiểu 1",
+            "Error: checker.toml, line 7: sources[0].http.max_in_flight: 0 is below the minimum 1",
+        ),
+        (
+            SOURCE + 'base_url = "ftp://x"\n',
+            "Lỗi: checker.toml, dòng 6: sources[0].http.base_url: "
+            "base_url phải là địa chỉ URL http:// hoặc https://",
+            "Error: checker.toml, line 6: sources[0].http.base_url: "
+            "base_url must be an http:// or https:// URL",
+        ),
+        (
+            "year = 1\n",
+            "Lỗi: checker.toml, dòng 1: khóa lạ 'year'",
+            "Error: checker.toml, line 1: unknown key 'year'",
+        ),
+        (
+            "year = \n",
+            "Lỗi: tệp cấu hình checker.toml, dòng 1, cột 8: không phải TOML hợp lệ "
+            "(thiếu giá trị hoặc giá trị không viết đúng cách của TOML)",
+            "Error: deployment file checker.toml, line 1, column 8: not valid TOML "
+            "(a value missing or not written as TOML writes values)",
+        ),
+        (
+            SOURCE + 'base_url = "http://x"\nmax_in_flight = "tám"\n',
+            "Lỗi: checker.toml, dòng 7: sources[0].http.max_in_flight: "
+            "'tám' không phải là số nguyên",
+            "Error: checker.toml, line 7: sources[0].http.max_in_flight: "
+            "'tám' is not a whole number",
+        ),
+        (
+            '[[groups]]\nid = "so"\nname = "Sở"\n',
+            "Lỗi: checker.toml, dòng 1: groups[0].criteria: bắt buộc nhưng còn thiếu",
+            "Error: checker.toml, line 1: groups[0].criteria: required, but missing",
+        ),
+    ],
+    ids=["at-least", "own-check", "unknown-key", "not-toml", "not-a-number", "missing"],
+)
+def test_a_wrong_deployment_file_is_told_in_vietnamese_or_english(
+    tmp_path, monkeypatch, toml, vietnamese, english
+):
+    (tmp_path / "checker.toml").write_text(toml, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # found as ./checker.toml, named as it is found
+    said = run("report", ok=False)
+    assert said.exit_code == 1
+    assert said.output.splitlines() == [vietnamese]
+    assert _english_in(said.output) == set(), said.output
+    said = run("--lang", "en", "report", ok=False)
+    assert said.output.splitlines() == [english]
+    assert _english_in(said.output)
+
+
+@pytest.mark.parametrize(
+    ("url", "vietnamese", "english"),
+    [
+        (
+            "foo://x",
+            "Lỗi: không dùng được URL cơ sở dữ liệu foo://x: checker không làm việc với loại "
+            "cơ sở dữ liệu 'foo'; hãy dùng sqlite:///PATH hoặc postgresql://USER@HOST/DATABASE",
+            "Error: database URL foo://x is not usable: 'foo' is not a database checker knows; "
+            "use sqlite:///PATH or postgresql://USER@HOST/DATABASE",
+        ),
+        (
+            "postgresql://someone:hunter2@127.0.0.1:1/nothing",
+            "Lỗi: không mở hoặc cập nhật được kho dữ liệu: không kết nối được tới cơ sở dữ liệu "
+            "postgresql+psycopg://someone:***@127.0.0.1:1/nothing: máy chủ từ chối kết nối "
+            "(PostgreSQL có đang chạy ở đó không?)",
+            "Error: the store cannot be opened or brought up to date: cannot connect to database "
+            "postgresql+psycopg://someone:***@127.0.0.1:1/nothing: the server refuses "
+            "connections (is PostgreSQL running there?)",
+        ),
+        (
+            "postgresql://127.0.0.1:5432/checker_no_such_database",
+            "Lỗi: không mở hoặc cập nhật được kho dữ liệu: không kết nối được tới cơ sở dữ liệu "
+            "postgresql+psycopg://127.0.0.1:5432/checker_no_such_database: máy chủ không có cơ "
+            "sở dữ liệu hoặc người dùng này; hãy tạo nó hoặc sửa URL",
+            "Error: the store cannot be opened or brought up to date: cannot connect to database "
+            "postgresql+psycopg://127.0.0.1:5432/checker_no_such_database: the server has no "
+            "such database or user; create it or fix the URL",
+        ),
+        (
+            "postgresql://checker:s3cret@127.0.0.1:abc/db",
+            "Lỗi: URL cơ sở dữ liệu postgresql://checker:***@127.0.0.1:abc/db: "
+            "cổng 'abc' không phải là số",
+            "Error: database URL postgresql://checker:***@127.0.0.1:abc/db: "
+            "the port 'abc' is not a number",
+        ),
+    ],
+    ids=["unknown-scheme", "unreachable", "no-such-database", "port-not-a-number"],
+)
+def test_an_unusable_database_url_is_told_in_vietnamese_or_english(
+    tmp_path, monkeypatch, url, vietnamese, english
+):
+    monkeypatch.chdir(tmp_path)
+    said = run("--db", url, "quarantine", "list", ok=False)
+    assert said.exit_code == 1
+    assert said.output.splitlines() == [vietnamese]
+    assert _english_in(said.output) == set(), said.output
+    said = run("--lang", "en", "--db", url, "quarantine", "list", ok=False)
+    assert said.output.splitlines() == [english]

@@ -48,20 +48,20 @@ def test_an_edxml_source_chooses_the_names_its_folder_scan_reads(tmp_path):
     assert load_deployment(_write(tmp_path, text)).sources[0].patterns == ("*.msg",)
 
 
-def test_an_unknown_key_names_the_file_the_key_and_the_line(tmp_path):
+def test_an_unknown_key_names_the_file_the_key_and_the_line(tmp_path, english):
     path = _write(tmp_path, GOOD.replace('name = "Sở Nội vụ"', 'name = "Sở Nội vụ"\ncolour = 1'))
     with pytest.raises(ConfigError) as info:
         load_deployment(path)
     assert str(info.value) == f"{path}, line 12: unknown key 'agencies[0].colour'"
 
 
-def test_an_agency_in_an_unknown_group_is_an_error(tmp_path):
+def test_an_agency_in_an_unknown_group_is_an_error(tmp_path, english):
     path = _write(tmp_path, GOOD.replace('group = "so"', 'group = "xa"'))
     with pytest.raises(ConfigError, match="names group 'xa'"):
         load_deployment(path)
 
 
-def test_a_code_carried_by_two_agencies_is_an_error(tmp_path):
+def test_a_code_carried_by_two_agencies_is_an_error(tmp_path, english):
     extra = '[[agencies]]\ncode = "H99.01"\nname = "Khác"\ngroup = "so"\n'
     with pytest.raises(ConfigError, match=r"agency code 'H99\.01' appears twice"):
         load_deployment(_write(tmp_path, GOOD + extra))

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from checker.config import load_deployment
 from checker.errors import ConfigError, RecordError
+from checker.i18n import Language, speaking
 from checker.store.records import AgencyDocumentRecord, FileRecord, TransferRecord
 from connectors.compiler import _iso_date, _iso_datetime, _when, map_record
 from connectors.mapping import Endpoint, HttpSource, reference_endpoints
@@ -113,10 +114,10 @@ def test_a_transfer_maps_with_its_kind():
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"id": None}, "id: None: Input should be a valid string"),
+        ({"id": None}, "id: None is not text"),
         ({"arrived_at": "not a date"}, "arrived_at: 'not a date' does not match ISO 8601"),
-        ({"urgency": 7}, "urgency: 7: Input should be less than or equal to 4"),
-        ({"channel": "fax"}, "channel: 'fax': Input should be 'axis', 'email' or 'paper'"),
+        ({"urgency": 7}, "urgency: 7 is above the maximum 4"),
+        ({"channel": "fax"}, "channel: 'fax' is not one of 'axis', 'email', 'paper'"),
     ],
 )
 def test_an_unusable_record_says_which_of_their_fields_is_wrong(change, reason):
@@ -124,6 +125,20 @@ def test_an_unusable_record_says_which_of_their_fields_is_wrong(change, reason):
         map_record(reference("incoming-documents"), {**INCOMING, **change}, AGENCY)
     assert info.value.reason == reason
     assert info.value.excerpt.startswith('{"id": ')
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": None}, "id: None không phải là chuỗi ký tự"),
+        ({"urgency": 7}, "urgency: 7 lớn hơn mức tối đa 4"),
+        ({"channel": "fax"}, "channel: 'fax' không phải là một trong 'axis', 'email', 'paper'"),
+    ],
+)
+def test_an_unusable_record_is_told_in_vietnamese_by_default(change, reason):
+    with speaking(Language.vi), pytest.raises(RecordError) as info:
+        map_record(reference("incoming-documents"), {**INCOMING, **change}, AGENCY)
+    assert info.value.reason == reason
 
 
 def test_a_missing_id_is_named():

@@ -186,7 +186,7 @@ def test_overrides_read_from_toml_dates() -> None:
     assert calendar.working_days == {d("2026-01-10")}
 
 
-def test_date_in_both_override_lists_is_a_config_error() -> None:
+def test_date_in_both_override_lists_is_a_config_error(english: None) -> None:
     raw = {"extra_days_off": ["2026-01-10"], "working_days": ["2026-01-10"]}
     message = (
         r"^\[calendar\]: 2026-01-10 is in both extra_days_off and working_days; "

@@ -155,7 +155,9 @@ def test_a_corrupted_file_or_another_year_is_refused_and_the_rest_carries_on(
     broken = tmp_path / "hỏng.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     outcome = _import(engine, broken, good)
-    assert outcome.refused[0].error.startswith("hỏng.xlsx: not a readable XLSX workbook")
+    assert outcome.refused[0].error == (
+        "hỏng.xlsx: not a readable XLSX workbook (not a ZIP archive, as every .xlsx is)"
+    )
     assert outcome.outcomes[1].error is None
     wrong_year = _import(engine, good, year=2024)
     assert "a workbook for 2025, not 2024" in wrong_year.refused[0].error
@@ -395,3 +397,12 @@ def test_evidence_sheets_from_the_store_list_what_checker_evidence_lists(scored_
         assert [r[5] for r in rows[4:] if any(r)] == [line["item"] for line in missed]
         compared += len(missed)
     assert compared > 0
+
+
+def test_a_file_that_is_no_workbook_is_refused_in_vietnamese_words(engine, tmp_path):
+    broken = tmp_path / "hỏng.xlsx"
+    broken.write_bytes(b"Ngay den;So den\r\n")
+    outcome = _import(engine, broken)
+    assert outcome.refused[0].error == (
+        "hỏng.xlsx: không phải sổ tính XLSX đọc được (không phải tệp nén ZIP như mọi tệp .xlsx)"
+    )

@@ -73,7 +73,8 @@ def test_a_wrong_entry_names_the_file_the_agency_and_the_criterion(
 def test_a_file_that_is_not_toml_or_not_there_is_a_config_error_naming_it(tmp_path, english):
     broken = _file(tmp_path, f'["{SNV}"\n"3.1" = 8\n')
     assert re.fullmatch(
-        rf"manual points file {re.escape(str(broken))}: not valid TOML \(.+\)", _error(broken)
+        rf"manual points file {re.escape(str(broken))}, line 1, column \d+: not valid TOML \(.+\)",
+        _error(broken),
     )
     missing = tmp_path / "nowhere.toml"
     assert _error(missing).startswith(f"manual points file {missing}: cannot be read")

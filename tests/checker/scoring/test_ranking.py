@@ -125,7 +125,7 @@ def test_a_cluster_nominates_its_best_grade_a_unit_and_reports_a_tie_for_the_vot
     }
 
 
-def test_clusters_name_registered_members_and_a_leader_among_them():
+def test_clusters_name_registered_members_and_a_leader_among_them(english):
     with pytest.raises(ValidationError, match="leader Z is not a member"):
         deployment("AB", (Cluster(id="c", name="C", members=("A", "B"), leader="Z"),))
     with pytest.raises(ValidationError, match="cluster member 'A' appears twice"):

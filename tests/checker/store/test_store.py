@@ -35,11 +35,12 @@ def test_opening_twice_keeps_the_schema(store_url):
     second.dispose()
 
 
-def test_unreachable_database_is_a_one_line_storage_error():
+def test_unreachable_database_is_a_one_line_storage_error(english):
     with pytest.raises(StorageError) as info:
         open_store("postgresql://someone:hunter2@127.0.0.1:1/nothing")
     message = str(info.value)
     assert "cannot be opened" in message
+    assert "the server refuses connections (is PostgreSQL running there?)" in message
     assert "hunter2" not in message
     assert "someone:***@127.0.0.1:1/nothing" in message  # where, with the password hidden
     assert "\n" not in message.strip()
@@ -118,7 +119,7 @@ def test_a_store_that_only_reads_is_not_created_where_there_is_none(tmp_path, en
     ],
     ids=["unencoded-at", "port-not-a-number", "port-too-large"],
 )
-def test_a_malformed_database_url_is_one_line_without_its_password(url, said):
+def test_a_malformed_database_url_is_one_line_without_its_password(url, said, english):
     with pytest.raises(StorageError) as info:
         open_store(url)
     message = str(info.value)
