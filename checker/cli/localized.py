@@ -29,7 +29,6 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 from typing import IO, Any, TypeVar
 
 import typer
@@ -70,15 +69,6 @@ ENV_VAR_HINT = re.compile(r"(?P<names>.*) \(env var: '(?P<var>[^']*)'\)")
 EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra argument\(s\) \((?P<arguments>.*)\)")
 OPTION_ARGUMENTS = re.compile(r"Option (?P<name>.+) requires (?P<n>\d+) arguments\.")
 ARGUMENT_VALUES = re.compile(r"Argument (?P<name>.+) takes (?P<n>\d+) values\.")
-WHOLE_NUMBER_ERRORS = {"int_parsing", "int_type", "int_from_float"}
-NUMBER_ERRORS = {"float_parsing", "float_type", "decimal_parsing"}
-DATE_ERRORS = {
-    "date_parsing",
-    "date_from_datetime_parsing",
-    "date_type",
-    "date_from_datetime_inexact",
-}
-DATETIME_ERRORS = {"datetime_parsing", "datetime_from_date_parsing", "datetime_type"}
 
 
 def language_of(args: Sequence[str], environ: Mapping[str, str]) -> Language:
@@ -282,26 +272,13 @@ def _reason(error: BadParameter) -> str:
     details = errors()
     if not details:
         return error.message
-    kind, value = details[0].get("type"), details[0].get("input")
-    shown = repr(value) if isinstance(value, str) else str(value)
+    from checker.validation import problem, shown  # pydantic's words: read when needed
+
     choices = _choices(error.param)
     if choices:
-        return _("{value} is not one of {choices}.").format(value=shown, choices=choices)
-    if kind in WHOLE_NUMBER_ERRORS:
-        return _("{value} is not a whole number.").format(value=shown)
-    if kind in NUMBER_ERRORS:
-        return _("{value} is not a number.").format(value=shown)
-    if kind in DATE_ERRORS:
-        example = date(2025, 6, 30).isoformat()
-        return _("{value} is not a date like {example}.").format(value=shown, example=example)
-    if kind in DATETIME_ERRORS:
-        example = datetime(2025, 6, 30, 8, 0).isoformat(timespec="minutes")
-        return _("{value} is not a date and time like {example}.").format(
-            value=shown, example=example
-        )
-    if kind == "bool_parsing":
-        return _("{value} is not true or false.").format(value=shown)
-    return error.message
+        message = _("{value} is not one of {choices}.")
+        return message.format(value=shown(details[0].get("input")), choices=choices)
+    return problem(details[0]) + "."
 
 
 # -- help --------------------------------------------------------------------------------------
