@@ -12,7 +12,11 @@ count:
   are one document when their DocumentIds agree, or, when one of them has none, when the
   sender, number and notation and promulgation date agree (with exactly one DocumentId
   behind that code: a code carried by two DocumentIds is left alone, as is an observation
-  with neither key).
+  with neither key). Organisation codes (the sender in the code key, the organisation an
+  observation belongs to) are read through the agency registry stored: an agency's
+  alternative code is its main code, so its copies seen under either are one document; a
+  registry whose codes change has the observations it reads otherwise written again
+  (:func:`rekey`, called by ``checker.store.registry``).
 - **Values**: each lifecycle time from the system that knows it: the moments a document
   crossed the axis (arrival, issue) from edXML, then the software, then the register; the
   agency's own steps (registration, submission, assignment, signing, filing) from the
@@ -162,26 +166,30 @@ def registered_codes(connection: Connection) -> dict[str, str]:
 
 
 def rekey(connection: Connection, before: Registered) -> int:
-    """Work out again, with the registry now stored, the observations whose keys or
+    """Work out again, with the registry now stored, the observations whose sender or
     organisation the registry in force ``before`` read otherwise, with every observation of
-    the documents they were part of; returns how many were written. A registry change
-    is rare: this reads the keys of every observation (narrow, in one pass) and rewrites
-    only those."""
+    the documents they were part of; returns how many were written. The codes the
+    observations carry are read once (distinct, in SQL); only the observations carrying a
+    code read otherwise are then read and written."""
     codes = registered_codes(connection)
     c = DOCUMENT_SOURCE.c
-    narrow = select(
-        c.id, c.organ_id, c.sender_id, c.code, c.promulgation_date, c.code_key, c.document_key
-    )
+    carried = set(connection.scalars(select(c.sender_id).distinct()))
+    carried |= set(connection.scalars(select(c.organ_id).distinct()))
+    moved = {
+        code for code in carried if code and organisation(code, before) != organisation(code, codes)
+    }
     touched: set[int] = set()
     documents: set[str] = set()
-    for row in connection.execute(narrow):
-        key = code_key(row.sender_id, row.code, row.promulgation_date, codes)
-        if key != row.code_key or organisation(row.organ_id, before) != organisation(
-            row.organ_id, codes
+    ordered = sorted(moved)
+    for start in range(0, len(ordered), _CHUNK):
+        part = ordered[start : start + _CHUNK]
+        carrying = or_(c.sender_id.in_(part), c.organ_id.in_(part))
+        for row_id, document_key in connection.execute(
+            select(c.id, c.document_key).where(carrying)
         ):
-            touched.add(row.id)
-            if row.document_key is not None:
-                documents.add(row.document_key)
+            touched.add(row_id)
+            if document_key is not None:
+                documents.add(document_key)
     for condition in _chunks(c.document_key, documents):
         touched.update(connection.execute(select(c.id).where(condition)).scalars())
     for condition in _chunks(c.id, touched):
