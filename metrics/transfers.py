@@ -108,7 +108,7 @@ def measure_transfers(
     """Both transfer metrics for every agency with files due by the period's end."""
     values: list[MetricValue] = []
     for metric_id, due_files in _DUE_FILES.items():
-        files = due_files(period.end, config, None).subquery()
+        files = due_files(period.end, config, None, None).subquery()
         counts = (files.c.agency_code, count_where(_on_time(files)), func.count())
         query = select(*counts).where(files.c.measured == 1).group_by(files.c.agency_code)
         values += [MetricValue(code, metric_id, n, d) for code, n, d in connection.execute(query)]
@@ -134,14 +134,17 @@ def transfers_evidence_by_agency(
     metric_id: str,
     period: Period,
     config: FilesConfig = DEFAULT_FILES_CONFIG,
+    due_by: date | None = None,
 ) -> dict[str, list[EvidenceLine]]:
     """:func:`transfers_evidence` of each agency (one with no file due is left out), in one
-    query."""
+    query. ``due_by`` (a day after the period's end, as 31 December for the way to the next
+    grade) lists the files due by then instead, judged as things stood at the period's end:
+    a transfer dated after it had not happened yet."""
     due_files = _DUE_FILES.get(metric_id)
     if due_files is None:
         known = ", ".join(_DUE_FILES)
         raise ConfigError(f"unknown transfer metric {metric_id!r}; known transfer metrics: {known}")
-    files = due_files(period.end, config, agency_codes).subquery()
+    files = due_files(period.end, config, agency_codes, due_by).subquery()
     counted = and_(files.c.measured == 1, _on_time(files))
     query = (
         select(files, counted.label("counted"))
@@ -186,7 +189,7 @@ def overdue_files(
 def _overdue_query(as_of: date, agency_code: str | None, config: FilesConfig) -> Select[Any]:
     selects = []
     for archive, due_files in _DUE_BY_ARCHIVE.items():
-        files = due_files(as_of, config, None).subquery()
+        files = due_files(as_of, config, None, None).subquery()
         query = select(literal(archive).label("archive"), files).where(
             files.c.measured == 1, files.c.received_on.is_(None), files.c.deadline < as_of
         )
@@ -278,7 +281,10 @@ def kept_years(config: FilesConfig) -> ColumnElement[Any]:
 
 
 def _agency_archive_due(
-    as_of: date, config: FilesConfig, agencies: Sequence[str] | None = None
+    as_of: date,
+    config: FilesConfig,
+    agencies: Sequence[str] | None = None,
+    due_by: date | None = None,
 ) -> Select[Any]:
     deadline = agency_archive_deadline()
     moved = _transfers(AGENCY_ARCHIVE, as_of, agencies)
@@ -287,13 +293,16 @@ def _agency_archive_due(
     query = (
         select(*_columns(deadline, moved, as_of, not_(unknown)))
         .select_from(_FILES.outerjoin(moved, _same_file(moved)))
-        .where(or_(forever, unknown, kept >= MIN_RETENTION_YEARS), deadline <= as_of)
+        .where(or_(forever, unknown, kept >= MIN_RETENTION_YEARS), deadline <= (due_by or as_of))
     )
     return query if agencies is None else query.where(AGENCY_CODE.c.agency_code.in_(agencies))
 
 
 def _historical_archive_due(
-    as_of: date, config: FilesConfig, agencies: Sequence[str] | None = None
+    as_of: date,
+    config: FilesConfig,
+    agencies: Sequence[str] | None = None,
+    due_by: date | None = None,
 ) -> Select[Any]:
     entered = _transfers(AGENCY_ARCHIVE, as_of, agencies)
     deadline = end_of_next_year(entered.c.received_on, HISTORICAL_YEARS)
@@ -303,13 +312,15 @@ def _historical_archive_due(
     query = (
         select(*_columns(deadline, moved, as_of, forever))
         .select_from(_FILES.join(entered, _same_file(entered)).outerjoin(moved, _same_file(moved)))
-        .where(or_(forever, unknown), deadline <= as_of)
+        .where(or_(forever, unknown), deadline <= (due_by or as_of))
     )
     return query if agencies is None else query.where(AGENCY_CODE.c.agency_code.in_(agencies))
 
 
-_Due = Callable[[date, FilesConfig, Sequence[str] | None], Select[Any]]
-"""The files due by a day (with the deployment's retention), of some agencies or all."""
+_Due = Callable[[date, FilesConfig, Sequence[str] | None, date | None], Select[Any]]
+"""The files due by a day (with the deployment's retention), of some agencies or all, with
+what the archives had received by ``as_of``; due by ``due_by`` when given (a day after
+``as_of``: files coming due whose transfer had not happened on ``as_of``), else by ``as_of``."""
 
 _DUE_BY_ARCHIVE: dict[str, _Due] = {
     AGENCY_ARCHIVE: _agency_archive_due,

@@ -102,6 +102,16 @@ def _print_result(result: DemoResult) -> None:
         f"  {prefix} site --output site\n"
         f"  {prefix} --lang en site --output site-en"
     )
+    shared = (
+        f"{prefix} evidence --agency {result.shared_agency} --metric inbound.received_axis "
+        f"--year {DEMO_YEAR}"
+    )
+    typer.echo(
+        _(
+            "Documents that reached the store through two systems (the axis and the software), "
+            "one document each, and where the systems disagree: {command}"
+        ).format(command=shared)
+    )
 
 
 def _print_cycle(result: DemoResult) -> None:

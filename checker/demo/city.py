@@ -2,7 +2,9 @@
 
 ``build_demo_workspace`` writes a deployment file, a year of edXML traffic between the city's
 agencies (with statuses sent back according to each agency's diligence), a few malformed
-files that must be quarantined, one duplicate message, and the inspectors' manual points.
+files that must be quarantined, one duplicate message, the axis's messages of a few
+documents the simulated software of Sở Tài chính reports as well (one document, two
+systems: ``SHARED``), and the inspectors' manual points.
 Everything comes from ``random.Random(seed)`` and the calendar of ``year``: the same
 arguments give byte-identical files.
 """
@@ -454,6 +456,23 @@ class _Writer:
         return body + b"0" * self.rng.randint(100, 400) + b"\n%%EOF\n"
 
 
+def write_shared(edxml_dir: Path, agencies: list[str], year: int) -> int:
+    """Write the axis's messages of documents the simulated software of the ``SHARED``
+    agency reports too (``checker.demo.simulated_data.axis_copies``, of the data the demo's
+    simulator serves); returns how many."""
+    # the simulated software's data is built from this module's registry and calendar
+    from checker.demo.simulated_data import axis_copies
+
+    agency, addressed_as = SHARED
+    copies = axis_copies(agency, addressed_as, agencies=agencies, year=year)
+    for n, record in enumerate(copies, start=1):
+        assert record.sent_at is not None
+        folder = edxml_dir / f"{record.sent_at:%Y-%m}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"edoc-truc-{n}.edxml").write_bytes(render_document(record))
+    return len(copies)
+
+
 def _entity_bomb() -> bytes:
     """A billion-laughs document: ten levels of entities, each ten of the one below."""
     entities = ['  <!ENTITY lol0 "lol">']
@@ -499,6 +518,10 @@ def _without(data: bytes, local_name: str, inside: str | None = None) -> bytes:
 
 # --- manual points ---------------------------------------------------------------------------
 
+
+SHARED = ("000.00.03.H99", "H99.01.03")
+"""The agency some documents reach through two systems (Sở Tài chính: the simulated software
+reports them, the axis carries them to its alternative code), and that code."""
 
 SIMULATOR_URL = "http://127.0.0.1:8765"
 DEMO_TOKEN_ENV = "CHECKER_DEMO_TOKEN"
@@ -572,6 +595,7 @@ def build_demo_workspace(folder: Path, *, year: int = 2025, seed: int = 20251) -
                 writer.write(status, status.occurred_at)
     first_doc = writer.first["edoc"]
     shutil.copyfile(first_doc, first_doc.with_name(f"{first_doc.stem} (1).edxml"))
+    shared = write_shared(edxml_dir, [o.code for o in orgs], year)
     malformed = write_malformed(edxml_dir, first_doc, writer.first["status"])
     manual_path = folder / "manual-points.toml"
     manual_path.write_text(manual_points_toml(rng, orgs, profiles), encoding="utf-8")
@@ -580,7 +604,7 @@ def build_demo_workspace(folder: Path, *, year: int = 2025, seed: int = 20251) -
         config_path=config_path,
         edxml_dir=edxml_dir,
         manual_points_path=manual_path,
-        messages_written=sum(writer.counts.values()) + 1 + malformed,
+        messages_written=sum(writer.counts.values()) + 1 + shared + malformed,
         malformed_written=malformed,
     )
 

@@ -19,7 +19,13 @@ from sqlalchemy import Engine
 
 from checker.config import Deployment, EdxmlSource, database_url, load_deployment
 from checker.demo import DEMO_TOKEN, DEMO_YEAR
-from checker.demo.city import DEMO_TOKEN_ENV, SIMULATOR_URL, DemoWorkspace, build_demo_workspace
+from checker.demo.city import (
+    DEMO_TOKEN_ENV,
+    SHARED,
+    SIMULATOR_URL,
+    DemoWorkspace,
+    build_demo_workspace,
+)
 from checker.demo.scorecards import DemoCycle, scorecard_cycle
 from checker.demo.simulated_data import demo_agency_codes, generate_dataset
 from checker.demo.simulator import Simulator
@@ -73,6 +79,11 @@ class DemoResult:
     @property
     def shown_agency(self) -> str:
         return self.scorecard.agencies[0].code
+
+    @property
+    def shared_agency(self) -> str:
+        """The agency some of whose documents the axis and its software both report."""
+        return SHARED[0]
 
 
 def run_demo(

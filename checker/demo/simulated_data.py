@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 
 from checker.clock import VIETNAM
 from checker.demo.city import OUTSIDERS, registry, working_days
+from checker.store.records import DocumentRecord
 
 JsonValue = str | int | bool | None | list[str]
 Item = dict[str, JsonValue]
@@ -91,6 +92,67 @@ def generate_dataset(
         for endpoint, rows in zip(ENDPOINTS, generated, strict=True):
             items[endpoint][code] = tuple(sorted(rows, key=_order))
     return SimulatedData(year, tuple(agencies), items)
+
+
+def incoming_of(
+    agency: str, *, agencies: Sequence[str], year: int = 2025, seed: int = 20251
+) -> tuple[Item, ...]:
+    """The incoming documents :func:`generate_dataset` gives ``agency`` (one of
+    ``agencies``), without generating the rest."""
+    roles = _roles(random.Random(f"{seed}:{year}"), agencies)
+    rng = random.Random(f"{seed}:{year}:{agency}")
+    incoming = _Agency(agency, _Calendar(year), 1, rng, *roles[agency]).build()[0]
+    return tuple(sorted(incoming, key=_order))
+
+
+def axis_copies(
+    agency: str,
+    addressed_as: str,
+    *,
+    agencies: Sequence[str],
+    year: int = 2025,
+    seed: int = 20251,
+    count: int = 3,
+) -> list[DocumentRecord]:
+    """The axis's edXML messages of ``count`` documents the simulated software of ``agency``
+    reports received through the axis from an organisation outside the city's registry
+    (so no agency's own numbering moves), addressed to the agency as ``addressed_as`` (one
+    of its alternative codes: the software knows it by its main code). Both systems see
+    these documents, and reconciling them leaves one document each (``checker.store.
+    reconcile``). The last one crossed the axis at 17:40 the working day before the
+    software says it arrived, so the two systems disagree on its arrival."""
+    calendar = _Calendar(year)
+    outside = {o.code for o in OUTSIDERS}
+    chosen = [
+        item
+        for item in incoming_of(agency, agencies=agencies, year=year, seed=seed)
+        if item["channel"] == "axis"
+        and item["sender_code"] in outside
+        and not item["recalled"]
+        and str(item["issued_date"]) < str(item["arrived_at"])[:10]
+    ][:count]
+    copies = []
+    for n, item in enumerate(chosen, start=1):
+        sent = datetime.fromisoformat(str(item["arrived_at"])).replace(tzinfo=None)
+        if n == len(chosen):
+            sent = datetime.combine(calendar.shift(sent.date(), -1), time(17, 40))
+        copies.append(
+            DocumentRecord(
+                doc_key=str(item["document_id"]),
+                sender_id=str(item["sender_code"]),
+                sender_name=str(item["sender_name"]),
+                recipient_ids=(addressed_as,),
+                code_number=str(item["number"]),
+                code_notation=str(item["notation"]),
+                doc_type="1",
+                type_name=str(item["type_name"]),
+                subject=str(item["subject"]),
+                promulgation_date=date.fromisoformat(str(item["issued_date"])),
+                sent_at=sent,
+                priority=int(str(item["urgency"])),
+            )
+        )
+    return copies
 
 
 def _order(item: Item) -> tuple[str, str]:

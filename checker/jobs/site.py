@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -13,7 +14,7 @@ from sqlalchemy import Connection, Engine
 from checker.clock import vietnam_now
 from checker.config import Deployment
 from checker.jobs.score import criteria_sets, prepare_measuring
-from checker.jobs.way import Standing, agency_way, stored_standings
+from checker.jobs.way import Standing, agency_way, stored_standings, year_end_of
 from checker.reports.changes import compare_runs, previous_run, run_ref
 from checker.reports.report import build_report, latest_run_id
 from checker.reports.site.build import SiteProgress, SiteSummary, write_site
@@ -22,8 +23,9 @@ from checker.reports.way import WayReport
 from checker.scoring.snapshot import run_criteria
 from checker.store.models import RUN
 from metrics.calendar import WorkingCalendar
-from metrics.evidence import evidence_by_agency, missed_by_agency
+from metrics.evidence import missed_by_agency
 from metrics.period import Period
+from metrics.transfers import transfers_evidence_by_agency
 from metrics.values import EvidenceLine
 
 
@@ -113,16 +115,16 @@ agencies in order, so a batch's lines are read together and forgotten at the nex
 @dataclass
 class _Lookup:
     """The lines a metric did not count for an agency over the run's period (called), and
-    the whole evidence of a metric over another period (``all_lines``, the way's deadlines
-    to 31 December): read for ``BATCH`` agencies at once, the first time one of them is
-    asked for."""
+    the files of a deadlines metric due by 31 December as they stood at the run's end
+    (``all_lines``, the way's deadlines): read for ``BATCH`` agencies at once, the first
+    time one of them is asked for."""
 
     connection: Connection
     period: Period
     calendar: WorkingCalendar
     deployment: Deployment
     codes: Sequence[str]
-    _read: dict[tuple[int, str, Period | None], dict[str, list[EvidenceLine]]] = field(
+    _read: dict[tuple[int, str, date | None], dict[str, list[EvidenceLine]]] = field(
         default_factory=dict
     )
     _batch_of: dict[str, int] = field(default_factory=dict)
@@ -133,12 +135,12 @@ class _Lookup:
     def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
         return self._lines(agency, metric_id, None)
 
-    def all_lines(self, agency: str, metric_id: str, period: Period) -> Sequence[EvidenceLine]:
-        return self._lines(agency, metric_id, period)
+    def all_lines(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
+        return self._lines(agency, metric_id, year_end_of(self.period))
 
-    def _lines(self, agency: str, metric_id: str, period: Period | None) -> list[EvidenceLine]:
+    def _lines(self, agency: str, metric_id: str, due_by: date | None) -> list[EvidenceLine]:
         batch = self._batch_of[agency]
-        key = (batch, metric_id, period)
+        key = (batch, metric_id, due_by)
         if key not in self._read:
             self._read = {k: lines for k, lines in self._read.items() if k[0] == batch}
             codes = self.codes[batch * BATCH : (batch + 1) * BATCH]
@@ -147,9 +149,9 @@ class _Lookup:
                 missed_by_agency(
                     self.connection, codes, metric_id, self.period, self.calendar, files
                 )
-                if period is None
-                else evidence_by_agency(
-                    self.connection, codes, metric_id, period, self.calendar, files
+                if due_by is None
+                else transfers_evidence_by_agency(
+                    self.connection, codes, metric_id, self.period, files, due_by=due_by
                 )
             )
         return self._read[key].get(agency, [])

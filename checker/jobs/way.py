@@ -7,6 +7,12 @@ work can still count (``metrics.evidence``: the items not counted, and for trans
 files due by 31 December whose deadline has not passed); then the search for the smallest
 set of criteria that reaches the next grade (``checker.scoring.next_grade``). The words and
 shapes people read are ``checker.reports.way``'s.
+
+Everything is as the agency stood on the period's last day, with the cut ``score --as-of``
+uses (``metrics``): documents arriving or issued after it are not counted, and a transfer
+dated after it had not happened, so its file is still to transfer (even the files due by 31
+December are judged on that day, as ``overdue --as-of`` judges them). A way as of a past
+day is the one a store holding only what was there by that day gives.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from metrics.calendar import WorkingCalendar
 from metrics.evidence import evidence
 from metrics.measure import measure_all
 from metrics.period import Period, measurable_period
+from metrics.transfers import transfers_evidence_by_agency
 from metrics.values import EvidenceLine
 
 
@@ -185,13 +192,14 @@ def agency_way(
     standing: Standing,
     calendar: WorkingCalendar,
     lines: Callable[[str, str], Sequence[EvidenceLine]] | None = None,
-    all_lines: Callable[[str, str, Period], Sequence[EvidenceLine]] | None = None,
+    all_lines: Callable[[str, str], Sequence[EvidenceLine]] | None = None,
 ) -> WayReport:
     """The way from ``standing``: year-end outlooks, levers, the plan, as a report.
     ``lines(agency, metric)``, when given, is the evidence not counted over the standing's
     period already read (the site's), used instead of reading it again; ``all_lines(agency,
-    metric, period)``, when given, reads the whole evidence of a deadlines metric (the site
-    reads it for many agencies at once) instead of ``metrics.evidence.evidence``."""
+    metric)``, when given, reads the files of a deadlines metric due by 31 December as they
+    stood at the period's end (the site reads them for many agencies at once) instead of
+    ``metrics.transfers``."""
     finder = _OpenItems(
         connection, deployment, agency.code, standing.period, calendar, lines, all_lines
     )
@@ -221,6 +229,11 @@ def agency_way(
     )
 
 
+def year_end_of(period: Period) -> date:
+    """31 December of the year the period ends in."""
+    return date(period.end.year, 12, 31)
+
+
 @dataclass
 class _OpenItems:
     """The items work can still count for a metric, read once per metric."""
@@ -231,7 +244,7 @@ class _OpenItems:
     period: Period
     calendar: WorkingCalendar
     read: Callable[[str, str], Sequence[EvidenceLine]] | None = None
-    read_all: Callable[[str, str, Period], Sequence[EvidenceLine]] | None = None
+    read_all: Callable[[str, str], Sequence[EvidenceLine]] | None = None
 
     def __post_init__(self) -> None:
         self._seen: dict[str, tuple[list[EvidenceLine], tuple[int, int] | None]] = {}
@@ -244,8 +257,7 @@ class _OpenItems:
 
     def _read(self, metric_id: str) -> tuple[list[EvidenceLine], tuple[int, int] | None]:
         if MOTION[metric_id] == "deadlines":
-            year = Period(self.period.start, date(self.period.end.year, 12, 31))
-            lines = [line for line in self._lines(metric_id, year) if line.measured]
+            lines = [line for line in self._due_by_year_end(metric_id) if line.measured]
             due = (sum(1 for line in lines if line.counted), len(lines))
             still = [
                 line
@@ -263,8 +275,6 @@ class _OpenItems:
         return [], None
 
     def _lines(self, metric_id: str, period: Period) -> list[EvidenceLine]:
-        if self.read_all is not None:
-            return list(self.read_all(self.agency_code, metric_id, period))
         return evidence(
             self.connection,
             self.agency_code,
@@ -273,3 +283,19 @@ class _OpenItems:
             self.calendar,
             self.deployment.files,
         )
+
+    def _due_by_year_end(self, metric_id: str) -> list[EvidenceLine]:
+        """The files of a deadlines metric due by 31 December, as they stood at the
+        period's end: a transfer dated after it had not happened yet, so its file is
+        still to transfer (``metrics.transfers``)."""
+        if self.read_all is not None:
+            return list(self.read_all(self.agency_code, metric_id))
+        found = transfers_evidence_by_agency(
+            self.connection,
+            [self.agency_code],
+            metric_id,
+            self.period,
+            self.deployment.files,
+            due_by=year_end_of(self.period),
+        )
+        return found.get(self.agency_code, [])

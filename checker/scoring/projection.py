@@ -12,7 +12,9 @@ counts (:data:`MOTION`):
   is measured now is what the year closes with unless someone does the work.
 - ``deadlines``: transfers to the archives. The files whose deadline falls by 31 December are
   known today (their deadlines follow from the store); the year-end denominator is all of
-  them, and at the current rate the same share of the newly due ones arrives on time.
+  them, and at the current rate the same share of the newly due ones arrives on time. What
+  was transferred is judged on the period's last day: a transfer dated after it had not
+  happened yet.
 
 Whether work today can still count an item already in the denominator (:data:`FIXABLE`): a
 document not registered can still be registered; one not acknowledged on the day of arrival

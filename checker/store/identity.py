@@ -10,6 +10,14 @@ out here when it is written:
   date, normalised, when all are known (a number alone, or a notation alone, says too
   little to tell two documents apart).
 
+An organisation carries several codes: its edXML organ id, the code its document-management
+software knows it by... The deployment's registry (``agency_code``) gives each registered
+agency's codes, main and alternative; an organisation code is read as its agency's main
+code when the registry knows it (:func:`organisation`), as the code itself otherwise, so
+the sender written ``000.00.01.H99`` by the axis and ``SNV`` by the software is one sender.
+The keys therefore depend on the registry: a registry whose codes change has the keys
+worked out again (``checker.store.reconcile.rekey``).
+
 Normalised means: Unicode NFC, ``đ``/``Đ`` read as ``d``, case folded, every whitespace
 removed, and leading zeros of every run of digits dropped (``045/UBND - vp`` and
 ``45/ubnd-VP`` are one code; a date written ``2026/03/02`` or ``2026/3/2`` is one day).
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 _SPACE = re.compile(r"\s+")
@@ -40,12 +49,35 @@ def id_key(document_id: str | None) -> str | None:
     return key or None
 
 
-def code_key(sender_id: str | None, code: str | None, promulgation_date: date | None) -> str | None:
+Registered = Mapping[str, str]
+"""Every code of the registry, normalised, to its agency's main code, normalised."""
+
+
+def registered(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The :data:`Registered` codes of the registry's (code, agency main code) pairs."""
+    return {normalised(code): normalised(agency) for code, agency in pairs}
+
+
+def organisation(code: str, codes: Registered) -> str:
+    """An organisation code, normalised, as its registered agency's main code when the
+    registry knows it."""
+    key = normalised(code)
+    return codes.get(key, key)
+
+
+def code_key(
+    sender_id: str | None,
+    code: str | None,
+    promulgation_date: date | None,
+    codes: Registered | None = None,
+) -> str | None:
     """Sender, number and notation (``code``, as ``45/UBND-VP``: both parts needed) and
-    promulgation date, normalised; None unless all are known."""
+    promulgation date, normalised, the sender read through the registry's ``codes``; None
+    unless all are known."""
     if not sender_id or not code or promulgation_date is None:
         return None
     number, _, notation = normalised(code).partition("/")
     if not number or not notation:
         return None
-    return f"{normalised(sender_id)}|{number}/{notation}|{promulgation_date.isoformat()}"
+    sender = organisation(sender_id, codes or {})
+    return f"{sender}|{number}/{notation}|{promulgation_date.isoformat()}"

@@ -12,7 +12,11 @@ count:
   are one document when their DocumentIds agree, or, when one of them has none, when the
   sender, number and notation and promulgation date agree (with exactly one DocumentId
   behind that code: a code carried by two DocumentIds is left alone, as is an observation
-  with neither key).
+  with neither key). Organisation codes (the sender in the code key, the organisation an
+  observation belongs to) are read through the agency registry stored: an agency's
+  alternative code is its main code, so its copies seen under either are one document; a
+  registry whose codes change has the observations it reads otherwise written again
+  (:func:`rekey`, called by ``checker.store.registry``).
 - **Values**: each lifecycle time from the system that knows it: the moments a document
   crossed the axis (arrival, issue) from edXML, then the software, then the register; the
   agency's own steps (registration, submission, assignment, signing, filing) from the
@@ -48,8 +52,8 @@ from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from checker.store.bulk import upsert
 from checker.store.derived import mark_stale
-from checker.store.identity import code_key, id_key
-from checker.store.models import DOCUMENT, DOCUMENT_SOURCE
+from checker.store.identity import Registered, code_key, id_key, organisation, registered
+from checker.store.models import AGENCY_CODE, DOCUMENT, DOCUMENT_SOURCE
 
 EDXML, DMS, REGISTER = "edxml", "dms", "register"
 KINDS = (EDXML, DMS, REGISTER)
@@ -103,20 +107,27 @@ def observation(
     return values
 
 
-def write_observations(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def write_observations(
+    connection: Connection, rows: Sequence[dict[str, Any]], *, again: bool = False
+) -> None:
     """Store ``rows`` (from :func:`observation`, one per natural key) and work out again the
     document rows of the observations written and of every observation they may be one
-    document with. Each observation is written once, with the document it belongs to."""
-    rows = _changed(connection, rows)
+    document with. Each observation is written once, with the document it belongs to.
+    The code keys are worked out with the registry stored (``checker.store.identity``);
+    ``again`` writes even the observations stored with the same values (:func:`rekey`)."""
+    codes = registered_codes(connection)
+    rows = [_keyed(o, codes) for o in rows]
+    if not again:
+        rows = _changed(connection, rows)
     if not rows:
         return
-    stored = _related(connection, rows)
+    stored = _related(connection, rows, codes)
     written = {_natural(o): o for o in rows}
     before = {_natural(o): o for o in stored}
     others = [o for o in stored if _natural(o) not in written]
     documents: list[dict[str, Any]] = []
     links: dict[tuple[Any, ...], str] = {}
-    for group in _groups([*rows, *others]):
+    for group in _groups([*rows, *others], codes):
         document = merged(group)
         documents.append(document)
         links.update((_natural(o), document["doc_key"]) for o in group)
@@ -149,6 +160,63 @@ def write_observations(connection: Connection, rows: Sequence[dict[str, Any]]) -
     mark_stale(connection, [key[0] for key in (*new, *gone)])
 
 
+def registered_codes(connection: Connection) -> dict[str, str]:
+    """The registry stored (``agency_code``) as ``checker.store.identity`` reads codes."""
+    return registered(connection.execute(select(AGENCY_CODE.c.code, AGENCY_CODE.c.agency_code)))
+
+
+def rekey(connection: Connection, before: Registered) -> int:
+    """Work out again, with the registry now stored, the observations whose sender or
+    organisation the registry in force ``before`` read otherwise, with every observation of
+    the documents they were part of; returns how many were written. The codes the
+    observations carry are read once (distinct, in SQL); only the observations carrying a
+    code read otherwise are then read and written."""
+    codes = registered_codes(connection)
+    c = DOCUMENT_SOURCE.c
+    carried = set(connection.scalars(select(c.sender_id).distinct()))
+    carried |= set(connection.scalars(select(c.organ_id).distinct()))
+    moved = {
+        code for code in carried if code and organisation(code, before) != organisation(code, codes)
+    }
+    touched: set[int] = set()
+    documents: set[str] = set()
+    ordered = sorted(moved)
+    for start in range(0, len(ordered), _CHUNK):
+        part = ordered[start : start + _CHUNK]
+        carrying = or_(c.sender_id.in_(part), c.organ_id.in_(part))
+        for row_id, document_key in connection.execute(
+            select(c.id, c.document_key).where(carrying)
+        ):
+            touched.add(row_id)
+            if document_key is not None:
+                documents.add(document_key)
+    for condition in _chunks(c.document_key, documents):
+        touched.update(connection.execute(select(c.id).where(condition)).scalars())
+    for condition in _chunks(c.id, touched):
+        rows = connection.execute(select(DOCUMENT_SOURCE).where(condition)).mappings()
+        write_observations(connection, [_as_written(dict(row)) for row in rows], again=True)
+    return len(touched)
+
+
+_WRITTEN = (*VALUE_COLUMNS, "doc_date", "kind", "source_key", "id_key", "code_key")
+
+
+def _as_written(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored observation as :func:`observation` gives it."""
+    return {name: stored[name] for name in _WRITTEN}
+
+
+def _keyed(o: dict[str, Any], codes: Registered) -> dict[str, Any]:
+    """The observation ``o`` with its code key read through the registry's ``codes``."""
+    return {**o, "code_key": code_key(o["sender_id"], o["code"], o["promulgation_date"], codes)}
+
+
+def _part(o: Any, codes: Registered) -> tuple[str, str]:
+    """The direction and agency an observation belongs to: one document is never
+    two agencies' nor both directions', and an agency is one whichever code it was seen by."""
+    return o["direction"], organisation(o["organ_id"], codes)
+
+
 _natural = itemgetter(*OBSERVATION_KEY)
 """An observation's natural key."""
 
@@ -175,7 +243,9 @@ def _same(row: dict[str, Any], stored: Any) -> bool:
 _NARROW = (*OBSERVATION_KEY, "id", "id_key", "code_key", "document_key")
 
 
-def _related(connection: Connection, written: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _related(
+    connection: Connection, written: Sequence[dict[str, Any]], registry: Registered
+) -> list[dict[str, Any]]:
     """The stored observations sharing a key with ``written`` (their own stored versions
     among them), and those sharing a key with them, until nothing new is found (one round in
     practice). Read narrow first (keys and links); whole only for the observations not being
@@ -189,11 +259,11 @@ def _related(connection: Connection, written: Sequence[dict[str, Any]]) -> list[
     conditions += _either(ids, codes)
     # observations of other organisations or the other direction are never one document
     # with these: their rows are left alone
-    parts = {(o["direction"], o["organ_id"]) for o in written}
+    parts = {_part(o, registry) for o in written}
     while conditions:
         for condition in conditions:
             for row in connection.execute(select(*narrow).where(condition)).mappings():
-                if (row["direction"], row["organ_id"]) in parts:
+                if _part(row, registry) in parts:
                     found.setdefault(row["id"], dict(row))
         new_ids = {o["id_key"] for o in found.values()} - ids - {None}
         new_codes = {o["code_key"] for o in found.values()} - codes - {None}
@@ -223,11 +293,13 @@ def _chunks(column: Any, values: Iterable[Any]) -> Iterator[Any]:
         yield column.in_(ordered[start : start + _CHUNK])
 
 
-def _groups(observations: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """The observations of each document, per organisation and direction."""
+def _groups(
+    observations: list[dict[str, Any]], codes: Registered
+) -> Iterator[list[dict[str, Any]]]:
+    """The observations of each document, per agency (``codes``) and direction."""
     parts: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for o in observations:
-        parts[o["direction"], o["organ_id"]].append(o)
+        parts[_part(o, codes)].append(o)
     for part in parts.values():
         by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
         loose: list[dict[str, Any]] = []
@@ -252,7 +324,12 @@ def _groups(observations: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]
 
 
 def _ranked(group: list[dict[str, Any]], order: tuple[str, ...]) -> list[dict[str, Any]]:
-    return sorted(group, key=lambda o: (order.index(o["kind"]), o["source"], o["source_key"]))
+    """``group`` in the order of its systems (then its sources, keys and organisation codes:
+    one message to two codes of an agency is two observations of one document)."""
+    return sorted(
+        group,
+        key=lambda o: (order.index(o["kind"]), o["source"], o["source_key"], o["organ_id"]),
+    )
 
 
 def merged(group: list[dict[str, Any]]) -> dict[str, Any]:

@@ -16,7 +16,13 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
-from checker.demo.simulated_data import demo_agency_codes, generate_dataset
+from checker.demo.city import SHARED
+from checker.demo.simulated_data import (
+    axis_copies,
+    demo_agency_codes,
+    generate_dataset,
+    incoming_of,
+)
 from checker.demo.simulator import Simulator
 from checker.store.engine import open_store
 from tests.conftest import SAMPLES
@@ -263,6 +269,43 @@ def test_evidence_lists_documents_as_csv(demo_output):
     assert any(line.startswith("không,chưa đăng ký") for line in lines)
     assert any(line.startswith("có,được tính") for line in lines)
     assert all(",Văn phòng UBND thành phố," in line for line in lines[1:])
+
+
+def test_documents_the_axis_and_the_software_both_report_are_one_each_in_the_demo(demo_output):
+    _, folder = demo_output
+    agency, addressed_as = SHARED
+    copies = axis_copies(agency, addressed_as, agencies=demo_agency_codes())
+    software = {i["document_id"]: i for i in incoming_of(agency, agencies=demo_agency_codes())}
+    assert len(copies) == 3
+    result = run(
+        "--lang",
+        "en",
+        "--config",
+        str(folder / "checker.toml"),
+        "evidence",
+        "--agency",
+        agency,
+        "--metric",
+        "inbound.received_axis",
+        "--year",
+        "2025",
+        "--format",
+        "json",
+    )
+    listed = json.loads(result.stdout)["documents"]
+    for n, copy in enumerate(copies, start=1):
+        (line,) = [d for d in listed if d["item"] == copy.doc_key]  # one document, not two
+        assert line["counted"] and line["locator"].endswith(f"edoc-truc-{n}.edxml")
+        assert copy.sent_at is not None and line["date"] == copy.sent_at.date().isoformat()
+        arrived = str(software[copy.doc_key]["arrived_at"])  # the software's, Vietnam time
+        if arrived[:10] == line["date"]:
+            assert line["sources_disagree"] is None
+        else:  # the last one: the axis carried it the evening before
+            assert n == len(copies)
+            assert line["sources_disagree"] == (
+                f"sources disagree on arrival: edXML {copy.sent_at:%Y-%m-%d %H:%M}, "
+                f"DMS {arrived[:10]} {arrived[11:16]}"
+            )
 
 
 def test_report_before_any_score_says_what_to_run(tmp_path, demo_output):
