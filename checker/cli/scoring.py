@@ -164,16 +164,14 @@ def overdue_command(
     db: DbOption = None,
 ) -> None:
     from checker.cli.output import print_overdue
-    from checker.store.registry import write_registry
-    from metrics.transfers import overdue_files
+    from checker.jobs.exports import overdue
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     code = None if agency is None else deployment.agency(agency).code
     day = judged_day(as_of)
-    with settings.store(deployment, create=False) as engine, engine.begin() as connection:
-        write_registry(connection, deployment)
-        files = overdue_files(connection, day, code, deployment.files)
+    with settings.store(deployment, create=False) as engine:
+        files = overdue(engine, deployment, day, code)
     names = {a.code: a.name for a in deployment.agencies}
     print_overdue(files, day, names, output)
 

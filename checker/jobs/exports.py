@@ -20,8 +20,9 @@ from checker.reports.export import (
 )
 from checker.reports.report import build_report, latest_run_id
 from checker.reports.way import WayReport
+from checker.store.engine import hold_writes_lock
 from checker.store.registry import write_registry
-from metrics.transfers import overdue_files
+from metrics.transfers import OverdueFile, overdue_files
 
 
 def export_report(
@@ -49,12 +50,22 @@ def export_overdue(
     agency: str | None = None,
 ) -> int:
     """Write the files overdue for the archives on ``as_of``; returns how many."""
-    with engine.begin() as connection:
-        write_registry(connection, deployment)
-        files = overdue_files(connection, as_of, agency)
+    files = overdue(engine, deployment, as_of, agency)
     names = {a.code: a.name for a in deployment.agencies}
     write_export([overdue_sheet(files, names)], output, export_format)
     return len(files)
+
+
+def overdue(
+    engine: Engine, deployment: Deployment, as_of: date, agency: str | None = None
+) -> list[OverdueFile]:
+    """The files past their deadline on ``as_of`` under the deployment's registry and its
+    ``[files]`` deadlines (the same for ``checker overdue`` and its export). Writing the
+    registry waits for any other process measuring the store, as a scoring run does."""
+    with engine.begin() as connection:
+        hold_writes_lock(connection)
+        write_registry(connection, deployment)
+        return overdue_files(connection, as_of, agency, deployment.files)
 
 
 def export_way(

@@ -40,6 +40,7 @@ from checker.scoring.ranking import (
     rank_cards,
 )
 from checker.scoring.standing import standing
+from checker.store.engine import hold_writes_lock
 from checker.store.models import RUN
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
@@ -105,6 +106,8 @@ def export_scorecards(
     evidence is read for ``BATCH`` agencies at a time, one query per metric."""
     periods: dict[str, Period] = {}
     with engine.begin() as connection:
+        if with_evidence:  # first in the transaction: it waits for a measuring process
+            hold_writes_lock(connection)
         cards = _Year.open(connection, deployment, criteria_by_group, year, now)
         if with_evidence:
             write_registry(connection, deployment)

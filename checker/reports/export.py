@@ -18,11 +18,11 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from checker.errors import OutputError
-from checker.i18n import _
+from checker.i18n import N_, _
 from checker.reports.cells import neutralise
 from checker.reports.report import Report
 from checker.reports.way import WayReport, outlook_rows, way_rows
-from metrics.transfers import OverdueFile
+from metrics.transfers import OverdueFile, status_words
 
 Cell = str | int | float | None
 
@@ -39,37 +39,50 @@ class Sheet:
     rows: Sequence[tuple[Cell, ...]]
 
 
-RANKING_HEADER = ("Nhóm", "Hạng", "Mã cơ quan", "Tên cơ quan", "Tổng điểm", "Tối đa", "Xếp loại")
+# Headers and fixed words, marked here and put into the reader's language when a sheet is made.
+RANKING_HEADER = (
+    N_("Group"),
+    N_("Rank"),
+    N_("Agency code"),
+    N_("Agency name"),
+    N_("Total points"),
+    N_("Max"),
+    N_("Grade"),
+)
 CRITERIA_HEADER = (
-    "Nhóm",
-    "Mã cơ quan",
-    "Tên cơ quan",
-    "Hạng",
-    "Tổng điểm",
-    "Xếp loại",
-    "Phần",
-    "Tiêu chí",
-    "Nội dung",
-    "Điểm",
-    "Tối đa",
-    "Nguồn điểm",
-    "Chỉ số",
-    "Tử số",
-    "Mẫu số",
-    "Tỷ lệ (%)",
+    N_("Group"),
+    N_("Agency code"),
+    N_("Agency name"),
+    N_("Rank"),
+    N_("Total points"),
+    N_("Grade"),
+    N_("Section"),
+    N_("Criterion"),
+    N_("Content"),
+    N_("Points"),
+    N_("Max"),
+    N_("Points from"),
+    N_("Metric"),
+    N_("Numerator"),
+    N_("Denominator"),
+    N_("Rate (%)"),
 )
 OVERDUE_HEADER = (
-    "Mã cơ quan",
-    "Tên cơ quan",
-    "Mã hồ sơ",
-    "Tiêu đề hồ sơ",
-    "Nộp vào",
-    "Hạn nộp",
-    "Số ngày quá hạn",
-    "Tình trạng",
-    "Mã đơn vị trong nhật ký",
+    N_("Agency code"),
+    N_("Agency name"),
+    N_("File code"),
+    N_("File title"),
+    N_("Due at"),
+    N_("Deadline"),
+    N_("Days overdue"),
+    N_("State"),
+    N_("Unit code in the log"),
 )
-ARCHIVES = {"agency_archive": "Lưu trữ cơ quan", "historical_archive": "Lưu trữ lịch sử"}
+ARCHIVES = {"agency_archive": N_("agency archive"), "historical_archive": N_("historical archive")}
+
+
+def _words(header: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_(title) for title in header)
 
 
 def report_sheets(report: Report) -> list[Sheet]:
@@ -96,19 +109,19 @@ def report_sheets(report: Report) -> list[Sheet]:
                 metric: tuple[Cell, ...] = (
                     (m.name, m.numerator, m.denominator, m.percent) if m else (None,) * 4
                 )
-                origin = "đo tự động" if c.origin == "measured" else "chấm tay"
+                origin = _("measured") if c.origin == "measured" else _("entered by hand")
                 line = (section.id, c.id, c.title, c.points, c.max, origin)
                 criteria.append((*head, *line, *metric))
     return [
-        Sheet("Xếp hạng", RANKING_HEADER, ranking),
-        Sheet("Điểm từng tiêu chí", CRITERIA_HEADER, criteria),
+        Sheet(_("Ranks"), _words(RANKING_HEADER), ranking),
+        Sheet(_("Points by criterion"), _words(CRITERIA_HEADER), criteria),
     ]
 
 
 def _grade(name: str, provisional: bool) -> str:
     """A grade, marked while a measured criterion had nothing to measure (not counted as 0:
     the report gives the grades still possible)."""
-    return f"{name} (tạm thời)" if provisional else name
+    return _("{grade} (provisional)").format(grade=name) if provisional else name
 
 
 def overdue_sheet(files: Sequence[OverdueFile], names: Mapping[str, str]) -> Sheet:
@@ -118,15 +131,15 @@ def overdue_sheet(files: Sequence[OverdueFile], names: Mapping[str, str]) -> She
             names.get(f.agency_code, f.agency_code),
             f.file_code,
             f.title,
-            ARCHIVES.get(f.archive, f.archive),
+            _(ARCHIVES[f.archive]).capitalize() if f.archive in ARCHIVES else f.archive,
             f.deadline.isoformat(),
             f.days_overdue,
-            f.status or "chưa nộp",
+            status_words(f.status) if f.status else _("not transferred"),
             f.organ_id,
         )
         for f in files
     ]
-    return Sheet("Hồ sơ quá hạn nộp lưu", OVERDUE_HEADER, rows)
+    return Sheet(_("Files overdue for the archives"), _words(OVERDUE_HEADER), rows)
 
 
 def way_sheets(way: WayReport) -> list[Sheet]:

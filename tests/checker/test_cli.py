@@ -714,3 +714,36 @@ def test_the_nightly_run_refuses_an_as_of_it_cannot_measure_before_doing_anythin
     assert result.stderr.startswith("Error: ") and said in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert run(*config, "runs", "list", "--format", "json").stdout == runs
+
+
+def test_the_overdue_export_lists_what_overdue_prints_under_the_deployments_deadlines(
+    demo_output, tmp_path
+):
+    """Both read the deployment's ``[files]`` settings: with retention code 02 the only one
+    known, files of the other codes have no deadline and are neither printed nor exported."""
+    _, folder = demo_output
+    config = folder / "own-deadlines.toml"
+    text = (folder / "checker.toml").read_text(encoding="utf-8")
+    extra = '\n[files]\nretention_permanent = []\nretention_years = { "02" = 70 }\n'
+    config.write_text(text + extra, encoding="utf-8")
+    day = ["--as-of", "2025-12-31"]
+    default = json.loads(
+        run("--config", str(folder / "checker.toml"), "overdue", *day, "--format", "json").stdout
+    )
+    printed = json.loads(run("--config", str(config), "overdue", *day, "--format", "json").stdout)
+    output = tmp_path / "overdue.csv"
+    run(
+        "--config",
+        str(config),
+        "export",
+        "overdue",
+        *day,
+        "--output",
+        str(output),
+        "--format",
+        "csv",
+    )
+    with output.open(encoding="utf-8-sig", newline="") as exported:
+        rows = list(csv.reader(exported))[1:]
+    assert 0 < len(printed) < len(default)
+    assert sorted(row[2] for row in rows) == sorted(f["file_code"] for f in printed)

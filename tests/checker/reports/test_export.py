@@ -116,3 +116,38 @@ def test_an_export_that_cannot_be_written_is_one_error(tmp_path, english):
     )
     with pytest.raises(OutputError, match=r"export file .*/missing/x.csv cannot be written"):
         write_export([sheet], tmp_path / "missing" / "x.csv", ExportFormat.csv)
+
+
+def _overdue(status: str | None, archive: str = "agency_archive") -> OverdueFile:
+    return OverdueFile(archive, "A", "A", "F", "Hồ sơ", date(2025, 1, 1), 3, status)
+
+
+def test_an_overdue_sheet_is_in_the_readers_language_states_included():
+    files = [_overdue("pending"), _overdue("returned", "historical_archive"), _overdue(None)]
+    sheet = overdue_sheet(files, {"A": "Sở Nội vụ"})
+    assert sheet.title == "Hồ sơ quá hạn nộp lưu"
+    assert sheet.header[-2:] == ("Tình trạng", "Mã đơn vị trong nhật ký")
+    archives = ["Lưu trữ cơ quan", "Lưu trữ lịch sử", "Lưu trữ cơ quan"]
+    assert [row[4] for row in sheet.rows] == archives
+    assert [row[7] for row in sheet.rows] == ["đang chờ tiếp nhận", "bị trả lại", "chưa nộp"]
+
+
+def test_an_overdue_sheet_reads_english_on_request(english):
+    sheet = overdue_sheet([_overdue("pending"), _overdue(None)], {})
+    assert sheet.title == "Files overdue for the archives"
+    assert sheet.header[:3] == ("Agency code", "Agency name", "File code")
+    assert [(row[4], row[7]) for row in sheet.rows] == [
+        ("Agency archive", "pending"),
+        ("Agency archive", "not transferred"),
+    ]
+
+
+def test_the_report_reads_english_on_request(scored_city, tmp_path):
+    path = tmp_path / "report.xlsx"
+    config, db = str(scored_city.config), scored_city.db_url
+    cli("--lang", "en", "--config", config, "--db", db, "export", "report", "--output", str(path))
+    book = load_workbook(path)
+    assert book.sheetnames == ["Ranks", "Points by criterion"]
+    header = next(book["Points by criterion"].iter_rows(values_only=True))
+    assert header[:3] == ("Group", "Agency code", "Agency name")
+    assert header[-5:] == ("Points from", "Metric", "Numerator", "Denominator", "Rate (%)")
