@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from sqlalchemy import Engine
 
 from checker.config import Deployment
+from checker.errors import WorkbookError
+from checker.i18n import _
 from checker.jobs.scorecards import (
     Split,
     WorkbookOutcome,
@@ -24,7 +27,7 @@ from checker.jobs.scorecards import (
     import_workbooks,
     year_summary,
 )
-from checker.reports.workbook import HEADERS, ID_HEADER, NOTE_HEADER, ROLE_HEADERS
+from checker.reports.workbook import ID_HEADER, NOTE_HEADER, ROLE_HEADERS, header_columns
 from checker.scoring.assessment import AGREED, INSPECTION, MEASURED
 from checker.scoring.criteria import CriteriaSet
 from checker.scoring.prefill import Prefilled, prefill
@@ -77,13 +80,14 @@ def fill_as_inspection_team(
     """What an inspection team does with the cluster's workbook: score every criterion the
     logs do not measure (60-100% of its max, in half points) and agree the same scores; give
     the first measured criterion below its max full marks, with a note; leave the last
-    criterion of the last agency blank."""
+    criterion of the last agency blank. Columns are found by their headers, in whatever
+    language the workbook was exported."""
     book = openpyxl.load_workbook(source)
     sheets = [s for s in book.worksheets if s.sheet_state == "visible"][1:]
-    column = {h: i + 1 for i, h in enumerate(HEADERS)}
     manual = {c.id: c.max for c in criteria.criteria if c.kind == "manual"}
     overridden = False
     for sheet in sheets:
+        column = _columns(source, sheet)
         rows = {
             str(r[column[ID_HEADER] - 1].value): int(r[0].row or 0)
             for r in sheet.iter_rows(min_row=1)
@@ -106,3 +110,14 @@ def fill_as_inspection_team(
             sheet.cell(row, column[ROLE_HEADERS[INSPECTION]], float(points))
             sheet.cell(row, column[ROLE_HEADERS[AGREED]], float(points))
     book.save(target)
+
+
+def _columns(source: Path, sheet: Any) -> dict[str, int]:
+    """The column (from 1) of each header of a scoring sheet, by its message id."""
+    for row in sheet.iter_rows(max_row=50, values_only=True):
+        found = header_columns(row)
+        if found is not None:
+            return {header: index + 1 for header, index in found.items()}
+    place = _("{file}, sheet {sheet}").format(file=source.name, sheet=repr(sheet.title))
+    message = _("{place}: changed beyond recognition (no header row with {header})")
+    raise WorkbookError(message.format(place=place, header=repr(_(ID_HEADER))))

@@ -11,6 +11,11 @@ names, for each scoring sheet, the agency, the year and the criteria set with it
 ``read_workbook`` reads a filled workbook back: rows are found by their criterion id (moved,
 inserted or deleted rows do not matter), columns by their header; an empty cell is "not
 entered"; "7,5" typed as text is 7.5; every problem names the file, sheet and cell.
+
+What people read (sheet names, headers, lines, the validation's message) is written in the
+language of the command, through the catalogues; the reader finds the scoring sheets through
+the hidden sheet and the columns by their header in any language the catalogues hold, so a
+workbook exported in English is imported by a Vietnamese command and the other way round.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -32,7 +38,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from checker.errors import WorkbookError
-from checker.i18n import _
+from checker.i18n import N_, Language, _, current_language, translations
 from checker.reports.cells import FORMULA_START, neutralise_cell
 from checker.reports.xlsx import XlsxBook, open_xlsx
 from checker.scoring.assessment import AGREED, INSPECTION, MEASURED, SELF, NewEntry, Scorecard
@@ -42,32 +48,50 @@ from checker.scoring.standing import Standing, standing
 from metrics.catalogue import METRICS
 from metrics.values import EvidenceLine
 
-SCORING_SHEET = "Chấm điểm"
-SUMMARY_SHEET = "Tổng hợp"
+# Every text people read is written in the language of the command; the reader takes a
+# workbook written in any language the catalogues hold (``_headers``).
+SCORING_SHEET = N_("Scoring")
+SUMMARY_SHEET = N_("Summary")
 META_SHEET = "checker"
 META_HEADERS = ("sheet", "agency", "year", "criteria", "criteria_hash")
-ID_HEADER = "Mã tiêu chí"
-NOTE_HEADER = "Ghi chú"
+ID_HEADER = N_("Criterion id")
+NOTE_HEADER = N_("Note")
 ROLE_HEADERS = {
-    MEASURED: "Điểm đo tự động",
-    SELF: "Điểm tự chấm",
-    INSPECTION: "Điểm đoàn kiểm tra",
-    AGREED: "Điểm thống nhất",
+    MEASURED: N_("Measured points"),
+    SELF: N_("Self-assessed points"),
+    INSPECTION: N_("Inspection team's points"),
+    AGREED: N_("Agreed points"),
 }
 HEADERS = (
-    "STT",
+    N_("No."),
     ID_HEADER,
-    "Nội dung, tiêu chí",
-    "Điểm tối đa",
+    N_("Content, criterion"),
+    N_("Max points"),
     *ROLE_HEADERS.values(),
     NOTE_HEADER,
-    "Điểm tính",
+    N_("Points that count"),
+)
+SUMMARY_HEADERS = (
+    N_("No."),
+    N_("Agency code"),
+    N_("Agency"),
+    N_("Total points"),
+    N_("Grade"),
+    N_("Rank"),
+    N_("Cluster"),
 )
 HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
 BOLD = Font(bold=True)
 OPEN = Protection(locked=False)
-EVIDENCE_HEADERS = ("Tính", "Lý do không tính", "Số, ký hiệu", "Ngày", "Trích yếu / tiêu đề", "Mã")
+EVIDENCE_HEADERS = (
+    N_("Counts"),
+    N_("Reason not counted"),
+    N_("Number and notation"),
+    N_("Date"),
+    N_("Summary / title"),
+    N_("Code"),
+)
 
 Evidence = Callable[[str, str], Iterable[EvidenceLine]]
 # A write-only worksheet: its stubs lack protection, column widths and data validations.
@@ -101,9 +125,9 @@ def export_workbook(
     the reason, when ``evidence`` is given."""
     book = openpyxl.Workbook(write_only=True)
     single = len(cards) == 1
-    names = [SCORING_SHEET if single else _sheet_name(c.card.agency_code) for c in cards]
+    names = [_(SCORING_SHEET) if single else _sheet_name(c.card.agency_code) for c in cards]
     grades = [c.grade or grade_text(c.standing or standing(c.card)) for c in cards]
-    _summary_sheet(book.create_sheet(SUMMARY_SHEET), cards, names, grades, title, footer)
+    _summary_sheet(book.create_sheet(_(SUMMARY_SHEET)), cards, names, grades, title, footer)
     for card, name, grade in zip(cards, names, grades, strict=True):
         _scoring_sheet(book.create_sheet(name), card, grade, title)
     if single and evidence is not None:
@@ -180,11 +204,13 @@ def _scoring_sheet(sheet: Sheet, agency: AgencyCard, grade: str, title: str) -> 
     sheet.freeze_panes = f"A{FIRST_ROW}"
     for letter, width in zip("ABCDEFGHIJ", (6, 10, 60, 9, 11, 11, 12, 12, 40, 10), strict=True):
         sheet.column_dimensions[letter].width = width
-    sheet.append([_cell(sheet, f"BẢNG CHẤM ĐIỂM — {title}", bold=True)])
-    sheet.append([f"Cơ quan: {agency.name} ({card.agency_code})"])
-    sheet.append([f"Năm: {card.year} — {card.criteria.title}"])
+    sheet.append([_cell(sheet, _("SCORECARD — {title}").format(title=title), bold=True)])
+    line = _("Agency: {name} ({code})").format(name=agency.name, code=card.agency_code)
+    sheet.append([line])
+    line = _("Year: {year} — {criteria}").format(year=card.year, criteria=card.criteria.title)
+    sheet.append([line])
     sheet.append([])
-    sheet.append([_cell(sheet, h, bold=True) for h in HEADERS])
+    sheet.append([_cell(sheet, _(h), bold=True) for h in HEADERS])
     section_rows, criterion_rows, total_row = _layout(card.criteria)
     validations: dict[Decimal, DataValidation] = {}
     number = 0
@@ -235,7 +261,7 @@ def _scoring_sheet(sheet: Sheet, agency: AgencyCard, grade: str, title: str) -> 
         [
             None,
             None,
-            _cell(sheet, "Tổng cộng", bold=True),
+            _cell(sheet, _("Grand total"), bold=True),
             _cell(sheet, _number(card.criteria.total_max), bold=True),
             *totals[:4],
             None,
@@ -246,18 +272,18 @@ def _scoring_sheet(sheet: Sheet, agency: AgencyCard, grade: str, title: str) -> 
     sheet.append([])
     sheet.append([None, None, _cell(sheet, grade, bold=True)])
     if agency.rank is not None:
-        sheet.append([None, None, f"Xếp hạng trong nhóm: {agency.rank}"])
+        sheet.append([None, None, _("Rank in the group: {rank}").format(rank=agency.rank)])
 
 
 _PEOPLE = (SELF, INSPECTION, AGREED)
-NOT_MEASURED = "chưa đo được"
+NOT_MEASURED = N_("not measured")
 
 
 def _measured(metric_id: str | None, points: Decimal | None) -> float | int | str | None:
     """A measured criterion with nothing to measure says so, in its column and (through the
     formula) in the points that count: the sums pass over text, so it is not a 0."""
     if metric_id is not None and points is None:
-        return NOT_MEASURED
+        return _(NOT_MEASURED)
     return _number(points)
 
 
@@ -270,8 +296,8 @@ def _validation(max_points: Decimal) -> DataValidation:
         formula2=top,
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="Điểm không hợp lệ",
-        error=f"Nhập một số từ 0 đến {top}.",
+        errorTitle=_("Invalid points"),
+        error=_("Enter a number from 0 to {top}.").format(top=top),
     )
 
 
@@ -308,10 +334,10 @@ def _summary_sheet(
     sheet.protection.sheet = True
     for letter, width in zip("ABCDEFG", (6, 18, 40, 12, 60, 8, 16), strict=True):
         sheet.column_dimensions[letter].width = width
-    sheet.append([_cell(sheet, f"TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM — {title}", bold=True)])
+    heading = _("SUMMARY OF THE SCORES — {title}").format(title=title)
+    sheet.append([_cell(sheet, heading, bold=True)])
     sheet.append([])
-    headers = ("STT", "Mã cơ quan", "Cơ quan", "Tổng điểm", "Xếp loại", "Hạng", "Cụm")
-    sheet.append([_cell(sheet, h, bold=True) for h in headers])
+    sheet.append([_cell(sheet, _(h), bold=True) for h in SUMMARY_HEADERS])
     rows = zip(cards, names, grades, strict=True)
     for number, (agency, name, grade) in enumerate(rows, start=1):
         total_row = _layout(agency.card.criteria)[2]
@@ -340,15 +366,16 @@ def _evidence_sheets(book: openpyxl.Workbook, agency: AgencyCard, evidence: Evid
         if metric_id is None:
             continue
         lines = [line for line in evidence(card.agency_code, metric_id) if not line.counted]
-        sheet = book.create_sheet(_sheet_name(f"Minh chứng {cell.criterion.id}"))
+        name = _("Evidence {criterion}").format(criterion=cell.criterion.id)
+        sheet = book.create_sheet(_sheet_name(name))
         _declare_size(sheet, len(EVIDENCE_HEADERS), len(lines) + 4)
         sheet.protection.sheet = True
         sheet.column_dimensions["E"].width = 60
         sheet.append([_cell(sheet, f"{cell.criterion.id} {cell.criterion.title}", bold=True)])
         measured = cell.latest.get(MEASURED)
-        sheet.append([f"{METRICS[metric_id].name_vi} — {_ratio(measured)}"])
+        sheet.append([f"{_metric_name(metric_id)} — {_ratio(measured)}"])
         sheet.append([measured.evidence if measured and measured.evidence else ""])
-        sheet.append([_cell(sheet, h, bold=True) for h in EVIDENCE_HEADERS])
+        sheet.append([_cell(sheet, _(h), bold=True) for h in EVIDENCE_HEADERS])
         if day_style is None:
             probe = WriteOnlyCell(sheet)
             probe.number_format = "yyyy-mm-dd"  # what openpyxl gives a date
@@ -366,7 +393,10 @@ def _write_lines(sheet: Sheet, lines: Sequence[EvidenceLine], first: int, day_st
     out = Path(sheet._writer.out)  # the temporary file openpyxl zips when saving
     xml = out.read_text(encoding="utf-8")
     head, tail = xml.split("</sheetData>", 1)
-    rows = "".join(_row_xml(number, line, day_style) for number, line in enumerate(lines, first))
+    no = _escape(_("no"))  # not counted: every line listed
+    rows = "".join(
+        _row_xml(number, line, day_style, no) for number, line in enumerate(lines, first)
+    )
     with out.open("w", encoding="utf-8") as stream:
         stream.write(head)
         stream.write(_ILLEGAL_XML.sub("", rows))  # the markup has none: only the texts can
@@ -374,11 +404,11 @@ def _write_lines(sheet: Sheet, lines: Sequence[EvidenceLine], first: int, day_st
         stream.write(tail)
 
 
-def _row_xml(number: int, line: EvidenceLine, day_style: int) -> str:
+def _row_xml(number: int, line: EvidenceLine, day_style: int, no: str) -> str:
     day = line.day
     return "".join(
         (
-            f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>không</t></is></c>',
+            f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>{no}</t></is></c>',
             _text_xml("B", number, line.reason),
             _text_xml("C", number, line.code),
             "" if day is None else f'<c r="D{number}" s="{day_style}"><v>{_serial(day)}</v></c>',
@@ -399,9 +429,14 @@ def _text_xml(column: str, number: int, text: str | None) -> str:
         return ""
     if text.startswith(FORMULA_START):
         text = "'" + text  # as neutralise_cell
+    text = _escape(text)
+    return f'<c r="{column}{number}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _escape(text: str) -> str:
     if "&" in text or "<" in text or ">" in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c r="{column}{number}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return text
 
 
 def _serial(day: date) -> int:
@@ -409,9 +444,14 @@ def _serial(day: date) -> int:
     return (day - _EPOCH).days
 
 
+def _metric_name(metric_id: str) -> str:
+    metric = METRICS[metric_id]
+    return metric.name_en if current_language() is Language.en else metric.name_vi
+
+
 def _ratio(entry: Any) -> str:
     if entry is None or entry.denominator is None:
-        return "chưa đo"
+        return _("no measurement yet")
     return f"{entry.numerator}/{entry.denominator}"
 
 
@@ -509,7 +549,8 @@ def _read_sheet(
             if points is not None:
                 entries.append(NewEntry(criterion_id, role, points, note, cell))
         if note and not any(e.criterion_id == criterion_id for e in entries[-3:]):
-            entries.append(NewEntry(criterion_id, SELF, None, note, f"{where}, {NOTE_HEADER}"))
+            source = f"{where}, {_(NOTE_HEADER)}"
+            entries.append(NewEntry(criterion_id, SELF, None, note, source))
     if problems:
         raise WorkbookError("; ".join(problems))
     return SheetEntries(
@@ -525,17 +566,40 @@ def _read_sheet(
 def _columns(place: str, rows: Sequence[Sequence[Any]]) -> dict[str, int]:
     """The column of each header, from the first row that carries the criterion id header."""
     for row in rows[:50]:
-        texts = [_text(v) for v in row]
-        if ID_HEADER in texts:
-            columns = {t: i for i, t in enumerate(texts) if t}
+        columns = header_columns(row)
+        if columns is not None:
             needed = [ROLE_HEADERS[r] for r in _PEOPLE]
-            missing = [h for h in needed if h not in columns]
+            missing = [_(h) for h in needed if h not in columns]
             if missing:
                 message = _("{place}: no column {columns}")
                 raise WorkbookError(message.format(place=place, columns=", ".join(missing)))
             return columns
     message = _("{place}: changed beyond recognition (no header row with {header})")
-    raise WorkbookError(message.format(place=place, header=repr(ID_HEADER)))
+    raise WorkbookError(message.format(place=place, header=repr(_(ID_HEADER))))
+
+
+def header_columns(row: Sequence[Any]) -> dict[str, int] | None:
+    """The column (from 0) of each header of a scoring sheet found in ``row``, by its
+    message id (``ID_HEADER``, ``ROLE_HEADERS``, ...), written in any language the
+    catalogues hold: a workbook exported in English is read by a Vietnamese command and the
+    other way round. None when ``row`` is not the header row (no criterion id header)."""
+    header_of = _header_of()
+    columns: dict[str, int] = {}
+    for index, value in enumerate(row):
+        header = header_of.get(_text(value))
+        if header is not None:
+            columns.setdefault(header, index)
+    return columns if ID_HEADER in columns else None
+
+
+@cache
+def _header_of() -> dict[str, str]:
+    """Each scoring sheet header, in every language, to its message id."""
+    return {
+        translations(language).gettext(header): header
+        for header in HEADERS
+        for language in Language
+    }
 
 
 def _at(row: Sequence[Any], index: int) -> Any:

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from checker.config import Agency, Cluster, Deployment, Group
+from checker.i18n import Language, speaking
 from checker.jobs.scorecards import Split, export_scorecards, import_workbooks, year_cards
 from checker.reports.cells import neutralise_cell
 from checker.reports.workbook import parse_points
@@ -35,8 +36,13 @@ DEPLOYMENT = Deployment(
 BY_GROUP = {"xa": HANOI}
 
 
-def _export(engine, folder: Path, split: Split = Split.agency) -> list[Path]:
-    return export_scorecards(engine, DEPLOYMENT, BY_GROUP, 2025, folder, split, NOW).files
+def _export(
+    engine, folder: Path, split: Split = Split.agency, language: Language = Language.vi
+) -> list[Path]:
+    """Exported by a command in ``language`` (Vietnamese unless told), whatever language the
+    test reads: the tests that read English errors read them about a Vietnamese workbook."""
+    with speaking(language):
+        return export_scorecards(engine, DEPLOYMENT, BY_GROUP, 2025, folder, split, NOW).files
 
 
 def _import(engine, *paths: Path, year: int = 2025):
