@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -183,3 +184,61 @@ def test_a_run_keeps_its_criteria_and_says_when_the_store_changed_since(workspac
     shown = cli(workspace, "runs", "show", str(runs[0]["id"])).stdout
     assert "kho dữ liệu đã thay đổi kể từ lần chấm" in shown
     assert "+" in shown.split("kho dữ liệu đã thay đổi kể từ lần chấm", 1)[1]
+
+
+def test_a_workbook_exported_in_english_is_imported_by_the_vietnamese_command_and_back(
+    workspace, tmp_path
+):
+    english = tmp_path / "en"
+    done = cli(
+        workspace,
+        "--lang",
+        "en",
+        "scorecards",
+        "export",
+        "--year",
+        "2025",
+        "--folder",
+        str(english),
+    )
+    assert "3 workbooks for 3 agencies" in done.stdout
+    path = next(english.glob("X1*.xlsx"))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "Scoring", "checker"]
+    sheet = book["Scoring"]
+    assert sheet["G5"].value == "Inspection team's points"
+    row = next(r[0].row for r in sheet.iter_rows() if r[1].value == "1.1")
+    sheet[f"G{row}"] = 4
+    book.save(path)
+    taken = cli(workspace, "scorecards", "import", str(path), "--year", "2025", "--by", "Đoàn")
+    assert "Đã nhận 1 tệp bảng tính, từ chối 0 tệp." in taken.stdout
+
+    vietnamese = tmp_path / "vi"
+    cli(workspace, "scorecards", "export", "--year", "2025", "--folder", str(vietnamese))
+    path = next(vietnamese.glob("X1*.xlsx"))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Tổng hợp", "Chấm điểm", "checker"]
+    sheet = book["Chấm điểm"]
+    assert sheet[f"G{row}"].value == 4
+    sheet[f"H{row}"] = 4.5
+    book.save(path)
+    taken = cli(
+        workspace,
+        "--lang",
+        "en",
+        "scorecards",
+        "import",
+        str(path),
+        "--year",
+        "2025",
+        "--by",
+        "Team",
+    )
+    assert "1 workbook taken, 0 refused." in taken.stdout
+    shown = json.loads(
+        cli(
+            workspace, "scorecards", "show", "--agency", "X1", "--year", "2025", "--format", "json"
+        ).stdout
+    )
+    line = next(c for c in shown["criteria_lines"] if c["criterion"] == "1.1")
+    assert (line["inspection"], line["agreed"], line["counts_from"]) == ("4", "4.5", "agreed")

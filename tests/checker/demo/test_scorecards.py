@@ -3,8 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
+import pytest
+
 from checker.config import Agency, Cluster, Deployment, Group
 from checker.demo.scorecards import OVERRIDE_NOTE, scorecard_cycle
+from checker.i18n import Language, speaking
 from checker.scoring.assessment import AGREED, INSPECTION, MEASURED
 from checker.scoring.criteria import load_criteria
 from checker.scoring.runs import score_agencies, store_run
@@ -22,13 +26,21 @@ DEPLOYMENT = Deployment(
 )
 
 
-def test_the_cycle_imports_the_inspection_teams_workbook_and_ranks_the_cluster(engine, tmp_path):
+@pytest.mark.parametrize("language", [Language.vi, Language.en])
+def test_the_cycle_imports_the_inspection_teams_workbook_and_ranks_the_cluster(
+    engine, tmp_path, language
+):
+    """In either language: the team fills the workbook by its headers."""
     metrics = sorted({c.metric for c in DANANG.criteria if c.metric})
     values = [MetricValue(a, m, n, 10) for a, n in (("A", 6), ("B", 9), ("C", 3)) for m in metrics]
     with engine.begin() as connection:
         scores = score_agencies(DEPLOYMENT, {"xa": DANANG}, values, {})
         run_id = store_run(connection, Period.year(2025), None, NOW, NOW, values, scores)
-    cycle = scorecard_cycle(engine, DEPLOYMENT, {"xa": DANANG}, run_id, tmp_path, NOW)
+    with speaking(language):
+        cycle = scorecard_cycle(engine, DEPLOYMENT, {"xa": DANANG}, run_id, tmp_path, NOW)
+    scoring = openpyxl.load_workbook(cycle.filled)["A"]
+    header = {Language.vi: "Điểm đoàn kiểm tra", Language.en: "Inspection team's points"}
+    assert scoring["G5"].value == header[language]
     assert cycle.imported.error is None and cycle.imported.entries > 0
     ranked = {r.card.agency_code: r for r in cycle.summary.ranked}
     first = ranked["A"].card

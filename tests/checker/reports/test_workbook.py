@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -47,6 +48,13 @@ def _export(
 
 def _import(engine, *paths: Path, year: int = 2025):
     return import_workbooks(engine, DEPLOYMENT, BY_GROUP, list(paths), year, "Đoàn kiểm tra", NOW)
+
+
+SCORING = {Language.vi: "Chấm điểm", Language.en: "Scoring"}
+# letters only Vietnamese writes: none may be left in an English workbook but in its data
+VIETNAMESE = re.compile(
+    "[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", re.IGNORECASE
+)
 
 
 def _cards(engine):
@@ -253,17 +261,22 @@ def _resave_with_libreoffice(path: Path, folder: Path) -> Path:
     return folder / path.name
 
 
-def test_a_workbook_saved_by_libreoffice_is_accepted_and_keeps_its_edits(engine, tmp_path):
-    path = _export(engine, tmp_path / "out")[0]
+@pytest.mark.parametrize("language", [Language.vi, Language.en])
+def test_a_workbook_saved_by_libreoffice_is_accepted_and_keeps_its_edits(
+    engine, tmp_path, language
+):
+    """In either language of the export, read by the (Vietnamese) import."""
+    scoring = SCORING[language]
+    path = _export(engine, tmp_path / "out", language=language)[0]
     resaved = _resave_with_libreoffice(path, tmp_path / "lo")
     outcome = _import(engine, resaved).outcomes[0]
     assert (outcome.error, outcome.entries) == (None, 0)
-    row = _row_of(openpyxl.load_workbook(resaved)["Chấm điểm"], "3.1")
-    _edit(resaved, {f"G{row}": "7,5", f"I{row}": "sửa"})
+    row = _row_of(openpyxl.load_workbook(resaved)[scoring], "3.1")
+    _edit(resaved, {f"G{row}": "7,5", f"I{row}": "sửa"}, sheet=scoring)
     edited = _resave_with_libreoffice(resaved, tmp_path / "lo2")
     assert _import(engine, edited).outcomes[0].entries == 1
-    again = openpyxl.load_workbook(_export(engine, tmp_path / "again")[0])["Chấm điểm"]
-    assert again[f"G{row}"].value == 7.5
+    again = _export(engine, tmp_path / "again", language=language)[0]
+    assert openpyxl.load_workbook(again)[scoring][f"G{row}"].value == 7.5
 
 
 def test_the_summary_of_a_year_stores_nothing(engine):
@@ -411,4 +424,161 @@ def test_a_file_that_is_no_workbook_is_refused_in_vietnamese_words(engine, tmp_p
     outcome = _import(engine, broken)
     assert outcome.refused[0].error == (
         "hỏng.xlsx: không phải sổ tính XLSX đọc được (không phải tệp nén ZIP như mọi tệp .xlsx)"
+    )
+
+
+def _words(book: openpyxl.Workbook, data: list[str]) -> list[str]:
+    """What an exported workbook says in words besides its data (names and titles from the
+    deployment and the criteria set): sheet names, texts of the visible sheets, the
+    validations' messages."""
+    data = sorted(data, key=len, reverse=True)
+    texts = list(book.sheetnames)
+    for sheet in book.worksheets:
+        if sheet.sheet_state != "visible":
+            continue
+        texts += [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+        for rule in sheet.data_validations.dataValidation:
+            texts += [rule.errorTitle or "", rule.error or ""]
+    words = []
+    for text in texts:
+        if text.startswith("="):
+            continue  # a formula
+        for name in data:
+            text = text.replace(name, "")
+        words.append(text)
+    return words
+
+
+def _data(criteria, deployment: Deployment) -> list[str]:
+    return [
+        deployment.city,
+        *(a.name for a in deployment.agencies),
+        *(c.name for c in deployment.clusters),
+        criteria.title,
+        *(s.title for s in criteria.sections),
+        *(c.title for c in criteria.criteria),
+        *(g.name for g in criteria.grades),
+    ]
+
+
+def test_an_english_export_has_english_sheets_headers_and_words(engine, tmp_path):
+    path = _export(engine, tmp_path, Split.cluster, language=Language.en)[0]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "X1", "X2", "checker"]
+    summary = [[c.value for c in row] for row in book["Summary"].iter_rows()]
+    assert summary[0][0] == "SUMMARY OF THE SCORES — Huyện Thử"
+    assert summary[2] == [
+        "No.",
+        "Agency code",
+        "Agency",
+        "Total points",
+        "Grade",
+        "Rank",
+        "Cluster",
+    ]
+    sheet = book["X1"]
+    assert [c.value for c in sheet[5]] == [
+        "No.",
+        "Criterion id",
+        "Content, criterion",
+        "Max points",
+        "Measured points",
+        "Self-assessed points",
+        "Inspection team's points",
+        "Agreed points",
+        "Note",
+        "Points that count",
+    ]
+    assert [sheet["A2"].value, sheet["A3"].value] == [
+        "Agency: Xã Một (X1)",
+        f"Year: 2025 — {HANOI.title}",
+    ]
+    rule = sheet.data_validations.dataValidation[0]
+    assert (rule.errorTitle, rule.error) == ("Invalid points", "Enter a number from 0 to 5.")
+    words = _words(book, _data(HANOI, DEPLOYMENT))
+    assert "Grand total" in words and "Rank in the group: 1" in words
+    assert [w for w in words if VIETNAMESE.search(w)] == []
+
+
+def test_an_english_export_writes_its_evidence_sheets_in_english(engine, tmp_path):
+    danang = load_criteria("danang-electronic-example", CRITERIA_DIR)
+    deployment = Deployment(
+        city="Đà Nẵng",
+        groups=(Group(id="so", name="Sở", criteria=danang.id),),
+        agencies=(Agency(code="S", name="Sở Tư pháp", group="so"),),
+    )
+    from checker.reports.workbook import AgencyCard, export_workbook
+
+    with engine.begin() as connection:
+        card = year_cards(connection, deployment, {"so": danang}, 2025, NOW)[0][1]
+    line = EvidenceLine("k1", "1/UBND", "Công văn", "S", date(2025, 3, 1), False, "late", "f")
+    with speaking(Language.en):
+        path = export_workbook(
+            tmp_path / "s.xlsx", [AgencyCard(card, "Sở Tư pháp")], "Đà Nẵng", lambda a, m: [line]
+        )
+    book = openpyxl.load_workbook(path)
+    measured = [c for c in danang.criteria if c.metric]
+    assert book.sheetnames[:3] == ["Summary", "Scoring", f"Evidence {measured[0].id}"]
+    evidence = book[f"Evidence {measured[0].id}"]
+    assert str(evidence["A2"].value).startswith(METRICS[measured[0].metric].name_en)
+    assert evidence["A2"].value.endswith("— no measurement yet")
+    assert [c.value for c in evidence[4]] == [
+        "Counts",
+        "Reason not counted",
+        "Number and notation",
+        "Date",
+        "Summary / title",
+        "Code",
+    ]
+    assert [c.value for c in evidence[5]][:3] == ["no", "late", "1/UBND"]
+    row = _row_of(book["Scoring"], measured[0].id)
+    assert book["Scoring"][f"E{row}"].value == "not measured"
+    data = [*_data(danang, deployment), "Công văn", "Sở Tư pháp", "1/UBND"]
+    assert [w for w in _words(book, data) if VIETNAMESE.search(w)] == []
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [(Language.en, Language.vi), (Language.vi, Language.en), (Language.en, Language.en)],
+)
+def test_a_workbook_is_read_whatever_language_it_was_written_in(engine, tmp_path, written, read):
+    """Export, import unchanged: nothing; edit, import, export: the edits are there; the
+    reader's language need not be the writer's."""
+    scoring = SCORING[written]
+    path = _export(engine, tmp_path / "out", language=written)[0]
+    with speaking(read):
+        assert [o.entries for o in _import(engine, path).outcomes] == [0]
+    sheet = openpyxl.load_workbook(path)[scoring]
+    row = _row_of(sheet, "3.1")
+    edits = {f"G{row}": "20,5", f"I{row}": "thiếu sổ đăng ký", f"F{_row_of(sheet, '1.1')}": 4}
+    _edit(path, edits, sheet=scoring)
+    with speaking(read):
+        outcome = _import(engine, path).outcomes[0]
+    assert (outcome.error, outcome.entries) == (None, 2)
+    card = _cards(engine)["X1"]
+    assert card.cell("3.1").counting == (INSPECTION, Decimal("20.5"))
+    assert card.cell("3.1").note == "thiếu sổ đăng ký"
+    assert card.cell("1.1").points_of(SELF) == Decimal(4)
+    again = _export(engine, tmp_path / "again", language=written)[0]
+    sheet = openpyxl.load_workbook(again)[scoring]
+    assert (sheet[f"G{row}"].value, sheet[f"I{row}"].value) == (20.5, "thiếu sổ đăng ký")
+    with speaking(read):
+        assert _import(engine, again).outcomes[0].entries == 0
+
+
+def test_errors_about_an_english_workbook_are_in_the_readers_language(engine, tmp_path):
+    """Named by its file, its (English) sheet and cell, said in Vietnamese."""
+    first, second = _export(engine, tmp_path, language=Language.en)
+    sheet = openpyxl.load_workbook(first)["Scoring"]
+    row = _row_of(sheet, "1.1")
+    _edit(first, {f"G{row}": 6}, sheet="Scoring")
+    book = openpyxl.load_workbook(second)
+    book["Scoring"]["G5"] = "Inspectors"
+    book.save(second)
+    outcome = _import(engine, first, second)
+    assert outcome.refused[0].error == (
+        f"X1 Xã Một.xlsx, trang tính 'Scoring', ô G{row}: 6 cao hơn mức tối đa 5 của tiêu chí 1.1"
+    )
+    assert outcome.refused[1].error == (
+        "X2 Xã Hai.xlsx, trang tính 'Scoring': không có cột Điểm đoàn kiểm tra"
     )
