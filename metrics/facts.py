@@ -13,21 +13,31 @@ Which statuses count is the agency registry's business: an incoming document's s
 those its agency sent under any of its codes (main or alternative), or under the document's
 own code when the registry does not know it.
 
+Each step is kept as the day it was done (Vietnam local time; NULL when it was not), so that
+measuring as of a day counts only the steps done by then (``metrics.scope.done_by``).
+
 - ``fact_recalled``: 1 when the software marks the document recalled, when it is known only
   from recall messages (BussinessDocType 1, ``checker.store.versions``), or when a recall
   was sent (a recall message, or status 13 from its sender) and accepted: for an incoming
   document, the agency's last answer to it is status 15 (accepted), not 16 (refused) or
   none; for an outgoing one, every recipient's is. A recall not yet answered, or refused,
-  leaves the document where it was.
+  leaves the document where it was. NULL marks the row stale (``checker.store.models``).
+- ``fact_recalled_on``: the day the recall took effect: the earliest of the day the software
+  last updated the record it marks recalled (``updated_at``; the document's own day when it
+  gives none), the document's day when it is known only from recalls, and the day the
+  recall was accepted (for an outgoing document, the day its last recipient did).
 - ``fact_filed``: 1 when the software reports the document filed into a file, 0 when it
-  reports it not filed, NULL when the software reported nothing or marks it recalled.
-- incoming only: ``fact_refused`` (status 02 sent back), ``fact_registered`` (a registration
-  time on the software, or status 03), ``fact_assigned`` (an assignment time, or status 04,
-  05 or 06), ``fact_acknowledged_on`` (the first day of a status 01 or 03),
-  ``fact_submitted_on`` (the day of the submission time on the software, else of the first
-  status 04).
-- outgoing only: ``fact_acknowledged_all``: sent through the axis and every incoming copy
-  acknowledged (status 01 or 03) by its recipient.
+  reports it not filed, NULL when the software reported nothing or marks it recalled. The
+  software gives no day for it.
+- incoming only: ``fact_refused_on`` (status 02 sent back), ``fact_registered_on`` (a
+  registration time on the software, or status 03, the earlier), ``fact_assigned_on`` (an
+  assignment time, or status 04, 05 or 06, the earlier), ``fact_acknowledged_on`` (the first
+  day of a status 01 or 03), ``fact_submitted_on`` (the day of the submission time on the
+  software, else of the first status 04). A status without a time counts as known on the day
+  the document arrived, except for the acknowledgement and the submission, judged against a
+  deadline: such a status gives them no day.
+- outgoing only: ``fact_acknowledged_all_on``: sent through the axis and every incoming copy
+  acknowledged (status 01 or 03) by its recipient, on the day the last of them first did.
 - outgoing only: ``fact_number``: the document's number in its year's sequence: its code
   number when that is a plain number from 1 (at most 9 digits) and the row holds a number
   of its own (:func:`numbered`); NULL otherwise.
@@ -176,6 +186,11 @@ def _inbound(low: int, high: int | None) -> Select[Any]:
     def first(codes: Sequence[str]) -> ColumnElement[Any]:
         return func.min(case((event.c.status_code.in_(codes), event.c.occurred_on)))
 
+    def done(codes: Sequence[str]) -> ColumnElement[Any]:
+        # a status without a day counts as known on the day the document arrived
+        day = func.coalesce(event.c.occurred_on, doc.c.doc_date)
+        return func.min(case((event.c.status_code.in_(codes), day)))
+
     deadlines = Deadlines.alias()
     source = deadlines.join(statuses, doc.c.doc_date)
     submitted_at = doc.c.submitted_at
@@ -184,15 +199,17 @@ def _inbound(low: int, high: int | None) -> Select[Any]:
     agency = func.coalesce(own.c.agency_code, doc.c.organ_id)
     grouped += [deadlines.same_day, deadlines.next_day]
     grouped += [doc.c.registered_at, submitted_at, doc.c.assigned_at]
-    grouped += [doc.c.external_id, doc.c.file_code]
+    grouped += [doc.c.external_id, doc.c.file_code, doc.c.updated_at, doc.c.doc_date]
+    accepted_on = _accepted_on(doc.c.doc_key, agency, doc.c.doc_date)
     return (
         select(
             doc.c.id,
             _flag(_recalled(doc, _accepted(doc.c.doc_key, agency))).label("fact_recalled"),
             _filed(doc).label("fact_filed"),
-            _flag(sent(REFUSED)).label("fact_refused"),
-            _flag(doc.c.registered_at.is_not(None) | sent(REGISTERED)).label("fact_registered"),
-            _flag(doc.c.assigned_at.is_not(None) | sent(ASSIGNED)).label("fact_assigned"),
+            _recalled_on(doc, accepted_on).label("fact_recalled_on"),
+            done(REFUSED).label("fact_refused_on"),
+            _earliest(local_day(doc.c.registered_at), done(REGISTERED)).label("fact_registered_on"),
+            _earliest(local_day(doc.c.assigned_at), done(ASSIGNED)).label("fact_assigned_on"),
             first(ACKNOWLEDGED).label("fact_acknowledged_on"),
             case(
                 (submitted_at.is_not(None), local_day(submitted_at)), else_=first(SUBMITTED)
@@ -210,13 +227,20 @@ def _outbound(low: int, high: int | None) -> Select[Any]:
     """The facts of the stale outgoing rows of ids ``[low, high)``."""
     doc = DOCUMENT.alias("doc")
     acknowledged_all = and_(doc.c.channel == AXIS, _every_recipient_acknowledged(doc))
+    # every incoming copy was acknowledged: on the day the last one was (the day the document
+    # was issued when it has no copy at all)
+    acknowledged_all_on = func.coalesce(_last_acknowledged_on(doc), doc.c.doc_date)
+    accepted_on = case(
+        (_every_recipient_accepted(doc), func.coalesce(_last_accepted_on(doc), doc.c.doc_date))
+    )
     deadlines = Deadlines.alias()
     return (
         select(
             doc.c.id,
             _flag(_recalled(doc, _every_recipient_accepted(doc))).label("fact_recalled"),
+            _recalled_on(doc, accepted_on).label("fact_recalled_on"),
             _filed(doc).label("fact_filed"),
-            _flag(acknowledged_all).label("fact_acknowledged_all"),
+            case((acknowledged_all, acknowledged_all_on)).label("fact_acknowledged_all_on"),
             _number(doc).label("fact_number"),
             deadlines.same_day.label("fact_same_day"),
             deadlines.next_day.label("fact_next_day"),
@@ -252,6 +276,34 @@ def _recalled(doc: NamedFromClause, accepted: ColumnElement[bool]) -> ColumnElem
     return or_(doc.c.recalled, doc.c.business_type == RECALL_ONLY, recall_accepted)
 
 
+def _recalled_on(doc: NamedFromClause, accepted_on: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The day the document's recall took effect (NULL when :func:`_recalled` is false): the
+    earliest of the day the software last updated a record it marks recalled (the document's
+    own day when the record gives no update time), the document's day when it is known only
+    from recalls, and ``accepted_on`` (the day the recall was accepted, NULL when it was not)
+    when a recall was sent."""
+    software = case((doc.c.recalled, func.coalesce(local_day(doc.c.updated_at), doc.c.doc_date)))
+    # the software's recalled records are marked known only from recalls as well (numbered)
+    only_recalls = and_(doc.c.business_type == RECALL_ONLY, not_(doc.c.recalled))
+    recall_only = case((only_recalls, doc.c.doc_date))
+    accepted = case((_recall_sent(doc), accepted_on))
+    return _earliest(software, recall_only, accepted)
+
+
+def _earliest(*days: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The earliest of ``days`` that are not NULL (NULL when all are), on every database
+    (SQLite's ``min`` of several values is NULL when one is)."""
+    earliest = days[0]
+    for day in days[1:]:
+        earliest = case(
+            (earliest.is_(None), day),
+            (day.is_(None), earliest),
+            (day < earliest, day),
+            else_=earliest,
+        )
+    return earliest
+
+
 def _recall_sent(doc: NamedFromClause) -> ColumnElement[bool]:
     """A recall message about the document was read, or someone (its sender) recalled it
     through the axis (status 13): one seek in the small partial index of recall statuses
@@ -268,6 +320,25 @@ def _recall_sent(doc: NamedFromClause) -> ColumnElement[bool]:
 def _accepted(doc_key: ColumnElement[Any], agency: ColumnElement[Any]) -> ColumnElement[bool]:
     """``agency`` (an agency code, or an unregistered organisation code) accepted a change
     of the document (status 15) and refused none at the same time or after (status 16)."""
+    return exists(_acceptances(doc_key, agency, literal(1)))
+
+
+def _accepted_on(
+    doc_key: ColumnElement[Any], agency: ColumnElement[Any], doc_date: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """The first day ``agency`` accepted a change of the document as :func:`_accepted` says
+    (a status without a day: ``doc_date``, the day the document arrived); NULL when it did
+    not."""
+    accept = _acceptances(doc_key, agency, None)
+    day = func.coalesce(accept.selected_columns.occurred_on, doc_date)
+    return accept.with_only_columns(func.min(day)).scalar_subquery()
+
+
+def _acceptances(
+    doc_key: ColumnElement[Any], agency: ColumnElement[Any], column: ColumnElement[Any] | None
+) -> Select[Any]:
+    """The statuses 15 of ``agency`` on the document with no status 16 of the agency at the
+    same time or after, selecting ``column`` (else the day of the acceptance)."""
     accept, refuse = EVENT.alias("accept"), EVENT.alias("refuse")
     accept_by, refuse_by = AGENCY_CODE.alias("accept_by"), AGENCY_CODE.alias("refuse_by")
     no_time = literal(_NO_TIME, DateTime)
@@ -284,8 +355,9 @@ def _accepted(doc_key: ColumnElement[Any], agency: ColumnElement[Any]) -> Column
             >= func.coalesce(accept.c.occurred_at, no_time),
         )
     )
-    return exists(
-        select(1)
+    selected = accept.c.occurred_on if column is None else column
+    return (
+        select(selected)
         .select_from(accept.outerjoin(accept_by, accept_by.c.code == accept.c.actor_id))
         .where(
             accept.c.doc_key == doc_key,
@@ -312,6 +384,21 @@ def _every_recipient_accepted(doc: NamedFromClause) -> ColumnElement[bool]:
         )
     )
     return not_(unaccepted_copy)
+
+
+def _last_accepted_on(doc: NamedFromClause) -> ColumnElement[Any]:
+    """The day the last recipient of the outgoing document accepted its recall (each
+    recipient on the first day it did, :func:`_accepted_on`); meaningful only when every
+    recipient did (:func:`_every_recipient_accepted`)."""
+    copy = DOCUMENT.alias("accepted_copy")
+    copy_agency = AGENCY_CODE.alias("accepted_copy_agency")
+    recipient = func.coalesce(copy_agency.c.agency_code, copy.c.organ_id)
+    return (
+        select(func.max(_accepted_on(copy.c.doc_key, recipient, copy.c.doc_date)))
+        .select_from(copy.outerjoin(copy_agency, copy_agency.c.code == copy.c.organ_id))
+        .where(copy.c.direction == "in", copy.c.doc_key == doc.c.doc_key)
+        .scalar_subquery()
+    )
 
 
 def _filed(doc: NamedFromClause) -> ColumnElement[Any]:
@@ -342,3 +429,29 @@ def _every_recipient_acknowledged(doc: NamedFromClause) -> ColumnElement[bool]:
         .where(copy.c.direction == "in", copy.c.doc_key == doc.c.doc_key, not_(acknowledged))
     )
     return not_(unacknowledged_copy)
+
+
+def _last_acknowledged_on(doc: NamedFromClause) -> ColumnElement[Any]:
+    """The day the last recipient of the outgoing document acknowledged it, each on the day
+    of its first status 01 or 03 (a status without a day: the day its copy arrived);
+    meaningful only when every recipient did (:func:`_every_recipient_acknowledged`)."""
+    copy = DOCUMENT.alias("acknowledged_copy")
+    copy_agency = AGENCY_CODE.alias("acknowledged_copy_agency")
+    actor = AGENCY_CODE.alias("first_ack_actor")
+    recipient = func.coalesce(copy_agency.c.agency_code, copy.c.organ_id)
+    first_acknowledged = (
+        select(func.min(func.coalesce(EVENT.c.occurred_on, copy.c.doc_date)))
+        .select_from(EVENT.outerjoin(actor, actor.c.code == EVENT.c.actor_id))
+        .where(
+            EVENT.c.doc_key == copy.c.doc_key,
+            EVENT.c.status_code.in_(ACKNOWLEDGED),
+            func.coalesce(actor.c.agency_code, EVENT.c.actor_id) == recipient,
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(func.max(first_acknowledged))
+        .select_from(copy.outerjoin(copy_agency, copy_agency.c.code == copy.c.organ_id))
+        .where(copy.c.direction == "in", copy.c.doc_key == doc.c.doc_key)
+        .scalar_subquery()
+    )

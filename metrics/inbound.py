@@ -21,6 +21,7 @@ from metrics.scope import (
     EVIDENCE_DETAILS,
     DocumentMetric,
     Facts,
+    done_by,
     facts_query,
     lateness,
     not_recalled,
@@ -31,14 +32,15 @@ from metrics.scope import (
 
 def inbound_facts(period: Period, agency_code: str | None = None, details: bool = False) -> Facts:
     """One row per incoming document and recipient agency, with what that agency (under
-    any of its codes) sent back on it (``metrics.facts``)."""
+    any of its codes) sent back on it (``metrics.facts``), as of the period's end when it is
+    an as-of day."""
     columns = [
         DOCUMENT.c.doc_date.label("start_day"),
-        DOCUMENT.c.fact_refused.label("refused"),
-        DOCUMENT.c.fact_acknowledged_on.label("acknowledged_on"),
-        DOCUMENT.c.fact_registered.label("registered"),
-        DOCUMENT.c.fact_submitted_on.label("submitted_on"),
-        DOCUMENT.c.fact_assigned.label("assigned"),
+        done_by(DOCUMENT.c.fact_refused_on, period).label("refused_on"),
+        done_by(DOCUMENT.c.fact_acknowledged_on, period).label("acknowledged_on"),
+        done_by(DOCUMENT.c.fact_registered_on, period).label("registered_on"),
+        done_by(DOCUMENT.c.fact_submitted_on, period).label("submitted_on"),
+        done_by(DOCUMENT.c.fact_assigned_on, period).label("assigned_on"),
     ]
     shown = [*EVIDENCE_DETAILS, DOCUMENT.c.submitted_at] if details else []
     query = facts_query("in", period, agency_code, columns, shown)
@@ -51,7 +53,7 @@ def through_axis(facts: Facts) -> ColumnElement[bool]:
 
 def handled(facts: Facts) -> ColumnElement[bool]:
     """Documents the agency has to handle: neither recalled nor refused."""
-    return and_(not_recalled(facts), facts["refused"] == 0)
+    return and_(not_recalled(facts), facts["refused_on"].is_(None))
 
 
 def _not_through_axis(row: RowMapping, _calendar: WorkingCalendar) -> str:
@@ -97,7 +99,7 @@ INBOUND = (
         "inbound.registered",
         "in",
         handled,
-        lambda f: f["registered"] == 1,
+        lambda f: f["registered_on"].is_not(None),
         "incoming documents, not refused",
         lambda _row, _calendar: _("never registered (no status 03 sent back)"),
     ),
@@ -113,7 +115,7 @@ INBOUND = (
         "inbound.assigned",
         "in",
         handled,
-        lambda f: f["assigned"] == 1,
+        lambda f: f["assigned_on"].is_not(None),
         "incoming documents, not refused",
         lambda _row, _calendar: _("never assigned for handling (no status 04, 05 or 06 sent back)"),
     ),
@@ -121,7 +123,7 @@ INBOUND = (
         "inbound.refused",
         "in",
         through_axis,
-        lambda f: f["refused"] == 1,
+        lambda f: f["refused_on"].is_not(None),
         "incoming documents received through the axis",
         lambda _row, _calendar: _("not refused"),
     ),

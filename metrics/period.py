@@ -11,10 +11,12 @@ from checker.i18n import _
 
 @dataclass(frozen=True)
 class Period:
-    """Days from ``start`` to ``end``, both included."""
+    """Days from ``start`` to ``end``, both included. ``later_steps``: the documents' steps
+    done after ``end`` count too, as they do for a whole calendar year (:attr:`steps_until`)."""
 
     start: date
     end: date
+    later_steps: bool = False
 
     @classmethod
     def year(cls, year: int) -> Period:
@@ -32,6 +34,20 @@ class Period:
         if year is None:
             raise ValueError("a period needs a year or an as-of date")
         return cls.year(year)
+
+    @property
+    def steps_until(self) -> date | None:
+        """The last day a document's own later steps (registration, assignment,
+        acknowledgements, submission, refusal, recall) count on: the period's end when it is
+        an as-of day, before the year's last; None for a whole calendar year, whose documents'
+        steps count whenever they come (a document that arrived on 31 December and was
+        registered on 2 January was registered, in the year it arrived), or when
+        ``later_steps`` says so."""
+        if self.later_steps:
+            return None
+        if self.start == date(self.start.year, 1, 1) and self.end == date(self.start.year, 12, 31):
+            return None
+        return self.end
 
     def label(self) -> str:
         if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31):

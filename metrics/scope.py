@@ -8,7 +8,8 @@ behind a number (``metrics.evidence``), so the two can never disagree.
 The conditions read a *facts* row (:class:`Facts`), built by each family
 (``metrics.inbound``, ``metrics.outbound``): one row per document and agency, with the
 document's own columns, what its statuses say (the ``fact_*`` columns worked out by
-``metrics.facts``), and its deadlines from the working-day calendar (``metrics.workdays``).
+``metrics.facts``: the day of each step, left out when it came after the period's
+as-of day, :func:`done_by`), and its deadlines from the working-day calendar (``metrics.workdays``).
 Measuring reads every one of these from the direction's index, never from the table.
 
 The agency registry is applied here, through ``agency_code``: a document belongs to the
@@ -131,7 +132,7 @@ def facts_query(
             DOCUMENT.c.doc_date,
             DOCUMENT.c.channel,
             DOCUMENT.c.priority,
-            DOCUMENT.c.fact_recalled.label("recalled"),
+            done_by(DOCUMENT.c.fact_recalled_on, period).label("recalled_on"),
             DOCUMENT.c.fact_filed.label("filed"),
             DOCUMENT.c.fact_same_day.label("same_day"),
             DOCUMENT.c.fact_next_day.label("next_day"),
@@ -154,8 +155,16 @@ EVIDENCE_DETAILS = (
 ``checker.store.reconcile``)."""
 
 
+def done_by(day: ColumnElement[Any], period: Period) -> ColumnElement[Any]:
+    """The day a document's step was done (a ``fact_*`` day, ``metrics.facts``) if it was by
+    the period's :attr:`~metrics.period.Period.steps_until`, else NULL: as of an as-of day, a
+    step done later had not been done."""
+    until = period.steps_until
+    return day if until is None else case((day <= until, day))
+
+
 def not_recalled(facts: Facts) -> ColumnElement[bool]:
-    return facts["recalled"] == 0
+    return facts["recalled_on"].is_(None)
 
 
 def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -72,7 +72,7 @@ MEASURED_COLUMNS = (
     "doc_date",
     "channel",
     "priority",
-    "fact_recalled",
+    "fact_recalled_on",
     "fact_filed",
     "fact_same_day",
     "fact_next_day",
@@ -149,9 +149,9 @@ class Document(DocumentValues, table=True):
         Index(
             "ix_document_inbound",
             *MEASURED_COLUMNS,
-            "fact_refused",
-            "fact_registered",
-            "fact_assigned",
+            "fact_refused_on",
+            "fact_registered_on",
+            "fact_assigned_on",
             "fact_acknowledged_on",
             "fact_submitted_on",
             "direction",
@@ -164,7 +164,7 @@ class Document(DocumentValues, table=True):
             "signed_at",
             "issued_at",
             "digitally_signed",
-            "fact_acknowledged_all",
+            "fact_acknowledged_all_on",
             "fact_number",
             "code_notation",
             "direction",
@@ -193,15 +193,18 @@ class Document(DocumentValues, table=True):
     sources: str = Field(default="", sa_column_kwargs={"server_default": ""})  # kinds, ";"
     field_sources: str | None = Field(default=None, sa_type=Text)  # JSON: lifecycle time → kind
     disagreements: str | None = Field(default=None, sa_type=Text)  # JSON: values told apart
-    # Facts (metrics.facts), NULL while stale. 1/0 flags, days in Vietnam local time.
-    fact_recalled: int | None = None  # recalled by the software, a recall message or the axis
+    # Facts (metrics.facts): fact_recalled NULL marks the row stale. Each step is the day it
+    # was done (Vietnam local time), NULL when not done: measuring as of a day counts the
+    # steps done by then (metrics.scope).
+    fact_recalled: int | None = None  # 1/0: recalled by the software, a recall message or the axis
+    fact_recalled_on: date | None = None  # the day the recall took effect, NULL when not recalled
     fact_filed: int | None = None  # filed into a file; NULL when the software reported nothing
-    fact_refused: int | None = None  # incoming: the agency sent status 02 back
-    fact_registered: int | None = None  # incoming: registered on the software or status 03
-    fact_assigned: int | None = None  # incoming: assigned on the software or status 04-06
+    fact_refused_on: date | None = None  # incoming: the agency sent status 02 back
+    fact_registered_on: date | None = None  # incoming: registered on the software or status 03
+    fact_assigned_on: date | None = None  # incoming: assigned on the software or status 04-06
     fact_acknowledged_on: date | None = None  # incoming: first status 01 or 03 sent back
     fact_submitted_on: date | None = None  # incoming: submitted on the software or status 04
-    fact_acknowledged_all: int | None = None  # outgoing: every recipient sent 01 or 03 back
+    fact_acknowledged_all_on: date | None = None  # outgoing: the last recipient sent 01 or 03
     fact_number: int | None = None  # outgoing: its number in the year's sequence
     # deadlines from the start day (arrival; outgoing: signing), on the stored calendar
     fact_same_day: date | None = None  # the first working day on or after it

@@ -528,7 +528,7 @@ def _parts(cuts: list[int]) -> list[Period]:
     days = [YEAR.start + timedelta(days=c) for c in sorted(set(cuts))]
     starts = [YEAR.start, *days]
     ends = [d - timedelta(days=1) for d in days] + [YEAR.end]
-    return [Period(s, e) for s, e in zip(starts, ends, strict=True)]
+    return [Period(s, e, later_steps=True) for s, e in zip(starts, ends, strict=True)]
 
 
 @settings(
@@ -540,7 +540,9 @@ def _parts(cuts: list[int]) -> list[Period]:
 def test_a_year_measures_as_the_sum_of_its_parts(sqlite_engine, items, cuts):
     """Every document share metric adds up over disjoint periods. The numbering does not,
     and is left out: a number missing in March is a gap of every period that ends later; nor
-    do files (counted per year) and transfers (due as of a day, cumulative)."""
+    do files (counted per year) and transfers (due as of a day, cumulative). Each part counts
+    the steps of its documents done after it ends, as the whole year does (a part measured as
+    of its end does not: ``test_as_of_a_day_*``)."""
     with sqlite_engine.begin() as connection:
         for table in (EVENT, DOCUMENT, DOCUMENT_SOURCE, MESSAGE):
             connection.execute(table.delete())

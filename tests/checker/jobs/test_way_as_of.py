@@ -17,7 +17,7 @@ from checker.store.engine import open_store
 from checker.store.loader import load
 from checker.store.records import FileRecord, Read, TransferRecord
 from checker.store.upsert import store_records
-from tests.factories import doc
+from tests.factories import doc, status
 
 SNV, STC = "000.00.01.H99", "000.00.02.H99"
 AS_OF = date(2025, 6, 30)
@@ -153,3 +153,57 @@ def test_a_file_transferred_after_the_day_is_still_to_transfer_as_of_that_day(st
     assert _step_items(later) == ["HS-03"]
     (step,) = later.steps
     assert (step.units, step.percent_after) == (1, 75.0)
+
+
+REGISTERED = "inbound.registered"
+
+
+def _registration_deployment(folder: Path) -> Deployment:
+    criteria = (
+        CRITERIA.replace("transfers-only", "registration-only")
+        .replace("Giao nộp hồ sơ điện tử vào Lưu trữ cơ quan đúng hạn", "Đăng ký văn bản đến")
+        .replace(METRIC, REGISTERED)
+        .replace("to = 0.75", "to = 1.0")
+    )
+    (folder / "registration-only.toml").write_text(criteria, encoding="utf-8")
+    return Deployment(
+        groups=(Group(id="g", name="Sở", criteria="registration-only"),),
+        agencies=(
+            Agency(code=SNV, name="Sở Nội vụ", group="g"),
+            Agency(code=STC, name="Sở Tài chính", group="g"),
+        ),
+        scoring=ScoringConfig(criteria_dir=folder),
+    )
+
+
+@pytest.mark.usefixtures("english")
+def test_a_document_registered_after_the_day_is_still_to_register_as_of_that_day(
+    store_url, tmp_path
+):
+    deployment = _registration_deployment(tmp_path)
+    first, second = (
+        doc(n, sender=STC, recipients=(SNV,), sent_at=datetime(2025, 6, d, 9, 0))
+        for n, d in ((1, 2), (2, 20))
+    )
+    engine = open_store(store_url)
+    try:
+        # on 30 June: two incoming documents of SNV, the first registered on 3 June
+        load(
+            engine,
+            [first, second, status(first, SNV, "03", datetime(2025, 6, 3, 9, 0))],
+            source="truc",
+        )
+        on_the_day = _way(engine, deployment, AS_OF)
+        # the second is registered on 2 July
+        load(engine, [status(second, SNV, "03", datetime(2025, 7, 2, 9, 0))], source="truc")
+        as_of_the_day = _way(engine, deployment, AS_OF)
+        later = _way(engine, deployment, LATER)
+    finally:
+        engine.dispose()
+
+    assert as_of_the_day == on_the_day
+    (step,) = (s for s in as_of_the_day.steps if s.metric == REGISTERED)
+    assert [item.item for item in step.items] == [second.record.doc_key]  # type: ignore[union-attr]
+    assert (step.percent_now, step.units) == (50.0, 1)
+    # as of 31 August both are registered: nothing is left to register
+    assert all(s.metric != REGISTERED for s in later.steps)

@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import MetaData, select, update
 
 from checker.config import Agency, Deployment, Group
-from checker.store.engine import create_store_engine, migrate, open_store
+from checker.store.engine import alembic_config, create_store_engine, migrate, open_store
 from checker.store.identity import code_key, normalised, registered
 from checker.store.models import AGENCY_CODE, DOCUMENT, DOCUMENT_SOURCE
 from checker.store.records import AgencyDocumentRecord, Read
@@ -201,6 +202,10 @@ def test_keys_stored_before_the_upgrade_are_worked_out_again(tmp_path):
                     .where(DOCUMENT_SOURCE.c.id == row_id)
                     .values(code_key=code_key(sender, "1/SNV-VP", DAY.date()))
                 )
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0011")  # the schema 0011 left
             tables = MetaData()
             tables.reflect(connection, only=["alembic_version"])
             version = tables.tables["alembic_version"]
