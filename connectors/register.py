@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from checker.errors import RecordError, SourceError
 from checker.i18n import N_, _
+from checker.oserrors import os_reason
 from checker.store.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
 from connectors.dates import cell_text as _text
 from connectors.dates import parse_cell, parse_cell_time
@@ -358,8 +359,13 @@ def _csv_records(reader: Iterator[list[str]]) -> Iterator[Row]:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return (text.splitlines() or [type(exc).__name__])[0]
+    """Why a register cannot be read, in the reader's language (zipfile's and openpyxl's
+    messages are English; their exception's name says which part failed)."""
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    if isinstance(exc, zipfile.BadZipFile):
+        return _("it is not a ZIP archive, as every XLSX file is")
+    return _("a part of the workbook is damaged ({kind})").format(kind=type(exc).__name__)
 
 
 # --- the header ------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from checker.jobs.runlog import RunLog
 from checker.jobs.score import criteria_by_group, score
 from checker.jobs.site import SiteOptions, publish_site
 from checker.jobs.sync import ClientFactory, PageProgress, default_client, sync
+from checker.oserrors import os_reason
 from checker.scoring.criteria import CriteriaSet
 from checker.scoring.retention import prune_runs
 from checker.scoring.runs import AgencyScore
@@ -251,7 +252,7 @@ def _write_state(state_dir: Path, state: dict[str, datetime]) -> None:
         temporary.write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
         os.replace(temporary, path)
     except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
+        reason = os_reason(exc)
         message = _("run state {path} cannot be written: {reason}")
         raise OutputError(message.format(path=path, reason=reason)) from exc
 
