@@ -68,6 +68,8 @@ def find_files(
     in a folder when its name matches one of ``patterns``. Every path is checked at once: a
     path that does not exist, or a folder with no file in it (an archive share that is not
     mounted), is a ``SourceError``, so a nightly run never passes on having read nothing."""
+    if any(not pattern.strip() for pattern in patterns):
+        raise SourceError(_("an empty file name pattern matches no file: give one like *.edxml"))
     found: dict[Path, bool] = {}
     for path in paths:
         for file in _listing(path):
