@@ -47,12 +47,13 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.errors import RecordError, SourceError
 from checker.i18n import N_, _
 from checker.oserrors import os_reason
 from checker.store.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
+from checker.validation import describe, first_error
 from connectors.dates import cell_text as _text
 from connectors.dates import parse_cell, parse_cell_time
 
@@ -523,12 +524,21 @@ def _read_rows(rows: Iterable[Row], context: _Context) -> Iterator[Read | Quaran
                 first = seen[record.external_id]
                 message = _("the same document as row {row} ({id})")
                 raise RecordError(message.format(row=first, id=record.external_id))
-        except RecordError as exc:
+        except (RecordError, ValidationError) as exc:
             excerpt = " | ".join(_text(v) for v in values).rstrip(" |")
-            yield _aside(context, locator, number, exc.reason, excerpt)
+            yield _aside(context, locator, number, _why_aside(exc), excerpt)
             continue
         seen[record.external_id] = number
         yield Read(f"{locator}#row{number}", record)
+
+
+def _why_aside(exc: RecordError | ValidationError) -> str:
+    """A row's reason: the connector's, or what the record refused (a date before 1990 or
+    in the future), in the reader's language."""
+    if isinstance(exc, RecordError):
+        return exc.reason
+    loc, error = first_error(exc)
+    return describe(".".join(str(part) for part in loc), error)
 
 
 def _aside(context: _Context, locator: str, number: int, reason: str, excerpt: str) -> Quarantined:

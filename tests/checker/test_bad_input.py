@@ -39,6 +39,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (bad / "binary.toml").write_bytes(NOT_A_TEXT)
     (bad / "binary.xlsx").write_bytes(NOT_A_TEXT)
     (bad / "not-a-db.db").write_bytes(b"not a database\n")
+    (bad / "nan.toml").write_text(f'["{A}"]\n"5.1" = nan\n', encoding="utf-8")
     db = f"sqlite:///{ws / 'checker.db'}"
     config = ["--config", str(ws / "checker.toml"), "--db", db]
     run(*config, "ingest", "register", str(ws / "so-den.csv"), "--agency", A)
@@ -130,6 +131,12 @@ CASES = [
     ("score --year 2025 --manual {ws}/in/missing.toml", 1, "không có tệp hay thư mục này"),
     ("score --year 2025 --manual {ws}/in/folder", 1, "đây là thư mục, không phải tệp"),
     ("score --year 2025 --manual {ws}/in/binary.toml", 1, "không phải văn bản UTF-8"),
+    ("score --year 2025 --manual {ws}/in/nan.toml", 1, "5.1 = nan không phải là số"),
+    (
+        "scorecards enter --file {ws}/in/nan.toml --year 2025 --role self --by x",
+        1,
+        "5.1 = nan không phải là số",
+    ),
     ("grade --criteria {ws}/in/missing.toml --points 1", 1, "không có tệp hay thư mục này"),
     ("grade --criteria {ws}/in/empty.toml --points 1", 1, "bắt buộc nhưng còn thiếu"),
     ("ingest edxml {ws}/in/missing.edxml", 1, "không tồn tại"),
@@ -253,3 +260,25 @@ def test_an_empty_store_lists_no_runs_and_says_so(workspace):
         result.stdout
         == "Kho dữ liệu chưa có lượt chấm nào: lệnh `checker score` sẽ tạo một lượt.\n"
     )
+
+
+NONSENSE_ROWS = (
+    "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN\n"
+    "Ngày đến;Số đến;Tác giả;Số, ký hiệu;Ngày tháng;Tên loại và trích yếu nội dung\n"
+    "03/03/1850;7;UBND Quận Mũi Đá;21/UBND-VP;01/03/1850;Công văn V/v năm 1850\n"
+    "03/03/{next_year};8;UBND Quận Mũi Đá;22/UBND-VP;01/03/{next_year};Công văn V/v năm sau\n"
+)
+
+
+def test_register_rows_dated_1850_or_in_the_future_are_set_aside_and_counted(workspace):
+    register = workspace / "so-den-sai.csv"
+    register.write_text(NONSENSE_ROWS.format(next_year=today().year + 1), encoding="utf-8-sig")
+    before = _rows(workspace / "checker.db")
+    result = run(*_store(str(workspace)), "ingest", "register", str(register), "--agency", A)
+    assert "lưu 0 dòng, đặt riêng 2 dòng" in result.stdout
+    assert "dòng 3: promulgation_date 1850-03-01 trước năm 1990" in result.stdout
+    assert f"dòng 4: promulgation_date {today().year + 1}-03-01 nằm ở tương lai" in result.stdout
+    after = _rows(workspace / "checker.db")
+    assert after["document"] == before["document"]
+    assert after["quarantine"] == before["quarantine"] + 2
+    assert _read_words(result.stdout) == set(), result.stdout

@@ -426,8 +426,9 @@ texts = (
     .map(str.strip)
     .filter(bool)
 )
-days = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
-moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 12, 31)).map(
+days = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))  # a deadline
+past_days = st.dates(min_value=date(1990, 1, 1), max_value=date(2025, 12, 31))  # happened
+moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2025, 12, 31)).map(
     lambda moment: moment.replace(microsecond=0)
 )
 documents = st.builds(
@@ -441,7 +442,7 @@ documents = st.builds(
     doc_type=st.none() | st.sampled_from(["1", "2", "13"]),
     type_name=st.none() | texts,
     subject=st.none() | texts,
-    promulgation_date=st.none() | days,
+    promulgation_date=st.none() | past_days,
     due_date=st.none() | days,
     sent_at=st.none() | moments,
     priority=st.integers(0, 4),
