@@ -86,6 +86,17 @@ CASES = [
     ("evidence --agency {A} --metric inbound.registered --year {next_year}", 1, "chưa bắt đầu"),
     ("way --agency {A} --as-of {tomorrow}", 1, "sau ngày hôm nay"),
     ("run --no-site --as-of 2025-02-30", 1, "không phải là ngày"),
+    # the nightly run's threshold is judged before anything is read or stored
+    ("run --no-site --state-dir {ws}/state --fail-below 500", 1, "điểm đi từ 0 đến 100"),
+    ("run --no-site --state-dir {ws}/state --fail-below nan", 1, "điểm đi từ 0 đến 100"),
+    ("run --no-site --state-dir {ws}/state --fail-below -1", 1, "điểm đi từ 0 đến 100"),
+    ("run --no-site --state-dir {ws}/state --fail-below bogus", 1, "không phải số điểm"),
+    (
+        "run --no-site --state-dir {ws}/state --fail-below kha --agency NOPE",
+        1,
+        "không phải cơ quan trong cấu hình",
+    ),
+    ("run --no-site --state-dir {ws}/state --agency {A}", 1, "hãy ghi cả --fail-below"),
     # agencies, metrics, criteria, runs
     ("report --agency NOPE", 1, "không có trong danh mục cơ quan"),
     ("report --agency '\"; DROP TABLE run; --'", 1, "không có trong danh mục cơ quan"),
