@@ -256,6 +256,8 @@ def _describe(exc: etree.XMLSyntaxError) -> str:
         what = _("the namespace prefix {prefix} of {tag} is not declared").format(
             prefix=prefix["prefix"], tag=prefix["tag"]
         )
+    elif tag := _UNCLOSED_TAG.match(exc.msg):
+        what = _("the document ends before {tag} is closed").format(tag=tag["tag"])
     elif words is None:
         what = _("libxml2 error {code}").format(code=getattr(exc, "code", "?"))
     else:
@@ -264,6 +266,7 @@ def _describe(exc: etree.XMLSyntaxError) -> str:
 
 
 _UNDECLARED_PREFIX = re.compile(r"Namespace prefix (?P<prefix>\S+) on (?P<tag>\S+) is not defined")
+_UNCLOSED_TAG = re.compile(r"Premature end of data in tag (?P<tag>\S+)")
 # libxml2's error numbers (lxml.etree.ErrorTypes) a log file is likely to show
 _XML_DEFECTS = {
     3: N_("the document does not start like XML"),
