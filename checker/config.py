@@ -139,6 +139,8 @@ class Deployment(_Strict):
             hint = _("{n} codes are listed").format(n=len(known))
         message = _("agency {code} is not in the deployment's registry: {hint}")
         shown = code if len(code) <= _SHOWN_CODE else code[:_SHOWN_CODE] + "…"
+        if not code.strip():
+            shown = repr(code)  # an empty code is seen, not a double space
         raise ConfigError(message.format(code=shown, hint=hint))
 
 

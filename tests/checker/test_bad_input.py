@@ -101,6 +101,7 @@ CASES = [
     ("report --agency NOPE", 1, "không có trong danh mục cơ quan"),
     ("report --agency '\"; DROP TABLE run; --'", 1, "không có trong danh mục cơ quan"),
     ("report --agency 'Sở Nội vụ'", 1, "không có trong danh mục cơ quan"),
+    ("report --agency ''", 1, "cơ quan '' không có trong danh mục cơ quan"),
     ("report --agency " + "9" * 5000, 1, "9" * 40 + "… không có trong danh mục cơ quan"),
     ("report --run 0", 1, "không có lượt chấm 0"),
     ("report --run -1", 1, "không có lượt chấm -1"),
