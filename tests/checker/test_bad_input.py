@@ -14,6 +14,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from checker.clock import today
@@ -294,3 +295,20 @@ def test_register_rows_dated_1850_or_in_the_future_are_set_aside_and_counted(wor
     assert after["document"] == before["document"]
     assert after["quarantine"] == before["quarantine"] + 2
     assert _read_words(result.stdout) == set(), result.stdout
+
+
+def test_a_damaged_workbook_is_refused_in_vietnamese_and_stores_nothing(workspace):
+    books = workspace / "books"
+    run(*_store(str(workspace)), "scorecards", "export", "--year", "2025", "--folder", str(books))
+    book = sorted(books.glob("*.xlsx"))[0]
+    workbook = openpyxl.load_workbook(book)
+    workbook["Chấm điểm"]["F7"] = float("inf")  # written so that no reader takes it back
+    workbook.save(book)
+    before = _rows(workspace / "checker.db")
+    args = ["scorecards", "import", "--year", "2025", "--by", "Văn phòng", str(book)]
+    result = run(*_store(str(workspace)), *args, ok=False)
+    assert result.exit_code == 1
+    assert "trang tính 'Chấm điểm': không đọc được (nội dung bị hỏng: ValueError)" in result.output
+    assert "Traceback" not in result.output
+    assert _read_words(result.output) == set(), result.output
+    assert _rows(workspace / "checker.db") == before
