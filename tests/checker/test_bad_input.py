@@ -2,9 +2,10 @@
 Vietnamese (``Lỗi: ...``, exit status 1; or the usage error form, exit status 2), without a
 traceback or English words, and a refused command stores nothing.
 
-One table of cases: (arguments, exit status, a fragment of the Vietnamese message). The
-arguments may name ``{ws}`` (a copy of a small scored workspace), ``{db}`` (its store),
-``{empty}`` (a store without runs), ``{next_year}`` and ``{tomorrow}``."""
+One table of cases: (arguments, exit status, a fragment of the Vietnamese message). Each
+runs on a copy of a small scored workspace, its deployment and store given unless the case
+names its own ``--config`` or ``--db``; the arguments may name ``{ws}`` (that copy),
+``{empty}`` (a store without runs), ``{A}`` (an agency), ``{next_year}`` and ``{tomorrow}``."""
 
 from __future__ import annotations
 
