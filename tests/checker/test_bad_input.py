@@ -99,6 +99,8 @@ CASES = [
         "không phải cơ quan trong cấu hình",
     ),
     ("run --no-site --state-dir {ws}/state --agency {A}", 1, "hãy ghi cả --fail-below"),
+    ("run --no-site --state-dir {ws}/state --fail-below ''", 1, "không phải số điểm"),
+    ("run --no-site --site {ws}/site --state-dir {ws}/state", 1, "chỉ dùng một trong hai"),
     # agencies, metrics, criteria, runs
     ("report --agency NOPE", 1, "không có trong danh mục cơ quan"),
     ("report --agency '\"; DROP TABLE run; --'", 1, "không có trong danh mục cơ quan"),
