@@ -138,7 +138,13 @@ class Deployment(_Strict):
         else:
             hint = _("{n} codes are listed").format(n=len(known))
         message = _("agency {code} is not in the deployment's registry: {hint}")
-        raise ConfigError(message.format(code=code, hint=hint))
+        shown = code if len(code) <= _SHOWN_CODE else code[:_SHOWN_CODE] + "…"
+        if not code.strip():
+            shown = repr(code)  # an empty code is seen, not a double space
+        raise ConfigError(message.format(code=shown, hint=hint))
+
+
+_SHOWN_CODE = 40  # characters of an unknown code a message repeats (a code has about 13)
 
 
 def _check_clusters(clusters: tuple[Cluster, ...], agencies: set[str]) -> None:

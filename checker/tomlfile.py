@@ -10,6 +10,7 @@ from typing import Any
 
 from checker.errors import ConfigError
 from checker.i18n import N_, _
+from checker.oserrors import os_reason
 
 # tomllib's reasons, in the reader's language; one not listed here is quoted as it came
 _REASONS = {
@@ -41,7 +42,7 @@ def read_toml(path: Path, where: str) -> tuple[str, dict[str, Any]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(
-            _("{where}: cannot be read ({reason})").format(where=where, reason=exc.strerror)
+            _("{where}: cannot be read ({reason})").format(where=where, reason=os_reason(exc))
         ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(

@@ -30,7 +30,8 @@ from lxml import etree
 from pydantic import ValidationError
 
 from checker.errors import RecordError, SourceError
-from checker.i18n import _
+from checker.i18n import N_, _
+from checker.oserrors import os_reason
 from checker.store.records import DocumentRecord, StatusRecord
 from checker.validation import describe, first_error
 from connectors.dates import ImpossibleDate, parse_text
@@ -48,7 +49,6 @@ _ERR_DOCUMENT_EMPTY = 4  # libxml2: no element at all
 
 _DOCTYPE = b"<!DOCTYPE"
 _PROLOG_ITEM = re.compile(rb"\xef\xbb\xbf|\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
-_LINE_COLUMN = re.compile(r",? line \d+, column \d+$")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _STATUS_CODE = re.compile(r"[0-9]{1,2}")
 
@@ -68,6 +68,8 @@ def find_files(
     in a folder when its name matches one of ``patterns``. Every path is checked at once: a
     path that does not exist, or a folder with no file in it (an archive share that is not
     mounted), is a ``SourceError``, so a nightly run never passes on having read nothing."""
+    if any(not pattern.strip() for pattern in patterns):
+        raise SourceError(_("an empty file name pattern matches no file: give one like *.edxml"))
     found: dict[Path, bool] = {}
     for path in paths:
         for file in _listing(path):
@@ -119,7 +121,7 @@ def read_message(
                 message, trace = _parse_header(_chunks(handle, head, max_bytes, excerpt), excerpt)
     except OSError as exc:
         raise RecordError(
-            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+            _("cannot read {path}: {reason}").format(path=path, reason=os_reason(exc))
         ) from exc
     try:
         return _record(message, trace, tuple(warnings))
@@ -164,7 +166,8 @@ def _parse_whole(data: bytes, excerpt: str, warnings: list[str]) -> _Parts:
         root = parser.close()
     except etree.XMLSyntaxError as exc:
         parts = _parse_header(iter((data,)), excerpt)
-        warnings.append(f"body not well-formed after a complete header: {_describe(exc)}")
+        warning = _("body not well-formed after a complete header: {error}")
+        warnings.append(warning.format(error=_describe(exc)))
         return parts
     _check_document(root.getroottree(), excerpt)
     message = next(root.iter(_MESSAGE), None)
@@ -246,7 +249,53 @@ def _close(parser: etree._FeedParser, excerpt: str) -> etree._Element:
 
 
 def _describe(exc: etree.XMLSyntaxError) -> str:
-    return f"{_LINE_COLUMN.sub('', exc.msg)} (line {exc.lineno})"
+    """What libxml2 found wrong and where, in the reader's language (its own messages are
+    English): a defect without words of ours is named by libxml2's error number."""
+    words = _XML_DEFECTS.get(getattr(exc, "code", None) or 0)
+    if prefix := _UNDECLARED_PREFIX.match(exc.msg):
+        what = _("the namespace prefix {prefix} of {tag} is not declared").format(
+            prefix=prefix["prefix"], tag=prefix["tag"]
+        )
+    elif tag := _UNCLOSED_TAG.match(exc.msg):
+        what = _("the document ends before {tag} is closed").format(tag=tag["tag"])
+    elif words is None:
+        what = _("libxml2 error {code}").format(code=getattr(exc, "code", "?"))
+    else:
+        what = _(words)
+    return _("{what} (line {line})").format(what=what, line=exc.lineno)
+
+
+_UNDECLARED_PREFIX = re.compile(r"Namespace prefix (?P<prefix>\S+) on (?P<tag>\S+) is not defined")
+_UNCLOSED_TAG = re.compile(r"Premature end of data in tag (?P<tag>\S+)")
+# libxml2's error numbers (lxml.etree.ErrorTypes) a log file is likely to show
+_XML_DEFECTS = {
+    3: N_("the document does not start like XML"),
+    4: N_("no XML element at all (the file does not start with '<')"),
+    5: N_("content after the end of the document"),
+    7: N_("a character reference that is not a number"),
+    8: N_("a character reference that is not a number"),
+    9: N_("a character XML does not allow"),
+    23: N_("an entity reference without its ';'"),
+    26: N_("an entity that is not declared"),
+    32: N_("an encoding libxml2 does not know"),
+    34: N_("a text in quotes that is not closed"),
+    38: N_("a '<' inside an attribute value"),
+    39: N_("an attribute value without quotes"),
+    40: N_("an attribute that is not finished"),
+    41: N_("an attribute without a value"),
+    42: N_("the same attribute twice in one element"),
+    44: N_("a quoted value that is not finished"),
+    45: N_("a comment that is not finished"),
+    64: N_("a name reserved by XML"),
+    65: N_("a space is missing"),
+    68: N_("a name is missing where one is expected"),
+    73: N_("a '>' is missing"),
+    74: N_("a closing tag '</' is missing"),
+    76: N_("a closing tag that does not match its opening tag"),
+    77: N_("the document ends before its elements are closed"),
+    81: N_("bytes that are not in the document's encoding"),
+    201: N_("a namespace prefix that is not declared"),
+}
 
 
 def _check_document(tree: etree._ElementTree, excerpt: str) -> None:

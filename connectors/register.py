@@ -47,11 +47,13 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.errors import RecordError, SourceError
 from checker.i18n import N_, _
+from checker.oserrors import os_reason
 from checker.store.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
+from checker.validation import describe, first_error
 from connectors.dates import cell_text as _text
 from connectors.dates import parse_cell, parse_cell_time
 
@@ -358,8 +360,13 @@ def _csv_records(reader: Iterator[list[str]]) -> Iterator[Row]:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return (text.splitlines() or [type(exc).__name__])[0]
+    """Why a register cannot be read, in the reader's language (zipfile's and openpyxl's
+    messages are English; their exception's name says which part failed)."""
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    if isinstance(exc, zipfile.BadZipFile):
+        return _("it is not a ZIP archive, as every XLSX file is")
+    return _("a part of the workbook is damaged ({kind})").format(kind=type(exc).__name__)
 
 
 # --- the header ------------------------------------------------------------------------------
@@ -517,12 +524,21 @@ def _read_rows(rows: Iterable[Row], context: _Context) -> Iterator[Read | Quaran
                 first = seen[record.external_id]
                 message = _("the same document as row {row} ({id})")
                 raise RecordError(message.format(row=first, id=record.external_id))
-        except RecordError as exc:
+        except (RecordError, ValidationError) as exc:
             excerpt = " | ".join(_text(v) for v in values).rstrip(" |")
-            yield _aside(context, locator, number, exc.reason, excerpt)
+            yield _aside(context, locator, number, _why_aside(exc), excerpt)
             continue
         seen[record.external_id] = number
         yield Read(f"{locator}#row{number}", record)
+
+
+def _why_aside(exc: RecordError | ValidationError) -> str:
+    """A row's reason: the connector's, or what the record refused (a date before 1990 or
+    in the future), in the reader's language."""
+    if isinstance(exc, RecordError):
+        return exc.reason
+    loc, error = first_error(exc)
+    return describe(".".join(str(part) for part in loc), error)
 
 
 def _aside(context: _Context, locator: str, number: int, reason: str, excerpt: str) -> Quarantined:

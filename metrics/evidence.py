@@ -9,6 +9,7 @@ at once (one query per metric for the documents' metrics), for the report site.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -156,8 +157,15 @@ def _missed(found: dict[str, list[EvidenceLine]]) -> dict[str, list[EvidenceLine
 def _definition(metric_id: str) -> MetricDefinition:
     definition = METRICS.get(metric_id)
     if definition is None:
-        known = ", ".join(METRICS)
-        raise ConfigError(f"unknown metric {metric_id!r}; known metrics: {known}")
+        near = difflib.get_close_matches(metric_id, list(METRICS), n=3, cutoff=0.6)
+        if near:
+            hint = _("did you mean {ids}?").format(ids=_(" or ").join(near))
+        else:
+            hint = _("{n} metrics are known; their ids are in docs/metrics.md").format(
+                n=len(METRICS)
+            )
+        message = _("there is no metric {metric}: {hint}")
+        raise ConfigError(message.format(metric=repr(metric_id), hint=hint))
     return definition
 
 

@@ -90,6 +90,16 @@ def measurable_day(day: date, today: date) -> date:
     return day
 
 
+def assessable_year(year: int, today: date) -> int:
+    """``year`` if a scorecard can be kept for it on ``today``: from ``EARLIEST_YEAR`` to the
+    current year (whose scorecards are pre-filled from a year-to-date run)."""
+    _check_year(year)
+    if year > today.year:
+        message = _("the year {year} has not begun yet (today is {today})")
+        raise ConfigError(message.format(year=year, today=today.isoformat()))
+    return year
+
+
 def _check_year(year: int) -> None:
     if year < EARLIEST_YEAR:
         message = _("the year {year} is before {earliest}, the earliest year checker measures")

@@ -69,7 +69,7 @@ def runs_diff_command(
     deployment = settings.deployment(required=False)
     if agency is not None and deployment is not None:
         agency = deployment.agency(agency).code
-    with settings.store(deployment) as engine, engine.connect() as connection:
+    with settings.store(deployment, create=False) as engine, engine.connect() as connection:
         older, newer = pick_runs(connection, before, after, kind and kind.value)
         changes = compare_runs(connection, older, newer, agency)
     if output_format is OutputFormat.json:
@@ -188,7 +188,7 @@ def runs_trend_command(
     deployment = settings.deployment(required=False)
     if deployment is not None:
         agency = deployment.agency(agency).code
-    with settings.store(deployment) as engine, engine.connect() as connection:
+    with settings.store(deployment, create=False) as engine, engine.connect() as connection:
         trend = agency_trend(connection, agency, criterion=criterion, kind=kind and kind.value)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(trend.as_json(), ensure_ascii=False))
@@ -249,7 +249,7 @@ def runs_prune_command(
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    with settings.store(deployment) as engine, engine.begin() as connection:
+    with settings.store(deployment, create=False) as engine, engine.begin() as connection:
         result = prune_runs(connection, deployment.runs, today(), dry_run=dry_run)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(_prune_payload(result), ensure_ascii=False))

@@ -19,8 +19,8 @@ from checker.cli.app import (
     use_settings,
     user_errors,
 )
-from checker.errors import RunLockedError
-from checker.i18n import N_
+from checker.errors import ConfigError, RunLockedError
+from checker.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -79,6 +79,8 @@ def run_command(
     from checker.config import database_url
     from checker.jobs.nightly import ExitCode, NightlyOptions, Threshold
 
+    if no_site and site is not None:
+        raise ConfigError(_("give either --site or --no-site, not both"))
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     folder = state_dir or default_state_dir(
@@ -88,15 +90,13 @@ def run_command(
         state_dir=folder,
         site_dir=None if no_site else (site or folder / "site"),
         as_of=as_of_day(as_of),
-        fail_below=Threshold.parse(fail_below) if fail_below else None,
+        fail_below=None if fail_below is None else Threshold.parse(fail_below),
         agencies=tuple(agency or ()),
     )
     try:
         with settings.store(deployment) as engine:
             result = _run_with_progress(engine, deployment, options, output_format)
     except RunLockedError as exc:
-        from checker.i18n import _
-
         typer.echo(_("Locked: {reason}").format(reason=exc), err=True)
         raise typer.Exit(int(ExitCode.LOCKED)) from None
     _print(result, output_format)
@@ -134,7 +134,6 @@ def _print(result: NightlyResult, output_format: OutputFormat) -> None:
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
         return
-    from checker.i18n import _
 
     failed, below = ", ".join(result.failed_sources), ", ".join(result.below)
     if result.exit_code is ExitCode.OK:

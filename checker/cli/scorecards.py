@@ -68,8 +68,9 @@ def prefill_command(
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     sets = criteria_sets(deployment)
-    with settings.store(deployment) as engine, engine.begin() as connection:
-        done = prefill(connection, sets, run or latest_run_id(connection), vietnam_now())
+    with settings.store(deployment, create=False) as engine, engine.begin() as connection:
+        run_id = latest_run_id(connection) if run is None else run
+        done = prefill(connection, sets, run_id, vietnam_now())
     prefilled = ngettext(
         "Pre-filled {n} scorecard for {year} from run {run}: {entries} measured entries frozen.",
         "Pre-filled {n} scorecards for {year} from run {run}: {entries} measured entries frozen.",
@@ -145,9 +146,9 @@ def show_command(
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    with settings.store(deployment) as engine, engine.connect() as connection:
+    with settings.store(deployment, create=False) as engine, engine.connect() as connection:
         card = _stored_scorecard(connection, deployment, agency, year)
-        history = cell_history(connection, card.id, criterion) if criterion else None
+        history = None if criterion is None else cell_history(connection, card, criterion)
     if history is not None:
         rows = [
             {
@@ -262,7 +263,7 @@ def close_command(
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    with settings.store(deployment) as engine, engine.begin() as connection:
+    with settings.store(deployment, create=False) as engine, engine.begin() as connection:
         card = _stored_scorecard(connection, deployment, agency, year)
         card = close_assessment(connection, card, by, vietnam_now())
     typer.echo(_grade_line(card))
@@ -378,7 +379,7 @@ def summary_command(
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     by_group = criteria_by_group(deployment)
-    with settings.store(deployment) as engine:
+    with settings.store(deployment, create=False) as engine:
         summary = year_summary(engine, deployment, by_group, year, vietnam_now())
     lines: list[dict[str, object]] = [
         {
@@ -443,7 +444,7 @@ def claims_command(
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
     by_group = criteria_by_group(deployment)
-    with settings.store(deployment) as engine:
+    with settings.store(deployment, create=False) as engine:
         summary = year_summary(engine, deployment, by_group, year, vietnam_now())
     if output_format is OutputFormat.json:
         payload = {
@@ -521,11 +522,13 @@ def runs_list_command(
 
     settings = use_settings(ctx, config, db)
     deployment = settings.deployment(required=False)
-    with settings.store(deployment) as engine, engine.connect() as connection:
+    with settings.store(deployment, create=False) as engine, engine.connect() as connection:
         runs = list_runs(connection)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps([_run_payload(r) for r in runs], ensure_ascii=False))
         return
+    if not runs:
+        typer.echo(_("No scoring run in the store yet: `checker score` makes one."))
     for run in runs:
         typer.echo(_run_line(run))
 
@@ -549,7 +552,7 @@ def runs_show_command(
 
     settings = use_settings(ctx, config, db)
     deployment = settings.deployment(required=False)
-    with settings.store(deployment) as engine, engine.connect() as connection:
+    with settings.store(deployment, create=False) as engine, engine.connect() as connection:
         found = show_run(connection, run)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(_run_payload(found), ensure_ascii=False))
@@ -566,9 +569,12 @@ def _stored_scorecard(
 ) -> Scorecard:
     """The stored scorecard of the agency (any of its codes) for ``year``, under its group's
     criteria set; a ``ConfigError`` when there is none."""
+    from checker.clock import today
     from checker.jobs.score import criteria_by_group
     from checker.scoring.assessment import find_assessment, load_scorecard
+    from metrics.period import assessable_year
 
+    assessable_year(year, today())
     match = deployment.agency(agency)  # nearest codes suggested; alternative codes accepted
     criteria = criteria_by_group(deployment)[match.group]
     row = find_assessment(connection, match.code, year, criteria.id)

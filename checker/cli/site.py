@@ -36,7 +36,10 @@ def site_command(
 
     settings = use_settings(ctx, config, db)
     deployment = settings.required_deployment()
-    with settings.store(deployment) as engine, step_bar(True, _("Report site: agencies")) as bar:
+    with (
+        settings.store(deployment, create=False) as engine,
+        step_bar(True, _("Report site: agencies")) as bar,
+    ):
         summary = publish_site(engine, deployment, SiteOptions(output, run, evidence), bar)
     line = _(
         "Site of run {run} written to {folder}: {pages} pages ({agencies} agencies, "

@@ -24,6 +24,9 @@ import holidays
 from lxml import etree
 
 from checker.demo.edxml_writer import DateStyle, render_document, render_status
+from checker.errors import OutputError
+from checker.i18n import _
+from checker.oserrors import os_reason
 from checker.scoring.criteria import bundled_criteria_dir, load_criteria
 from checker.store.records import DocumentRecord, StatusRecord
 from connectors.edxml import NS
@@ -170,7 +173,7 @@ def _q(text: str) -> str:
 def diligence(rng: random.Random, orgs: tuple[Org, ...]) -> dict[str, Diligence]:
     """Per group: one or two excellent agencies, one poor, the rest medium; jittered."""
     tiers: dict[str, str] = {o.code: "excellent" for o in OUTSIDERS}
-    for group_id, _ in GROUPS:
+    for group_id, _name in GROUPS:
         members = [o.code for o in orgs if o.group == group_id]
         rng.shuffle(members)
         excellent = 2 if len(members) > 8 else 1
@@ -225,7 +228,9 @@ _UNITS = ("VP", "TCCB", "KHTC", "QLCL", "TTr")
 
 def _subjects() -> list[tuple[str, str]]:
     """(type name, subject template) pairs, in order."""
-    return [(t, s) for t, _, s in (line.partition("|") for line in _SUBJECTS.strip().splitlines())]
+    return [
+        (t, s) for t, _bar, s in (line.partition("|") for line in _SUBJECTS.strip().splitlines())
+    ]
 
 
 def working_days(year: int) -> list[date]:
@@ -285,7 +290,7 @@ def plan_documents(
     in_year = [d for d in days if d.year == year]
     for index, day in enumerate(in_year):
         drafts = []
-        for _ in range(rng.randint(4, 12)):
+        for _step in range(rng.randint(4, 12)):
             sender = rng.choices(everyone, weights=weights)[0]
             minute = rng.randint(450, 1005)
             sent_at = datetime.combine(day, time(minute // 60, minute % 60, rng.randint(0, 59)))
@@ -309,7 +314,7 @@ def _document(
     number: int,
     days: list[date],
 ) -> DocumentRecord:
-    type_name, prefix, _ = rng.choices(_TYPES, weights=[t[2] for t in _TYPES])[0]
+    type_name, prefix, _weight = rng.choices(_TYPES, weights=[t[2] for t in _TYPES])[0]
     notation = (
         f"{prefix}-{sender.notation}" if prefix else f"{sender.notation}-{rng.choice(_UNITS)}"
     )
@@ -573,7 +578,16 @@ def _num(value: Decimal) -> str:
 
 
 def build_demo_workspace(folder: Path, *, year: int = 2025, seed: int = 20251) -> DemoWorkspace:
-    """Write (or rewrite) the demo workspace in ``folder`` and say what it holds."""
+    """Write (or rewrite) the demo workspace in ``folder`` and say what it holds; an
+    ``OutputError`` when the folder cannot be made or written."""
+    try:
+        return _build_workspace(folder, year, seed)
+    except OSError as exc:
+        message = _("the demo workspace {folder} cannot be written: {reason}")
+        raise OutputError(message.format(folder=folder, reason=os_reason(exc))) from exc
+
+
+def _build_workspace(folder: Path, year: int, seed: int) -> DemoWorkspace:
     _clear(folder)
     rng = random.Random(seed)
     orgs = registry()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import errno
 import hmac
 import json
 import socket
@@ -39,6 +38,8 @@ from urllib.parse import parse_qs, urlsplit
 from checker.clock import VIETNAM
 from checker.demo.simulated_data import ENDPOINTS, Item, SimulatedData
 from checker.errors import ConfigError
+from checker.i18n import _
+from checker.oserrors import os_reason
 
 ROUTES = {
     "/api/v1/incoming-documents": "incoming-documents",
@@ -84,7 +85,8 @@ class FaultPlan:
         for field in fields(self):
             value = getattr(self, field.name)
             if isinstance(value, int | float) and value < 0:
-                raise ValueError(f"fault plan: {field.name} must not be negative, got {value}")
+                message = _("{name} must not be negative, got {value}")
+                raise ValueError(message.format(name=field.name, value=value))
 
     @classmethod
     def parse(cls, spec: str) -> FaultPlan:
@@ -92,20 +94,25 @@ class FaultPlan:
         default, changes = cls(), dict[str, Any]()
         names = [f.name for f in fields(cls)]
         for part in filter(None, (p.strip() for p in spec.split(","))):
-            name, _, value = (t.strip() for t in part.partition("="))
+            name, _equals, value = (t.strip() for t in part.partition("="))
             if name not in names:
+                message = _("fault plan {spec}: unknown {name}, expected one of {expected}")
                 expected = ", ".join(names)
-                raise ConfigError(f"fault plan {spec!r}: unknown {name!r}, expected {expected}")
+                raise ConfigError(
+                    message.format(spec=repr(spec), name=repr(name), expected=expected)
+                )
             try:
                 changes[name] = type(getattr(default, name))(value)
             except ValueError:
+                message = _("fault plan {spec}: {name}={value} is not a number")
                 raise ConfigError(
-                    f"fault plan {spec!r}: {name}={value!r} is not a number"
+                    message.format(spec=repr(spec), name=name, value=repr(value))
                 ) from None
         try:
             return replace(default, **changes)
         except ValueError as exc:
-            raise ConfigError(f"fault plan {spec!r}: {exc}") from None
+            message = _("fault plan {spec}: {reason}")
+            raise ConfigError(message.format(spec=repr(spec), reason=exc)) from None
 
 
 @dataclass(frozen=True)
@@ -140,14 +147,16 @@ def _error(status: HTTPStatus, message: str, headers: Mapping[str, str] | None =
 def check_port(port: int) -> int:
     """``port`` if a server can listen on it (0: any free port), else a ``ConfigError``."""
     if not 0 <= port <= 65535:
-        raise ConfigError(f"port {port} does not exist: a port is a number from 0 to 65535")
+        message = _("port {port} does not exist: a port is a number from 0 to 65535")
+        raise ConfigError(message.format(port=port))
     return port
 
 
 def check_latency(seconds: float) -> float:
     """``seconds`` if it can delay an answer (0 to 60 s), else a ``ConfigError``."""
     if not 0 <= seconds <= 60:
-        raise ConfigError(f"latency {seconds * 1000:g} ms: expected 0 to 60000 ms")
+        message = _("latency {ms} ms: expected 0 to 60000 ms")
+        raise ConfigError(message.format(ms=f"{seconds * 1000:g}"))
     return seconds
 
 
@@ -161,18 +170,16 @@ def check_free(port: int, host: str = "127.0.0.1") -> None:
 
 
 def _cannot_serve(host: str, port: int, exc: OSError) -> ConfigError:
-    return ConfigError(
-        f"cannot serve on {host}:{port}: {_why_not(exc)} "
-        "(choose another port, or 0 for any free one)"
+    message = _(
+        "cannot serve on {host}:{port}: {reason} (choose another port, or 0 for any free one)"
     )
+    return ConfigError(message.format(host=host, port=port, reason=_why_not(exc)))
 
 
 def _why_not(exc: OSError) -> str:
     if isinstance(exc, PermissionError):
-        return "this user may not listen on that port"
-    if exc.errno == errno.EADDRINUSE:
-        return "the port is already in use"
-    return exc.strerror or str(exc)
+        return _("this user may not listen on that port")
+    return os_reason(exc)
 
 
 class Simulator:
@@ -410,7 +417,7 @@ def _since(text: str | None) -> datetime | None:
 
 
 def _authorized(header: str | None, token: str) -> bool:
-    scheme, _, given = (header or "").partition(" ")
+    scheme, _space, given = (header or "").partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(
         given.strip().encode(), token.encode()
     )

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 
 from checker.errors import OutputError, RunLockedError
 from checker.i18n import _
+from checker.oserrors import os_reason
 
 LOCK_FILE = "checker-run.lock"
 ADVISORY_KEY = 0x636865636B6572  # "checker" in ASCII, as one 64-bit key
@@ -42,7 +43,7 @@ def _file_lock(state_dir: Path) -> Iterator[None]:
         state_dir.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
+        reason = os_reason(exc)
         message = _("lock file {path} cannot be created: {reason}")
         raise OutputError(message.format(path=path, reason=reason)) from exc
     try:

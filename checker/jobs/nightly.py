@@ -47,7 +47,9 @@ from checker.jobs.runlog import RunLog
 from checker.jobs.score import criteria_by_group, score
 from checker.jobs.site import SiteOptions, publish_site
 from checker.jobs.sync import ClientFactory, PageProgress, default_client, sync
+from checker.oserrors import os_reason
 from checker.scoring.criteria import CriteriaSet
+from checker.scoring.points import points_text
 from checker.scoring.retention import prune_runs
 from checker.scoring.runs import AgencyScore
 from checker.store.loader import load
@@ -151,6 +153,7 @@ def _chain(
     result: NightlyResult,
 ) -> None:
     criteria = criteria_by_group(deployment)  # a wrong criteria file stops before any work
+    _check_judging(deployment, criteria, options)  # so does a threshold that cannot judge
     for source in deployment.sources:
         if isinstance(source, EdxmlSource):
             _ingest(engine, source, options, progress, log, result)
@@ -251,7 +254,7 @@ def _write_state(state_dir: Path, state: dict[str, datetime]) -> None:
         temporary.write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
         os.replace(temporary, path)
     except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
+        reason = os_reason(exc)
         message = _("run state {path} cannot be written: {reason}")
         raise OutputError(message.format(path=path, reason=reason)) from exc
 
@@ -360,6 +363,41 @@ def _score(
     result.run_id = outcome.run_id
     result.counts["score"] = counts
     return list(outcome.scores)
+
+
+def _check_judging(
+    deployment: Deployment, criteria: dict[str, CriteriaSet], options: NightlyOptions
+) -> None:
+    """Refuse, before anything is read or stored, a ``--fail-below`` that cannot judge: a
+    number of points outside 0 to the criteria sets' total, a grade some judged agency's set
+    does not have, an ``--agency`` that is not in the registry or comes without it."""
+    threshold = options.fail_below
+    if threshold is None:
+        if options.agencies:
+            raise ConfigError(_("--agency names whom --fail-below judges: give --fail-below too"))
+        return
+    known = {a.code: a for a in deployment.agencies}
+    if missing := sorted(set(options.agencies) - set(known)):
+        message = _("--agency {codes}: not an agency of the deployment")
+        raise ConfigError(message.format(codes=", ".join(missing)))
+    judged = [known[code] for code in options.agencies] or list(deployment.agencies)
+    sets = {criteria[agency.group].id: criteria[agency.group] for agency in judged}
+    if threshold.points is not None:
+        top = max(s.total_max for s in sets.values())
+        if not threshold.points.is_finite() or not 0 <= threshold.points <= top:
+            message = _("--fail-below {value}: points go from 0 to {top}")
+            raise ConfigError(message.format(value=threshold.points, top=points_text(top)))
+        return
+    for criteria_set in sets.values():
+        grades = [g.id for g in criteria_set.grades]
+        if threshold.grade not in grades:
+            message = _(
+                "--fail-below {value}: not a number of points nor a grade of {criteria} ({grades})"
+            )
+            value = repr(threshold.grade)
+            raise ConfigError(
+                message.format(value=value, criteria=criteria_set.id, grades=", ".join(grades))
+            )
 
 
 def _below(

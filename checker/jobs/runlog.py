@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from checker.errors import OutputError
 from checker.i18n import _
+from checker.oserrors import os_reason
 from checker.store.loader import vietnam_now
 
 LOGS = "logs"
@@ -33,7 +34,7 @@ class RunLog:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._file: TextIO = self.path.open("a", encoding="utf-8")
         except OSError as exc:
-            reason = exc.strerror or exc.__class__.__name__
+            reason = os_reason(exc)
             message = _("run log {path} cannot be written: {reason}")
             raise OutputError(message.format(path=self.path, reason=reason)) from exc
         self.warnings: list[str] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select
 
 from checker.config import Agency, Deployment
-from checker.errors import CheckerError, CriteriaError, WorkbookError
+from checker.errors import CheckerError, CriteriaError, OutputError, WorkbookError
 from checker.i18n import _
 from checker.jobs.site import BATCH
 from checker.reports.workbook import AgencyCard, export_workbook, grade_text, read_workbook
@@ -21,6 +21,7 @@ from checker.scoring.assessment import (
     MEASURED,
     Scorecard,
     check_entries,
+    check_who,
     empty_scorecard,
     find_assessment,
     load_scorecard,
@@ -45,7 +46,7 @@ from checker.store.models import RUN
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
 from metrics.evidence import missed_by_agency
-from metrics.period import Period
+from metrics.period import Period, assessable_year
 from metrics.values import EvidenceLine
 from metrics.workdays import write_period_calendar
 
@@ -104,6 +105,10 @@ def export_scorecards(
     Memory does not grow with the number of agencies' scorecards: they are ranked from their
     marks (``scoring.ranking``), each loaded again when its workbook is written, and the
     evidence is read for ``BATCH`` agencies at a time, one query per metric."""
+    assessable_year(year, now.date())
+    if folder.exists() and not folder.is_dir():
+        message = _("the workbooks' folder {folder} is a file: name a folder")
+        raise OutputError(message.format(folder=folder))
     periods: dict[str, Period] = {}
     with engine.begin() as connection:
         if with_evidence:  # first in the transaction: it waits for a measuring process
@@ -224,6 +229,7 @@ def year_summary(
     year: int,
     now: datetime,
 ) -> YearSummary:
+    assessable_year(year, now.date())
     with engine.connect() as connection:
         cards = year_cards(connection, deployment, criteria_by_group, year, now, create=False)
     ranked = rank_cards(deployment, cards)
@@ -334,6 +340,8 @@ def import_workbooks(
 ) -> Imported:
     """Read each workbook and record its entries in one transaction; a workbook with any
     problem stores nothing and is named in the outcome, the others carry on."""
+    assessable_year(year, now.date())
+    check_who(who)
     outcomes = []
     agencies = {a.code: a for a in deployment.agencies}  # once, not once a workbook
     for path in paths:

@@ -127,7 +127,7 @@ def stored_standings(
     whatever the number of agencies."""
     run = connection.execute(select(RUN).where(RUN.c.id == run_id)).mappings().one_or_none()
     if run is None:
-        raise StorageError(f"there is no scoring run {run_id} in the store")
+        raise StorageError(_("there is no scoring run {run} in the store").format(run=run_id))
     sets = run_criteria(connection, run_id) or criteria_sets(deployment)
     period = Period(run["period_start"], run["period_end"])
     points: dict[str, dict[str, Decimal | None]] = {}

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from checker.errors import OutputError
 from checker.i18n import N_, _
+from checker.oserrors import os_reason
 from checker.reports.cells import neutralise
 from checker.reports.report import Report
 from checker.reports.way import WayReport, outlook_rows, way_rows
@@ -179,7 +180,7 @@ def write_export(
         os.replace(temporary, output)
     except OSError as exc:
         message = _("export file {output} cannot be written: {reason}")
-        reason = exc.strerror or exc.__class__.__name__
+        reason = os_reason(exc)
         raise OutputError(message.format(output=output, reason=reason)) from exc
 
 

@@ -37,8 +37,9 @@ from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from checker.errors import WorkbookError
+from checker.errors import OutputError, WorkbookError
 from checker.i18n import N_, Language, _, current_language, translations
+from checker.oserrors import os_reason
 from checker.reports.cells import FORMULA_START, neutralise_cell
 from checker.reports.xlsx import XlsxBook, open_xlsx
 from checker.scoring.assessment import AGREED, INSPECTION, MEASURED, SELF, NewEntry, Scorecard
@@ -139,8 +140,12 @@ def export_workbook(
     for card, name in zip(cards, names, strict=True):
         c = card.card
         meta.append((name, c.agency_code, c.year, c.criteria.id, c.criteria_hash))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book.save(path)
+    except OSError as exc:
+        message = _("workbook {path} cannot be written: {reason}")
+        raise OutputError(message.format(path=path, reason=os_reason(exc))) from exc
     return path
 
 

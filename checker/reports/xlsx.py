@@ -21,6 +21,7 @@ from lxml import etree
 
 from checker.errors import WorkbookError
 from checker.i18n import _
+from checker.oserrors import os_reason
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -75,8 +76,12 @@ class XlsxBook:
                     row.clear()
         except (zipfile.BadZipFile, OSError, ValueError, IndexError, etree.XMLSyntaxError) as exc:
             message = _("{file}, sheet {sheet}: not readable ({error})")
+            if isinstance(exc, OSError):
+                error = os_reason(exc)
+            else:  # zipfile's, lxml's and int()'s own words are English
+                error = _("its content is damaged: {kind}").format(kind=type(exc).__name__)
             raise WorkbookError(
-                message.format(file=self.path.name, sheet=repr(name), error=exc)
+                message.format(file=self.path.name, sheet=repr(name), error=error)
             ) from exc
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ from checker.i18n import N_, _
 from checker.scoring.criteria import CriteriaSet, Criterion
 from checker.scoring.points import points_text
 from checker.store.models import ASSESSMENT, ASSESSMENT_ENTRY
+from metrics.period import assessable_year
 
 MEASURED = "measured"
 SELF = "self"
@@ -131,6 +132,8 @@ def open_assessment(
     An assessment made with another version of the set is refused."""
     digest = criteria_hash(criteria)
     row = find_assessment(connection, agency_code, year, criteria.id)
+    if row is None:
+        assessable_year(year, now.date())
     if row is not None:
         if row["criteria_hash"] != digest:
             message = _(
@@ -209,9 +212,17 @@ def empty_scorecard(agency_code: str, year: int, criteria: CriteriaSet) -> Score
     return Scorecard(0, agency_code, year, criteria, criteria_hash(criteria), cells)
 
 
-def cell_history(connection: Connection, assessment_id: int, criterion_id: str) -> list[Entry]:
-    """Every entry of one criterion, oldest first."""
-    return [e for e in _entries(connection, assessment_id) if e.criterion_id == criterion_id]
+def cell_history(connection: Connection, card: Scorecard, criterion_id: str) -> list[Entry]:
+    """Every entry of one criterion of the scorecard, oldest first; a criterion its criteria
+    set does not hold is refused."""
+    ids = [c.criterion.id for c in card.cells]
+    if criterion_id not in ids:
+        message = _("criteria set {criteria} has no criterion {criterion} (its criteria: {ids})")
+        criterion = repr(criterion_id)
+        raise CriteriaError(
+            message.format(criteria=card.criteria.id, criterion=criterion, ids=", ".join(ids))
+        )
+    return [e for e in _entries(connection, card.id) if e.criterion_id == criterion_id]
 
 
 def _entries(connection: Connection, assessment_id: int) -> Iterable[Entry]:
@@ -299,6 +310,12 @@ def changed_entries(card: Scorecard, entries: Sequence[NewEntry]) -> list[NewEnt
     return changed
 
 
+def check_who(who: str) -> None:
+    """Every entry and every closing names who made it: a blank name is refused."""
+    if not who.strip():
+        raise CriteriaError(_("say who enters the scores (--by NAME, UNIT): it is recorded"))
+
+
 def record_entries(
     connection: Connection,
     card: Scorecard,
@@ -308,6 +325,7 @@ def record_entries(
     now: datetime,
 ) -> int:
     """Append the entries that change something, all or none; returns how many."""
+    check_who(who)
     problems = check_entries(card, entries)
     if problems:
         raise CriteriaError("; ".join(problems))
@@ -356,6 +374,7 @@ def record_measured(connection: Connection, assessment_id: int, entries: Sequenc
 
 def close_assessment(connection: Connection, card: Scorecard, who: str, now: datetime) -> Scorecard:
     """Make the grade final: missing entries count 0, and the scorecard says which."""
+    check_who(who)
     if card.closed_at is not None:
         message = _("the {year} assessment of {agency} is already closed")
         raise CriteriaError(message.format(year=card.year, agency=card.agency_code))

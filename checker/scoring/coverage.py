@@ -63,7 +63,11 @@ def _what_the_store_holds(connection: Connection) -> str:
     ).one()
     held = []
     if first is not None:
-        held.append(f"documents dated {first.isoformat()} to {last.isoformat()}")
+        documents = _("documents dated {first} to {last}")
+        held.append(documents.format(first=first.isoformat(), last=last.isoformat()))
     if years[0] is not None:
-        held.append(f"files of {years[0]}" + (f" to {years[1]}" if years[1] != years[0] else ""))
-    return "the store holds " + " and ".join(held) if held else "the store is empty"
+        files = _("files of {first} to {last}") if years[1] != years[0] else _("files of {first}")
+        held.append(files.format(first=years[0], last=years[1]))
+    if not held:
+        return _("the store is empty")
+    return _("the store holds {what}").format(what=_(" and ").join(held))

@@ -16,12 +16,14 @@ from checker.i18n import _
 from checker.scoring.assessment import (
     PEOPLE,
     NewEntry,
+    check_who,
     load_scorecard,
     open_assessment,
     record_entries,
 )
 from checker.scoring.criteria import CriteriaSet
 from checker.scoring.manual import load_manual_entries
+from metrics.period import assessable_year
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ def enter_manual_file(
     if role not in PEOPLE:
         message = _("role {role}: use one of {roles}")
         raise ConfigError(message.format(role=repr(role), roles=", ".join(PEOPLE)))
+    assessable_year(year, now.date())
+    check_who(who)
     agencies = {a.code: a for a in deployment.agencies}
     total = 0
     file_entries = load_manual_entries(path)

@@ -32,13 +32,14 @@ def _points(path: Path, agency: str, criterion: str, value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         message = _("manual points file {path}: [{agency}] {criterion} is not a number")
         raise ConfigError(message.format(path=path, agency=agency, criterion=criterion))
+    message = _("manual points file {path}: [{agency}] {criterion} = {value} is not a number")
+    not_a_number = message.format(path=path, agency=agency, criterion=criterion, value=repr(value))
     try:
         points = Decimal(str(value))
     except InvalidOperation as exc:
-        message = _("manual points file {path}: [{agency}] {criterion} = {value} is not a number")
-        raise ConfigError(
-            message.format(path=path, agency=agency, criterion=criterion, value=repr(value))
-        ) from exc
+        raise ConfigError(not_a_number) from exc
+    if not points.is_finite():  # TOML's nan and inf
+        raise ConfigError(not_a_number)
     if points < 0:
         message = _("manual points file {path}: [{agency}] {criterion} is negative")
         raise ConfigError(message.format(path=path, agency=agency, criterion=criterion))

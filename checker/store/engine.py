@@ -27,7 +27,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -109,8 +109,25 @@ def describe_storage_error(name: str, exc: SQLAlchemyError) -> str:
         return _("cannot connect to database {name}: {reason}").format(name=name, reason=reason)
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return _("the connection to database {name} was lost; try again").format(name=name)
+    sqlite_words = next((ours for theirs, ours in _SQLITE_FAILURES if theirs in first_line), None)
+    if sqlite_words is not None:
+        return _(sqlite_words).format(name=name)
     detail = first_line or exc.__class__.__name__
     return _("database {name} failed: {detail}").format(name=name, detail=detail)
+
+
+# What SQLite says about a file it cannot use, and what we tell people instead
+_SQLITE_FAILURES = (
+    ("file is not a database", N_("{name} is not an SQLite database file")),
+    (
+        "unable to open database file",
+        N_("the file {name} cannot be opened: is it a folder, or is its folder missing?"),
+    ),
+    ("readonly database", N_("database {name} is read-only for this user")),
+    ("disk image is malformed", N_("database {name} is damaged: restore it from a backup")),
+    ("disk I/O error", N_("database {name} cannot be read or written: a disk error")),
+    ("database or disk is full", N_("database {name} cannot grow: the disk is full")),
+)
 
 
 # What the PostgreSQL driver says when it cannot connect, and what we tell people instead
@@ -179,7 +196,13 @@ def _unusable(url: str, exc: Exception) -> str:
             "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
         )
         return message.format(url=safe_url(url), scheme=repr(scheme))
-    reason = " ".join(str(exc).split()).replace(url, safe_url(url))
+    if isinstance(exc, ArgumentError):
+        message = _(
+            "database URL {url} is not usable: it is not a URL; "
+            "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+        )
+        return message.format(url=safe_url(url))
+    reason = _("SQLAlchemy refuses it ({kind})").format(kind=type(exc).__name__)
     return _("database URL {url} is not usable: {reason}").format(url=safe_url(url), reason=reason)
 
 
@@ -206,6 +229,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     try:
         if revision == "head" and _at_head(engine, config):
             return
+        _check_upgradable(engine, config)
         with engine.connect() as connection, _schema_transaction(connection):
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
@@ -213,6 +237,37 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         message = _("the store cannot be opened or brought up to date: {error}")
         error = describe_storage_error(store_name(engine.url), exc)
         raise StorageError(message.format(error=error)) from exc
+
+
+def _check_upgradable(engine: Engine, config: Config) -> None:
+    """Refuse, before any migration runs, a store whose schema this checker cannot bring up to
+    date: one written by a newer checker, and a database holding checker's tables without the
+    record of their version."""
+    script = ScriptDirectory.from_config(config)
+    known = {revision.revision for revision in script.walk_revisions()}
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+        tables = set(inspect(connection).get_table_names())
+    name = store_name(engine.url)
+    unknown = [revision for revision in current if revision not in known]
+    if unknown:
+        message = _(
+            "the store {name} has the schema revision {revision}, which this checker does not "
+            "know (it knows up to {head}): it was written by a newer checker; upgrade checker"
+        )
+        head = ", ".join(script.get_heads())
+        raise StorageError(message.format(name=name, revision=", ".join(unknown), head=head))
+    if not current and tables & _CHECKER_TABLES:
+        message = _(
+            "the database {name} holds tables named like checker's but no record of their "
+            "schema revision: it is not a checker store; name another database"
+        )
+        raise StorageError(message.format(name=name))
+
+
+# Tables the first migration creates: a database holding one of them without a schema
+# revision is not one to create a store in
+_CHECKER_TABLES = {"agency", "document", "message", "quarantine", "run", "score"}
 
 
 def _at_head(engine: Engine, config: Config) -> bool:

@@ -48,6 +48,11 @@ class DocumentRecord(_Record):
     channel: str = AXIS
     flags: tuple[str, ...] = ()
 
+    @model_validator(mode="after")
+    def _days_make_sense(self) -> DocumentRecord:
+        _all_sensible(self, ("promulgation_date", "sent_at"))
+        return self
+
     @property
     def code(self) -> str | None:
         """Number and notation as written on the document, e.g. ``7816/VPCP-TTĐT``."""
@@ -67,6 +72,11 @@ class StatusRecord(_Record):
     description: str | None = None
     occurred_at: datetime | None = None
     flags: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _time_makes_sense(self) -> StatusRecord:
+        _all_sensible(self, ("occurred_at",))
+        return self
 
 
 class Quarantined(_Record):
@@ -119,6 +129,11 @@ class AgencyDocumentRecord(_Record):
     file_code: str | None = None
     recalled: bool = False
     updated_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _times_make_sense(self) -> AgencyDocumentRecord:
+        _all_sensible(self, _LIFECYCLE_TIMES)
+        return self
 
     @property
     def code(self) -> str | None:
@@ -176,11 +191,30 @@ class TransferRecord(_Record):
 # --- Records of the one-stop-shop software and of the archive software's digitisation ------
 
 EARLIEST_LOG_YEAR = 1990
-"""No software logged a dossier or a digitised file before this year: an earlier date (a
+"""No software logged a document, a dossier or a digitised file before this year: an earlier date (a
 year 1850, a day 0001-01-01 standing for "none") is a wrong value, not history."""
 FUTURE_SLACK = timedelta(days=1)
 """A time later than now plus this (a clock a few hours ahead is tolerated) has not happened."""
 DossierStatus = Literal["processing", "returned", "refused", "withdrawn"]
+
+
+# The days of a document's life that have happened when it is reported (not its due date)
+_LIFECYCLE_TIMES = (
+    "promulgation_date",
+    "arrived_at",
+    "registered_at",
+    "submitted_at",
+    "assigned_at",
+    "signed_at",
+    "issued_at",
+    "updated_at",
+)
+
+
+def _all_sensible(record: BaseModel, names: tuple[str, ...]) -> None:
+    now = vietnam_now()
+    for name in names:
+        _sensible(name, getattr(record, name), now)
 
 
 def _sensible(name: str, value: date | None, now: datetime) -> None:

@@ -321,7 +321,8 @@ def test_a_bad_register_among_good_ones_stores_none_of_them(workspace, store_url
     )
     one_error(
         result,
-        f"register {bad} is not a readable XLSX workbook: File is not a zip file",
+        f"register {bad} is not a readable XLSX workbook: it is not a ZIP archive, as "
+        "every XLSX file is",
     )
     assert count(store_url, DOCUMENT) == 0
 

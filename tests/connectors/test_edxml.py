@@ -247,7 +247,7 @@ def test_a_complete_header_is_read_whatever_the_size_of_a_file_whose_body_is_bro
 
 def test_the_body_defect_is_named_in_the_warning(tmp_path):
     doc = read(tmp_path, BODY_DEFECTS["undeclared prefix"])
-    assert "Namespace prefix ns9 on Note is not defined" in doc.flags[0]
+    assert "the namespace prefix ns9 of Note is not declared" in doc.flags[0]
 
 
 def test_a_defect_in_the_header_is_refused_whatever_the_size(tmp_path):
@@ -312,7 +312,10 @@ def without(data: bytes, start: bytes, end: bytes) -> bytes:
 
 
 UNUSABLE = {
-    "not XML": (b"this is not XML at all", "not XML: Start tag expected, '<' not found (line "),
+    "not XML": (
+        b"this is not XML at all",
+        "not XML: no XML element at all (the file does not start with '<') (line ",
+    ),
     "garbage bytes": (b"\x89PNG\r\n\x1a\n\x00\x00", "not XML: "),
     "truncated": (EDOC[:3000], "truncated XML: "),
     "wrong namespace": (
@@ -423,8 +426,9 @@ texts = (
     .map(str.strip)
     .filter(bool)
 )
-days = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
-moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 12, 31)).map(
+days = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))  # a deadline
+past_days = st.dates(min_value=date(1990, 1, 1), max_value=date(2025, 12, 31))  # happened
+moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2025, 12, 31)).map(
     lambda moment: moment.replace(microsecond=0)
 )
 documents = st.builds(
@@ -438,7 +442,7 @@ documents = st.builds(
     doc_type=st.none() | st.sampled_from(["1", "2", "13"]),
     type_name=st.none() | texts,
     subject=st.none() | texts,
-    promulgation_date=st.none() | days,
+    promulgation_date=st.none() | past_days,
     due_date=st.none() | days,
     sent_at=st.none() | moments,
     priority=st.integers(0, 4),

@@ -441,7 +441,7 @@ def test_unreadable_files_are_refused_in_one_line(tmp_path, name, data, expected
 
 
 def test_missing_file_is_refused(tmp_path):
-    assert "No such file or directory" in source_error(tmp_path / "absent.xlsx")
+    assert "there is no such file or folder" in source_error(tmp_path / "absent.xlsx")
 
 
 # --- CSV -------------------------------------------------------------------------------------

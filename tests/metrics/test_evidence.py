@@ -338,8 +338,15 @@ def test_the_evidence_of_many_agencies_at_once_is_each_agency_s_own(engine):
     assert listed_somewhere >= 5
 
 
-def test_an_unknown_metric_is_a_config_error_naming_the_known_ones(engine):
+def test_an_unknown_metric_is_a_config_error_naming_the_nearest_ones(engine):
     with engine.begin() as connection, pytest.raises(ConfigError) as info:
-        evidence(connection, STC, "inbound.nope", YEAR, CALENDAR)
-    assert str(info.value).startswith("unknown metric 'inbound.nope'; known metrics: ")
-    assert NUMBERING_ANOMALIES in str(info.value)
+        evidence(connection, STC, "inbound.registred", YEAR, CALENDAR)
+    assert str(info.value).startswith(
+        "there is no metric 'inbound.registred': did you mean inbound.registered"
+    )
+    with engine.begin() as connection, pytest.raises(ConfigError) as info:
+        evidence(connection, STC, "zzz", YEAR, CALENDAR)
+    assert str(info.value) == (
+        f"there is no metric 'zzz': {len(METRICS)} metrics are known; "
+        "their ids are in docs/metrics.md"
+    )

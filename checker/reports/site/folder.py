@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TextIO
 
 from checker.errors import OutputError
+from checker.i18n import _
+from checker.oserrors import os_reason
 
 MANIFEST = ".checker-site.json"
 JOURNAL = ".checker-site.journal"
@@ -38,10 +40,11 @@ class SiteFolder:
         for name in names:
             path = self.root / name
             if name not in self.previous and (path.exists() or path.is_symlink()):
-                raise OutputError(
-                    f"site folder {self.root} already holds {name}, which checker did not "
+                message = _(
+                    "site folder {root} already holds {name}, which checker did not "
                     "write: choose another folder or move that file away"
                 )
+                raise OutputError(message.format(root=self.root, name=name))
 
     def write(self, name: str, content: bytes) -> None:
         self.check([name])
@@ -92,13 +95,16 @@ def _read_manifest(root: Path) -> set[str]:
     except NotADirectoryError as exc:
         raise _unwritable(root, exc) from exc
     except (OSError, ValueError) as exc:
-        raise OutputError(
-            f"site folder {root}: its list of files written by checker ({MANIFEST}) cannot be "
-            f"read ({exc}): remove it only if the folder holds nothing but checker's site"
-        ) from exc
+        message = _(
+            "site folder {root}: its list of files written by checker ({manifest}) cannot be "
+            "read ({reason}): remove it only if the folder holds nothing but checker's site"
+        )
+        reason = os_reason(exc) if isinstance(exc, OSError) else _("it is not JSON")
+        raise OutputError(message.format(root=root, manifest=MANIFEST, reason=reason)) from exc
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise OutputError(f"site folder {root}: {MANIFEST} is not a list of files")
+        message = _("site folder {root}: {manifest} is not a list of files")
+        raise OutputError(message.format(root=root, manifest=MANIFEST))
     return {f for f in files if _inside(f)}
 
 
@@ -138,5 +144,5 @@ def _prune_empty_folders(root: Path, removed: list[str]) -> None:
 
 
 def _unwritable(root: Path, exc: OSError) -> OutputError:
-    reason = exc.strerror or exc.__class__.__name__
-    return OutputError(f"site folder {root} cannot be written: {reason}")
+    message = _("site folder {root} cannot be written: {reason}")
+    return OutputError(message.format(root=root, reason=os_reason(exc)))

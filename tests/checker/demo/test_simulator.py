@@ -342,7 +342,7 @@ def test_every_nth_item_of_a_listing_is_broken_whatever_the_paging(data):
             assert got == {k: v for k, v in want.items() if k != "id"}
 
 
-def test_a_fault_plan_reads_from_the_command_line_form():
+def test_a_fault_plan_reads_from_the_command_line_form(english):
     plan = FaultPlan.parse("rate_limit_every=5, error_every=7,retry_after=1,slow_seconds=0.5")
     assert plan == FaultPlan(rate_limit_every=5, error_every=7, retry_after="1", slow_seconds=0.5)
     assert FaultPlan.parse("") == FaultPlan()
@@ -416,6 +416,6 @@ def test_reset_counts_counts_from_zero(data):
 
 
 @pytest.mark.parametrize("seconds", [-0.001, 60.001])
-def test_a_latency_out_of_range_is_refused(data, seconds):
+def test_a_latency_out_of_range_is_refused(data, seconds, english):
     with pytest.raises(ConfigError, match="latency"):
         Simulator(data, latency=seconds)

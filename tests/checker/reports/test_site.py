@@ -119,7 +119,7 @@ def test_files_checker_did_not_write_are_kept_and_its_old_pages_removed(tmp_path
     assert (output / "co-quan" / "notes.html").read_text(encoding="utf-8") == "ours too"
 
 
-def test_a_page_checker_did_not_write_is_never_overwritten(tmp_path):
+def test_a_page_checker_did_not_write_is_never_overwritten(tmp_path, english):
     output = tmp_path / "site"
     output.mkdir()
     (output / "index.html").write_text("<p>the city's own page</p>", encoding="utf-8")
@@ -157,17 +157,19 @@ def test_a_site_stopped_half_way_is_completed_by_the_next_one(tmp_path, monkeypa
     assert not list(output.rglob("bang-chung/*/*.html"))
 
 
-def test_a_folder_that_cannot_be_written_is_one_error(tmp_path):
+def test_a_folder_that_cannot_be_written_is_one_error(tmp_path, english):
     """A write the system refuses to anyone, root included: a folder stands where checker
     writes its journal of pages."""
     site = tmp_path / "site"
     (site / JOURNAL).mkdir(parents=True)
-    with pytest.raises(OutputError, match=r"site folder .*/site cannot be written: Is a directory"):
+    with pytest.raises(
+        OutputError, match=r"site folder .*/site cannot be written: it is a folder, not a file"
+    ):
         write_site(_synthetic_report(), site, city="Thử", generated_at=datetime.now())
     assert [p.name for p in site.iterdir()] == [JOURNAL]
 
 
-def test_a_path_under_a_file_is_one_error(tmp_path):
+def test_a_path_under_a_file_is_one_error(tmp_path, english):
     blocker = tmp_path / "plain-file"
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(OutputError, match=r"site folder .*plain-file/site cannot be written"):

@@ -72,7 +72,7 @@ def test_nothing_is_overwritten_and_the_history_of_a_cell_is_kept(engine):
         _enter(connection, _card(connection), SELF, {"1.1": 3}, who="văn thư")
         _enter(connection, _card(connection), SELF, {"1.1": 4}, who="văn thư", note="sửa")
         assert _enter(connection, _card(connection), SELF, {"1.1": 4}, note="sửa") == 0
-        history = cell_history(connection, _card(connection).id, "1.1")
+        history = cell_history(connection, _card(connection), "1.1")
     assert [(e.role, e.points, e.note) for e in history] == [
         (SELF, Decimal(3), ""),
         (SELF, Decimal(4), "sửa"),
