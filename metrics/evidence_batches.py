@@ -5,8 +5,9 @@ evidence in turn (the report site, the scorecard workbooks' evidence sheets).
 A batch is bounded by evidence lines, not by a count of agencies: it grows agency by agency,
 in the order the agencies are asked for, until it holds about ``BATCH_LINES`` lines, so a few
 agencies with huge registers are read a few at a time and hundreds of small ones at once. An
-agency bigger than that is a batch of its own. The lines an agency has are estimated from
-the values its run stored (``metric_value``: one GROUP BY, nothing measured again).
+agency bigger than that is a batch of its own. The lines an agency has are counted from the
+values its run stored (``metric_value``: one GROUP BY, nothing measured again); one whose run
+is no longer stored weighs nothing, and a batch holds at most ``BATCH_AGENCIES`` agencies.
 """
 
 from __future__ import annotations
