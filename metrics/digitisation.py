@@ -16,6 +16,7 @@ run. A file belongs to the agency of its organisation code, through ``agency_cod
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -123,6 +124,15 @@ def digitisation_evidence(
     connection: Connection, agency_code: str, metric_id: str, period: Period
 ) -> list[EvidenceLine]:
     """The files the agency archive holds on the period's end, digitised ones first."""
+    found = digitisation_evidence_by_agency(connection, [agency_code], metric_id, period)
+    return found.get(agency_code, [])
+
+
+def digitisation_evidence_by_agency(
+    connection: Connection, agency_codes: Sequence[str], metric_id: str, period: Period
+) -> dict[str, list[EvidenceLine]]:
+    """:func:`digitisation_evidence` of each agency (one whose archive holds no file is
+    left out), in one query for all of them."""
     if metric_id not in (ARCHIVE_DIGITISED, DIGITISED_IN_PERIOD):
         known = ", ".join(ids_of("digitisation"))
         raise ConfigError(f"unknown digitisation metric {metric_id!r}; known: {known}")
@@ -130,23 +140,24 @@ def digitisation_evidence(
     counted = _counted(metric_id, held, period)
     query = (
         select(held, counted.label("counted"))
-        .where(held.c.agency_code == agency_code)
-        .order_by(held.c.file_code)
+        .where(held.c.agency_code.in_(agency_codes))
+        .order_by(held.c.agency_code, held.c.file_code)
     )
-    lines = [
-        EvidenceLine(
-            item=row.file_code,
-            code=row.file_code,
-            title=row.title,
-            organ_id=row.organ_id or agency_code,
-            day=row.digitised_on,
-            counted=bool(row.counted),
-            reason=_reason(row, period),
-            locator=row.locator or "",
+    found: dict[str, list[EvidenceLine]] = {}
+    for row in connection.execute(query):
+        found.setdefault(row.agency_code, []).append(
+            EvidenceLine(
+                item=row.file_code,
+                code=row.file_code,
+                title=row.title,
+                organ_id=row.organ_id or row.agency_code,
+                day=row.digitised_on,
+                counted=bool(row.counted),
+                reason=_reason(row, period),
+                locator=row.locator or "",
+            )
         )
-        for row in connection.execute(query)
-    ]
-    return sorted(lines, key=lambda line: not line.counted)
+    return {code: sorted(lines, key=lambda line: not line.counted) for code, lines in found.items()}
 
 
 def _reason(row: Row[Any], period: Period) -> str:

@@ -3,8 +3,8 @@ in the denominator that were not, each with the reason in plain words.
 
 Whether a document counts comes from the same SQL conditions as the aggregate; the reason
 for one not counted is worked out here from its facts row (``metrics.scope``), in Python,
-over one agency's documents. :func:`missed_by_agency` lists what many agencies did not count
-at once (one query per metric for the documents' metrics), for the report site.
+over one agency's documents. :func:`evidence_by_agency` and :func:`missed_by_agency` list
+many agencies' at once (one query per metric), for ``metrics.evidence_batches``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from checker.store.reconcile import disagreements_of
 from metrics.calendar import WorkingCalendar
 from metrics.catalogue import METRICS
 from metrics.definition import MetricDefinition
-from metrics.digitisation import digitisation_evidence
+from metrics.digitisation import digitisation_evidence, digitisation_evidence_by_agency
 from metrics.facts import refresh_facts
 from metrics.files import (
     DEFAULT_FILES_CONFIG,
@@ -30,8 +30,13 @@ from metrics.files import (
     files_evidence_by_agency,
 )
 from metrics.measure import DOCUMENT_METRICS, FACTS
-from metrics.onestop import onestop_evidence
-from metrics.outbound import NUMBERING_ANOMALIES, numbering_evidence, numbering_top
+from metrics.onestop import onestop_evidence, onestop_evidence_by_agency
+from metrics.outbound import (
+    NUMBERING_ANOMALIES,
+    numbering_evidence,
+    numbering_evidence_by_agency,
+    numbering_top,
+)
 from metrics.period import Period
 from metrics.transfers import transfers_evidence, transfers_evidence_by_agency
 from metrics.values import EvidenceLine
@@ -126,21 +131,21 @@ def evidence_by_agency(
     files: FilesConfig = DEFAULT_FILES_CONFIG,
 ) -> dict[str, list[EvidenceLine]]:
     """:func:`evidence` of each of ``agency_codes`` (an agency with nothing to list is left
-    out): one query for a documents', files' or transfers' metric, whatever the number of
-    agencies; the facts are worked out and the calendar checked once. The numbering, the
-    one-stop shop and digitisation are still read agency by agency."""
+    out): one query for a metric of any family, whatever the number of agencies; the facts
+    are worked out and the calendar checked once."""
     definition = _definition(metric_id)
     refresh_facts(connection)
+    if definition.family == "numbering":
+        found = numbering_evidence_by_agency(connection, agency_codes, period)
+        return {code: lines for code, lines in found.items() if lines}
     if definition.family == "files":
         return files_evidence_by_agency(connection, agency_codes, metric_id, period, files)
     if definition.family == "transfers":
         return transfers_evidence_by_agency(connection, agency_codes, metric_id, period, files)
-    if definition.family in ("numbering", "onestop", "digitisation"):
-        each = {
-            code: evidence(connection, code, metric_id, period, calendar, files)
-            for code in agency_codes
-        }
-        return {code: lines for code, lines in each.items() if lines}
+    if definition.family == "onestop":
+        return onestop_evidence_by_agency(connection, agency_codes, metric_id, period)
+    if definition.family == "digitisation":
+        return digitisation_evidence_by_agency(connection, agency_codes, metric_id, period)
     found = _document_lines(connection, metric_id, period, calendar, agency_codes)
     return {
         code: sorted(lines, key=lambda line: not line.counted)

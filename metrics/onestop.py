@@ -17,7 +17,7 @@ result and are measured by neither metric.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -117,27 +117,37 @@ def onestop_evidence(
     connection: Connection, agency_code: str, metric_id: str, period: Period
 ) -> list[EvidenceLine]:
     """The agency's dossiers in the metric's denominator, counted ones first."""
+    found = onestop_evidence_by_agency(connection, [agency_code], metric_id, period)
+    return found.get(agency_code, [])
+
+
+def onestop_evidence_by_agency(
+    connection: Connection, agency_codes: Sequence[str], metric_id: str, period: Period
+) -> dict[str, list[EvidenceLine]]:
+    """:func:`onestop_evidence` of each agency (one with no dossier to list is left out), in
+    one query for all of them."""
     metric = next((m for m in _METRICS if m.id == metric_id), None)
     if metric is None:
         known = ", ".join(ids_of("onestop"))
         raise ConfigError(f"unknown one-stop-shop metric {metric_id!r}; known: {known}")
     query = (
-        select(DOSSIER, metric.counted.label("counted"))
+        select(_AGENCY.label("agency"), DOSSIER, metric.counted.label("counted"))
         .select_from(_DOSSIERS)
-        .where(AGENCY_CODE.c.agency_code == agency_code, metric.population(period))
-        .order_by(DOSSIER.c[metric.day], DOSSIER.c.dossier_code)
+        .where(_AGENCY.in_(agency_codes), metric.population(period))
+        .order_by(_AGENCY, DOSSIER.c[metric.day], DOSSIER.c.dossier_code)
     )
-    lines = [
-        EvidenceLine(
-            item=row.dossier_code,
-            code=row.dossier_code,
-            title=row.procedure_name,
-            organ_id=row.organ_id,
-            day=getattr(row, metric.day).date(),
-            counted=bool(row.counted),
-            reason=metric.reason(row),
-            locator=row.locator,
+    found: dict[str, list[EvidenceLine]] = {}
+    for row in connection.execute(query):
+        found.setdefault(row.agency, []).append(
+            EvidenceLine(
+                item=row.dossier_code,
+                code=row.dossier_code,
+                title=row.procedure_name,
+                organ_id=row.organ_id,
+                day=getattr(row, metric.day).date(),
+                counted=bool(row.counted),
+                reason=metric.reason(row),
+                locator=row.locator,
+            )
         )
-        for row in connection.execute(query)
-    ]
-    return sorted(lines, key=lambda line: not line.counted)
+    return {code: sorted(lines, key=lambda line: not line.counted) for code, lines in found.items()}

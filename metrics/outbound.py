@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -211,23 +212,38 @@ def numbering_evidence(
 ) -> list[EvidenceLine]:
     """Each anomaly of the agency's numbering (counted), then every outgoing document of
     the sequence with its number (not counted)."""
-    documents = _sequence(connection, agency_code, period)
-    return [*_anomalies(agency_code, documents), *(d.line for d in documents)]
+    return numbering_evidence_by_agency(connection, [agency_code], period).get(agency_code, [])
+
+
+def numbering_evidence_by_agency(
+    connection: Connection, agency_codes: Sequence[str], period: Period
+) -> dict[str, list[EvidenceLine]]:
+    """:func:`numbering_evidence` of each agency (one with no outgoing document numbered is
+    left out), the sequences of all of them in one query."""
+    return {
+        code: [*_anomalies(code, documents), *(d.line for d in documents)]
+        for code, documents in _sequences(connection, agency_codes, period).items()
+    }
 
 
 def numbering_top(connection: Connection, agency_code: str, period: Period) -> int:
     """The highest number of each year's sequence, summed over the years of the period: the
     metric's denominator, as :func:`measure_numbering` gives it."""
     tops: dict[int, int] = {}
-    for d in _sequence(connection, agency_code, period):
+    for d in _sequences(connection, [agency_code], period).get(agency_code, []):
         if d.number is not None:
             tops[d.year] = max(tops.get(d.year, 0), d.number)
     return sum(tops.values())
 
 
-def _sequence(connection: Connection, agency_code: str, period: Period) -> list[_Numbered]:
+def _sequences(
+    connection: Connection, agency_codes: Sequence[str], period: Period
+) -> dict[str, list[_Numbered]]:
+    """Each agency's outgoing documents of the period's years to its end, in date order."""
+    agency = AGENCY_CODE.c.agency_code
     query = (
         select(
+            agency.label("agency"),
             DOCUMENT.c.doc_key,
             DOCUMENT.c.code,
             DOCUMENT.c.subject,
@@ -240,14 +256,17 @@ def _sequence(connection: Connection, agency_code: str, period: Period) -> list[
         .select_from(DOCUMENT.join(AGENCY_CODE, AGENCY_CODE.c.code == DOCUMENT.c.organ_id))
         .where(
             direction_is("out"),
-            AGENCY_CODE.c.agency_code == agency_code,
+            agency.in_(agency_codes),
             DOCUMENT.c.doc_date >= date(period.start.year, 1, 1),
             DOCUMENT.c.doc_date <= period.end,
             numbered(),
         )
-        .order_by(DOCUMENT.c.doc_date, DOCUMENT.c.doc_key)
+        .order_by(agency, DOCUMENT.c.doc_date, DOCUMENT.c.doc_key)
     )
-    return [_numbered(row) for row in connection.execute(query).mappings()]
+    found: dict[str, list[_Numbered]] = {}
+    for row in connection.execute(query).mappings():
+        found.setdefault(row["agency"], []).append(_numbered(row))
+    return found
 
 
 def _numbered(row: RowMapping) -> _Numbered:

@@ -5,7 +5,7 @@ whole or not at all, the rest carrying on."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +15,6 @@ from sqlalchemy import Connection, Engine, select
 from checker.config import Agency, Deployment
 from checker.errors import CheckerError, CriteriaError, OutputError, WorkbookError
 from checker.i18n import _
-from checker.jobs.site import BATCH
 from checker.reports.workbook import AgencyCard, export_workbook, grade_text, read_workbook
 from checker.scoring.assessment import (
     MEASURED,
@@ -45,9 +44,8 @@ from checker.store.engine import hold_writes_lock
 from checker.store.models import RUN
 from checker.store.registry import write_registry
 from metrics.calendar import WorkingCalendar
-from metrics.evidence import missed_by_agency
+from metrics.evidence_batches import EvidenceBatches, stored_lines
 from metrics.period import Period, assessable_year
-from metrics.values import EvidenceLine
 from metrics.workdays import write_period_calendar
 
 
@@ -104,12 +102,14 @@ def export_scorecards(
 
     Memory does not grow with the number of agencies' scorecards: they are ranked from their
     marks (``scoring.ranking``), each loaded again when its workbook is written, and the
-    evidence is read for ``BATCH`` agencies at a time, one query per metric."""
+    evidence is read a batch of agencies at a time, one query per metric, a batch holding
+    about ``metrics.evidence_batches.BATCH_LINES`` lines (``EvidenceBatches``)."""
     assessable_year(year, now.date())
     if folder.exists() and not folder.is_dir():
         message = _("the workbooks' folder {folder} is a file: name a folder")
         raise OutputError(message.format(folder=folder))
     periods: dict[str, Period] = {}
+    lines: dict[str, int] = {}
     with engine.begin() as connection:
         if with_evidence:  # first in the transaction: it waits for a measuring process
             hold_writes_lock(connection)
@@ -118,13 +118,20 @@ def export_scorecards(
             write_registry(connection, deployment)
         if with_evidence and split is Split.agency:
             periods = _run_periods(connection, deployment, cards.run_of, year)
+            metrics = {c.metric for s in criteria_by_group.values() for c in s.criteria if c.metric}
+            lines = stored_lines(connection, cards.run_of, metrics)
     placed = places(cards.marks)
     cluster_picks = {n.among: n for n in nominations(deployment, cards.marks)[0]}
     source = None
     if with_evidence and split is Split.agency:
-        calendar = WorkingCalendar.from_overrides(deployment.calendar)
-        codes = [a.code for a in deployment.agencies]
-        source = _EvidenceReader(engine, deployment, calendar, codes, periods)
+        source = EvidenceBatches(
+            connect=engine.begin,  # stale document facts are worked out
+            calendar=WorkingCalendar.from_overrides(deployment.calendar),
+            codes=[a.code for a in deployment.agencies],
+            period_of=periods,
+            lines=lines,
+            files=deployment.files,
+        ).missed
     files = []
     batches = _batches(deployment, deployment.agencies, split)
     for done, (name, members) in enumerate(batches, start=1):
@@ -274,40 +281,6 @@ def _run_periods(
     for period in set(periods.values()):
         write_period_calendar(connection, calendar, period)
     return periods
-
-
-@dataclass
-class _EvidenceReader:
-    """The lines a metric did not count for an agency over its period, read for ``BATCH``
-    agencies (in the deployment's order, as the workbooks are written) in one query per
-    metric, the first time one of them is asked for, and forgotten at the next batch (as the
-    report site's ``checker.jobs.site._Lookup``)."""
-
-    engine: Engine
-    deployment: Deployment
-    calendar: WorkingCalendar
-    codes: Sequence[str]
-    period_of: Mapping[str, Period]
-    _read: dict[tuple[int, Period, str], dict[str, list[EvidenceLine]]] = field(
-        default_factory=dict
-    )
-    _batch_of: dict[str, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._batch_of = {code: n // BATCH for n, code in enumerate(self.codes)}
-
-    def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
-        batch, period = self._batch_of[agency], self.period_of[agency]
-        key = (batch, period, metric_id)
-        if key not in self._read:
-            self._read = {k: lines for k, lines in self._read.items() if k[0] == batch}
-            members = self.codes[batch * BATCH : (batch + 1) * BATCH]
-            codes = [code for code in members if self.period_of[code] == period]
-            with self.engine.begin() as connection:  # stale document facts are worked out
-                self._read[key] = missed_by_agency(
-                    connection, codes, metric_id, period, self.calendar, self.deployment.files
-                )
-        return self._read[key].get(agency, [])
 
 
 # --- import ---------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ pages (``checker.reports.site``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Collection, Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -20,13 +21,12 @@ from checker.reports.report import build_report, latest_run_id
 from checker.reports.site.build import SiteProgress, SiteSummary, write_site
 from checker.reports.trend import criterion_trends, trends
 from checker.reports.way import WayReport
+from checker.scoring.projection import MOTION
 from checker.scoring.snapshot import run_criteria
 from checker.store.models import RUN
 from metrics.calendar import WorkingCalendar
-from metrics.evidence import missed_by_agency
+from metrics.evidence_batches import EvidenceBatches, stored_lines
 from metrics.period import Period
-from metrics.transfers import transfers_evidence_by_agency
-from metrics.values import EvidenceLine
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,9 @@ def publish_site(
         sets = run_criteria(connection, run_id) or criteria_sets(deployment)
         report = build_report(connection, sets, run_id, None, [g.id for g in deployment.groups])
         codes = [agency.code for agency in report.agencies]
-        read = _evidence(connection, deployment, run_id, codes)
-        lookup = read if options.with_evidence else None
+        metrics = {c.metric for s in sets.values() for c in s.criteria if c.metric}
+        read = _evidence(connection, deployment, run_id, codes, metrics)
+        lookup = read.missed if options.with_evidence else None
         ways = _Ways(
             connection,
             deployment,
@@ -82,7 +83,7 @@ class _Ways:
     connection: Connection
     deployment: Deployment
     calendar: WorkingCalendar
-    read: _Lookup
+    read: EvidenceBatches
     standings: Mapping[str, Standing]
 
     def __call__(self, code: str) -> WayReport:
@@ -93,65 +94,30 @@ class _Ways:
             agency,
             self.standings[code],
             self.calendar,
-            self.read,
-            self.read.all_lines,
+            self.read.missed,
+            partial(self.read.due_by, day=year_end_of(self.standings[code].period)),
         )
 
 
 def _evidence(
-    connection: Connection, deployment: Deployment, run_id: int, codes: Sequence[str]
-) -> _Lookup:
+    connection: Connection,
+    deployment: Deployment,
+    run_id: int,
+    codes: Sequence[str],
+    metrics: Collection[str],
+) -> EvidenceBatches:
+    """The run's evidence of ``metrics`` (its criteria's), read for a batch of agencies at a
+    time in the order the site asks (``codes``): the lines not counted over the run's
+    period, and the way's whole lines of the deadlines metrics to 31 December."""
     run = connection.execute(RUN.select().where(RUN.c.id == run_id)).mappings().one()
     period = Period(run["period_start"], run["period_end"])
     calendar = prepare_measuring(connection, deployment, period)
-    return _Lookup(connection, period, calendar, deployment, codes)
-
-
-BATCH = 100
-"""Agencies whose evidence one query reads (for each metric): the site asks for the
-agencies in order, so a batch's lines are read together and forgotten at the next batch."""
-
-
-@dataclass
-class _Lookup:
-    """The lines a metric did not count for an agency over the run's period (called), and
-    the files of a deadlines metric due by 31 December as they stood at the run's end
-    (``all_lines``, the way's deadlines): read for ``BATCH`` agencies at once, the first
-    time one of them is asked for."""
-
-    connection: Connection
-    period: Period
-    calendar: WorkingCalendar
-    deployment: Deployment
-    codes: Sequence[str]
-    _read: dict[tuple[int, str, date | None], dict[str, list[EvidenceLine]]] = field(
-        default_factory=dict
+    deadlines = {metric for metric, motion in MOTION.items() if motion == "deadlines"}
+    return EvidenceBatches(
+        connect=lambda: nullcontext(connection),
+        calendar=calendar,
+        codes=codes,
+        period_of=dict.fromkeys(codes, period),
+        lines=stored_lines(connection, dict.fromkeys(codes, run_id), metrics, deadlines),
+        files=deployment.files,
     )
-    _batch_of: dict[str, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._batch_of = {code: n // BATCH for n, code in enumerate(self.codes)}
-
-    def __call__(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
-        return self._lines(agency, metric_id, None)
-
-    def all_lines(self, agency: str, metric_id: str) -> Sequence[EvidenceLine]:
-        return self._lines(agency, metric_id, year_end_of(self.period))
-
-    def _lines(self, agency: str, metric_id: str, due_by: date | None) -> list[EvidenceLine]:
-        batch = self._batch_of[agency]
-        key = (batch, metric_id, due_by)
-        if key not in self._read:
-            self._read = {k: lines for k, lines in self._read.items() if k[0] == batch}
-            codes = self.codes[batch * BATCH : (batch + 1) * BATCH]
-            files = self.deployment.files
-            self._read[key] = (
-                missed_by_agency(
-                    self.connection, codes, metric_id, self.period, self.calendar, files
-                )
-                if due_by is None
-                else transfers_evidence_by_agency(
-                    self.connection, codes, metric_id, self.period, files, due_by=due_by
-                )
-            )
-        return self._read[key].get(agency, [])

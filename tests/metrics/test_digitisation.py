@@ -12,9 +12,9 @@ from checker.store.records import DigitisedFileRecord, Read, TransferRecord
 from checker.store.registry import write_registry
 from checker.store.upsert import store_records
 from metrics.digitisation import measure_digitisation
-from metrics.evidence import evidence_list
+from metrics.evidence import evidence_by_agency, evidence_list
 from metrics.period import Period
-from tests.metrics.test_measure import CALENDAR, DEPLOYMENT, SNV, STC
+from tests.metrics.test_measure import CALENDAR, DEPLOYMENT, SNV, STC, SXD
 
 YEAR = Period.year(2025)
 HELD, IN_PERIOD = "digitisation.archive_digitised", "digitisation.digitised_in_period"
@@ -109,3 +109,20 @@ def test_evidence_lists_the_archive_files_with_reasons(engine, english):
 def test_nonsense_register_entries_are_refused_with_the_reason(fields, message, english):
     with pytest.raises(ValidationError, match=message):
         DigitisedFileRecord(organ_id=SNV, external_id="x", file_code="x", **fields)
+
+
+def test_the_archive_files_of_many_agencies_are_read_at_once_each_its_own(engine, english):
+    _store(engine, READS)
+    with engine.begin() as connection:
+        for metric_id in (HELD, IN_PERIOD):
+            found = evidence_by_agency(connection, [SNV, STC, SXD], metric_id, YEAR, CALENDAR)
+            assert found == {
+                code: evidence_list(connection, code, metric_id, YEAR, CALENDAR).lines
+                for code in (SNV, STC)
+            }
+        held = evidence_by_agency(connection, [SNV, STC, SXD], HELD, YEAR, CALENDAR)
+    assert {code: [line.item for line in lines] for code, lines in held.items()} == {
+        SNV: ["F1", "F2", "F3", "F4", "F5"],
+        STC: ["G1"],
+    }
+    assert held[STC][0].organ_id == "H99.02" and held[SNV][4].organ_id == SNV

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from checker.store.records import DossierRecord, Read
 from checker.store.registry import write_registry
 from checker.store.upsert import store_records
-from metrics.evidence import evidence_list
+from metrics.evidence import evidence_by_agency, evidence_list
 from metrics.onestop import measure_onestop
 from metrics.period import Period
 from tests.metrics.test_measure import CALENDAR, DEPLOYMENT, SNV, STC, SXD
@@ -127,3 +127,26 @@ def test_evidence_lists_the_dossiers_behind_the_numbers_with_reasons(engine, eng
 def test_nonsense_dossiers_are_refused_with_the_reason(fields, message, english):
     with pytest.raises(ValidationError, match=message):
         dossier("X", **fields)
+
+
+def test_the_dossiers_of_many_agencies_are_read_at_once_each_its_own(engine, english):
+    records = [
+        dossier("M1"),
+        dossier("M2", returned_at=datetime(2025, 3, 10, 9, 0)),
+        dossier("M3", organ_id="H99.02", status="processing", returned_at=None),
+        dossier("M4", organ_id=STC, electronic_file=False),
+    ]
+    _measure(engine, records)
+    with engine.begin() as connection:
+        for metric_id in (KEPT, ON_TIME):
+            found = evidence_by_agency(connection, [SNV, STC, SXD], metric_id, YEAR, CALENDAR)
+            assert found == {
+                code: evidence_list(connection, code, metric_id, YEAR, CALENDAR).lines
+                for code in (SNV, STC)
+            }
+        on_time = evidence_by_agency(connection, [SNV, STC, SXD], ON_TIME, YEAR, CALENDAR)
+    assert {code: [line.item for line in lines] for code, lines in on_time.items()} == {
+        SNV: ["M1", "M2"],
+        STC: ["M4", "M3"],  # counted first
+    }
+    assert on_time[STC][1].organ_id == "H99.02"

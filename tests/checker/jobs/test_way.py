@@ -23,6 +23,7 @@ from checker.reports.report import build_report
 from checker.reports.way import WayReport
 from checker.scoring.projection import Pace
 from checker.store.engine import open_store
+from metrics import evidence_batches
 
 MID_YEAR = date(2025, 6, 30)
 TODAY = date(2026, 1, 15)
@@ -55,7 +56,7 @@ def _check_plan_reaches_the_next_grade(way: WayReport, deployment) -> None:
             assert step.percent_after > step.percent_now
 
 
-def test_the_way_of_the_demo_city_mid_year_and_from_its_run(store_url, tmp_path):
+def test_the_way_of_the_demo_city_mid_year_and_from_its_run(store_url, tmp_path, monkeypatch):
     result = run_demo(tmp_path / "city", store_url)
     config = result.workspace.config_path
     deployment = load_deployment(config)
@@ -71,8 +72,9 @@ def test_the_way_of_the_demo_city_mid_year_and_from_its_run(store_url, tmp_path)
         mid = way_to_next_grade(
             engine, deployment, result.shown_agency, as_of=MID_YEAR, today=TODAY
         )
-        # the site reads every agency's standing at once and the evidence 100 agencies at a
-        # time: the same standings, the same ways
+        # the site reads every agency's standing at once and the evidence a batch of agencies
+        # at a time (here a few hundred lines a batch): the same standings, the same ways
+        monkeypatch.setattr(evidence_batches, "BATCH_LINES", 300)
         codes = [a.code for a in report.agencies]
         with engine.begin() as connection:
             standings = stored_standings(connection, deployment, run_id)
@@ -80,7 +82,11 @@ def test_the_way_of_the_demo_city_mid_year_and_from_its_run(store_url, tmp_path)
                 code: stored_standing(connection, deployment, deployment.agency(code), run_id)
                 for code in codes
             }
-            read = _evidence(connection, deployment, run_id, codes)
+            sets = criteria_sets(deployment).values()
+            metrics = {c.metric for s in sets for c in s.criteria if c.metric}
+            read = _evidence(connection, deployment, run_id, codes, metrics)
+            assert 1 < len(read.batches) < len(codes)
+            assert [code for batch in read.batches for code in batch] == codes
             site_ways = _Ways(connection, deployment, read.calendar, read, standings)
             assert {code: site_ways(code) for code in codes} == ways
     finally:

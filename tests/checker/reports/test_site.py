@@ -4,6 +4,7 @@ folder where checker only ever touches what it wrote."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,13 +14,14 @@ from lxml import html
 from checker.errors import OutputError
 from checker.i18n import Language
 from checker.jobs.score import criteria_sets
-from checker.jobs.site import SiteOptions, publish_site
+from checker.jobs.site import SiteOptions, _evidence, publish_site
 from checker.reports.report import build_report, latest_run_id
 from checker.reports.site import build, numbers
 from checker.reports.site.build import agency_page, evidence_page, write_site
 from checker.reports.site.folder import JOURNAL, MANIFEST
 from checker.reports.site.numbers import number as site_number
 from checker.store.engine import open_store
+from metrics import evidence_batches
 from metrics.values import EvidenceLine
 from tests.checker.reports.conftest import ScoredCity, cli
 from tests.small_city import AGENCIES, HOSTILE_SUBJECT
@@ -284,3 +286,45 @@ def test_numbers_and_days_are_written_the_way_each_language_writes_them():
     assert numbers.number(None, Language.en) == "—"
     assert numbers.day(date(2025, 6, 30), Language.vi) == "30/06/2025"
     assert numbers.day(date(2025, 6, 30), Language.en) == "2025-06-30"
+
+
+def test_the_site_reads_evidence_a_batch_at_a_time_with_the_same_pages(
+    scored_city, tmp_path, monkeypatch
+):
+    """The evidence is read for a batch of agencies at a time (``metrics.evidence_batches``):
+    batches of a line each (every agency with evidence alone) write the pages one batch of
+    all agencies writes, but for the time they were made (both databases)."""
+    whole = _publish(scored_city, tmp_path / "whole")
+    monkeypatch.setattr(evidence_batches, "BATCH_LINES", 1)
+    engine = open_store(scored_city.db_url)
+    try:
+        with engine.begin() as connection:
+            run_id = latest_run_id(connection)
+            codes = [agency.code for agency in _report(scored_city).agencies]
+            metrics = {m.id for m in _report_metrics(scored_city)}
+            read = _evidence(connection, scored_city.deployment, run_id, codes, metrics)
+    finally:
+        engine.dispose()
+    assert len(read.batches) > 1 and [c for b in read.batches for c in b] == codes
+    alone = _publish(scored_city, tmp_path / "alone")
+    assert (alone.evidence_pages, alone.evidence_rows) == (
+        whole.evidence_pages,
+        whole.evidence_rows,
+    )
+    assert whole.evidence_rows > 0
+    assert _pages(tmp_path / "alone") == _pages(tmp_path / "whole")
+
+
+def _report_metrics(city: ScoredCity):
+    report = _report(city)
+    return {c.metric for a in report.agencies for s in a.sections for c in s.criteria if c.metric}
+
+
+def _pages(folder: Path) -> dict[Path, str]:
+    """Every page of a site by its path, the time it was made left out."""
+    return {
+        page.relative_to(folder): re.sub(
+            r"Tạo lúc \d{2}:\d{2} \d{2}/\d{2}/\d{4}", "", page.read_text(encoding="utf-8")
+        )
+        for page in folder.rglob("*.html")
+    }

@@ -582,3 +582,53 @@ def test_errors_about_an_english_workbook_are_in_the_readers_language(engine, tm
     assert outcome.refused[1].error == (
         "X2 Xã Hai.xlsx, trang tính 'Scoring': không có cột Điểm đoàn kiểm tra"
     )
+
+
+def test_evidence_sheets_are_read_a_batch_of_agencies_at_a_time_with_the_same_rows(
+    scored_city, tmp_path, monkeypatch
+):
+    """The evidence sheets read the store's evidence for a batch of agencies at a time
+    (``metrics.evidence_batches``): batches of a line each (every agency with evidence
+    alone) list the rows one batch of all agencies lists (both databases)."""
+    from checker.jobs.score import criteria_by_group
+    from checker.store.engine import open_store
+    from metrics import evidence_batches
+    from tests.checker.reports.conftest import cli
+
+    cli("--config", str(scored_city.config), "--db", scored_city.db_url, "scorecards", "prefill")
+    deployment = scored_city.deployment
+    engine = open_store(scored_city.db_url)
+    read: list[list[str]] = []
+    real = evidence_batches.missed_by_agency
+
+    def missed_by_agency(connection, codes, *args):
+        read.append(list(codes))
+        return real(connection, codes, *args)
+
+    try:
+        by_group = criteria_by_group(deployment)
+        for lines, folder in ((None, "whole"), (1, "alone")):
+            if lines is not None:
+                monkeypatch.setattr(evidence_batches, "BATCH_LINES", lines)
+            monkeypatch.setattr(evidence_batches, "missed_by_agency", missed_by_agency)
+            read.clear()
+            export_scorecards(
+                engine, deployment, by_group, 2025, tmp_path / folder, Split.agency, NOW, True
+            )
+            if lines is None:
+                assert {len(codes) for codes in read} == {len(deployment.agencies)}
+            else:
+                assert len({tuple(codes) for codes in read}) > 1
+    finally:
+        engine.dispose()
+    rows = {}
+    for folder in ("whole", "alone"):
+        for path in sorted((tmp_path / folder).glob("*.xlsx")):
+            book = openpyxl.load_workbook(path, read_only=True)
+            for name in book.sheetnames:
+                rows[folder, path.name, name] = list(book[name].iter_rows(values_only=True))
+            book.close()
+    whole = {key[1:]: value for key, value in rows.items() if key[0] == "whole"}
+    alone = {key[1:]: value for key, value in rows.items() if key[0] == "alone"}
+    assert alone == whole
+    assert any(name.startswith("Minh chứng") and len(r) > 4 for (_, name), r in whole.items())
