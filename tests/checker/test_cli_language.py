@@ -44,7 +44,8 @@ REGISTER = (
     ";2;UBND Quận Mũi Đá;13/UBND-VP;01/03/2025;Công văn V/v báo cáo;Giấy\n"
     "04/03/2025;3;UBND Quận Mũi Đá;14/UBND-VP;02/03/2025;Công văn V/v họp;bồ câu\n"
 )
-LOCATOR = re.compile(r"\S*[/=]\S*")  # URLs, paths and query strings: quoted as they are
+# URLs, paths and query strings, and endpoint ids (file-lists): quoted as they are
+LOCATOR = re.compile(r"\S*[/=]\S*|\b[a-z]+(?:-[a-z]+)+\b")
 
 
 def _read(output: str) -> str:
