@@ -182,6 +182,26 @@ def load_deployment(path: Path) -> Deployment:
     return _anchor_paths(deployment, path.parent)
 
 
+def require_agencies(deployment: Deployment, path: Path) -> None:
+    """A ``ConfigError`` naming the file and what it lacks when the deployment lists no
+    agencies: measuring, grading and reporting have no one to work on (a file with nothing in
+    it loads, for the commands that need only the database: ingest, runs, quarantine)."""
+    if deployment.agencies:
+        return
+    if deployment.groups:
+        message = _(
+            "deployment file {path} lists no agencies: add an [[agencies]] section for each "
+            "agency to grade (its code, name and group)"
+        )
+    else:
+        message = _(
+            "deployment file {path} lists no groups and no agencies: add a [[groups]] section "
+            "for each group (its id, name and criteria set) and an [[agencies]] section for "
+            "each agency to grade (its code, name and group)"
+        )
+    raise ConfigError(message.format(path=path))
+
+
 def describe_validation_error(path: Path, text: str, exc: ValidationError) -> str:
     """One line naming the file, the key, its line (when it can be found) and the problem."""
     loc, error = first_error(exc)

@@ -50,10 +50,17 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.errors import RecordError, SourceError
-from checker.i18n import N_, _
+from checker.i18n import _
 from checker.oserrors import os_reason
-from checker.store.records import AgencyDocumentRecord, Channel, Direction, Quarantined, Read
-from checker.validation import describe, first_error
+from checker.store.records import (
+    AgencyDocumentRecord,
+    Channel,
+    Direction,
+    ImplausibleTime,
+    Quarantined,
+    Read,
+)
+from checker.validation import describe, first_error, problem
 from connectors.dates import cell_text as _text
 from connectors.dates import parse_cell, parse_cell_time
 
@@ -92,8 +99,13 @@ REQUIRED: dict[Direction, dict[str, set[str]]] = {
     "out": {"Số, ký hiệu": {"code", "number", "notation"}, "Ngày tháng văn bản": {"doc_date"},
             "Tên loại và trích yếu": {"subject"}},
 }
-LABELS = {"arrived": N_("arrival date"), "doc_date": N_("document date"), "due": N_("due date"),
-          "transfer": N_("transfer date"), "arrival_time": N_("arrival time")}
+# The record's fields the register's columns fill, for a reason naming the column: a value the
+# record refuses (a date before 1990) is told with the heading the file gives that column
+COLUMN_OF = {"promulgation_date": "doc_date", "arrived_at": "arrived", "registered_at": "arrived",
+             "assigned_at": "transfer", "issued_at": "transfer", "due_date": "due",
+             "arrival_number": "arrival_number", "sender_name": "sender", "subject": "subject",
+             "type_name": "type", "file_code": "file_code", "code_number": "code",
+             "code_notation": "code"}
 TYPE_NAMES = ("Công văn", "Quyết định", "Kế hoạch", "Báo cáo", "Thông báo", "Tờ trình", "Giấy mời",
               "Chỉ thị", "Nghị quyết", "Hướng dẫn", "Công điện", "Thông tư", "Nghị định",
               "Biên bản", "Chương trình", "Quy chế", "Quy định")
@@ -145,6 +157,14 @@ class Header:
     last_row: int
     columns: dict[str, int]
     texts: tuple[tuple[str, ...], ...]
+
+    def heading(self, field: str) -> str:
+        """The column's heading as the file writes it, quoted: the header cell naming the
+        field (of a two-row header, the row that names it), else any text above the column."""
+        index = self.columns[field]
+        cells = [row[index] for row in self.texts if index < len(row) and row[index]]
+        named = [cell for cell in cells if header_field(cell) == field]
+        return repr(" ".join((named or cells or [field])[0].split()))  # one line
 
 
 def read_register(
@@ -479,10 +499,10 @@ class _Cells:
 
     number: int
     values: Row
-    columns: dict[str, int]
+    header: Header
 
     def get(self, field: str) -> object:
-        index = self.columns.get(field)
+        index = self.header.columns.get(field)
         return self.values[index] if index is not None and index < len(self.values) else None
 
     def text(self, field: str) -> str | None:
@@ -492,9 +512,9 @@ class _Cells:
         try:
             return parse_cell(self.get(field))
         except ValueError:
-            text = _text(self.get(field))
-            message = _("{label} '{text}' is not a date")
-            raise RecordError(message.format(label=_(LABELS[field]), text=text)) from None
+            message = _("column {column}: {text} is not a date")
+            column, text = self.header.heading(field), repr(_text(self.get(field)))
+            raise RecordError(message.format(column=column, text=text)) from None
 
     def day(self, field: str) -> date | None:
         moment = self.moment(field)
@@ -504,9 +524,9 @@ class _Cells:
         try:
             return parse_cell_time(self.get(field))
         except ValueError:
-            text = _text(self.get(field))
-            message = _("{label} '{text}' is not a time")
-            raise RecordError(message.format(label=_(LABELS[field]), text=text)) from None
+            message = _("column {column}: {text} is not a time")
+            column, text = self.header.heading(field), repr(_text(self.get(field)))
+            raise RecordError(message.format(column=column, text=text)) from None
 
 
 def _read_rows(rows: Iterable[Row], context: _Context) -> Iterator[Read | Quarantined]:
@@ -519,26 +539,34 @@ def _read_rows(rows: Iterable[Row], context: _Context) -> Iterator[Read | Quaran
         if number <= context.header.last_row or _skipped(values, context.header):
             continue
         try:
-            record = _record(_Cells(number, values, context.header.columns), context)
+            record = _record(_Cells(number, values, context.header), context)
             if record.external_id in seen:
                 first = seen[record.external_id]
                 message = _("the same document as row {row} ({id})")
                 raise RecordError(message.format(row=first, id=record.external_id))
         except (RecordError, ValidationError) as exc:
             excerpt = " | ".join(_text(v) for v in values).rstrip(" |")
-            yield _aside(context, locator, number, _why_aside(exc), excerpt)
+            yield _aside(context, locator, number, _why_aside(exc, context.header), excerpt)
             continue
         seen[record.external_id] = number
         yield Read(f"{locator}#row{number}", record)
 
 
-def _why_aside(exc: RecordError | ValidationError) -> str:
+def _why_aside(exc: RecordError | ValidationError, header: Header) -> str:
     """A row's reason: the connector's, or what the record refused (a date before 1990 or
-    in the future), in the reader's language."""
+    in the future) with the heading of the column it came from, in the reader's language."""
     if isinstance(exc, RecordError):
         return exc.reason
     loc, error = first_error(exc)
-    return describe(".".join(str(part) for part in loc), error)
+    said = error.get("ctx", {}).get("error")
+    name, text = (said.field, said.problem) if isinstance(said, ImplausibleTime) else (None, "")
+    if loc and not name:
+        name, text = str(loc[0]), problem(error)
+    field = COLUMN_OF.get(name or "")
+    if field is None or field not in header.columns:
+        return describe(".".join(str(part) for part in loc), error)
+    message = _("column {column}: {problem}")
+    return message.format(column=header.heading(field), problem=text)
 
 
 def _aside(context: _Context, locator: str, number: int, reason: str, excerpt: str) -> Quarantined:

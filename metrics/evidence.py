@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, case, select
 
@@ -29,6 +29,7 @@ from metrics.files import (
     files_evidence,
     files_evidence_by_agency,
 )
+from metrics.holdings import agency_holds_any, what_the_store_holds
 from metrics.measure import DOCUMENT_METRICS, FACTS
 from metrics.onestop import onestop_evidence, onestop_evidence_by_agency
 from metrics.outbound import (
@@ -51,6 +52,14 @@ class EvidenceList:
     lines: list[EvidenceLine]
     numerator: int
     denominator: int
+    held: str | None = None
+    """When the agency has no document or file in the period at all: what the store holds
+    (in the reader's language), for a reader who would otherwise see "0 of 0"."""
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to count: no item listed and no denominator."""
+        return not self.lines and self.denominator == 0
 
 
 def evidence_list(
@@ -67,8 +76,12 @@ def evidence_list(
     lines = evidence(connection, agency_code, metric_id, period, calendar, files)
     counted = sum(1 for line in lines if line.counted)
     if metric_id == NUMBERING_ANOMALIES:
-        return EvidenceList(lines, counted, numbering_top(connection, agency_code, period))
-    return EvidenceList(lines, counted, len(lines))
+        found = EvidenceList(lines, counted, numbering_top(connection, agency_code, period))
+    else:
+        found = EvidenceList(lines, counted, len(lines))
+    if found.empty and not agency_holds_any(connection, agency_code, period):
+        return replace(found, held=what_the_store_holds(connection))
+    return found
 
 
 def evidence(

@@ -140,9 +140,15 @@ class Settings:
             return None
         return load_deployment(path)
 
-    def required_deployment(self) -> Deployment:
+    def required_deployment(self, *, agencies: bool = True) -> Deployment:
+        """The deployment a command cannot do without; one that lists no agencies is refused
+        too, unless the command works without them (``agencies=False``: sync)."""
+        from checker.config import require_agencies
+
         deployment = self.deployment(required=True)
         assert deployment is not None  # deployment(required=True) raises instead
+        if agencies:
+            require_agencies(deployment, self.config_path or DEFAULT_CONFIG)
         return deployment
 
     @contextmanager

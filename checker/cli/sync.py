@@ -42,7 +42,7 @@ def sync_command(
     from checker.jobs.sync import http_sources, sync
 
     settings = use_settings(ctx, config, db)
-    deployment = settings.required_deployment()
+    deployment = settings.required_deployment(agencies=False)
     sources = http_sources(deployment, source)
     show = output is OutputFormat.table
     with settings.store(deployment) as engine, sync_bars(show) as progress:

@@ -622,6 +622,12 @@ def _parse_cursor(text: str | None) -> datetime | None:
 def http_sources(deployment: Deployment, name: str | None = None) -> list[HttpSource]:
     """The deployment's HTTP sources, or the one named ``name``."""
     sources = [s for s in deployment.sources if isinstance(s, HttpSource)]
+    if not sources:
+        message = _(
+            "the deployment lists no http source: nothing to sync; add a [[sources]] section "
+            'with kind = "http" for each log API to read'
+        )
+        raise ConfigError(message)
     if name is not None:
         sources = [s for s in sources if s.name == name]
         if not sources:

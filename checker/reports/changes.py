@@ -150,7 +150,14 @@ def pick_runs(
     """The two runs to compare: both given; one given (it and the run of its kind before
     it); none (the last two runs of ``kind``, or of the latest run's kind)."""
     if before is not None and after is not None:
-        return run_ref(connection, before), run_ref(connection, after)
+        older, newer = run_ref(connection, before), run_ref(connection, after)
+        if older.id == newer.id:
+            message = _(
+                "run {run} cannot be compared with itself: name two different runs, or only "
+                "run {run} to compare it with the run of its kind before it"
+            )
+            raise StorageError(message.format(run=older.id))
+        return older, newer
     if before is not None or after is not None:
         newer = run_ref(connection, before if before is not None else after)  # type: ignore[arg-type]
         return _previous(connection, newer), newer

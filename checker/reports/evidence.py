@@ -117,13 +117,14 @@ def evidence_csv(found: EvidenceList, subject: EvidenceSubject) -> str:
 
 
 def evidence_table(found: EvidenceList, subject: EvidenceSubject) -> str:
-    head = _("{metric} — {agency} [{code}], {period}: {counted} of {total} counted").format(
+    head = _table_head(found).format(
         metric=metric_name(subject.metric_id),
         agency=subject.agency_name,
         code=subject.agency_code,
         period=subject.period.label(),
         counted=found.numerator,
         total=found.denominator,
+        held=found.held,
     )
     body = [
         f"  {'✓' if line.counted else '✗'} {line.day.isoformat() if line.day else '':<10} "
@@ -132,3 +133,19 @@ def evidence_table(found: EvidenceList, subject: EvidenceSubject) -> str:
         for line in found.lines
     ]
     return escape_controls("\n".join([head, *body]) + "\n")
+
+
+def _table_head(found: EvidenceList) -> str:
+    """The first line: the counts, or why there are none (never a "0 of 0" that reads as
+    a measurement)."""
+    if found.held is not None:
+        return _(
+            "{metric} — {agency} [{code}], {period}: nothing measured: the store holds no "
+            "documents or files of this agency in that period ({held})"
+        )
+    if found.empty:
+        return _(
+            "{metric} — {agency} [{code}], {period}: nothing to count: none of the agency's "
+            "documents or files in that period comes under this metric"
+        )
+    return _("{metric} — {agency} [{code}], {period}: {counted} of {total} counted")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from checker.errors import NoDataError
 from checker.i18n import N_, _
-from checker.store.models import DOCUMENT, RECORD_FILE
+from metrics.holdings import what_the_store_holds
 from metrics.period import Period
 from metrics.values import MetricValue
 
@@ -48,26 +48,5 @@ def check_measured(
         "{sources}; {held}), so no run was stored"
     )
     raise NoDataError(
-        message.format(
-            period=period.label(), sources=listed, held=_what_the_store_holds(connection)
-        )
+        message.format(period=period.label(), sources=listed, held=what_the_store_holds(connection))
     )
-
-
-def _what_the_store_holds(connection: Connection) -> str:
-    first, last = connection.execute(
-        select(func.min(DOCUMENT.c.doc_date), func.max(DOCUMENT.c.doc_date))
-    ).one()
-    years = connection.execute(
-        select(func.min(RECORD_FILE.c.year), func.max(RECORD_FILE.c.year))
-    ).one()
-    held = []
-    if first is not None:
-        documents = _("documents dated {first} to {last}")
-        held.append(documents.format(first=first.isoformat(), last=last.isoformat()))
-    if years[0] is not None:
-        files = _("files of {first} to {last}") if years[1] != years[0] else _("files of {first}")
-        held.append(files.format(first=years[0], last=years[1]))
-    if not held:
-        return _("the store is empty")
-    return _("the store holds {what}").format(what=_(" and ").join(held))

@@ -105,7 +105,8 @@ def describe_storage_error(name: str, exc: SQLAlchemyError) -> str:
     if isinstance(exc, IntegrityError):
         line = _("database {name} refused a write that breaks its constraints ({detail})")
         return line.format(name=name, detail=first_line)
-    if isinstance(exc, OperationalError) and (reason := _connect_failure(first_line)):
+    reason = _connect_failure(first_line) if isinstance(exc, OperationalError) else None
+    if isinstance(exc, DBAPIError) and (reason := reason or _connection_setting(first_line)):
         return _("cannot connect to database {name}: {reason}").format(name=name, reason=reason)
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return _("the connection to database {name} was lost; try again").format(name=name)
@@ -142,11 +143,72 @@ _CONNECT_FAILURES = (
 )
 
 
+# What libpq and psycopg say about a connection they would not make, and our words: SSL, too
+# many connections, an authentication method the driver lacks (nothing to quote: the kind says
+# it all, and the driver's line repeats the host and port the message names already)
+_REFUSED_CONNECTIONS = (
+    (
+        "server does not support SSL, but SSL was required",
+        N_(
+            "the URL requires SSL (sslmode) and the server does not offer it; remove sslmode "
+            "from the URL or turn SSL on at the server"
+        ),
+    ),
+    (
+        re.compile(r"no pg_hba\.conf entry for .*(no encryption|SSL off)"),
+        N_("the server admits this user only over SSL; add ?sslmode=require to the URL"),
+    ),
+    (
+        re.compile(r"too many (clients|connections)|connection slots are reserved"),
+        N_(
+            "the server has no connection free (too many connections); try again later or "
+            "raise max_connections on the server"
+        ),
+    ),
+    (
+        re.compile(r"authentication method .*not supported|requires libpq version"),
+        N_(
+            "the server asks for a way of signing in that this driver does not support; "
+            "change the user's method in the server's pg_hba.conf (scram-sha-256 or md5)"
+        ),
+    ),
+)
+# What the driver says about an option of the URL's query it does not take, and our words,
+# naming the option and value the driver names
+_BAD_SETTINGS = (
+    (
+        re.compile(r'invalid connection option "(?P<option>[^"]*)"'),
+        N_("the URL has an option the driver does not know: {option}; check the part after '?'"),
+    ),
+    (
+        re.compile(r'invalid (?P<option>\w+) value: "(?P<value>[^"]*)"'),
+        N_("the URL's option {option} does not take the value {value}"),
+    ),
+    (
+        re.compile(r"bad value for (?P<option>\w+): '(?P<value>[^']*)'"),
+        N_("the URL's option {option} does not take the value {value}"),
+    ),
+)
+
+
 def _connect_failure(first_line: str) -> str | None:
     """Our words for a connection the driver could not make, or None for another failure."""
     if not first_line.startswith(("connection failed", "failed to resolve host")):
         return None
-    return next((_(ours) for theirs, ours in _CONNECT_FAILURES if theirs in first_line), None)
+    for theirs, ours in (*_CONNECT_FAILURES, *_REFUSED_CONNECTIONS):
+        if theirs in first_line if isinstance(theirs, str) else theirs.search(first_line):
+            return _(ours)
+    return None
+
+
+def _connection_setting(first_line: str) -> str | None:
+    """Our words for an option of the URL the driver refuses before it connects, naming the
+    option and the value (quoted as the URL has them), or None for another failure."""
+    for pattern, ours in _BAD_SETTINGS:
+        if found := pattern.search(first_line):
+            named = {key: repr(value) for key, value in found.groupdict().items()}
+            return _(ours).format(**named)
+    return None
 
 
 def normalise_url(url: str) -> str:

@@ -217,16 +217,27 @@ def _all_sensible(record: BaseModel, names: tuple[str, ...]) -> None:
         _sensible(name, getattr(record, name), now)
 
 
+class ImplausibleTime(ValueError):
+    """A day or time that no software can have logged: ``field`` names the record's field,
+    ``problem`` says what is wrong with the value (a connector may name the field its own way,
+    as a register names its column)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field} {problem}")
+        self.field = field
+        self.problem = problem
+
+
 def _sensible(name: str, value: date | None, now: datetime) -> None:
     """Refuse a day before :data:`EARLIEST_LOG_YEAR` or after now."""
     if value is None:
         return
     day = value.date() if isinstance(value, datetime) else value
     if day.year < EARLIEST_LOG_YEAR:
-        message = _("{name} {value} is before {year}: not a logged time")
-        raise ValueError(message.format(name=name, value=value, year=EARLIEST_LOG_YEAR))
+        message = _("{value} is before {year}: not a logged time")
+        raise ImplausibleTime(name, message.format(value=value, year=EARLIEST_LOG_YEAR))
     if day > (now + FUTURE_SLACK).date():
-        raise ValueError(_("{name} {value} is in the future").format(name=name, value=value))
+        raise ImplausibleTime(name, _("{value} is in the future").format(value=value))
 
 
 class DossierRecord(_Record):

@@ -38,6 +38,8 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bad = ws / "in"
     (bad / "folder").mkdir(parents=True)
     (bad / "empty.toml").write_bytes(b"")
+    (bad / "comments.toml").write_text("# Thành phố Thử: chưa điền\n\n", encoding="utf-8")
+    (bad / "groups-only.toml").write_text(DEPLOYMENT.split("[[agencies]]")[0], encoding="utf-8")
     (bad / "binary.toml").write_bytes(NOT_A_TEXT)
     (bad / "binary.xlsx").write_bytes(NOT_A_TEXT)
     (bad / "not-a-db.db").write_bytes(b"not a database\n")
@@ -122,6 +124,7 @@ CASES = [
     ("scorecards show --agency {A} --year 2025 --criterion ''", 1, "không có tiêu chí ''"),
     ("runs show 999999", 1, "không có lượt chấm 999999"),
     ("runs diff 1 999999", 1, "không có lượt chấm 999999"),
+    ("runs diff 1 1", 1, "không thể so sánh lượt chấm 1 với chính nó"),
     ("runs trend --agency NOPE", 1, "không có trong danh mục cơ quan"),
     ("grade --criteria hanoi-2017 --points nan,15,25,30,10,10,5", 1, "không phải là số"),
     # scorecard years and names are refused before anything is stored
@@ -187,6 +190,12 @@ CASES = [
     ("--db {empty} way --agency {A}", 1, "kho dữ liệu trống"),
     ("--db {empty} score --year 2025", 1, "kho dữ liệu trống"),
     ("--config {ws}/in/missing.toml report", 1, "không có tệp hay thư mục này"),
+    # a deployment without agencies: refused where agencies are measured, graded or reported
+    ("--config {ws}/in/empty.toml --db {empty} score --year 2025", 1, "chưa có nhóm và cơ quan"),
+    ("--config {ws}/in/comments.toml --db {empty} report", 1, "chưa có nhóm và cơ quan"),
+    ("--config {ws}/in/comments.toml --db {empty} overdue", 1, "chưa có nhóm và cơ quan"),
+    ("--config {ws}/in/groups-only.toml --db {empty} way --agency {A}", 1, "chưa có cơ quan"),
+    ("--config {ws}/in/empty.toml --db {empty} sync", 1, "chưa có nguồn http"),
     # the demo simulator's options
     ("simulate --faults nonsense", 1, "kế hoạch lỗi 'nonsense'"),
     ("simulate --faults error_every=abc", 1, "không phải là số"),
@@ -229,8 +238,9 @@ def _rows(store: Path) -> dict[str, int]:
 
 
 def _read_words(line: str) -> set[str]:
-    """English words in what people read: paths, URLs and option names left out."""
-    kept = [w for w in line.split() if "/" not in w and not w.lstrip("'(").startswith("--")]
+    """English words in what people read: paths, URLs, option names and the deployment file's
+    section names (``[[agencies]]``, written as the file has them) left out."""
+    kept = [w for w in line.split() if "/" not in w and not w.lstrip("'(").startswith(("--", "[["))]
     return _english_words(" ".join(kept))
 
 
@@ -260,6 +270,8 @@ def test_bad_input_is_refused_in_one_vietnamese_line(workspace, case, status, fr
         ("--db sqlite:///{ws}/in/newer.db report", "it was written by a newer checker"),
         ("score --year 2025 --manual {ws}/in/folder", "it is a folder, not a file"),
         ("evidence --agency {A} --metric nope.nope --year 2025", "there is no metric 'nope.nope'"),
+        ("runs diff 1 1", "Error: run 1 cannot be compared with itself"),
+        ("--config {ws}/in/comments.toml report", "lists no groups and no agencies: add"),
     ],
 )
 def test_the_same_refusals_read_in_english_on_request(workspace, case, message):
@@ -292,8 +304,8 @@ def test_register_rows_dated_1850_or_in_the_future_are_set_aside_and_counted(wor
     before = _rows(workspace / "checker.db")
     result = run(*_store(str(workspace)), "ingest", "register", str(register), "--agency", A)
     assert "lưu 0 dòng, đặt riêng 2 dòng" in result.stdout
-    assert "dòng 3: promulgation_date 1850-03-01 trước năm 1990" in result.stdout
-    assert f"dòng 4: promulgation_date {today().year + 1}-03-01 nằm ở tương lai" in result.stdout
+    assert "dòng 3: cột 'Ngày tháng': 1850-03-01 trước năm 1990" in result.stdout
+    assert f"dòng 4: cột 'Ngày tháng': {today().year + 1}-03-01 nằm ở tương lai" in result.stdout
     after = _rows(workspace / "checker.db")
     assert after["document"] == before["document"]
     assert after["quarantine"] == before["quarantine"] + 2
@@ -315,3 +327,46 @@ def test_a_damaged_workbook_is_refused_in_vietnamese_and_stores_nothing(workspac
     assert "Traceback" not in result.output
     assert _read_words(result.output) == set(), result.output
     assert _rows(workspace / "checker.db") == before
+
+
+@pytest.mark.parametrize(
+    ("case", "vietnamese", "english"),
+    [
+        (
+            "--db {empty} evidence --agency {A} --metric inbound.registered --year 2025",
+            "chưa đo được gì: kho dữ liệu không có văn bản hay hồ sơ nào của cơ quan này trong "
+            "kỳ đó (kho dữ liệu trống)",
+            "nothing measured: the store holds no documents or files of this agency in that "
+            "period (the store is empty)",
+        ),
+        (
+            "evidence --agency {A} --metric inbound.registered --year 2024",
+            "chưa đo được gì: kho dữ liệu không có văn bản hay hồ sơ nào của cơ quan này trong "
+            "kỳ đó (kho dữ liệu có văn bản đề ngày từ 2025-03-03 đến 2025-03-03)",
+            "nothing measured: the store holds no documents or files of this agency in that "
+            "period (the store holds documents dated 2025-03-03 to 2025-03-03)",
+        ),
+        (
+            "evidence --agency {A} --metric outbound.numbering_anomalies --year 2025",
+            "không có gì để tính: không văn bản hay hồ sơ nào của cơ quan trong kỳ đó thuộc "
+            "phạm vi chỉ số này",
+            "nothing to count: none of the agency's documents or files in that period comes "
+            "under this metric",
+        ),
+    ],
+    ids=["empty-store", "other-year", "nothing-under-the-metric"],
+)
+def test_evidence_with_nothing_to_list_says_why_instead_of_zero_of_zero(
+    workspace, case, vietnamese, english
+):
+    before = _rows(workspace / "checker.db")
+    said = run(*_args(case, workspace))
+    assert said.exit_code == 0
+    assert said.stdout.endswith(f": {vietnamese}\n") and said.stdout.count("\n") == 1
+    assert "0/0" not in said.stdout
+    assert _read_words(said.stdout) == set(), said.stdout
+    said = run("--lang", "en", *_args(case, workspace))
+    assert said.stdout.endswith(f": {english}\n") and said.stdout.count("\n") == 1
+    after = _rows(workspace / "checker.db")
+    after.pop("calendar_day"), before.pop("calendar_day")  # the period's working days, derived
+    assert after == before

@@ -223,8 +223,33 @@ def test_a_wrong_deployment_file_is_told_in_vietnamese_or_english(
             "Error: database URL postgresql://checker:***@127.0.0.1:abc/db: "
             "the port 'abc' is not a number",
         ),
+        (
+            "postgresql://127.0.0.1:5432/test?sslmode=bogus",
+            "Lỗi: không mở hoặc cập nhật được kho dữ liệu: không kết nối được tới cơ sở dữ liệu "
+            "postgresql+psycopg://127.0.0.1:5432/test: tùy chọn 'sslmode' của URL không nhận "
+            "giá trị 'bogus'",
+            "Error: the store cannot be opened or brought up to date: cannot connect to database "
+            "postgresql+psycopg://127.0.0.1:5432/test: the URL's option 'sslmode' does not take "
+            "the value 'bogus'",
+        ),
+        (
+            "postgresql://127.0.0.1:5432/test?bogusopt=1",
+            "Lỗi: không mở hoặc cập nhật được kho dữ liệu: không kết nối được tới cơ sở dữ liệu "
+            "postgresql+psycopg://127.0.0.1:5432/test: URL có tùy chọn mà trình điều khiển không "
+            "biết: 'bogusopt'; hãy kiểm tra phần sau dấu '?'",
+            "Error: the store cannot be opened or brought up to date: cannot connect to database "
+            "postgresql+psycopg://127.0.0.1:5432/test: the URL has an option the driver does not "
+            "know: 'bogusopt'; check the part after '?'",
+        ),
     ],
-    ids=["unknown-scheme", "unreachable", "no-such-database", "port-not-a-number"],
+    ids=[
+        "unknown-scheme",
+        "unreachable",
+        "no-such-database",
+        "port-not-a-number",
+        "bad-option-value",
+        "unknown-option",
+    ],
 )
 def test_an_unusable_database_url_is_told_in_vietnamese_or_english(
     tmp_path, monkeypatch, url, vietnamese, english

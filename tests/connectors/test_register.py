@@ -179,13 +179,26 @@ def test_unusable_rows_are_quarantined_with_their_spreadsheet_row(tmp_path):
     locator = str(path.absolute())
     assert [r.locator for r in reads] == [f"{locator}#row{n}" for n in (7, 8, 11)]
     assert [(q.source, q.locator, q.reason) for q in quarantined] == [
-        ("register-hc", f"{locator}#row9", "row 9: arrival date '30/02/2025' is not a date"),
+        ("register-hc", f"{locator}#row9", "row 9: column 'Ngày đến': '30/02/2025' is not a date"),
         ("register-hc", f"{locator}#row12", "row 12: no number and no subject"),
     ]
     assert quarantined[0].excerpt == (
         "30/02/2025 | 3 | Sở Tài chính | 5/STC-NS | 27/02/2025 | Công văn về dự toán"
     )
     assert quarantined[0].content_hash
+
+
+def test_a_value_the_record_refuses_names_the_column_as_the_file_heads_it(tmp_path):
+    lines = [
+        "Ngày đến;Số đến;Tác giả;Số, ký hiệu;Ngày tháng văn bản;Trích yếu",
+        "03/03/2025;1;UBND;12/UBND-VP;01/03/1850;Công văn năm 1850",
+        "1850-03-03;2;UBND;13/UBND-VP;01/03/2025;Công văn đến năm 1850",
+    ]
+    _reads, quarantined = read_all(write_csv(tmp_path / "so-den.csv", lines))
+    assert [q.reason for q in quarantined] == [
+        "row 2: column 'Ngày tháng văn bản': 1850-03-01 is before 1990: not a logged time",
+        "row 3: column 'Ngày đến': 1850-03-03 00:00:00 is before 1990: not a logged time",
+    ]
 
 
 def test_register_errors_are_raised_before_any_row_is_read(tmp_path):
