@@ -97,8 +97,8 @@ def simulate_command(
     )
     from checker.demo.simulator import FaultPlan, Simulator, check_free, serve
 
+    plan = FaultPlan.parse(faults) if faults else FaultPlan()  # what was typed, first
     check_free(port)
-    plan = FaultPlan.parse(faults) if faults else FaultPlan()
     codes = province_agency_codes(agencies) if agencies else demo_agency_codes()
     data = generate_dataset(agencies=codes, year=year, size=size)
 
