@@ -322,25 +322,21 @@ def _extra(piece: str) -> str:
     return piece
 
 
-def _format_usage(
-    command: TyperCommand | TyperGroup, ctx: Context, formatter: HelpFormatter
-) -> None:
+def _format_usage(command: Command, ctx: Context, formatter: HelpFormatter) -> None:
     pieces = [
         _(USAGE_PIECES[p]) if p in USAGE_PIECES else p for p in command.collect_usage_pieces(ctx)
     ]
     formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_(USAGE_PREFIX))
 
 
-def _format_help_text(command: TyperCommand | TyperGroup, formatter: HelpFormatter) -> None:
+def _format_help_text(command: Command, formatter: HelpFormatter) -> None:
     if command.help:
         formatter.write_paragraph()
         with formatter.indentation():
             formatter.write_text(translated_help(command.help))
 
 
-def _format_parameters(
-    command: TyperCommand | TyperGroup, ctx: Context, formatter: HelpFormatter
-) -> None:
+def _format_parameters(command: Command, ctx: Context, formatter: HelpFormatter) -> None:
     sections: dict[str, list[tuple[str, str]]] = {"argument": [], "option": []}
     for param in command.get_params(ctx):
         record = param.get_help_record(ctx)
@@ -361,8 +357,8 @@ def short_help(command: Command, limit: int) -> str:
     return ""
 
 
-class CheckerCommand(TyperCommand):
-    """A command whose help and usage line read in the reader's language."""
+class _Readable(Command):
+    """Help and usage line in the reader's language, for a command or a group."""
 
     def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
         _format_usage(self, ctx, formatter)
@@ -374,7 +370,11 @@ class CheckerCommand(TyperCommand):
         _format_parameters(self, ctx, formatter)
 
 
-class CheckerGroup(TyperGroup):
+class CheckerCommand(_Readable, TyperCommand):
+    """A command whose help and usage line read in the reader's language."""
+
+
+class CheckerGroup(_Readable, TyperGroup):
     """A group whose help, usage line and usage errors read in the reader's language."""
 
     def main(
@@ -423,14 +423,8 @@ class CheckerGroup(TyperGroup):
             raise NoSuchCommand(name, suggestions, ctx)
         return super().resolve_command(ctx, args)
 
-    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
-        _format_usage(self, ctx, formatter)
-
-    def format_help_text(self, ctx: Context, formatter: HelpFormatter) -> None:
-        _format_help_text(self, formatter)
-
     def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
-        _format_parameters(self, ctx, formatter)
+        super().format_options(ctx, formatter)
         self.format_commands(ctx, formatter)
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
