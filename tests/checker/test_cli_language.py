@@ -44,8 +44,9 @@ REGISTER = (
     ";2;UBND Quận Mũi Đá;13/UBND-VP;01/03/2025;Công văn V/v báo cáo;Giấy\n"
     "04/03/2025;3;UBND Quận Mũi Đá;14/UBND-VP;02/03/2025;Công văn V/v họp;bồ câu\n"
 )
-# URLs, paths and query strings, and endpoint ids (file-lists): quoted as they are
-LOCATOR = re.compile(r"\S*[/=]\S*|\b[a-z]+(?:-[a-z]+)+\b")
+# URLs, paths and query strings, and the endpoint's id before its agency ("files, cơ quan",
+# "file-lists, agency"): quoted as they are
+LOCATOR = re.compile(r"\S*[/=]\S*|\b[a-z]+(?:-[a-z]+)*(?=, (?:cơ quan|agency) )")
 
 
 def _read(output: str) -> str:

@@ -247,7 +247,7 @@ def test_a_register_row_with_an_impossible_date_is_quarantined(tmp_path_factory,
     path.write_bytes("\r\n".join(lines).encode("utf-8-sig"))
     (item,) = read_register(path, organ_id=AGENCY)
     assert isinstance(item, Quarantined)
-    assert item.reason == f"row 2: arrival date '{text}' is not a date"
+    assert item.reason == f"row 2: column 'Ngày đến': '{text}' is not a date"
 
 
 @given(day=impossible_days())
