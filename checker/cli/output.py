@@ -106,6 +106,13 @@ def print_sync(report: SyncReport, fmt: OutputFormat) -> None:
             "{source}: {status} — {pages} pages, {records} records stored, "
             "{quarantined} set aside, {retries} retries"
         )
+        reread = r.records - r.newer
+        if reread > 0:
+            line = _(
+                "{source}: {status} — {pages} pages, {records} records stored ({reread} of them "
+                "no newer than the last sync: read again), {quarantined} set aside, "
+                "{retries} retries"
+            )
         status = _status_text(r.status)
         if r.ok and r.warnings:
             status = ngettext(
@@ -117,6 +124,7 @@ def print_sync(report: SyncReport, fmt: OutputFormat) -> None:
                 status=status,
                 pages=r.pages,
                 records=r.records,
+                reread=reread,
                 quarantined=r.quarantined,
                 retries=r.retries,
             )

@@ -109,6 +109,10 @@ class SourceReport:
     source: str
     pages: int = 0
     records: int = 0
+    newer: int = 0
+    """Of ``records``, those stamped after their walk's saved cursor (or with no cursor yet):
+    new or changed since the last sync. The others were read again inside the lookback
+    window, already stored."""
     quarantined: int = 0
     retries: int = 0
     status: str = "ok"
@@ -452,6 +456,7 @@ def _count_page(run: _Run, read: _PageRead) -> None:
     quarantined = sum(isinstance(item, Quarantined) for item in items)
     run.report.pages += 1
     run.report.records += len(items) - quarantined
+    run.report.newer += _newer(read.walk, items)
     run.report.quarantined += quarantined
     if run.options.progress is not None:
         event = PageProgress(
@@ -594,6 +599,18 @@ def _newest(
             if value is not None and (newest is None or value > newest):
                 newest = value
     return newest
+
+
+def _newer(walk: _Walk, items: list[Read | Quarantined]) -> int:
+    """The records read that are stamped after the walk's saved cursor (all of them on a
+    first read; a record with no stamp counts as newer)."""
+    if walk.saved is None:
+        return sum(isinstance(item, Read) for item in items)
+    field_name = walk.endpoint.incremental_field
+    stamps = (
+        _as_datetime(getattr(item.record, field_name)) for item in items if isinstance(item, Read)
+    )
+    return sum(stamp is None or stamp > walk.saved for stamp in stamps)
 
 
 def _as_datetime(value: Any) -> datetime | None:

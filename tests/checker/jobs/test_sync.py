@@ -646,6 +646,18 @@ def _sync_simulator(
     )
 
 
+def test_a_second_sync_tells_the_records_read_again_from_those_newer_than_the_last(engine):
+    codes = demo_agency_codes()[:2]
+    with Simulator(generate_dataset(agencies=codes), token="sim-token") as sim:
+        first = _sync_simulator(engine, sim, codes)
+        stored = snapshot(engine)
+        again = _sync_simulator(engine, sim, codes)
+    assert all(s.newer == s.records > 0 for s in first.sources)  # nothing known before
+    for source in again.sources:  # the lookback window, read again: nothing newer
+        assert source.records > 0 and source.newer == 0, source
+    assert snapshot(engine) == stored
+
+
 def test_a_sync_through_the_simulators_faults_stores_what_a_faultless_one_does(engine):
     codes = demo_agency_codes()[:2]
     faults = FaultPlan(rate_limit_every=5, retry_after="1", error_every=7, truncate_every=9)
