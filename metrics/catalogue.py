@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from checker.errors import ConfigError
+from checker.i18n import N_, _
 from metrics.definition import Family, MetricDefinition
 
 METRICS: dict[str, MetricDefinition] = {
@@ -278,6 +280,22 @@ METRICS: dict[str, MetricDefinition] = {
 def ids_of(family: Family) -> tuple[str, ...]:
     """The ids of the family's metrics, in catalogue order."""
     return tuple(m.id for m in METRICS.values() if m.family == family)
+
+
+_NOT_OF_FAMILY = {
+    "files": N_("unknown file metric {metric}; known file metrics: {known}"),
+    "transfers": N_("unknown transfer metric {metric}; known transfer metrics: {known}"),
+    "digitisation": N_("unknown digitisation metric {metric}; known: {known}"),
+    "onestop": N_("unknown one-stop-shop metric {metric}; known: {known}"),
+}
+
+
+def not_of_family(metric_id: str, family: Family) -> ConfigError:
+    """The error for ``metric_id`` asked of the module measuring ``family``, naming the
+    family's metrics."""
+    message = _NOT_OF_FAMILY.get(family, N_("unknown metric {metric}; known: {known}"))
+    known = ", ".join(ids_of(family))
+    return ConfigError(_(message).format(metric=repr(metric_id), known=known))
 
 
 def catalogue_markdown(ids: Iterable[str] | None = None) -> str:

@@ -31,13 +31,12 @@ from sqlalchemy import (
     union,
 )
 
-from checker.errors import ConfigError
 from checker.i18n import _
 from checker.store.models import AGENCY_CODE, DIGITISED_FILE, TRANSFER
-from metrics.catalogue import ids_of
+from metrics.catalogue import not_of_family
 from metrics.period import Period
 from metrics.scope import count_where
-from metrics.values import EvidenceLine, MetricValue
+from metrics.values import EvidenceLine, MetricValue, counted_first_by_agency
 
 ARCHIVE_DIGITISED = "digitisation.archive_digitised"
 DIGITISED_IN_PERIOD = "digitisation.digitised_in_period"
@@ -134,8 +133,7 @@ def digitisation_evidence_by_agency(
     """:func:`digitisation_evidence` of each agency (one whose archive holds no file is
     left out), in one query for all of them."""
     if metric_id not in (ARCHIVE_DIGITISED, DIGITISED_IN_PERIOD):
-        known = ", ".join(ids_of("digitisation"))
-        raise ConfigError(f"unknown digitisation metric {metric_id!r}; known: {known}")
+        raise not_of_family(metric_id, "digitisation")
     held = _held(period.end)
     counted = _counted(metric_id, held, period)
     query = (
@@ -143,9 +141,9 @@ def digitisation_evidence_by_agency(
         .where(held.c.agency_code.in_(agency_codes))
         .order_by(held.c.agency_code, held.c.file_code)
     )
-    found: dict[str, list[EvidenceLine]] = {}
-    for row in connection.execute(query):
-        found.setdefault(row.agency_code, []).append(
+    return counted_first_by_agency(
+        (
+            row.agency_code,
             EvidenceLine(
                 item=row.file_code,
                 code=row.file_code,
@@ -155,9 +153,10 @@ def digitisation_evidence_by_agency(
                 counted=bool(row.counted),
                 reason=_reason(row, period),
                 locator=row.locator or "",
-            )
+            ),
         )
-    return {code: sorted(lines, key=lambda line: not line.counted) for code, lines in found.items()}
+        for row in connection.execute(query)
+    )
 
 
 def _reason(row: Row[Any], period: Period) -> str:

@@ -13,7 +13,7 @@ Every metric is an SQL aggregate over all agencies at once, grouped by agency th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,13 +36,12 @@ from sqlalchemy import (
     union,
 )
 
-from checker.errors import ConfigError
 from checker.i18n import _, ngettext
 from checker.store.models import AGENCY_CODE, DOCUMENT, FILE_LIST, RECORD_FILE
-from metrics.catalogue import ids_of
+from metrics.catalogue import not_of_family
 from metrics.period import Period
 from metrics.scope import DocumentMetric, count_where
-from metrics.values import EvidenceLine, MetricValue
+from metrics.values import EvidenceLine, MetricValue, counted_first_by_agency
 
 DEFAULT_RETENTION_YEARS = {"02": 70, "03": 50, "04": 30, "05": 20, "06": 10}
 """Retention codes of the archive software and their years, as most deployments use them
@@ -214,8 +213,7 @@ def files_evidence_by_agency(
         return _document_evidence(connection, agency_codes, period)
     rate = next((r for r in _FILE_RATES if r.id == metric_id), None)
     if rate is None:
-        known = ", ".join(ids_of("files"))
-        raise ConfigError(f"unknown file metric {metric_id!r}; known file metrics: {known}")
+        raise not_of_family(metric_id, "files")
     return _file_evidence(connection, agency_codes, rate, period.end.year)
 
 
@@ -238,14 +236,6 @@ def _rate_values(
     return values
 
 
-def _by_agency(lines: Iterable[tuple[str, EvidenceLine]]) -> dict[str, list[EvidenceLine]]:
-    """Lines grouped by agency, in the order given, counted ones first."""
-    found: dict[str, list[EvidenceLine]] = {}
-    for code, line in lines:
-        found.setdefault(code, []).append(line)
-    return {code: sorted(each, key=lambda line: not line.counted) for code, each in found.items()}
-
-
 def _file_evidence(
     connection: Connection, agency_codes: Sequence[str], rate: _Rate, year: int
 ) -> dict[str, list[EvidenceLine]]:
@@ -255,7 +245,7 @@ def _file_evidence(
         .where(_AGENCY.in_(agency_codes), RECORD_FILE.c.year == year, rate.population)
         .order_by(RECORD_FILE.c.file_code)
     )
-    return _by_agency(
+    return counted_first_by_agency(
         (
             row.agency,
             EvidenceLine(
@@ -283,7 +273,7 @@ def _document_evidence(
         .where(_AGENCY.in_(agency_codes), _documents_in(period), rate.population)
         .order_by(DOCUMENT.c.doc_date, DOCUMENT.c.doc_key, DOCUMENT.c.direction)
     )
-    return _by_agency(
+    return counted_first_by_agency(
         (
             row.agency,
             EvidenceLine(

@@ -24,13 +24,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, and_, select, true
 
-from checker.errors import ConfigError
 from checker.i18n import _, ngettext
 from checker.store.models import AGENCY_CODE, DOSSIER
-from metrics.catalogue import ids_of
+from metrics.catalogue import not_of_family
 from metrics.period import Period
 from metrics.scope import count_where
-from metrics.values import EvidenceLine, MetricValue
+from metrics.values import EvidenceLine, MetricValue, counted_first_by_agency
 
 _AGENCY = AGENCY_CODE.c.agency_code
 _DOSSIERS = DOSSIER.join(AGENCY_CODE, AGENCY_CODE.c.code == DOSSIER.c.organ_id)
@@ -128,17 +127,16 @@ def onestop_evidence_by_agency(
     one query for all of them."""
     metric = next((m for m in _METRICS if m.id == metric_id), None)
     if metric is None:
-        known = ", ".join(ids_of("onestop"))
-        raise ConfigError(f"unknown one-stop-shop metric {metric_id!r}; known: {known}")
+        raise not_of_family(metric_id, "onestop")
     query = (
         select(_AGENCY.label("agency"), DOSSIER, metric.counted.label("counted"))
         .select_from(_DOSSIERS)
         .where(_AGENCY.in_(agency_codes), metric.population(period))
         .order_by(_AGENCY, DOSSIER.c[metric.day], DOSSIER.c.dossier_code)
     )
-    found: dict[str, list[EvidenceLine]] = {}
-    for row in connection.execute(query):
-        found.setdefault(row.agency, []).append(
+    return counted_first_by_agency(
+        (
+            row.agency,
             EvidenceLine(
                 item=row.dossier_code,
                 code=row.dossier_code,
@@ -148,6 +146,7 @@ def onestop_evidence_by_agency(
                 counted=bool(row.counted),
                 reason=metric.reason(row),
                 locator=row.locator,
-            )
+            ),
         )
-    return {code: sorted(lines, key=lambda line: not line.counted) for code, lines in found.items()}
+        for row in connection.execute(query)
+    )

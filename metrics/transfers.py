@@ -60,9 +60,9 @@ from sqlalchemy import (
     union_all,
 )
 
-from checker.errors import ConfigError
 from checker.i18n import N_, _, ngettext
 from checker.store.models import AGENCY_CODE, RECORD_FILE, TRANSFER
+from metrics.catalogue import not_of_family
 from metrics.files import DEFAULT_FILES_CONFIG, FilesConfig
 from metrics.period import Period
 from metrics.scope import count_where
@@ -142,8 +142,7 @@ def transfers_evidence_by_agency(
     a transfer dated after it had not happened yet."""
     due_files = _DUE_FILES.get(metric_id)
     if due_files is None:
-        known = ", ".join(_DUE_FILES)
-        raise ConfigError(f"unknown transfer metric {metric_id!r}; known transfer metrics: {known}")
+        raise not_of_family(metric_id, "transfers")
     files = due_files(period.end, config, agency_codes, due_by).subquery()
     counted = and_(files.c.measured == 1, _on_time(files))
     query = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -45,3 +46,13 @@ class EvidenceLine:
     locator: str
     measured: bool = True  # False: listed for information, outside the denominator
     disagreement: str | None = None  # lifecycle times the systems that saw it disagree on
+
+
+def counted_first_by_agency(
+    lines: Iterable[tuple[str, EvidenceLine]],
+) -> dict[str, list[EvidenceLine]]:
+    """Lines grouped by agency, in the order given, counted ones first."""
+    found: dict[str, list[EvidenceLine]] = {}
+    for code, line in lines:
+        found.setdefault(code, []).append(line)
+    return {code: sorted(each, key=lambda line: not line.counted) for code, each in found.items()}
